@@ -1,0 +1,55 @@
+"""The command-line face shared by every engine: JSON file in, JSON on stdout.
+
+Bad input never ends in a traceback: the engine raises :class:`InputError` naming each
+problem, and the command prints ``{"error": ..., "problems": [...]}`` and exits with 2.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+
+class InputError(ValueError):
+    """An engine's input is unusable; ``problems`` names every problem found."""
+
+    def __init__(self, problems: Sequence[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def run(solve: Callable[[dict], dict], argv: Sequence[str] | None = None) -> int:
+    """Read the JSON instance named on the command line ('-' for stdin), print the answer."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        return _fail(["usage: python -m contest.engines.<name> IN.json (or - for stdin)"])
+    try:
+        if args[0] == "-":
+            data = json.load(sys.stdin)
+        else:
+            with open(args[0], encoding="utf-8") as handle:
+                data = json.load(handle)
+    except OSError as exc:
+        return _fail([f"cannot read {args[0]}: {exc.strerror}"])
+    except json.JSONDecodeError as exc:
+        return _fail([f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"])
+    if not isinstance(data, dict):
+        return _fail(["the instance must be a JSON object"])
+    try:
+        answer = solve(data)
+    except InputError as exc:
+        return _fail(exc.problems)
+    json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _fail(problems: list[str]) -> int:
+    json.dump({"error": problems[0], "problems": problems}, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 2
+
+
+def exit_with(solve: Callable[[dict], dict]) -> Any:
+    """Entry point for ``if __name__ == "__main__"`` blocks."""
+    sys.exit(run(solve))
