@@ -1,0 +1,506 @@
+"""Prize allocation: fixed prizes first, then internships abroad by rank, within the budget.
+
+The rules are exact, so an allocation has one right answer (see docs/allocation.md):
+
+1. Fixed prizes (the electric cars) are paid first; what is left funds internships.
+2. The funded set is built in rank order: a winner is funded when they and everyone funded
+   before them can all be placed, each in a country they accept, within the countries'
+   capacities and the remaining budget.
+3. Then, in rank order, each funded winner gets the country they like best such that every
+   funded winner can still be placed within capacities and budget. Nobody is ever worse off
+   because of someone ranked below them.
+
+Placing a set of winners is a min-cost flow (winners -> countries -> sink; a country's edge
+costs its price). Costs depend only on the country, so an augmenting path is a chain of
+winners each moving to another country they accept, and its price is the price of the country
+where the chain ends. Both steps keep one min-cost placement up to date and change it by one
+shortest augmenting path (or one negative-cycle cancel) at a time; each question is a search
+over the countries alone. The whole season is O(winners x countries^3).
+
+Money is integer soums everywhere; floats are refused.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contest.engines.cli import InputError, exit_with
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth",
+             "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+@dataclass(frozen=True)
+class Country:
+    """A destination for internships: price per person and number of places."""
+
+    id: str
+    cost: int
+    capacity: int
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Winner:
+    """A ranked winner; ``preferences`` lists the accepted countries, best first."""
+
+    id: str
+    rank: int
+    preferences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FixedCost:
+    """A prize paid before any internship, e.g. the electric car for a contest's first place."""
+
+    id: str
+    cost: int
+
+
+@dataclass(frozen=True)
+class Award:
+    winner: str
+    country: str
+    cost: int
+
+
+@dataclass
+class Allocation:
+    """The answer. ``spent`` includes the fixed prizes; ``remaining`` is budget - spent."""
+
+    budget: int
+    fixed: list[FixedCost]
+    awards: list[Award]
+    unfunded: list[str]
+    shortfall: dict[str, int]
+    explanations: dict[str, str]
+    spent: int
+    remaining: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "awards": [{"winner": a.winner, "country": a.country, "cost": a.cost}
+                       for a in self.awards],
+            "unfunded": list(self.unfunded),
+            "shortfall": dict(self.shortfall),
+            "fixed": [{"id": f.id, "cost": f.cost} for f in self.fixed],
+            "budget": self.budget,
+            "spent": self.spent,
+            "remaining": self.remaining,
+            "explanations": dict(self.explanations),
+        }
+
+
+def uzs(amount: int) -> str:
+    """Format soums with space grouping: 41000000 -> '41 000 000 UZS'."""
+    return f"{amount:,} UZS".replace(",", " ")
+
+
+# --------------------------------------------------------------------------- validation
+
+def _is_money(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _money_problem(where: str, what: str, value: Any) -> str | None:
+    if not _is_money(value):
+        return f"{where}: {what} must be a whole number of soums, got {value!r}"
+    if value < 0:
+        return f"{where}: {what} must not be negative, got {uzs(value)}"
+    return None
+
+
+def validate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[Country],
+             winners: Sequence[Winner]) -> list[str]:
+    """Every problem that makes the instance unusable, in the order found."""
+    problems: list[str] = []
+    budget_problem = _money_problem("budget", "the budget", budget)
+    if budget_problem:
+        problems.append(budget_problem)
+
+    seen: set[str] = set()
+    fixed_ok = True
+    for fc in fixed_costs:
+        if fc.id in seen:
+            problems.append(f"fixed prize {fc.id!r} is listed twice")
+        seen.add(fc.id)
+        problem = _money_problem(f"fixed prize {fc.id!r}", "cost", fc.cost)
+        if problem:
+            problems.append(problem)
+            fixed_ok = False
+
+    known: set[str] = set()
+    for c in countries:
+        if c.id in known:
+            problems.append(f"country {c.id!r} is listed twice")
+        known.add(c.id)
+        for what, value in (("cost", c.cost), ("capacity", c.capacity)):
+            if what == "capacity":
+                if not _is_money(value):
+                    problems.append(f"country {c.id!r}: capacity must be a whole number, "
+                                    f"got {value!r}")
+                elif value < 0:
+                    problems.append(f"country {c.id!r}: capacity must not be negative, "
+                                    f"got {value}")
+            else:
+                problem = _money_problem(f"country {c.id!r}", what, value)
+                if problem:
+                    problems.append(problem)
+
+    ids: set[str] = set()
+    ranks: dict[int, str] = {}
+    for w in winners:
+        if w.id in ids:
+            problems.append(f"winner {w.id!r} is listed twice")
+        ids.add(w.id)
+        if not _is_money(w.rank):
+            problems.append(f"winner {w.id!r}: rank must be a whole number, got {w.rank!r}")
+        elif w.rank in ranks:
+            problems.append(f"winners {ranks[w.rank]!r} and {w.id!r} share rank {w.rank}")
+        else:
+            ranks[w.rank] = w.id
+        listed: set[str] = set()
+        for pref in w.preferences:
+            if pref not in known:
+                problems.append(f"winner {w.id!r} prefers unknown country {pref!r}")
+            if pref in listed:
+                problems.append(f"winner {w.id!r} lists country {pref!r} twice")
+            listed.add(pref)
+
+    if budget_problem is None and fixed_ok:
+        fixed_total = sum(fc.cost for fc in fixed_costs)
+        if budget < fixed_total:
+            problems.append(f"budget {uzs(budget)} is smaller than the fixed prizes "
+                            f"{uzs(fixed_total)}")
+    return problems
+
+
+# --------------------------------------------------------------------------- the placement
+
+class _Placement:
+    """One min-cost placement of the winners not yet fixed, kept up to date move by move.
+
+    ``slack[k]`` is the number of free places in country k; ``movers[d][q]`` holds (as an
+    insertion-ordered dict) the winners placed in d who also accept q, i.e. the residual
+    edges d -> q of the flow network contracted onto countries.
+    """
+
+    def __init__(self, cost: Sequence[int], capacity: Sequence[int],
+                 accepts: Sequence[Sequence[int]]):
+        k = len(cost)
+        self.cost = list(cost)
+        self.slack = list(capacity)
+        self.accepts = accepts
+        self.at: dict[int, int] = {}
+        self.total = 0
+        self.movers: list[list[dict[int, None]]] = [[{} for _ in range(k)] for _ in range(k)]
+        self.occupants: list[dict[int, None]] = [{} for _ in range(k)]
+
+    def place(self, i: int, k: int) -> None:
+        self.at[i] = k
+        self.slack[k] -= 1
+        self.total += self.cost[k]
+        self.occupants[k][i] = None
+        row = self.movers[k]
+        for q in self.accepts[i]:
+            if q != k:
+                row[q][i] = None
+
+    def remove(self, i: int) -> int:
+        k = self.at.pop(i)
+        self.slack[k] += 1
+        self.total -= self.cost[k]
+        del self.occupants[k][i]
+        row = self.movers[k]
+        for q in self.accepts[i]:
+            if q != k:
+                del row[q][i]
+        return k
+
+    def reach_from(self, starts: Iterable[int]) -> dict[int, int | None]:
+        """Countries reachable from ``starts`` by moving placed winners; value = BFS parent."""
+        parent: dict[int, int | None] = {}
+        queue: deque[int] = deque()
+        for s in starts:
+            if s not in parent:
+                parent[s] = None
+                queue.append(s)
+        while queue:
+            d = queue.popleft()
+            row = self.movers[d]
+            for q in range(len(row)):
+                if q not in parent and row[q]:
+                    parent[q] = d
+                    queue.append(q)
+        return parent
+
+    def reach_to(self, target: int) -> dict[int, int | None]:
+        """Countries from which someone can be moved, chain by chain, into ``target``.
+
+        The value is the next country on the way to ``target`` (None for target itself).
+        """
+        nxt: dict[int, int | None] = {target: None}
+        queue: deque[int] = deque([target])
+        k = len(self.cost)
+        while queue:
+            q = queue.popleft()
+            for d in range(k):
+                if d not in nxt and self.movers[d][q]:
+                    nxt[d] = q
+                    queue.append(d)
+        return nxt
+
+    @staticmethod
+    def path_from(parent: dict[int, int | None], end: int) -> list[int]:
+        path = [end]
+        while parent[path[-1]] is not None:
+            path.append(parent[path[-1]])  # type: ignore[arg-type]
+        path.reverse()
+        return path
+
+    def shift(self, path: Sequence[int]) -> None:
+        """Move one winner along each step of ``path``, last step first.
+
+        Country ``path[-1]`` must have a free place; afterwards ``path[0]`` has one more.
+        """
+        for j in range(len(path) - 2, -1, -1):
+            d, q = path[j], path[j + 1]
+            i = next(iter(self.movers[d][q]))
+            self.remove(i)
+            self.place(i, q)
+
+    def cheapest_free(self, reached: Iterable[int]) -> int | None:
+        best = None
+        for k in reached:
+            if self.slack[k] > 0 and (best is None or
+                                      (self.cost[k], k) < (self.cost[best], best)):
+                best = k
+        return best
+
+
+# --------------------------------------------------------------------------- explanations
+
+def _choice(n: int) -> str:
+    return f"your {_ORDINALS[n]} choice" if n < len(_ORDINALS) else f"your choice no. {n + 1}"
+
+
+def _ranks(ranks: Iterable[int]) -> str:
+    """[1, 2, 3, 7] -> 'ranks 1-3, 7'; [4] -> 'rank 4'."""
+    values = sorted(ranks)
+    runs: list[str] = []
+    start = prev = values[0]
+    for r in values[1:] + [None]:  # type: ignore[operator]
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        runs.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    word = "rank" if len(values) == 1 else "ranks"
+    return f"{word} {', '.join(runs)}"
+
+
+def _group(ranks: list[int]) -> str:
+    """Names who would be left without a place: one winner, or one of a (briefly named) group."""
+    if len(ranks) == 1:
+        return _ranks(ranks)
+    text = _ranks(ranks)
+    if text.count(",") < 5:
+        return f"one of {text}"
+    return f"one of {len(ranks)} funded winners ranked below you"
+
+
+# --------------------------------------------------------------------------- the engine
+
+def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[Country],
+             winners: Sequence[Winner]) -> Allocation:
+    """Apply the allocation rules; raises :class:`InputError` naming every input problem."""
+    problems = validate(budget, fixed_costs, countries, winners)
+    if problems:
+        raise InputError(problems)
+
+    order = sorted(winners, key=lambda w: w.rank)
+    index = {c.id: k for k, c in enumerate(countries)}
+    cost = [c.cost for c in countries]
+    label = [c.label for c in countries]
+    accepts = [[index[p] for p in w.preferences] for w in order]
+    fixed_total = sum(fc.cost for fc in fixed_costs)
+    left = budget - fixed_total          # money for internships
+
+    explanations: dict[str, str] = {}
+    shortfall: dict[str, int] = {}
+    unfunded: list[str] = []
+    funded: list[int] = []
+
+    # Step 2: the funded set, by successive shortest augmenting paths.
+    flow = _Placement(cost, [c.capacity for c in countries], accepts)
+    for i, w in enumerate(order):
+        if not accepts[i]:
+            unfunded.append(w.id)
+            explanations[w.id] = "not funded: accepts no country"
+            continue
+        parent = flow.reach_from(accepts[i])
+        end = flow.cheapest_free(parent)
+        if end is None:
+            unfunded.append(w.id)
+            names = ", ".join(label[k] for k in accepts[i])
+            explanations[w.id] = (
+                f"not funded: no place left in the countries you accept ({names}) "
+                f"once the higher-ranked funded winners are placed")
+            continue
+        extra = cost[end]
+        if flow.total + extra > left:
+            short = flow.total + extra - left
+            unfunded.append(w.id)
+            shortfall[w.id] = short
+            explanations[w.id] = (
+                f"not funded: {uzs(short)} short (placing you alongside the "
+                f"{len(funded)} higher-ranked funded winners costs {uzs(extra)} more, "
+                f"and {uzs(left - flow.total)} was left)")
+            continue
+        path = flow.path_from(parent, end)
+        flow.shift(path)
+        flow.place(i, path[0])
+        funded.append(i)
+
+    # Step 3: serial dictatorship, keeping every funded winner placeable.
+    cap_left = [c.capacity for c in countries]
+    fixed_at: list[list[int]] = [[] for _ in countries]
+    chosen: dict[int, int] = {}
+    for i in funded:
+        w = order[i]
+        was = flow.remove(i)
+        # Freeing a place in `was` may let a costlier placement move into it: one cycle cancel.
+        into = flow.reach_to(was)
+        richest = max(into, key=lambda d: (cost[d], -d))
+        if cost[richest] > cost[was]:
+            flow.shift(_path_to(into, richest))
+        skipped: list[str] = []
+        for n, p in enumerate(accepts[i]):
+            if cap_left[p] == 0:
+                if countries[p].capacity == 0:
+                    skipped.append(f"{label[p]} has no places")
+                else:
+                    skipped.append(f"{label[p]} was full after {_ranks(fixed_at[p])}")
+                continue
+            path = None
+            if flow.slack[p] == 0:
+                parent = flow.reach_from([p])
+                end = flow.cheapest_free(parent)
+                if end is None:
+                    stuck = [order[j].rank for k in parent for j in flow.occupants[k]]
+                    skipped.append(f"taking a {label[p]} place would have left "
+                                   f"{_group(stuck)} with no place they accept")
+                    continue
+                path = flow.path_from(parent, end)
+                after = flow.total + cost[end]
+            else:
+                after = flow.total + cost[p]
+            if after > left:
+                skipped.append(f"{label[p]} would have put the funded winners "
+                               f"{uzs(after - left)} over budget")
+                continue
+            if path is not None:
+                flow.shift(path)
+            flow.slack[p] -= 1
+            cap_left[p] -= 1
+            left -= cost[p]
+            fixed_at[p].append(w.rank)
+            chosen[i] = p
+            head = f"{label[p]}, {_choice(n)}"
+            explanations[w.id] = f"{'; '.join(skipped)}: {head}" if skipped else head
+            break
+        else:  # pragma: no cover - step 2 guarantees a place
+            raise AssertionError(f"funded winner {w.id} could not be placed")
+
+    awards = [Award(order[i].id, countries[chosen[i]].id, cost[chosen[i]]) for i in funded]
+    spent = fixed_total + sum(a.cost for a in awards)
+    return Allocation(
+        budget=budget, fixed=list(fixed_costs), awards=awards,
+        unfunded=unfunded, shortfall=shortfall,
+        explanations={w.id: explanations[w.id] for w in order},
+        spent=spent, remaining=budget - spent)
+
+
+def _path_to(nxt: dict[int, int | None], start: int) -> list[int]:
+    path = [start]
+    while nxt[path[-1]] is not None:
+        path.append(nxt[path[-1]])  # type: ignore[arg-type]
+    return path
+
+
+# --------------------------------------------------------------------------- JSON face
+
+def _require_list(data: dict, key: str, problems: list[str]) -> list:
+    value = data.get(key, [] if key == "fixed_costs" else None)
+    if not isinstance(value, list):
+        problems.append(f"{key!r} must be a list" if key in data else f"{key!r} is missing")
+        return []
+    return value
+
+
+def _text(item: dict, key: str, where: str, problems: list[str]) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value:
+        problems.append(f"{where}: {key!r} must be a non-empty string, got {value!r}")
+        return f"<{where}>"
+    return value
+
+
+def parse(data: dict) -> tuple[int, list[FixedCost], list[Country], list[Winner]]:
+    """Turn the JSON instance into engine types; raises InputError naming shape problems."""
+    problems: list[str] = []
+    if "budget" not in data:
+        problems.append("'budget' is missing")
+    budget = data.get("budget", 0)
+
+    fixed: list[FixedCost] = []
+    for n, item in enumerate(_require_list(data, "fixed_costs", problems)):
+        if not isinstance(item, dict):
+            problems.append(f"fixed_costs[{n}] must be an object")
+            continue
+        fixed.append(FixedCost(_text(item, "id", f"fixed_costs[{n}]", problems),
+                               item.get("cost")))
+
+    countries: list[Country] = []
+    for n, item in enumerate(_require_list(data, "countries", problems)):
+        if not isinstance(item, dict):
+            problems.append(f"countries[{n}] must be an object")
+            continue
+        name = item.get("name", "")
+        if not isinstance(name, str):
+            problems.append(f"countries[{n}]: 'name' must be a string, got {name!r}")
+            name = ""
+        countries.append(Country(_text(item, "id", f"countries[{n}]", problems),
+                                 item.get("cost"), item.get("capacity"), name))
+
+    winners: list[Winner] = []
+    for n, item in enumerate(_require_list(data, "winners", problems)):
+        if not isinstance(item, dict):
+            problems.append(f"winners[{n}] must be an object")
+            continue
+        wid = _text(item, "id", f"winners[{n}]", problems)
+        prefs = item.get("preferences", [])
+        if not isinstance(prefs, list) or not all(isinstance(p, str) for p in prefs):
+            problems.append(f"winner {wid!r}: 'preferences' must be a list of country ids")
+            prefs = []
+        winners.append(Winner(wid, item.get("rank"), tuple(prefs)))
+
+    if problems:
+        raise InputError(problems)
+    return budget, fixed, countries, winners
+
+
+def solve(data: dict) -> dict:
+    """JSON instance in, JSON answer out (the contract in docs/allocation.md)."""
+    return allocate(*parse(data)).to_dict()
+
+
+if __name__ == "__main__":
+    exit_with(solve)
