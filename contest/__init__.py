@@ -1,0 +1,73 @@
+"""The contest-judging platform: application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from contest.config import Config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from contest import i18n
+    from contest.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    from contest.auth import access
+
+    access.init_app(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from contest.auth import bp as auth_bp
+    from contest.main import bp as main_bp
+    from contest.organizer import bp as organizer_bp
+    from contest.submissions import bp as submissions_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(submissions_bp, url_prefix="/entries")
+    app.register_blueprint(organizer_bp, url_prefix="/organizer")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from contest import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from contest import cli
+
+    cli.init_app(app)

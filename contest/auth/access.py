@@ -1,0 +1,62 @@
+"""Who is signed in, and which role may open which page."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required
+
+from contest.extensions import db
+from contest.models import Role, User
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def load_user(user_id: str) -> User | None:
+    """Cookies carry 'id.session_version'; an old version means a session that was ended."""
+    try:
+        raw_id, raw_version = user_id.split(".")
+        user = db.session.get(User, int(raw_id))
+        version = int(raw_version)
+    except (ValueError, TypeError):
+        return None
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def role_required(*roles: Role):
+    """Sign-in first, then the role; a signed-in user of another role gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.ORGANIZER, Role.ADMIN)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may follow a login: no scheme, no host, no '//' tricks."""
+    if not target or "\\" in target or any(ch in target for ch in "\r\n\t"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,104 @@
+"""Sign-in, sign-out, registration and passwords."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from contest.auth import bp
+from contest.auth.access import safe_next
+from contest.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, SetPasswordForm
+from contest.extensions import db
+from contest.models import User
+from contest.services import accounts
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        user = accounts.register_participant(
+            email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+            category=form.category.data, organization=form.organization.data,
+            region=form.region.data, phone=form.phone.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user is None or not user.is_active or not user.check_password(form.password.data):
+            flash(_("Wrong email or password."), "danger")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Ends this session and every other cookie of the account, remembered or not."""
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+            return render_template("auth/change_password.html", form=form), 422
+        user = current_user._get_current_object()
+        accounts.change_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)  # other devices are signed out; this one stays in
+        flash(_("Your password is changed."), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    user = User.by_invite(token)
+    if user is None:
+        return render_template("auth/invite_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password_from_invite(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        login_user(user)
+        flash(_("Your password is set. Welcome!"), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.post("/language/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,51 @@
+"""Flask commands: create-user, seed-demo."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from contest.extensions import db
+from contest.models import Role, Season
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["organizer", "admin"]), required=True)
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.password_option(help="Asked for when not given.")
+def create_user(role: str, email: str, full_name: str, password: str) -> None:
+    """Create a staff account (judges are invited from the organizer pages)."""
+    from contest.services.accounts import AccountError, create_staff
+
+    if len(password) < 8:
+        raise click.UsageError("the password needs at least 8 characters")
+    try:
+        user = create_staff(email=email, full_name=full_name, role=Role(role), password=password)
+    except AccountError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {role} {user.email}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a season already exists.")
+@click.option("--entries", default=300, show_default=True)
+def seed_demo(if_empty: bool, entries: int) -> None:
+    """Load a believable demo season and print the demo logins."""
+    from contest.services.demo import DEMO_PASSWORD, build_demo_season
+
+    if db.session.scalar(db.select(Season.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("A season exists already; demo data not loaded.")
+            return
+        raise click.UsageError("the database already holds a season; use an empty database")
+    logins = build_demo_season(entries=entries)
+    db.session.commit()
+    click.echo("Demo season loaded. Logins (password for all: %s):" % DEMO_PASSWORD)
+    for role, email in logins:
+        click.echo(f"  {role:<12} {email}")

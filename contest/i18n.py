@@ -1,0 +1,56 @@
+"""Languages: Uzbek (Latin), Russian and English; money and time shown the local way."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from contest.extensions import babel
+
+LANGUAGE_NAMES = {"uz": "O‘zbekcha", "ru": "Русский", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_soums(amount: int | None) -> str:
+    """15000000000 -> '15 000 000 000 UZS' (whole soums, thin groups by spaces)."""
+    if amount is None:
+        return ""
+    return f"{int(amount):,}".replace(",", " ") + " UZS"
+
+
+def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored UTC time shown in Asia/Tashkent, the contest's clock."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt) + " " + _tz_abbrev(value)
+
+
+def _tz_abbrev(value: datetime) -> str:
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    return value.astimezone(zone).strftime("(UTC%z)").replace("00)", ")").replace("+0", "+")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["soums"] = format_soums
+    app.jinja_env.filters["local_time"] = local_time
+
+    @app.context_processor
+    def inject_languages():
+        from flask_babel import get_locale
+
+        from contest.models import REGIONS
+
+        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale()), "regions": REGIONS}

@@ -1,0 +1,129 @@
+"""A season (one year, one budget) and its three contests, each with fields and a rubric."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.extensions import db
+from contest.models.types import UTCDateTime, utcnow
+
+DEFAULT_BUDGET = 15_000_000_000  # soums a year for all prizes
+
+
+class ContestKind(str, enum.Enum):
+    IDEA = "idea"
+    PROJECT = "project"
+    INVENTION = "invention"
+
+    @property
+    def label(self):
+        return CONTEST_LABELS[self]
+
+
+CONTEST_LABELS = {
+    ContestKind.IDEA: _l("The Best Idea"),
+    ContestKind.PROJECT: _l("The Best Project"),
+    ContestKind.INVENTION: _l("The Best Invention"),
+}
+
+
+class Season(db.Model):
+    __tablename__ = "seasons"
+    __table_args__ = (CheckConstraint("budget >= 0", name="budget_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    budget: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_BUDGET)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contests: Mapped[list["Contest"]] = relationship(
+        back_populates="season", order_by="Contest.id", cascade="all, delete-orphan")
+
+    @property
+    def title(self):
+        return _l("Season %(year)s", year=self.year)
+
+    @classmethod
+    def current(cls) -> "Season | None":
+        return db.session.scalar(db.select(cls).order_by(cls.year.desc()).limit(1))
+
+
+class Contest(db.Model):
+    __tablename__ = "contests"
+    __table_args__ = (
+        UniqueConstraint("season_id", "kind"),
+        CheckConstraint("closes_at > opens_at", name="window_order"),
+        CheckConstraint("max_entries_per_author >= 1", name="entry_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ContestKind] = mapped_column(
+        db.Enum(ContestKind, native_enum=False, length=20, validate_strings=True))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    max_entries_per_author: Mapped[int] = mapped_column(default=2)
+
+    season: Mapped[Season] = relationship(back_populates="contests")
+    fields: Mapped[list["ContestField"]] = relationship(
+        back_populates="contest", order_by="ContestField.name", cascade="all, delete-orphan")
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="contest", order_by="(Criterion.position, Criterion.id)", cascade="all, delete-orphan")
+
+    @property
+    def title(self):
+        return self.kind.label
+
+    def accepts_changes(self, now: datetime | None = None) -> bool:
+        """Drafts may be written until the window closes; after that nothing changes."""
+        return (now or utcnow()) < self.closes_at
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.opens_at <= now < self.closes_at
+
+    @property
+    def rubric_locked(self) -> bool:
+        """A rubric is frozen once any judge has recorded a mark against it."""
+        from contest.models.judging import Mark
+
+        criterion_ids = db.select(Criterion.id).where(Criterion.contest_id == self.id)
+        return db.session.scalar(
+            db.select(Mark.id).where(Mark.criterion_id.in_(criterion_ids)).limit(1)) is not None
+
+
+class ContestField(db.Model):
+    """An engineering field entries of a contest are filed under (energy, IT, ...)."""
+
+    __tablename__ = "contest_fields"
+    __table_args__ = (UniqueConstraint("contest_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    contest: Mapped[Contest] = relationship(back_populates="fields")
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+    __table_args__ = (
+        CheckConstraint("scale_max > scale_min", name="scale_order"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    scale_min: Mapped[int] = mapped_column(default=1)
+    scale_max: Mapped[int] = mapped_column(default=10)
+    position: Mapped[int] = mapped_column(default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="criteria")

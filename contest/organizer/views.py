@@ -1,0 +1,188 @@
+"""The organizers' area: seasons, contests and rubrics, judges, and the entries received."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from contest.auth.access import staff_required
+from contest.extensions import db
+from contest.models import Contest, Criterion, Entry, Role, Season, User
+from contest.organizer import bp
+from contest.organizer.forms import (
+    ContestForm, CriterionForm, EntryFilterForm, InviteJudgeForm, NewSeasonForm, SeasonForm, parse_lines,
+)
+from contest.services import accounts, entry_queries, seasons
+from contest.services.accounts import AccountError
+from contest.services.seasons import CriterionData, SeasonError
+from contest.submissions.forms import ActionForm
+
+
+def _season_or_404(season_id: int | None = None) -> Season:
+    season = db.session.get(Season, season_id) if season_id else Season.current()
+    if season is None:
+        abort(404)
+    return season
+
+
+@bp.get("/")
+@staff_required
+def overview():
+    season = Season.current()
+    if season is None:
+        return redirect(url_for("organizer.new_season"))
+    return render_template("organizer/overview.html", season=season, seasons=_all_seasons(),
+                           counts=entry_queries.counts(season), by_status=entry_queries.status_counts(season))
+
+
+@bp.route("/seasons/new", methods=["GET", "POST"])
+@staff_required
+def new_season():
+    form = NewSeasonForm()
+    if request.method == "GET" and form.budget.data is None:
+        form.budget.data = 15_000_000_000
+    if form.validate_on_submit():
+        try:
+            season = seasons.create_season(form.year.data, form.budget.data, opens_at=form.opens_at.data,
+                                           closes_at=form.closes_at.data, fields=parse_lines(form.fields.data))
+        except SeasonError as error:
+            db.session.rollback()
+            form.year.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Season %(year)s is created with its three contests.", year=season.year), "success")
+            return redirect(url_for("organizer.season", season_id=season.id))
+    return render_template("organizer/season_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/seasons/<int:season_id>", methods=["GET", "POST"])
+@staff_required
+def season(season_id: int):
+    season = _season_or_404(season_id)
+    form = SeasonForm(obj=season)
+    if form.validate_on_submit():
+        try:
+            seasons.update_season(season, year=form.year.data, budget=form.budget.data)
+        except SeasonError as error:
+            db.session.rollback()
+            form.budget.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Season saved."), "success")
+            return redirect(url_for("organizer.season", season_id=season.id))
+    return render_template("organizer/season.html", season=season, form=form), 422 if form.errors else 200
+
+
+@bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
+@staff_required
+def contest(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = ContestForm(obj=contest)
+    if request.method == "GET":
+        form.fields.data = "\n".join(f.name for f in contest.fields)
+    if form.validate_on_submit():
+        try:
+            seasons.update_contest(contest, opens_at=form.opens_at.data, closes_at=form.closes_at.data,
+                                   max_entries_per_author=form.max_entries_per_author.data,
+                                   field_names=parse_lines(form.fields.data))
+        except SeasonError as error:
+            db.session.rollback()
+            form.fields.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(contest)s saved.", contest=contest.title), "success")
+            return redirect(url_for("organizer.contest", contest_id=contest.id))
+    return render_template("organizer/contest.html", contest=contest, form=form, criterion_form=CriterionForm(),
+                           action=ActionForm()), 422 if form.errors else 200
+
+
+@bp.route("/contests/<int:contest_id>/criteria/new", methods=["POST"])
+@bp.route("/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@staff_required
+def criterion(contest_id: int | None = None, criterion_id: int | None = None):
+    existing = db.get_or_404(Criterion, criterion_id) if criterion_id else None
+    contest = existing.contest if existing else db.get_or_404(Contest, contest_id)
+    form = CriterionForm(obj=existing)
+    if form.validate_on_submit():
+        data = CriterionData(name=form.name.data, description=form.description.data or "", weight=form.weight.data,
+                             scale_min=form.scale_min.data, scale_max=form.scale_max.data)
+        try:
+            seasons.save_criterion(contest, data, existing)
+        except SeasonError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Rubric saved."), "success")
+            return redirect(url_for("organizer.contest", contest_id=contest.id))
+    status = 422 if form.errors else 200
+    return render_template("organizer/criterion.html", contest=contest, criterion=existing, form=form), status
+
+
+@bp.post("/criteria/<int:criterion_id>/delete")
+@staff_required
+def delete_criterion(criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    contest_id = criterion.contest_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        seasons.delete_criterion(criterion)
+    except SeasonError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Criterion removed."), "info")
+    return redirect(url_for("organizer.contest", contest_id=contest_id))
+
+
+@bp.get("/entries")
+@staff_required
+def entries():
+    season = _season_or_404(request.args.get("season", type=int))
+    form = EntryFilterForm(request.args)
+    form.set_season(season)
+    flt = entry_queries.EntryFilter()
+    if form.validate():
+        flt = entry_queries.EntryFilter(contest_id=form.contest.data, field_id=form.field.data,
+                                        region=form.region.data or None, category=form.category.data or None,
+                                        status=form.status.data or None, query=form.q.data)
+    page = db.paginate(entry_queries.search(season, flt), per_page=current_app.config["ENTRIES_PER_PAGE"],
+                       error_out=False)
+    return render_template("organizer/entries.html", season=season, form=form, page=page)
+
+
+@bp.get("/entries/<int:entry_id>")
+@staff_required
+def entry(entry_id: int):
+    return render_template("organizer/entry.html", entry=db.get_or_404(Entry, entry_id))
+
+
+@bp.route("/judges", methods=["GET", "POST"])
+@staff_required
+def judges():
+    form = InviteJudgeForm()
+    invite_link = None
+    if form.validate_on_submit():
+        try:
+            judge, token = accounts.invite_judge(
+                email=form.email.data, full_name=form.full_name.data, organization=form.organization.data,
+                region=form.region.data, valid_for=timedelta(hours=current_app.config["INVITE_VALID_HOURS"]))
+        except AccountError:
+            db.session.rollback()
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            db.session.commit()
+            invite_link = url_for("auth.set_password", token=token, _external=True)
+            flash(_("Judge account created for %(name)s. Send them the link below; it works once.",
+                    name=judge.full_name), "success")
+            form = InviteJudgeForm(formdata=None)
+    judges = db.session.scalars(db.select(User).where(User.role == Role.JUDGE).order_by(User.full_name)).all()
+    status = 422 if form.errors else 200
+    return render_template("organizer/judges.html", form=form, judges=judges, invite_link=invite_link), status
+
+
+def _all_seasons() -> list[Season]:
+    return db.session.scalars(db.select(Season).order_by(Season.year.desc())).all()

@@ -1,0 +1,1 @@
+"""Services move data between the database and the engines; they flush, never commit."""

@@ -1,0 +1,77 @@
+"""Entry files: type checked from the content, size-capped, stored under generated names."""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from contest.extensions import db
+from contest.models import Attachment, Entry, EntryStatus
+from contest.services.entries import EntryError, ensure_changes_allowed
+
+# Magic numbers: what a file is, whatever its name says.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def sniff_type(head: bytes) -> str | None:
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def path_of(attachment: Attachment) -> Path:
+    return upload_folder() / attachment.stored_name
+
+
+def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
+    """Checks window, type and both size caps before a byte reaches the disk."""
+    ensure_changes_allowed(entry.contest)
+    if entry.status is EntryStatus.WITHDRAWN:
+        raise EntryError(_("A withdrawn entry cannot be changed."))
+    data = stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
+    name = os.path.basename((original_name or "").replace("\\", "/")).strip()[:255] or "file"
+    if not data:
+        raise EntryError(_("The file %(name)s is empty.", name=name))
+    if len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
+        raise EntryError(_("%(name)s is larger than %(mb)d MB.", name=name,
+                           mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)))
+    if entry.attachments_size + len(data) > current_app.config["ENTRY_ATTACHMENTS_MAX_BYTES"]:
+        raise EntryError(_("An entry's files may add up to %(mb)d MB; %(name)s does not fit.", name=name,
+                           mb=current_app.config["ENTRY_ATTACHMENTS_MAX_BYTES"] // (1024 * 1024)))
+    content_type = sniff_type(data[:16])
+    if content_type is None:
+        raise EntryError(_("%(name)s is not a PDF, PNG or JPEG file.", name=name))
+    attachment = Attachment(stored_name=uuid.uuid4().hex + EXTENSIONS[content_type], original_name=name,
+                            content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    path_of(attachment).write_bytes(data)
+    entry.attachments.append(attachment)
+    db.session.flush()
+    return attachment
+
+
+def remove(attachment: Attachment) -> None:
+    entry = attachment.entry
+    ensure_changes_allowed(entry.contest)
+    if entry.status is EntryStatus.SUBMITTED and len(entry.attachments) == 1:
+        raise EntryError(_("A submitted entry keeps at least one document; attach another first."))
+    path = path_of(attachment)
+    entry.attachments.remove(attachment)
+    db.session.flush()
+    path.unlink(missing_ok=True)

@@ -1,0 +1,63 @@
+"""Finding and counting entries for organizers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func
+
+from contest.extensions import db
+from contest.models import Contest, Entry, EntryAuthor, EntryStatus, Season, User
+
+
+@dataclass
+class EntryFilter:
+    contest_id: int | None = None
+    field_id: int | None = None
+    region: str | None = None
+    category: str | None = None
+    status: str | None = None
+    query: str | None = None
+
+
+def search(season: Season, flt: EntryFilter) -> Select:
+    """Entries of a season matching every filter given; region and category are the lead author's."""
+    lead = db.aliased(User)
+    stmt = (db.select(Entry).join(Contest, Entry.contest_id == Contest.id).join(lead, Entry.lead_author_id == lead.id)
+            .where(Contest.season_id == season.id))
+    if flt.contest_id:
+        stmt = stmt.where(Entry.contest_id == flt.contest_id)
+    if flt.field_id:
+        stmt = stmt.where(Entry.field_id == flt.field_id)
+    if flt.region:
+        stmt = stmt.where(lead.region == flt.region)
+    if flt.category:
+        stmt = stmt.where(lead.category == flt.category)
+    if flt.status:
+        stmt = stmt.where(Entry.status == flt.status)
+    if flt.query and flt.query.strip():
+        pattern = f"%{flt.query.strip().lower()}%"
+        stmt = stmt.where(db.or_(
+            func.lower(Entry.title).like(pattern),
+            Entry.authors.any(db.or_(func.lower(EntryAuthor.full_name).like(pattern),
+                                     func.lower(EntryAuthor.email).like(pattern)))))
+    return stmt.order_by(Entry.id)
+
+
+def counts(season: Season) -> dict[str, list[tuple[str, int]]]:
+    """Submitted entries per contest, per lead author's region and per category."""
+    base = (db.select(func.count(Entry.id)).join(Contest, Entry.contest_id == Contest.id)
+            .join(User, Entry.lead_author_id == User.id)
+            .where(Contest.season_id == season.id, Entry.status == EntryStatus.SUBMITTED))
+
+    def grouped(column):
+        rows = db.session.execute(base.add_columns(column).group_by(column).order_by(column)).all()
+        return [(key, n) for n, key in rows]
+
+    return {"contest": grouped(Contest.kind), "region": grouped(User.region), "category": grouped(User.category)}
+
+
+def status_counts(season: Season) -> dict[tuple[int, str], int]:
+    rows = db.session.execute(
+        db.select(Entry.contest_id, Entry.status, func.count(Entry.id)).join(Contest)
+        .where(Contest.season_id == season.id).group_by(Entry.contest_id, Entry.status)).all()
+    return {(contest_id, status.value if hasattr(status, "value") else status): n for contest_id, status, n in rows}

@@ -1,0 +1,184 @@
+"""Participants' entries: list, draft, edit, attach, submit, withdraw."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from contest.auth.access import role_required
+from contest.extensions import db
+from contest.models import Attachment, Contest, Entry, EntryStatus, Role, Season
+from contest.services import attachments, entries
+from contest.services.entries import EntryError
+from contest.submissions import bp
+from contest.submissions.forms import ActionForm, EntryForm, UploadForm
+
+participant_required = role_required(Role.PARTICIPANT)
+
+
+def _own_entry(entry_id: int) -> Entry:
+    """The entry, if the signed-in user may see it; 404 otherwise (do not confirm it exists)."""
+    entry = db.get_or_404(Entry, entry_id)
+    if not entry.can_be_viewed_by(current_user):
+        abort(404)
+    return entry
+
+
+def _editable_entry(entry_id: int) -> Entry:
+    entry = _own_entry(entry_id)
+    if not entry.can_be_edited_by(current_user):
+        abort(403)
+    return entry
+
+
+def _flash_problems(error: EntryError) -> None:
+    for problem in error.problems:
+        flash(problem, "danger")
+
+
+@bp.get("/")
+@participant_required
+def my_entries():
+    mine = db.session.scalars(
+        db.select(Entry).where(Entry.authors.any(user_id=current_user.id)).order_by(Entry.created_at.desc())
+    ).all()
+    season = Season.current()
+    return render_template("submissions/my_entries.html", entries=mine, season=season)
+
+
+@bp.route("/new/<int:contest_id>", methods=["GET", "POST"])
+@participant_required
+def new_entry(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = EntryForm()
+    form.set_fields(contest)
+    if not contest.accepts_changes():
+        flash(_("%(contest)s closed for submissions.", contest=contest.title), "warning")
+        return redirect(url_for("submissions.my_entries"))
+    if form.validate_on_submit():
+        try:
+            entry = entries.create(contest, current_user, form.to_draft())
+        except EntryError as error:
+            db.session.rollback()
+            return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
+                                   problems=error.problems), 422
+        db.session.commit()
+        flash(_("Draft saved. Attach your documents, then submit."), "success")
+        return redirect(url_for("submissions.show", entry_id=entry.id))
+    return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
+                           problems=[]), 422 if form.errors else 200
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(entry_id: int):
+    entry = _editable_entry(entry_id)
+    form = EntryForm()
+    form.set_fields(entry.contest)
+    if request.method == "GET":
+        form.load(entry)
+    elif form.validate_on_submit():
+        try:
+            entries.update(entry, form.to_draft())
+        except EntryError as error:
+            db.session.rollback()
+            return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
+                                   problems=error.problems), 422
+        db.session.commit()
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("submissions.show", entry_id=entry.id))
+    return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
+                           problems=[]), 422 if form.errors else 200
+
+
+@bp.get("/<int:entry_id>")
+@login_required
+def show(entry_id: int):
+    entry = _own_entry(entry_id)
+    return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
+                           missing=entries.completeness_problems(entry))
+
+
+@bp.post("/<int:entry_id>/attachments")
+@login_required
+def upload(entry_id: int):
+    entry = _editable_entry(entry_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors or [_("The upload could not be read; please try again.")]:
+            flash(message, "danger")
+        return redirect(url_for("submissions.show", entry_id=entry.id))
+    try:
+        attachments.add(entry, form.file.data.stream, form.file.data.filename)
+    except EntryError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("File attached."), "success")
+    return redirect(url_for("submissions.show", entry_id=entry.id))
+
+
+@bp.post("/<int:entry_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def delete_attachment(entry_id: int, attachment_id: int):
+    entry = _editable_entry(entry_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry.id or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        attachments.remove(attachment)
+    except EntryError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("File removed."), "info")
+    return redirect(url_for("submissions.show", entry_id=entry.id))
+
+
+@bp.get("/<int:entry_id>/attachments/<int:attachment_id>")
+@login_required
+def download(entry_id: int, attachment_id: int):
+    entry = _own_entry(entry_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry.id:
+        abort(404)
+    return send_file(attachments.path_of(attachment), mimetype=attachment.content_type,
+                     download_name=attachment.original_name, as_attachment=True)
+
+
+@bp.post("/<int:entry_id>/submit")
+@login_required
+def submit(entry_id: int):
+    entry = _editable_entry(entry_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        entries.submit(entry)
+    except EntryError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("Your entry is submitted. You can still edit or withdraw it until the window closes."), "success")
+    return redirect(url_for("submissions.show", entry_id=entry.id))
+
+
+@bp.post("/<int:entry_id>/withdraw")
+@login_required
+def withdraw(entry_id: int):
+    entry = _editable_entry(entry_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if entry.status is EntryStatus.WITHDRAWN:
+        return redirect(url_for("submissions.show", entry_id=entry.id))
+    try:
+        entries.withdraw(entry)
+    except EntryError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("Your entry is withdrawn."), "info")
+    return redirect(url_for("submissions.show", entry_id=entry.id))

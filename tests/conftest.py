@@ -1,0 +1,156 @@
+"""Fixtures: a fresh database per test (in-memory SQLite, or TEST_DATABASE_URL), factories, sign-in."""
+from __future__ import annotations
+
+import io
+import os
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from contest import create_app
+from contest.config import TestConfig
+from contest.extensions import db
+from contest.models import Category, Role, User, utcnow
+from contest.services import seasons
+
+POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+PASSWORD = "correct horse"
+
+# A minimal real PDF and PNG, so the content sniffing sees the genuine signatures.
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+             b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                          "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a10000000049454e44ae426082")
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    """On PostgreSQL the schema is built once; each test then starts from empty tables."""
+    if not POSTGRES:
+        yield
+        return
+    app = create_app(TestConfig)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        yield
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, _postgres_schema):
+    app = create_app({**_config_dict(), "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        if POSTGRES:
+            _truncate_all()
+        else:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if POSTGRES:
+            _truncate_all()
+        db.engine.dispose()
+
+
+def _config_dict() -> dict:
+    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+def _truncate_all() -> None:
+    db.session.remove()
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+class RequestIsolatingClient(FlaskClient):
+    """Each request gets its own app context, as in production: a fresh `g` and a fresh session.
+
+    Without this, requests would share the test's app context, and with it the signed-in user
+    cached in `g` and the session's identity map, hiding real bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = RequestIsolatingClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role: Role = Role.PARTICIPANT, *, email: str | None = None, password: str = PASSWORD, **profile) -> User:
+        n = next(_counter)
+        defaults = {"full_name": f"Person {n}", "organization": f"Organization {n}", "region": "samarkand",
+                    "category": Category.STUDENT if role is Role.PARTICIPANT else None}
+        user = User(email=email or f"user{n}@example.uz", role=role, **{**defaults, **profile})
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_season(app):
+    def make(year: int = 2026, *, opens_in: timedelta = -timedelta(days=1), closes_in: timedelta = timedelta(days=10),
+             fields=("Energy", "IT")):
+        now = utcnow()
+        season = seasons.create_season(year, opens_at=now + opens_in, closes_at=now + closes_in, fields=fields)
+        db.session.commit()
+        return season
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user: User, password: str = PASSWORD, remember: bool = False):
+        client.post("/auth/logout")
+        response = client.post("/auth/login", data={"email": user.email, "password": password,
+                                                    "remember": "y" if remember else ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do
+
+
+@pytest.fixture
+def entry_form():
+    """Form data for the entry page; co-author rows are filled from dicts."""
+
+    def build(title="Solar micro-grid", field_id=None, summary="Short summary", description="Long description",
+              co_authors=()):
+        data = {"title": title, "summary": summary, "description": description,
+                "field_id": "" if field_id is None else str(field_id)}
+        for i, row in enumerate(co_authors):
+            for key, value in row.items():
+                data[f"co_authors-{i}-{key}"] = value
+        return data
+
+    return build
+
+
+def upload(client, entry_id: int, content: bytes = PDF_BYTES, name: str = "report.pdf"):
+    return client.post(f"/entries/{entry_id}/attachments", data={"file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data", follow_redirects=True)
