@@ -1,0 +1,76 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+PYBABEL    := $(VENV)/bin/pybabel
+export FLASK_APP := run.py
+# The PostgreSQL the suite runs against a second time (CI always has one here).
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Tests of pure code run once; the rest run on SQLite and again on PostgreSQL.
+DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/e2e
+
+.PHONY: run test test-sqlite test-postgres install install-dev system-deps translations messages bench lint clean
+
+run: install translations
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask seed-demo --if-empty
+	$(PY) run.py
+
+test: install-dev system-deps translations test-sqlite test-postgres
+
+test-sqlite:
+	$(PY) -m pytest -q
+
+test-postgres:
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== the suite again, on PostgreSQL =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(DB_ONLY); \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_TEST_URL), and CI requires it" >&2; exit 1; \
+	else \
+		echo "PostgreSQL not reachable: PostgreSQL pass skipped (it is required under CI)"; \
+	fi
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+$(VENV)/.run-installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# Debian packages the end-to-end and spreadsheet tests need: a real browser and LibreOffice.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+translations: install
+	$(PYBABEL) compile -d contest/translations
+
+# Refresh the catalogs after changing user-facing strings.
+messages: install
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -o contest/translations/messages.pot .
+	$(PYBABEL) update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching
+
+bench: install-dev
+	$(PY) bench/assign.py
+	$(PY) bench/simulate.py
+	$(PY) bench/allocate.py
+	$(PY) bench/export.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check contest tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
