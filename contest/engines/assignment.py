@@ -1,0 +1,1208 @@
+"""Judge assignment: every entry gets k judges, loads stay in bounds, affinity is maximal.
+
+The engine is pure (no Flask, no database) and proves what it returns: the answer carries the
+objective it reached and an upper bound from a dual solution of the linear relaxation, which is
+exact for this network problem, so ``gap = bound - objective`` is 0 when the assignment is
+optimal. The full contract, with examples, is in ``docs/assignment.md``; in short:
+
+Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json``)::
+
+    {"k": 3, "min_load": 0, "max_load": 60,
+     "entries": [{"id": "e1", "field": "energy", "k": 3, "organization": "TDTU"}],
+     "judges": [{"id": "j1", "fields": {"energy": 3}, "max_load": 40, "min_load": 5,
+                 "organization": "INHA", "active": true}],
+     "conflicts": [["j1", "e7"]],
+     "affinity": [["j1", "e1", 0.83]],          # optional: only these pairs may be assigned
+     "locked": [["j1", "e1"]],                   # pairs that already have scores
+     "connect_tolerance": 0.0}                   # affinity we may give up to connect the graph
+
+Output::
+
+    {"status": "optimal" | "infeasible", "pairs": [["j1", "e1"], ...], "objective": float,
+     "bound": float, "gap": float, "components": int, "problems": [...], "warnings": [...],
+     "stats": {...}}
+
+How it works. The problem is a min-cost flow (source -> judge -> entry), so its linear
+relaxation has integral optima and node potentials are an optimality certificate. OR-tools
+``SimpleMinCostFlow`` solves it on integer costs (affinity times ``AFFINITY_SCALE``); the
+potentials are then read off the residual graph by Bellman-Ford, turned into LP duals and priced
+against every allowed pair, also those the solver never saw. With field-based affinity the dense
+graph (20 000 x 1 000 pairs) is too big, so the engine starts from a deterministic sparse set of
+candidate pairs and adds every pair the duals price as profitable, re-solving until none is left
+(column generation). When none is left the bound equals the objective: proven optimal.
+
+Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
+in the input never matters. Among assignments of equal affinity the engine prefers the one with
+the smallest total tie-break number, where a pair's number is ``crc32("judge|entry") % 1024``
+(a fixed function of the two ids that spreads load and links judges across entries).
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import NegativeCycleError, bellman_ford, connected_components
+
+from contest.engines.cli import InputError, exit_with
+
+AFFINITY_SCALE = 1_000_000
+"""Affinities are rounded to multiples of 1/AFFINITY_SCALE for the solver (see the docs)."""
+MAX_AFFINITY = 1_000_000.0
+TIE_MODULUS = 1024
+DEFAULT_K = 3
+MISMATCH_AFFINITY = 0.0
+"""Affinity of a judge for an entry outside all of the judge's fields (field-based mode)."""
+_MAX_LISTED = 8  # ids named in one message before "and N more"
+_NEG = -(2**62)
+
+
+# --------------------------------------------------------------------------- the instance
+
+
+@dataclass
+class Instance:
+    """A validated instance, with judges and entries in id order (index = rank of the id)."""
+
+    judge_ids: list[str]
+    entry_ids: list[str]
+    k: np.ndarray                  # int64[E]
+    min_load: np.ndarray           # int64[J]
+    max_load: np.ndarray           # int64[J]
+    active: np.ndarray             # bool[J]
+    field_names: list[str]
+    entry_field: np.ndarray        # int64[E], index into field_names, -1 for none
+    level: np.ndarray              # float64[J, F], 0 where the judge lacks the field
+    conflict_keys: np.ndarray      # sorted unique int64 keys j * E + e
+    declared_conflicts: int        # conflicts listed explicitly (after de-duplication)
+    explicit: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (j, e, affinity) when given
+    locked: list[tuple[int, int]]  # validated locked pairs (judge index, entry index)
+    connect_tolerance: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_judges(self) -> int:
+        return len(self.judge_ids)
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.entry_ids)
+
+    def affinity(self, j: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """Real affinity of pairs (judge index, entry index) in field mode."""
+        f = self.entry_field[e]
+        out = np.full(len(j), MISMATCH_AFFINITY)
+        has = f >= 0
+        if has.any():
+            lv = self.level[j[has], f[has]]
+            out[has] = np.where(lv > 0, lv, MISMATCH_AFFINITY)
+        return out
+
+
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """Sorted unique int64 keys (a plain sort: numpy's hashing unique is slow on big arrays)."""
+    keys = np.sort(np.asarray(keys, dtype=np.int64))
+    if len(keys) == 0:
+        return keys
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Which ``keys`` occur in the sorted array ``sorted_keys``."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count(value: Any, what: str, problems: list[str]) -> int | None:
+    """A non-negative whole number, or a problem naming ``what``."""
+    if not _is_number(value) or not math.isfinite(value) or value != int(value):
+        problems.append(f"{what} must be a whole number, got {value!r}")
+        return None
+    if value < 0:
+        problems.append(f"{what} must not be negative, got {value!r}")
+        return None
+    return int(value)
+
+
+def _names(ids: list[str], total: int | None = None) -> str:
+    total = len(ids) if total is None else total
+    shown = ", ".join(ids[:_MAX_LISTED])
+    return shown + (f" and {total - _MAX_LISTED} more" if total > _MAX_LISTED else "")
+
+
+def _read_ids(items: Any, what: str, problems: list[str]) -> list[dict]:
+    if not isinstance(items, list):
+        problems.append(f"'{what}' must be a list of objects")
+        return []
+    good, seen = [], set()
+    for pos, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"{what}[{pos}] must be an object with an 'id'")
+            continue
+        ident = item.get("id")
+        if not isinstance(ident, str) or not ident:
+            problems.append(f"{what}[{pos}] needs a non-empty string 'id', got {ident!r}")
+            continue
+        if ident in seen:
+            problems.append(f"duplicate {what[:-1]} id {ident!r}")
+            continue
+        seen.add(ident)
+        good.append(item)
+    return good
+
+
+def _organizations(value: Any, who: str, problems: list[str]) -> list[str]:
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        problems.append(f"{who}: 'organization' must be a string or a list of strings")
+        return []
+    return values
+
+
+def _judge_fields(value: Any, who: str, problems: list[str]) -> dict[str, float]:
+    """Accept ["energy"], {"energy": 3} or [{"field": "energy", "level": 3}, "water"]."""
+    if value is None:
+        return {}
+    levels: dict[str, float] = {}
+    items: list[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = []
+        for item in value:
+            if isinstance(item, dict):
+                items.append((item.get("field"), item.get("level", 1)))
+            else:
+                items.append((item, 1))
+    else:
+        problems.append(f"{who}: 'fields' must be a list or an object of field: level")
+        return {}
+    for name, lv in items:
+        if not isinstance(name, str) or not name:
+            problems.append(f"{who}: field names must be non-empty strings, got {name!r}")
+        elif not _is_number(lv) or not math.isfinite(lv) or not 0 < lv <= MAX_AFFINITY:
+            problems.append(f"{who}: level of field {name!r} must be a number in (0, "
+                            f"{MAX_AFFINITY:g}], got {lv!r}")
+        elif name in levels:
+            problems.append(f"{who}: field {name!r} is listed twice")
+        else:
+            levels[name] = float(lv)
+    return levels
+
+
+def _pairs(value: Any, what: str, width: int, problems: list[str]) -> list[list]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"'{what}' must be a list of [judge, entry{', affinity' if width == 3 else ''}]")
+        return []
+    good = []
+    for pos, item in enumerate(value):
+        if not isinstance(item, (list, tuple)) or len(item) != width:
+            shape = "[judge, entry, affinity]" if width == 3 else "[judge, entry]"
+            problems.append(f"{what}[{pos}] must be {shape}, got {item!r}")
+        else:
+            good.append(list(item))
+    return good
+
+
+def _fast_pairs(value: Any, j_index: dict, e_index: dict, n_e: int) -> np.ndarray | None:
+    """Keys j * E + e of a long, well-formed pair list; None if anything needs a closer look."""
+    if value is None:
+        return np.zeros(0, dtype=np.int64)
+    if not isinstance(value, list):
+        return None
+    try:
+        if not all(type(p) is list and len(p) == 2 for p in value):
+            return None
+        js = np.array([j_index.get(p[0], -1) for p in value], dtype=np.int64)
+        es = np.array([e_index.get(p[1], -1) for p in value], dtype=np.int64)
+    except TypeError:  # an unhashable id
+        return None
+    if (js < 0).any() or (es < 0).any():
+        return None
+    return js * n_e + es
+
+
+def read_instance(data: dict) -> Instance:
+    """Validate a raw instance; raise :class:`InputError` naming every problem found."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    if not isinstance(data, dict):
+        raise InputError("the instance must be an object")
+    known = {"k", "min_load", "max_load", "entries", "judges", "conflicts", "affinity",
+             "locked", "connect_tolerance"}
+    for key in sorted(set(data) - known):
+        warnings.append(f"unknown key {key!r} ignored")
+
+    k_default = _count(data.get("k", DEFAULT_K), "'k'", problems)
+    min_default = _count(data.get("min_load", 0), "'min_load'", problems)
+    max_raw = data.get("max_load")
+    max_default = None if max_raw is None else _count(max_raw, "'max_load'", problems)
+    if min_default is not None and max_default is not None and min_default > max_default:
+        problems.append(f"'min_load' ({min_default}) is larger than 'max_load' ({max_default})")
+    tolerance = data.get("connect_tolerance", 0.0)
+    if not _is_number(tolerance) or not math.isfinite(tolerance) or tolerance < 0:
+        problems.append(f"'connect_tolerance' must be a non-negative number, got {tolerance!r}")
+        tolerance = 0.0
+
+    if "entries" not in data:
+        problems.append("'entries' is missing")
+    if "judges" not in data:
+        problems.append("'judges' is missing")
+    entries = sorted(_read_ids(data.get("entries", []), "entries", problems), key=lambda x: x["id"])
+    judges = sorted(_read_ids(data.get("judges", []), "judges", problems), key=lambda x: x["id"])
+    entry_ids = [x["id"] for x in entries]
+    judge_ids = [x["id"] for x in judges]
+    e_index = {ident: i for i, ident in enumerate(entry_ids)}
+    j_index = {ident: i for i, ident in enumerate(judge_ids)}
+    n_e, n_j = len(entry_ids), len(judge_ids)
+
+    field_index: dict[str, int] = {}
+    entry_field_name: list[str | None] = []
+    k = np.zeros(n_e, dtype=np.int64)
+    entry_orgs: dict[str, list[int]] = {}
+    for i, item in enumerate(entries):
+        who = f"entry {item['id']}"
+        kv = _count(item["k"], f"{who}: 'k'", problems) if "k" in item else k_default
+        k[i] = kv or 0
+        fname = item.get("field")
+        if fname is not None and (not isinstance(fname, str) or not fname):
+            problems.append(f"{who}: 'field' must be a non-empty string, got {fname!r}")
+            fname = None
+        entry_field_name.append(fname)
+        if fname is not None:
+            field_index.setdefault(fname, len(field_index))
+        for org in _organizations(item.get("organization"), who, problems):
+            entry_orgs.setdefault(org, []).append(i)
+
+    min_load = np.zeros(n_j, dtype=np.int64)
+    max_load = np.zeros(n_j, dtype=np.int64)
+    active = np.ones(n_j, dtype=bool)
+    judge_levels: list[dict[str, float]] = []
+    judge_orgs: dict[str, list[int]] = {}
+    for i, item in enumerate(judges):
+        who = f"judge {item['id']}"
+        lo = _count(item["min_load"], f"{who}: 'min_load'", problems) if "min_load" in item else min_default
+        hi = _count(item["max_load"], f"{who}: 'max_load'", problems) if "max_load" in item else max_default
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(f"{who}: min_load ({lo}) is larger than max_load ({hi})")
+        min_load[i] = lo or 0
+        max_load[i] = -1 if hi is None else hi   # -1: no limit, fixed below
+        flag = item.get("active", True)
+        if not isinstance(flag, bool):
+            problems.append(f"{who}: 'active' must be true or false, got {flag!r}")
+            flag = True
+        active[i] = flag
+        levels = _judge_fields(item.get("fields"), who, problems)
+        for name in levels:
+            field_index.setdefault(name, len(field_index))
+        judge_levels.append(levels)
+        for org in _organizations(item.get("organization"), who, problems):
+            judge_orgs.setdefault(org, []).append(i)
+
+    # field names in sorted order, so indices never depend on input order
+    field_names = sorted(field_index)
+    field_pos = {name: pos for pos, name in enumerate(field_names)}
+    entry_field = np.array([-1 if f is None else field_pos[f] for f in entry_field_name], dtype=np.int64)
+    level = np.zeros((n_j, len(field_names)))
+    for i, levels in enumerate(judge_levels):
+        for name, lv in levels.items():
+            level[i, field_pos[name]] = lv
+
+    def pair_ids(j: Any, e: Any, what: str) -> tuple[int, int] | None:
+        bad = []
+        if not isinstance(j, str) or j not in j_index:
+            bad.append(f"unknown judge {j!r}")
+        if not isinstance(e, str) or e not in e_index:
+            bad.append(f"unknown entry {e!r}")
+        if bad:
+            problems.append(f"{what} [{j!r}, {e!r}]: " + " and ".join(bad))
+            return None
+        return j_index[j], e_index[e]
+
+    keys = _fast_pairs(data.get("conflicts"), j_index, e_index, n_e)
+    if keys is None:  # something is wrong: walk the list again to name every problem
+        found: list[int] = []
+        for j, e in _pairs(data.get("conflicts"), "conflicts", 2, problems):
+            ids = pair_ids(j, e, "conflict")
+            if ids:
+                found.append(ids[0] * n_e + ids[1])
+        keys = np.array(found, dtype=np.int64)
+    declared = len(_unique(keys))
+    org_keys = [np.add.outer(np.array(judge_orgs[org]) * n_e, np.array(entry_orgs[org])).ravel()
+                for org in judge_orgs if org in entry_orgs]
+    conflict_keys = _unique(np.concatenate([keys] + org_keys)) if n_e else np.zeros(0, dtype=np.int64)
+
+    explicit = None
+    if "affinity" in data and data["affinity"] is not None:
+        aj, ae, aw, seen = [], [], [], set()
+        for j, e, w in _pairs(data.get("affinity"), "affinity", 3, problems):
+            ids = pair_ids(j, e, "affinity")
+            if not ids:
+                continue
+            if not _is_number(w) or not math.isfinite(w) or abs(w) > MAX_AFFINITY:
+                problems.append(f"affinity [{j}, {e}]: value must be a number in "
+                                f"[-{MAX_AFFINITY:g}, {MAX_AFFINITY:g}], got {w!r}")
+                continue
+            if ids in seen:
+                problems.append(f"affinity [{j}, {e}] is listed twice")
+                continue
+            seen.add(ids)
+            aj.append(ids[0])
+            ae.append(ids[1])
+            aw.append(float(w))
+        explicit = (np.array(aj, dtype=np.int64), np.array(ae, dtype=np.int64), np.array(aw))
+
+    locked: list[tuple[int, int]] = []
+    seen_locked = set()
+    for j, e in _pairs(data.get("locked"), "locked", 2, problems):
+        ids = pair_ids(j, e, "locked pair")
+        if not ids:
+            continue
+        if ids in seen_locked:
+            problems.append(f"locked pair [{j}, {e}] is listed twice")
+            continue
+        seen_locked.add(ids)
+        locked.append(ids)
+
+    # no limit on load means: as many as there are entries
+    max_load[max_load < 0] = n_e
+
+    if not problems:
+        _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked, problems)
+    if problems:
+        raise InputError(problems)
+    return Instance(judge_ids, entry_ids, k, min_load, max_load, active, field_names,
+                    entry_field, level, conflict_keys, declared, explicit, locked,
+                    float(tolerance), warnings)
+
+
+def _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked, problems):
+    """k above the number of judges who could ever judge an entry is an input error."""
+    n_e = len(entry_ids)
+    if explicit is None:
+        possible = np.full(n_e, int(active.sum()), dtype=np.int64)
+    else:
+        aj, ae, _ = explicit
+        keys = _unique(np.concatenate([ae * len(judge_ids) + aj,
+                                         np.array([e * len(judge_ids) + j for j, e in locked
+                                                   if active[j]], dtype=np.int64)]))
+        ok = active[keys % max(len(judge_ids), 1)]
+        possible = np.bincount(keys[ok] // max(len(judge_ids), 1), minlength=n_e)
+    for e in np.flatnonzero(k > possible):
+        where = "active judges" if explicit is None else "active judges listed for it in 'affinity'"
+        problems.append(f"entry {entry_ids[e]} needs k={k[e]} judges but only {possible[e]} "
+                        f"{where} exist")
+
+
+# --------------------------------------------------------------------------- what is left
+
+
+@dataclass
+class _Residual:
+    """What is left to decide once locked pairs are taken out (indices as in the instance)."""
+
+    k: np.ndarray         # int64[E] judges still needed per entry
+    lo: np.ndarray        # int64[J] load still needed per judge
+    hi: np.ndarray        # int64[J] load still allowed per judge
+    kept: list[tuple[int, int]]
+    released: int
+    excluded: np.ndarray  # sorted keys j * E + e that may not be added (conflict or kept locked)
+    judge_ok: np.ndarray  # bool[J] active with room left
+    scale: int
+    col: np.ndarray       # int64[E] cost column of each entry (field mode: field, F = no field)
+    scaled: np.ndarray    # int64[J, F + 1] scaled affinity per judge and column (field mode)
+    on_grid: bool         # every affinity is an exact multiple of 1 / scale
+
+
+def _residual(inst: Instance, warnings: list[str]) -> _Residual:
+    n_e, n_j = inst.n_entries, inst.n_judges
+    conflict = set(inst.conflict_keys.tolist()) if inst.locked else set()
+    listed = None
+    if inst.explicit is not None and inst.locked:
+        aj, ae, _ = inst.explicit
+        listed = set((aj * n_e + ae).tolist())
+    kept, released = [], 0
+    for j, e in inst.locked:
+        jid, eid = inst.judge_ids[j], inst.entry_ids[e]
+        if not inst.active[j]:
+            released += 1
+            warnings.append(f"locked pair [{jid}, {eid}] released: judge {jid} is no longer "
+                            f"active, so {eid} gets another judge in their place")
+        elif j * n_e + e in conflict:
+            released += 1
+            warnings.append(f"locked pair [{jid}, {eid}] released: it is now a conflict, so "
+                            f"{eid} gets another judge and {jid}'s scores for it need review")
+        else:
+            if listed is not None and j * n_e + e not in listed:
+                warnings.append(f"locked pair [{jid}, {eid}] is not listed in 'affinity'; it "
+                                f"is kept with affinity 0")
+            kept.append((j, e))
+    kj = np.array([j for j, _ in kept], dtype=np.int64)
+    ke = np.array([e for _, e in kept], dtype=np.int64)
+    per_entry = np.bincount(ke, minlength=n_e)
+    per_judge = np.bincount(kj, minlength=n_j)
+    for e in np.flatnonzero(per_entry > inst.k):
+        warnings.append(f"entry {inst.entry_ids[e]} keeps {per_entry[e]} locked judges, more "
+                        f"than k={inst.k[e]}; all are kept and none is added")
+    for j in np.flatnonzero(inst.active & (per_judge > inst.max_load)):
+        warnings.append(f"judge {inst.judge_ids[j]} keeps {per_judge[j]} locked entries, more "
+                        f"than max_load={inst.max_load[j]}; all are kept and none is added")
+    k = np.maximum(inst.k - per_entry, 0)
+    hi = np.where(inst.active, np.maximum(inst.max_load - per_judge, 0), 0)
+    lo = np.where(inst.active, np.maximum(inst.min_load - per_judge, 0), 0)
+    excluded = _unique(np.concatenate([inst.conflict_keys, kj * n_e + ke]))
+    judge_ok = inst.active & (hi > 0)
+
+    if inst.explicit is not None:
+        real = inst.explicit[2]
+    else:
+        real = np.where(inst.level > 0, inst.level, MISMATCH_AFFINITY)
+        real = np.concatenate([real, np.full((n_j, 1), MISMATCH_AFFINITY)], axis=1)
+    top = max(float(np.abs(real).max(initial=0)), 1.0)
+    nodes = n_j + n_e + 2
+    scale = AFFINITY_SCALE
+    # OR-tools multiplies costs by the node count; keep big-M times that well inside int64
+    while scale > 1 and (top * scale + 1) * nodes * nodes > 2**60:
+        scale //= 10
+    scaled = np.rint(real * scale).astype(np.int64)
+    on_grid = bool(np.all(scaled / scale == real))
+    col = np.where(inst.entry_field >= 0, inst.entry_field, len(inst.field_names))
+    if inst.explicit is not None:
+        scaled = np.zeros((n_j, 0), dtype=np.int64)
+    return _Residual(k, lo, hi, kept, released, excluded, judge_ok, scale, col, scaled, on_grid)
+
+
+# --------------------------------------------------------------------------- flow networks
+
+
+@dataclass
+class _Net:
+    """Judges (load in [lo, hi]) feed targets (exact demand) over arcs (j, t, cap, gain)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    demand: np.ndarray
+    j: np.ndarray
+    t: np.ndarray
+    cap: np.ndarray
+    gain: np.ndarray
+
+
+@dataclass
+class _Sol:
+    x: np.ndarray        # flow on each arc
+    short_t: np.ndarray  # unmet demand per target (slack used)
+    short_j: np.ndarray  # unmet min load per judge (slack used)
+    u: np.ndarray        # target duals
+    p: np.ndarray        # judge duals: > 0 at max load, < 0 at min load
+    graph: tuple         # residual arcs (tail, head) without slack, for explanations
+
+    @property
+    def feasible(self) -> bool:
+        return not self.short_t.any() and not self.short_j.any()
+
+
+def _solve_net(net: _Net, cost: np.ndarray | None = None) -> _Sol:
+    """Min-cost flow (max gain unless ``cost`` is given), never infeasible thanks to slack.
+
+    Nodes: judges 0..J-1, targets J..J+T-1, source S = J+T. A judge supplies its min load,
+    S supplies the rest of the demand and feeds each judge up to its max load. Slack arcs of
+    cost M (S -> target, judge -> S) absorb what cannot be met; M is large enough that the
+    optimum uses slack only when no flow without it exists.
+    """
+    n_j, n_t = len(net.lo), len(net.demand)
+    s = n_j + n_t
+    arc_cost = -net.gain if cost is None else cost
+    big = (int(np.abs(arc_cost).max(initial=0)) + 1) * (s + 2) + 1
+    jr = np.arange(n_j, dtype=np.int64)
+    tr = np.arange(n_t, dtype=np.int64)
+    tails = np.concatenate([net.j, np.full(n_j, s), np.full(n_t, s), jr]).astype(np.int64)
+    heads = np.concatenate([net.t + n_j, jr, tr + n_j, np.full(n_j, s)]).astype(np.int64)
+    caps = np.concatenate([net.cap, net.hi - net.lo, net.demand, net.lo]).astype(np.int64)
+    costs = np.concatenate([arc_cost, np.zeros(n_j), np.full(n_t, big),
+                            np.full(n_j, big)]).astype(np.int64)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
+                                                caps, costs)
+    supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]])
+    solver.set_nodes_supplies(np.arange(s + 1, dtype=np.int32), supplies.astype(np.int64))
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min cost flow failed with status {status}")
+    flows = np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
+    m = len(net.j)
+    d = _potentials(tails, heads, caps, costs, flows, s + 1)
+    real = np.arange(len(tails)) < m + n_j  # judge->target and source->judge arcs
+    fwd, back = real & (flows < caps), real & (flows > 0)
+    graph = (np.concatenate([tails[fwd], heads[back]]), np.concatenate([heads[fwd], tails[back]]))
+    return _Sol(x=flows[:m], short_t=flows[m + n_j:m + n_j + n_t], short_j=flows[m + n_j + n_t:],
+                u=d[s] - d[n_j:s], p=d[:n_j] - d[s], graph=graph)
+
+
+def _potentials(tails, heads, caps, costs, flows, n) -> np.ndarray:
+    """Feasible node potentials of the residual graph (exact, integer), by label correcting.
+
+    Starting from 0 everywhere (a virtual root joined to every node), arcs are relaxed, only
+    from nodes whose label changed, until no residual arc has negative reduced cost.
+    """
+    fwd, back = flows < caps, flows > 0
+    t = np.concatenate([tails[fwd], heads[back]])
+    h = np.concatenate([heads[fwd], tails[back]])
+    c = np.concatenate([costs[fwd], -costs[back]])
+    d = np.zeros(n, dtype=np.int64)
+    changed = np.ones(n, dtype=bool)
+    for _ in range(n + 1):
+        live = changed[t]
+        tt, hh, cc = t[live], h[live], c[live]
+        cand = d[tt] + cc
+        better = cand < d[hh]
+        if not better.any():
+            return d
+        new = d.copy()
+        np.minimum.at(new, hh[better], cand[better])
+        changed = new < d
+        d = new
+    raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
+
+
+def _bound(net: _Net, sol: _Sol) -> int:
+    """LP dual objective for (u, p): an upper bound on the gain of any flow in ``net``."""
+    g = net.gain - sol.u[net.t] - sol.p[net.j]
+    return int((net.demand * sol.u).sum() + (net.hi * np.maximum(sol.p, 0)).sum()
+               - (net.lo * np.maximum(-sol.p, 0)).sum() + (net.cap * np.maximum(g, 0)).sum())
+
+
+def _refine(net: _Net, sol: _Sol, pieces) -> np.ndarray:
+    """Among flows of maximal gain, one with the least secondary cost.
+
+    Complementary slackness pins the optimal face: arcs with positive reduced gain stay full,
+    negative ones stay empty, judges with positive dual stay at max load and negative at min.
+    Inside that face every flow has the same (maximal) gain, so the second solve may only
+    break ties. ``pieces(free_arcs, caps) -> (arc_of_piece, cap, cost)`` splits free arcs.
+    """
+    g = net.gain - sol.u[net.t] - sol.p[net.j]
+    fixed = np.where(g > 0, net.cap, 0)
+    free = np.flatnonzero(g == 0)
+    if len(free) == 0:
+        return sol.x
+    load_lo = np.where(sol.p > 0, net.hi, net.lo)
+    load_hi = np.where(sol.p < 0, net.lo, net.hi)
+    out = np.bincount(net.j, weights=fixed, minlength=len(net.lo)).astype(np.int64)
+    into = np.bincount(net.t, weights=fixed, minlength=len(net.demand)).astype(np.int64)
+    if (out > load_hi).any() or (into > net.demand).any():
+        return sol.x
+    arc, cap, cost = pieces(free, net.cap[free])
+    sub = _Net(np.maximum(load_lo - out, 0), load_hi - out, net.demand - into,
+               net.j[arc], net.t[arc], cap, np.zeros(len(arc), np.int64))
+    sub_sol = _solve_net(sub, cost=cost)
+    if not sub_sol.feasible:
+        return sol.x
+    x = fixed + np.bincount(arc, weights=sub_sol.x, minlength=len(net.j)).astype(np.int64)
+    if int((x * net.gain).sum()) != int((sol.x * net.gain).sum()):
+        return sol.x
+    return x
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _precheck(inst: Instance, res: _Residual, arcs: tuple | None) -> list[str]:
+    """Necessary conditions, checked directly so that the reasons can be named exactly."""
+    problems = []
+    n_e, n_j = inst.n_entries, inst.n_judges
+    need, room, must = int(res.k.sum()), int(res.hi.sum()), int(res.lo.sum())
+    if need > room:
+        problems.append(f"the judges can take at most {room} more assignments in total, but "
+                        f"the entries need {need}")
+    if must > need:
+        problems.append(f"the judges' minimum loads need {must} more assignments in total, but "
+                        f"the entries need only {need}")
+    open_e = res.k > 0
+    if arcs is None:  # field mode: every active judge with room, less exclusions
+        ex_j, ex_e = res.excluded // max(n_e, 1), res.excluded % max(n_e, 1)
+        hit = res.judge_ok[ex_j]
+        allowed_e = int(res.judge_ok.sum()) - np.bincount(ex_e[hit], minlength=n_e)
+        hit = open_e[ex_e] & res.judge_ok[ex_j]
+        allowed_j = int(open_e.sum()) - np.bincount(ex_j[hit], minlength=n_j)
+        allowed_j = np.where(res.judge_ok, allowed_j, 0)
+    else:
+        aj, ae = arcs
+        allowed_e = np.bincount(ae, minlength=n_e)
+        allowed_j = np.bincount(aj[open_e[ae]], minlength=n_j)
+    conflict = None
+    for e in np.flatnonzero(open_e & (allowed_e < res.k)).tolist():
+        conflict = conflict if conflict is not None else set(inst.conflict_keys.tolist())
+        problems.append(_entry_short(inst, res, e, conflict))
+    for j in np.flatnonzero(res.lo > allowed_j).tolist():
+        jid = inst.judge_ids[j]
+        problems.append(f"judge {jid} must take {res.lo[j]} more entries to reach min_load="
+                        f"{inst.min_load[j]}, but only {allowed_j[j]} entries still needing "
+                        f"judges are open to them")
+    return problems
+
+
+def _entry_short(inst: Instance, res: _Residual, e: int, conflict: set) -> str:
+    n_e = inst.n_entries
+    if inst.explicit is None:
+        candidates = range(inst.n_judges)
+    else:
+        aj, ae, _ = inst.explicit
+        candidates = sorted(set(aj[ae == e].tolist()))
+    kept = {j for j, x in res.kept if x == e}
+    ok, conflicted, full, inactive = [], 0, 0, 0
+    for j in candidates:
+        if j in kept:
+            continue
+        if not inst.active[j]:
+            inactive += 1
+        elif j * n_e + e in conflict:
+            conflicted += 1
+        elif res.hi[j] == 0:
+            full += 1
+        else:
+            ok.append(inst.judge_ids[j])
+    why = [f"{n} {what}" for n, what in ((conflicted, "conflicted"), (full, "at max_load"),
+                                         (inactive, "inactive")) if n]
+    names = f" ({_names(ok)})" if ok else ""
+    locked = f" besides its {len(kept)} locked" if kept else ""
+    return (f"entry {inst.entry_ids[e]} needs {res.k[e]} more judges{locked} but only "
+            f"{len(ok)} eligible judges remain{names}" + (f"; {', '.join(why)}" if why else ""))
+
+
+def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
+    """Name a set of entries (or judges) that cannot all be served, from the residual graph."""
+    t, h = sol.graph
+    n = n_j + n_t + 1
+    g = csr_matrix((np.ones(len(t)), (t, h)), shape=(n, n))
+    problems = []
+    short_t = np.flatnonzero(sol.short_t)
+    if len(short_t):
+        from scipy.sparse.csgraph import breadth_first_order
+        seen = np.zeros(n, dtype=bool)
+        gt = g.T.tocsr()
+        for e in short_t:
+            seen[breadth_first_order(gt, e + n_j, directed=True, return_predecessors=False)] = True
+        ents = np.flatnonzero(seen[n_j:n_j + n_t])
+        judges = np.flatnonzero(seen[:n_j])
+        short = int(sol.short_t.sum())
+        problems.append(
+            f"entries {_names([inst.entry_ids[e] for e in ents])} cannot all get their judges: "
+            f"{short} judge slots stay empty, because the only judges with room who may still "
+            f"take them ({_names([inst.judge_ids[j] for j in judges]) or 'none'}) are full, "
+            f"and every other allowed judge already judges them")
+    short_j = np.flatnonzero(sol.short_j)
+    if len(short_j):
+        from scipy.sparse.csgraph import breadth_first_order
+        seen = np.zeros(n, dtype=bool)
+        for j in short_j:
+            seen[breadth_first_order(g, j, directed=True, return_predecessors=False)] = True
+        judges = np.flatnonzero(seen[:n_j])
+        problems.append(
+            f"judges {_names([inst.judge_ids[j] for j in judges])} cannot all reach min_load "
+            f"({int(sol.short_j.sum())} assignments short): every entry still open to them "
+            f"already has its k judges")
+    return problems
+
+
+# --------------------------------------------------------------------------- field mode
+
+
+def _solve_by_fields(inst: Instance, res: _Residual):
+    """Solve per (judge, field) counts, then deal the counts out to entries.
+
+    Affinity depends only on the judge and the entry's field, so the problem over counts
+    x[j, f] <= (entries of f open to j) is a relaxation with the same objective; if its optimum
+    can be dealt out without conflicts, it is optimal for the full problem, and its duals
+    (u_f for every entry of field f) certify it on all 20M pairs. Returns None when the
+    dealing fails (the caller then uses column generation).
+    """
+    n_e, n_j = inst.n_entries, inst.n_judges
+    n_c = res.scaled.shape[1]
+    open_e = res.k > 0
+    col = res.col
+    open_c = np.bincount(col[open_e], minlength=n_c)
+    demand = np.bincount(col, weights=res.k, minlength=n_c).astype(np.int64)
+    ex_j, ex_e = res.excluded // n_e, res.excluded % n_e
+    hit = open_e[ex_e]
+    blocked = np.bincount(ex_j[hit] * n_c + col[ex_e[hit]], minlength=n_j * n_c).reshape(n_j, n_c)
+    cap = np.where(res.judge_ok[:, None], open_c[None, :] - blocked, 0)
+    aj, ac = np.nonzero((cap > 0) & (demand[None, :] > 0))
+    net = _Net(res.lo, res.hi, demand, aj.astype(np.int64), ac.astype(np.int64),
+               cap[aj, ac].astype(np.int64), res.scaled[aj, ac])
+    sol = _solve_net(net)
+    if not sol.feasible:
+        return None
+
+    def spread(free, caps):  # prefer using many (judge, field) pairs: it links the fields
+        many = caps > 1
+        arc = np.concatenate([free, free[many]])
+        cap_ = np.concatenate([np.ones(len(free), np.int64), caps[many] - 1])
+        cost = np.concatenate([np.full(len(free), -1, np.int64), np.zeros(many.sum(), np.int64)])
+        return arc, cap_, cost
+
+    x = _refine(net, sol, spread)
+    pairs = _deal(inst, res, net, x)
+    if pairs is None:
+        return None
+    return pairs, sol.u[col], sol.p
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def _deal(inst: Instance, res: _Residual, net: _Net, x: np.ndarray):
+    """Turn counts x[j, f] into pairs: judges in id order fill entry slots layer by layer.
+
+    Layer 1 lists a field's entries in id order, layer L > 1 by crc32("L|entry id"), so each
+    judge's run of slots covers distinct entries and runs in different layers overlap (which
+    keeps the field's judges linked). Conflicted or repeated pairs are then swapped away with
+    another pair of the same field, which changes neither loads nor affinity.
+    """
+    n_e = inst.n_entries
+    col = res.col
+    pj_parts, pe_parts = [], []
+    used = x > 0
+    for c in np.unique(net.t[used]).tolist():
+        arcs = np.flatnonzero(used & (net.t == c))
+        judges = net.j[arcs]
+        order = np.argsort(judges, kind="stable")
+        seq = np.repeat(judges[order], x[arcs][order])
+        ents = np.flatnonzero((col == c) & (res.k > 0))
+        slots = []
+        for layer in range(1, int(res.k[ents].max()) + 1):
+            members = ents[res.k[ents] >= layer]
+            if layer > 1:
+                keys = [_crc(f"{layer}|{inst.entry_ids[e]}") for e in members.tolist()]
+                members = members[np.lexsort((members, np.array(keys, dtype=np.int64)))]
+            slots.append(members)
+        slots = np.concatenate(slots)
+        if len(slots) != len(seq):
+            return None
+        pj_parts.append(seq)
+        pe_parts.append(slots)
+    if not pj_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pj = np.concatenate(pj_parts).tolist()
+    pe = np.concatenate(pe_parts).tolist()
+    excluded = set(res.excluded.tolist())
+    count: dict[int, int] = {}
+    bad = []
+    for i, (j, e) in enumerate(zip(pj, pe)):
+        key = j * n_e + e
+        count[key] = count.get(key, 0) + 1
+        if key in excluded or count[key] > 1:
+            bad.append(i)
+    if bad:
+        by_col: dict[int, list[int]] = {}
+        colv = col.tolist()
+        for i, e in enumerate(pe):
+            by_col.setdefault(colv[e], []).append(i)
+        unresolved = set(bad)
+        for i in bad:
+            j, e = pj[i], pe[i]
+            same = by_col[colv[e]]
+            start = (i * 7919) % len(same)
+            for step in range(len(same)):
+                i2 = same[(start + step) % len(same)]
+                j2, e2 = pj[i2], pe[i2]
+                if i2 in unresolved or j2 == j or e2 == e:
+                    continue
+                k1, k2 = j * n_e + e2, j2 * n_e + e
+                if count.get(k1) or count.get(k2) or k1 in excluded or k2 in excluded:
+                    continue
+                count[j * n_e + e] -= 1
+                count[j2 * n_e + e2] -= 1
+                count[k1] = count[k2] = 1
+                pe[i], pe[i2] = e2, e
+                unresolved.discard(i)
+                break
+            else:
+                return None
+    return np.array(pj, dtype=np.int64), np.array(pe, dtype=np.int64)
+
+
+def _field_gain(inst: Instance, res: _Residual, u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Positive reduced gain per entry summed over ALL allowed pairs, in O(F J log J + E).
+
+    For the entries of one field the reduced gain of judge j is a_j - u_e with a_j the same
+    for the whole field, so sorting a once and a prefix sum price every pair; excluded pairs
+    (conflicts, kept locked) are then taken out one by one.
+    """
+    n_e = inst.n_entries
+    col = res.col
+    gain = np.zeros(n_e, dtype=np.int64)
+    open_e = res.k > 0
+    valid = int(res.judge_ok.sum())
+    for c in np.unique(col[open_e]).tolist():
+        a = np.where(res.judge_ok, res.scaled[:, c] - p, _NEG)
+        a_sorted = np.sort(a)[::-1][:valid]
+        prefix = np.concatenate([[0], np.cumsum(a_sorted)])
+        ents = np.flatnonzero(open_e & (col == c))
+        ue = u[ents]
+        m = np.searchsorted(-a_sorted, -ue, side="left")
+        gain[ents] = prefix[m] - m * ue
+    ex_j, ex_e = res.excluded // n_e, res.excluded % n_e
+    keep = res.judge_ok[ex_j] & open_e[ex_e]
+    ex_j, ex_e = ex_j[keep], ex_e[keep]
+    g = res.scaled[ex_j, col[ex_e]] - p[ex_j] - u[ex_e]
+    pos = g > 0
+    gain -= np.bincount(ex_e[pos], weights=g[pos], minlength=n_e).astype(np.int64)
+    return gain
+
+
+def _field_violators(inst, res, u, p, aj, ae, want):
+    """Omitted pairs with positive reduced gain: for each such entry, its best ``want``."""
+    n_e = inst.n_entries
+    col = res.col
+    have = np.bincount(ae, weights=np.maximum(res.scaled[aj, col[ae]] - p[aj] - u[ae], 0),
+                       minlength=n_e).astype(np.int64)
+    missing = _field_gain(inst, res, u, p) - have
+    short = np.flatnonzero(missing > 0)
+    if len(short) == 0:
+        return None
+    skip_keys = set((aj * n_e + ae).tolist()) | set(res.excluded.tolist())
+    orders = {}
+    new_j, new_e = [], []
+    for e in short.tolist():
+        c = int(col[e])
+        if c not in orders:
+            a = np.where(res.judge_ok, res.scaled[:, c] - p, _NEG)
+            order = np.argsort(-a, kind="stable")[:int(res.judge_ok.sum())]
+            orders[c] = (order.tolist(), a[order].tolist())
+        order, a_sorted = orders[c]
+        taken = 0
+        for j, a in zip(order, a_sorted):
+            if a <= u[e] or taken >= want + res.k[e]:
+                break
+            if j * n_e + e not in skip_keys:
+                new_j.append(j)
+                new_e.append(e)
+                taken += 1
+    return np.array(new_j, dtype=np.int64), np.array(new_e, dtype=np.int64)
+
+
+def _field_candidates(inst: Instance, res: _Residual):
+    """A deterministic sparse start for column generation: experts per level, a few others."""
+    n_e = inst.n_entries
+    judges = np.flatnonzero(res.judge_ok)
+    open_e = np.flatnonzero(res.k > 0)
+    if len(judges) == 0 or len(open_e) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    parts_j, parts_e = [], []
+    for c in np.unique(res.col[open_e]).tolist():
+        ents = open_e[res.col[open_e] == c]
+        values = res.scaled[judges, c]
+        for value in np.unique(values[values > 0])[::-1]:
+            group = judges[values == value]
+            r = min(len(group), int(res.k[ents].max()) + 2)
+            pos = (np.arange(len(ents))[:, None] * r + np.arange(r)[None, :]) % len(group)
+            parts_j.append(group[pos].ravel())
+            parts_e.append(np.repeat(ents, r))
+    r = min(len(judges), int(res.k.max()) + 2)
+    pos = (open_e[:, None] * (7 * r + 1) + np.arange(r)[None, :]) % len(judges)
+    parts_j.append(judges[pos].ravel())
+    parts_e.append(np.repeat(open_e, r))
+    keys = _unique(np.concatenate(parts_j) * n_e + np.concatenate(parts_e))
+    keys = keys[~_member(keys, res.excluded)]
+    return keys // n_e, keys % n_e
+
+
+# --------------------------------------------------------------------------- general path
+
+
+def _explicit_arcs(inst: Instance, res: _Residual):
+    n_e = inst.n_entries
+    ej, ee, ew = inst.explicit
+    keep = res.judge_ok[ej] & (res.k[ee] > 0) & ~_member(ej * n_e + ee, res.excluded)
+    return ej[keep], ee[keep], np.rint(ew[keep] * res.scale).astype(np.int64)
+
+
+def _tie(inst: Instance, j: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """The documented tie-break number of a pair: crc32("judge|entry") % 1024."""
+    return np.array([_crc(f"{inst.judge_ids[a]}|{inst.entry_ids[b]}") % TIE_MODULUS
+                     for a, b in zip(j.tolist(), e.tolist())], dtype=np.int64)
+
+
+def _solve_by_pairs(inst: Instance, res: _Residual):
+    """Min-cost flow on judge -> entry arcs; in field mode with column generation."""
+    n_e = inst.n_entries
+    if inst.explicit is not None:
+        aj, ae, gain = _explicit_arcs(inst, res)
+    else:
+        aj, ae = _field_candidates(inst, res)
+    rounds = 0
+    while True:
+        rounds += 1
+        if inst.explicit is None:
+            gain = res.scaled[aj, res.col[ae]]
+        net = _Net(res.lo, res.hi, res.k, aj, ae, np.ones(len(aj), np.int64), gain)
+        sol = _solve_net(net)
+        if inst.explicit is None:
+            extra = _field_violators(inst, res, sol.u, sol.p, aj, ae, want=2)
+            if extra is not None and len(extra[0]):
+                aj = np.concatenate([aj, extra[0]])
+                ae = np.concatenate([ae, extra[1]])
+                continue
+        break
+    x = sol.x
+    if sol.feasible:
+        def tie(free, caps):
+            return free, caps, _tie(inst, aj[free], ae[free])
+        x = _refine(net, sol, tie)
+    chosen = x > 0
+    return net, sol, aj[chosen], ae[chosen], rounds
+
+
+# --------------------------------------------------------------------------- connectivity
+
+
+def _components(pj, pe, n_j, n_e):
+    """Connected components of the judge-entry graph of the given pairs."""
+    n = n_j + n_e
+    graph = coo_matrix((np.ones(len(pj)), (pj, pe + n_j)), shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    used = np.zeros(n, dtype=bool)
+    used[pj] = True
+    used[pe + n_j] = True
+    sizes = Counter(labels[used].tolist())
+    return labels, sizes
+
+
+class _Affinity:
+    """Scaled and real affinity of any pair, and whether it may be assigned at all."""
+
+    def __init__(self, inst: Instance, res: _Residual):
+        self.inst, self.res = inst, res
+        if inst.explicit is not None:
+            aj, ae, aw = inst.explicit
+            keys = aj * inst.n_entries + ae
+            order = np.argsort(keys)
+            self.keys, self.w = keys[order], aw[order]
+
+    def of(self, j: np.ndarray, e: np.ndarray):
+        """(listed, scaled int, real) for pairs; unlisted pairs have affinity 0."""
+        inst, res = self.inst, self.res
+        if inst.explicit is None:
+            real = inst.affinity(j, e)
+            return np.ones(len(j), bool), res.scaled[j, res.col[e]], real
+        want = j * inst.n_entries + e
+        if len(self.keys) == 0:
+            return np.zeros(len(j), bool), np.zeros(len(j), np.int64), np.zeros(len(j))
+        pos = np.minimum(np.searchsorted(self.keys, want), len(self.keys) - 1)
+        hit = self.keys[pos] == want
+        real = np.where(hit, self.w[pos], 0.0)
+        return hit, np.rint(real * res.scale).astype(np.int64), real
+
+
+def _connect(inst, res, aff: _Affinity, pj, pe, n_locked, tolerance):
+    """Swap pairs across components ((j1,e1),(j2,e2) -> (j2,e1),(j1,e2)) to link them.
+
+    A swap keeps every load and every entry's count. Swaps that lose no affinity are always
+    taken; a loss is accepted only while the total stays within ``tolerance``.
+    """
+    n_j, n_e = inst.n_judges, inst.n_entries
+    excluded = set(res.excluded.tolist())
+    spent_int, swaps = 0, 0
+    budget_int = int(math.floor(tolerance * res.scale + 1e-9))
+    while True:
+        labels, sizes = _components(pj, pe, n_j, n_e)
+        if len(sizes) <= 1:
+            break
+        smallest = min(sizes, key=lambda lab: (sizes[lab], lab))
+        lab_pair = labels[pj]
+        movable = np.arange(len(pj)) >= n_locked
+        in_a = np.flatnonzero(movable & (lab_pair == smallest))
+        others = np.flatnonzero(movable & (lab_pair != smallest))
+        if len(in_a) == 0 or len(others) == 0:
+            break
+        current = set((pj * n_e + pe).tolist())
+        _, here_int, _ = aff.of(pj, pe)
+        best = None
+        j2, e2 = pj[others], pe[others]
+        for i in in_a.tolist():
+            j1, e1 = int(pj[i]), int(pe[i])
+            ok1, g21, _ = aff.of(j2, np.full(len(j2), e1))
+            ok2, g12, _ = aff.of(np.full(len(e2), j1), e2)
+            loss = here_int[i] + here_int[others] - g21 - g12
+            fine = ok1 & ok2 & (j2 != j1) & (e2 != e1) & (loss <= budget_int - spent_int)
+            fine &= res.judge_ok[j2] | True
+            for pos in np.flatnonzero(fine)[np.argsort(loss[fine], kind="stable")].tolist():
+                k1 = int(j2[pos]) * n_e + e1
+                k2 = j1 * n_e + int(e2[pos])
+                if k1 in current or k2 in current or k1 in excluded or k2 in excluded:
+                    continue
+                if best is None or loss[pos] < best[0]:
+                    best = (int(loss[pos]), i, int(others[pos]))
+                break
+            if best is not None and best[0] <= 0:
+                break
+        if best is None:
+            break
+        _, i, i2 = best
+        pe[i], pe[i2] = pe[i2], pe[i]
+        spent_int += max(best[0], 0)
+        swaps += 1
+    return pj, pe, swaps
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+def solve(instance: dict) -> dict:
+    """Assign judges to entries; see the module docstring and docs/assignment.md."""
+    inst = read_instance(instance)
+    warnings = list(inst.warnings)
+    res = _residual(inst, warnings)
+    n_j, n_e = inst.n_judges, inst.n_entries
+    explicit_arcs = _explicit_arcs(inst, res)[:2] if inst.explicit is not None else None
+    problems = _precheck(inst, res, explicit_arcs)
+    if problems:
+        return _infeasible(inst, res, problems, warnings)
+
+    method, rounds, found = "fields", 1, None
+    if inst.explicit is None:
+        found = _solve_by_fields(inst, res)
+    if found is not None:
+        pj, pe, u, p = found[0][0], found[0][1], found[1], found[2]
+        gain_all = int(_field_gain(inst, res, u, p).sum())
+        arcs = int(np.count_nonzero(res.scaled.shape))
+    else:
+        method = "pairs" if inst.explicit is not None else "column generation"
+        net, sol, pj, pe, rounds = _solve_by_pairs(inst, res)
+        if not sol.feasible:
+            return _infeasible(inst, res, _explain_slack(inst, sol, n_j, n_e), warnings)
+        u, p = sol.u, sol.p
+        if inst.explicit is None:
+            gain_all = int(_field_gain(inst, res, u, p).sum())
+        else:
+            g = net.gain - u[net.t] - p[net.j]
+            gain_all = int(np.maximum(g, 0).sum())
+        arcs = len(net.j)
+
+    kj = np.array([j for j, _ in res.kept], dtype=np.int64)
+    ke = np.array([e for _, e in res.kept], dtype=np.int64)
+    pj = np.concatenate([kj, pj]).astype(np.int64)
+    pe = np.concatenate([ke, pe]).astype(np.int64)
+    aff = _Affinity(inst, res)
+    _, before_int, _ = aff.of(pj, pe)
+    pj, pe, swaps = _connect(inst, res, aff, pj, pe, len(kj), inst.connect_tolerance)
+    _check(inst, res, pj, pe, len(kj))
+
+    listed, scaled, real = aff.of(pj, pe)
+    locked_int = int(scaled[:len(kj)].sum())
+    dual_int = int((res.k * u).sum() + (res.hi * np.maximum(p, 0)).sum()
+                   - (res.lo * np.maximum(-p, 0)).sum()) + gain_all
+    obj_int = int(scaled.sum())
+    bound_int = locked_int + dual_int
+    proven = int(before_int.sum()) == bound_int
+    if res.on_grid:
+        objective, bound = obj_int / res.scale, bound_int / res.scale
+        gap = (bound_int - obj_int) / res.scale
+    else:
+        objective = math.fsum(real.tolist())
+        bound = _real_bound(inst, res, u, p, real[:len(kj)], gain_all)
+        gap = bound - objective
+    status = "optimal" if proven and obj_int == bound_int else "feasible"
+    labels, sizes = _components(pj, pe, n_j, n_e)
+    order = np.lexsort((pj, pe))
+    pairs = [[inst.judge_ids[j], inst.entry_ids[e]] for j, e in zip(pj[order].tolist(), pe[order].tolist())]
+    if swaps:
+        warnings.append(f"{swaps} swap(s) made to link the judges into one calibration graph")
+    if len(sizes) > 1:
+        warnings.append(f"the judge-entry graph has {len(sizes)} separate components; scores "
+                        f"cannot be calibrated across them (raise 'connect_tolerance' to trade "
+                        f"affinity for links)")
+    stats = _stats(inst, res, pj, pe, real, sizes, len(kj))
+    stats.update({"method": method, "rounds": rounds, "arcs": arcs, "affinity_scale": res.scale,
+                  "exact_on_scale": res.on_grid, "connect_swaps": swaps})
+    return {"status": status, "pairs": pairs, "objective": objective, "bound": bound,
+            "gap": gap, "components": len(sizes), "problems": [], "warnings": warnings,
+            "stats": stats}
+
+
+def _real_bound(inst, res, u, p, locked_real, gain_all_int) -> float:
+    """The dual bound against unrounded affinities (valid for any duals)."""
+    s = res.scale
+    uf, pf = u / s, p / s
+    terms = [math.fsum(locked_real.tolist()), math.fsum((res.k * uf).tolist()),
+             math.fsum((res.hi * np.maximum(pf, 0)).tolist()),
+             -math.fsum((res.lo * np.maximum(-pf, 0)).tolist())]
+    if inst.explicit is not None:
+        aj, ae, _ = _explicit_arcs(inst, res)
+        _, _, w = _Affinity(inst, res).of(aj, ae)
+        terms.append(math.fsum(np.maximum(w - uf[ae] - pf[aj], 0).tolist()))
+    else:  # field levels off the grid: price with rounded values, then add the rounding slack
+        terms.append(gain_all_int / s + 0.5 / s * float(res.k.sum()))
+    return math.fsum(terms)
+
+
+def _check(inst, res, pj, pe, n_locked):
+    """Never hand out an assignment that breaks a rule (a bug here is a crash, not a result)."""
+    n_e = inst.n_entries
+    keys = pj * n_e + pe
+    assert len(_unique(keys)) == len(keys), "a pair is repeated"
+    assert not _member(keys[n_locked:], res.excluded).any(), "a conflicted pair was assigned"
+    assert inst.active[pj[n_locked:]].all(), "an inactive judge was assigned"
+    got = np.bincount(pe, minlength=n_e)
+    assert (got == np.maximum(inst.k, np.bincount(pe[:n_locked], minlength=n_e))).all()
+    load = np.bincount(pj[n_locked:], minlength=inst.n_judges)
+    assert (load <= res.hi).all() and (load >= res.lo).all(), "a load is out of bounds"
+
+
+def _stats(inst, res, pj, pe, real, sizes, n_locked) -> dict:
+    n_j, n_e = inst.n_judges, inst.n_entries
+    load = np.bincount(pj, minlength=n_j)
+    hist = Counter(load[inst.active].tolist())
+    expert = np.zeros(n_e, dtype=bool)
+    if inst.level.shape[1]:
+        f = inst.entry_field[pe]
+        has = f >= 0
+        expert[pe[has][inst.level[pj[has], f[has]] > 0]] = True
+    without = [inst.entry_ids[e] for e in np.flatnonzero(~expert & (inst.k > 0))]
+    weakest = float(real.min()) if len(real) else None
+    weak_pairs = [[inst.judge_ids[pj[i]], inst.entry_ids[pe[i]]]
+                  for i in np.flatnonzero(real == weakest)[:_MAX_LISTED]] if len(real) else []
+    active_pairs = res.excluded  # conflicts among active judges (all of them are avoided)
+    cj = inst.conflict_keys // max(n_e, 1)
+    return {
+        "pairs": int(len(pj)),
+        "load_histogram": [[load_, n] for load_, n in sorted(hist.items())],
+        "loads": {inst.judge_ids[j]: int(load[j]) for j in range(n_j) if inst.active[j]},
+        "mean_affinity": float(real.mean()) if len(real) else None,
+        "weakest_affinity": weakest,
+        "weakest_pairs": weak_pairs,
+        "entries_without_expert": without,
+        "entries_without_expert_count": len(without),
+        "conflicts_avoided": int(inst.active[cj].sum()) if len(active_pairs) else 0,
+        "conflicts_declared": inst.declared_conflicts,
+        "component_sizes": sorted(sizes.values(), reverse=True)[:20],
+        "locked_kept": n_locked,
+        "locked_released": res.released,
+    }
+
+
+def _infeasible(inst, res, problems, warnings) -> dict:
+    return {"status": "infeasible", "pairs": [], "objective": None, "bound": None, "gap": None,
+            "components": 0, "problems": problems, "warnings": warnings,
+            "stats": {"demand": int(res.k.sum()), "capacity": int(res.hi.sum()),
+                      "min_load_total": int(res.lo.sum())}}
+
+
+if __name__ == "__main__":
+    exit_with(solve)
