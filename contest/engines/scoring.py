@@ -1,0 +1,566 @@
+"""Rank contest entries from judges' rubric marks, with honest uncertainty.
+
+Data in, data out: :func:`rank` takes the instance described in docs/scoring.md and returns the
+ranking, its intervals, the judges' diagnostics, the reliability of the panel and the proposed
+finalist round. The same input always gives byte-identical JSON: iteration is sorted, the Monte
+Carlo seed comes from the hash of the canonical input, floats are rounded at the output.
+
+Run as ``python -m contest.engines.scoring IN.json``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from contest.engines.cli import InputError, exit_with
+from contest.engines.scoring_agreement import (
+    components,
+    judge_agreement,
+    krippendorff_alpha_interval,
+    outlier_reasons,
+)
+from contest.engines.scoring_model import (
+    Fit,
+    Judges,
+    Sheets,
+    fit_calibrated,
+    fit_mean,
+    fit_zscore,
+)
+from contest.engines.scoring_rounds import plan_final_round, promising_order
+
+METHODS = ("calibrated", "mean", "zscore")
+DEFAULT_METHOD = "calibrated"      # most accurate on bench/simulate.py (see docs/scoring.md)
+DEFAULT_PRIZE_ZONE = 10
+DEFAULT_EXTRA_LOAD = 0.10
+ROUNDS = (1, 2)
+DRAWS = 2000                       # Monte Carlo draws for intervals, rank intervals and p_top
+INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
+DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    weight: float
+    low: float
+    high: float
+
+
+@dataclass
+class Marks:
+    """Usable sheets after validation, with every id mapped to a sorted index."""
+
+    entries: list[str]
+    judges: list[str]
+    entry: list[int] = field(default_factory=list)
+    judge: list[int] = field(default_factory=list)
+    round: list[int] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def sheets(self, rounds=ROUNDS) -> Sheets:
+        keep = [k for k, r in enumerate(self.round) if r in rounds]
+        return Sheets(
+            np.asarray([self.entry[k] for k in keep], dtype=np.int64),
+            np.asarray([self.judge[k] for k in keep], dtype=np.int64),
+            np.asarray([self.total[k] for k in keep], dtype=float),
+            len(self.entries),
+            len(self.judges),
+        )
+
+
+# --- the public face ------------------------------------------------------------------------------
+
+def rank(instance: dict) -> dict:
+    """Rank the entries of one contest; see docs/scoring.md for every key in and out.
+
+    Raises :class:`InputError` only when the instance as a whole is unusable; bad marks are
+    dropped and named in ``problems`` while the rest is ranked.
+    """
+    if not isinstance(instance, dict):
+        raise InputError("the instance must be a JSON object")
+    settings = _read_settings(instance)
+    criteria, method, prize_zone, extra_load = settings
+    marks = _read_marks(instance, criteria)
+    digest = inputs_hash(instance)
+    seed = int(digest[:16], 16)
+
+    scored = _scored_only(marks)
+    all_sheets = scored.sheets()
+    first = scored.sheets(rounds=(1,))
+    finalist = np.bincount(all_sheets.entry[np.asarray(scored.round) == 2], minlength=len(scored.entries)) > 0
+
+    fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]))
+    diagnostic = fit if method == "calibrated" else _fit("calibrated", all_sheets, np.random.default_rng([seed, 2]), 0)
+    ranking, p_top = _ranking(scored, all_sheets, fit, finalist, prize_zone)
+
+    judges_out, panel_order, panel_noise = _judges(scored, all_sheets, diagnostic)
+    if finalist.any() and len(first.total):
+        round_one = _fit(method, first, np.random.default_rng([seed, 3]))
+        _, plan_p_top = _monte_carlo_ranks(round_one.draws, np.zeros(len(scored.entries), bool), prize_zone)
+        plan_fit = round_one
+    else:
+        plan_fit, plan_p_top = fit, p_top
+    budget = math.floor(extra_load * len(first.total) + 1e-9)
+    order = promising_order(plan_p_top, plan_fit.score, scored.entries)
+    plan = plan_final_round(plan_fit.draws, order, prize_zone, budget, panel_noise, np.random.default_rng([seed, 4]))
+
+    labels = components(all_sheets)
+    n_components = int(labels.max()) + 1 if len(labels) else 0
+    position = {name: e for e, name in enumerate(scored.entries)}
+    for row in ranking:
+        row["component"] = int(labels[position[row["entry"]]]) + 1
+    warnings = []
+    if n_components > 1:
+        sizes = np.bincount(labels[labels >= 0])
+        warnings.append(
+            f"the judge-entry graph has {n_components} separate pieces (entries per piece: "
+            f"{', '.join(str(int(s)) for s in sizes)}): scores are not comparable across pieces"
+        )
+    if budget < 1:
+        warnings.append("extra_load allows no extra review: no finalist round proposed")
+
+    reliability = krippendorff_alpha_interval(first.entry, first.total)
+    round_two = int(np.sum(np.asarray(scored.round) == 2))
+    answer = {
+        "method": method,
+        "inputs_hash": digest,
+        "prize_zone": prize_zone,
+        "ranking": ranking,
+        "unranked": [e for e in marks.entries if e not in position],
+        "shortlist": [scored.entries[e] for e in plan.shortlist],
+        "panel_size": plan.panel_size,
+        "panel_suggestion": [scored.judges[j] for j in panel_order[: plan.panel_size]],
+        "review_budget": budget,
+        "extra_reviews": len(plan.shortlist) * plan.panel_size,
+        "shortlist_expected_recall": plan.expected_recall,
+        "final_round": {
+            "finalists": int(finalist.sum()),
+            "round1_reviews": len(first.total),
+            "round2_reviews": round_two,
+            "extra_load": round_two / len(first.total) if len(first.total) else None,
+        },
+        "judges": _with_silent_judges(judges_out, marks.judges),
+        "calibration_centre": diagnostic.centre,
+        "reliability": reliability,
+        "reliability_metric": "krippendorff_alpha_interval_round1_totals",
+        "components": n_components,
+        "problems": sorted(set(marks.problems)),
+        "warnings": warnings,
+    }
+    return _rounded(answer)
+
+
+solve = rank
+
+
+def read_sheets(instance: dict) -> tuple[Sheets, list[str], list[str], list[int]]:
+    """The usable sheets of an instance as model input: (sheets, entry ids, judge ids, rounds).
+
+    For benchmarks and services that want a model's scores without the whole report.
+    """
+    criteria, _, _, _ = _read_settings(instance)
+    marks = _scored_only(_read_marks(instance, criteria))
+    return marks.sheets(), marks.entries, marks.judges, list(marks.round)
+
+
+def breakdown(instance: dict, entry: str, result: dict | None = None) -> dict:
+    """Explain one entry's score: each sheet's marks, raw weighted total and calibrated mark.
+
+    The calibrated mark is the judge's total mapped back through their leniency and scale,
+    ``centre + (total - centre - leniency) / scale``: what the average judge would have given.
+    Pass the ``result`` of :func:`rank` to avoid ranking again.
+    """
+    result = result if result is not None else rank(instance)
+    criteria, _, _, _ = _read_settings(instance)
+    marks = _read_marks(instance, criteria)
+    judges = {row["judge"]: row for row in result["judges"]}
+    centre = result["calibration_centre"]
+    rows = {row["entry"]: row for row in result["ranking"]}
+    if entry not in rows:
+        raise InputError(f"entry {entry!r} is not ranked")
+    raw_marks = _marks_by_sheet(instance, criteria)
+    e = marks.entries.index(entry)
+    sheets = []
+    for k in range(len(marks.total)):
+        if marks.entry[k] != e:
+            continue
+        judge_id, round_no = marks.judges[marks.judge[k]], marks.round[k]
+        info = judges.get(judge_id, {})
+        lenient, scale = info.get("leniency"), info.get("scale")
+        calibrated = None
+        if lenient is not None and scale:
+            calibrated = centre + (marks.total[k] - centre - lenient) / scale
+        sheets.append({
+            "judge": judge_id,
+            "round": round_no,
+            "marks": raw_marks.get((entry, judge_id, round_no), {}),
+            "total": marks.total[k],
+            "calibrated": calibrated,
+            "weight": info.get("weight"),
+        })
+    sheets.sort(key=lambda s: (s["round"], s["judge"]))
+    return _rounded({"entry": entry, "method": result["method"], "score": rows[entry]["score"],
+                     "raw_mean": rows[entry]["raw_mean"], "sheets": sheets})
+
+
+def inputs_hash(instance: dict) -> str:
+    """sha256 of the canonical JSON of the instance (lists of records sorted, keys sorted)."""
+    return hashlib.sha256(canonical_json(instance).encode("utf-8")).hexdigest()
+
+
+def canonical_json(instance: dict) -> str:
+    """The instance as compact JSON with sorted keys; the order of records in the lists
+    ``criteria``, ``scores``, ``judges`` and ``entries`` does not matter, so they are sorted."""
+    data = dict(instance)
+    for key in ("criteria", "scores", "judges", "entries"):
+        if isinstance(data.get(key), list):
+            data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- reading the instance ---------------------------------------------------------------------------
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _read_id(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def _read_settings(instance: dict) -> tuple[list[Criterion], str, int, float]:
+    problems: list[str] = []
+    raw = instance.get("criteria")
+    criteria: list[Criterion] = []
+    if not isinstance(raw, list) or not raw:
+        problems.append("criteria: must be a non-empty list of {id, weight, min, max}")
+        raw = []
+    seen: set[str] = set()
+    for k, item in enumerate(raw):
+        where = f"criteria[{k}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be an object")
+            continue
+        cid = _read_id(item.get("id"))
+        if cid is None:
+            problems.append(f"{where}: id must be a non-empty string")
+            continue
+        where = f"criterion {cid}"
+        if cid in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(cid)
+        weight, low, high = item.get("weight"), item.get("min"), item.get("max")
+        if not _is_number(weight) or weight <= 0:
+            problems.append(f"{where}: weight must be a positive number, got {weight!r}")
+        if not _is_number(low) or not _is_number(high):
+            problems.append(f"{where}: min and max must be numbers, got {low!r} and {high!r}")
+        elif low >= high:
+            problems.append(f"{where}: min ({low}) must be below max ({high})")
+        else:
+            if _is_number(weight) and weight > 0:
+                criteria.append(Criterion(cid, float(weight), float(low), float(high)))
+
+    if not isinstance(instance.get("scores"), list):
+        problems.append("scores: must be a list of {entry, judge, criterion, value, round}")
+    method = instance.get("method", DEFAULT_METHOD)
+    if method not in METHODS:
+        problems.append(f"method: must be one of {', '.join(METHODS)}, got {method!r}")
+    prize_zone = instance.get("prize_zone", DEFAULT_PRIZE_ZONE)
+    if not isinstance(prize_zone, int) or isinstance(prize_zone, bool) or prize_zone < 1:
+        problems.append(f"prize_zone: must be a positive integer, got {prize_zone!r}")
+    final = instance.get("final_round", {})
+    extra_load = DEFAULT_EXTRA_LOAD
+    if final is None:
+        final = {}
+    if not isinstance(final, dict):
+        problems.append("final_round: must be an object like {\"extra_load\": 0.1}")
+    else:
+        extra_load = final.get("extra_load", DEFAULT_EXTRA_LOAD)
+        if not _is_number(extra_load) or extra_load < 0:
+            problems.append(f"final_round.extra_load: must be a number >= 0, got {extra_load!r}")
+    for key in ("judges", "entries"):
+        listed = instance.get(key)
+        if listed is not None and not isinstance(listed, list):
+            problems.append(f"{key}: must be a list of ids")
+    if problems:
+        raise InputError(problems)
+    return sorted(criteria, key=lambda c: c.id), method, prize_zone, float(extra_load)
+
+
+def _listed_ids(instance: dict, key: str, problems: list[str]) -> set[str]:
+    found: set[str] = set()
+    for k, item in enumerate(instance.get(key) or []):
+        value = item.get("id") if isinstance(item, dict) else item
+        ident = _read_id(value)
+        if ident is None:
+            problems.append(f"{key}[{k}]: not an id: {value!r}")
+        else:
+            found.add(ident)
+    return found
+
+
+def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
+    """Validate every mark; keep the sheets (judge x entry x round) that are complete and valid."""
+    problems: list[str] = []
+    by_id = {c.id: c for c in criteria}
+    listed_judges = _listed_ids(instance, "judges", problems)
+    listed_entries = _listed_ids(instance, "entries", problems)
+    sheets: dict[tuple[str, str, int], dict[str, float]] = {}
+    spoiled: set[tuple[str, str, int]] = set()
+    judges_seen, entries_seen = set(listed_judges), set(listed_entries)
+
+    for k, item in enumerate(instance["scores"]):
+        where = f"scores[{k}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be an object")
+            continue
+        entry, judge = _read_id(item.get("entry")), _read_id(item.get("judge"))
+        if entry is None or judge is None:
+            problems.append(f"{where}: entry and judge must be non-empty ids; mark ignored")
+            continue
+        judges_seen.add(judge)
+        entries_seen.add(entry)
+        round_no = item.get("round", 1)
+        if round_no not in ROUNDS or isinstance(round_no, bool):
+            problems.append(f"{where}: judge {judge}, entry {entry}: round must be 1 or 2, got {round_no!r}; "
+                            "mark ignored")
+            continue
+        sheet = (entry, judge, int(round_no))
+        label = f"judge {judge}, entry {entry}, round {round_no}"
+        cid = _read_id(item.get("criterion"))
+        if cid not in by_id:
+            problems.append(f"{label}: unknown criterion {item.get('criterion')!r}; mark ignored")
+            continue
+        crit, value = by_id[cid], item.get("value")
+        if not _is_number(value):
+            problems.append(f"{label}: criterion {cid}: value {value!r} is not a number; sheet dropped")
+            spoiled.add(sheet)
+            continue
+        if not crit.low <= value <= crit.high:
+            problems.append(f"{label}: criterion {cid}: value {value} is outside its scale "
+                            f"{_plain(crit.low)}..{_plain(crit.high)}; sheet dropped")
+            spoiled.add(sheet)
+            continue
+        marks = sheets.setdefault(sheet, {})
+        if cid in marks:
+            if marks[cid] == value:
+                problems.append(f"{label}: criterion {cid} marked twice with the same value; counted once")
+            else:
+                problems.append(f"{label}: criterion {cid} marked twice with different values "
+                                f"({_plain(marks[cid])} and {_plain(value)}); sheet dropped")
+                spoiled.add(sheet)
+            continue
+        marks[cid] = float(value)
+
+    usable: dict[tuple[str, str, int], float] = {}
+    total_weight = sum(c.weight for c in criteria)
+    for sheet in sorted(set(sheets) | spoiled):
+        if sheet in spoiled:
+            continue
+        marks = sheets[sheet]
+        missing = [c.id for c in criteria if c.id not in marks]
+        if missing:
+            entry, judge, round_no = sheet
+            problems.append(f"judge {judge}, entry {entry}, round {round_no}: no mark for criterion "
+                            f"{', '.join(missing)}; sheet dropped")
+            continue
+        usable[sheet] = 100.0 * sum(
+            c.weight * (marks[c.id] - c.low) / (c.high - c.low) for c in criteria
+        ) / total_weight
+
+    entries = sorted(entries_seen)
+    judges = sorted(judges_seen)
+    e_index = {e: i for i, e in enumerate(entries)}
+    j_index = {j: i for i, j in enumerate(judges)}
+    out = Marks(entries, judges, problems=problems)
+    for (entry, judge, round_no), total in sorted(usable.items()):
+        out.entry.append(e_index[entry])
+        out.judge.append(j_index[judge])
+        out.round.append(round_no)
+        out.total.append(total)
+    active_judges = {judge for (_, judge, _) in usable}
+    active_entries = {entry for (entry, _, _) in usable}
+    touched_judges = {judge for (_, judge, _) in set(sheets) | spoiled}
+    for judge in judges:
+        if judge not in active_judges:
+            problems.append(f"judge {judge} has no usable sheet (all dropped)" if judge in touched_judges
+                            else f"judge {judge} scored nothing")
+    for entry in entries:
+        if entry not in active_entries:
+            problems.append(f"entry {entry} has no usable sheet; not ranked")
+    if not usable:
+        raise InputError(sorted(set(problems)) + ["no usable score sheet: nothing to rank"])
+    return out
+
+
+def _marks_by_sheet(instance: dict, criteria: list[Criterion]) -> dict:
+    known = {c.id for c in criteria}
+    found: dict = {}
+    for item in instance.get("scores", []):
+        if not isinstance(item, dict):
+            continue
+        entry, judge = _read_id(item.get("entry")), _read_id(item.get("judge"))
+        cid = _read_id(item.get("criterion"))
+        if entry is None or judge is None or cid not in known:
+            continue
+        found.setdefault((entry, judge, item.get("round", 1)), {})[cid] = item.get("value")
+    return found
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _scored_only(marks: Marks) -> Marks:
+    """The marks restricted to entries and judges with at least one usable sheet."""
+    entries = sorted({marks.entries[e] for e in marks.entry})
+    judges = sorted({marks.judges[j] for j in marks.judge})
+    e_index = {e: i for i, e in enumerate(entries)}
+    j_index = {j: i for i, j in enumerate(judges)}
+    return Marks(
+        entries, judges,
+        [e_index[marks.entries[e]] for e in marks.entry],
+        [j_index[marks.judges[j]] for j in marks.judge],
+        list(marks.round), list(marks.total), marks.problems,
+    )
+
+
+# --- fitting and ranking --------------------------------------------------------------------------
+
+def _fit(method: str, sheets: Sheets, rng: np.random.Generator, draws: int = DRAWS) -> Fit:
+    if method == "mean":
+        return fit_mean(sheets, rng, draws)
+    if method == "zscore":
+        return fit_zscore(sheets, rng, draws)
+    return fit_calibrated(sheets, rng, draws)
+
+
+def _monte_carlo_ranks(draws: np.ndarray, finalist: np.ndarray, prize_zone: int):
+    """Rank of every entry in every draw (finalists first), and the share of draws in the zone."""
+    n = draws.shape[1]
+    lift = (float(np.max(draws) - np.min(draws)) + 1.0) if draws.size else 0.0
+    keyed = draws + lift * finalist[None, :]
+    order = np.argsort(-keyed, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
+    p_top = np.mean(ranks <= prize_zone, axis=0)
+    return ranks, p_top
+
+
+def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize_zone: int):
+    n = len(marks.entries)
+    count = np.bincount(sheets.entry, minlength=n)
+    raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
+    pair_seen = set(zip(sheets.entry.tolist(), sheets.judge.tolist()))
+    judges_of = np.bincount([e for e, _ in pair_seen], minlength=n)
+
+    # The tie-break order: finalists first, then score, raw mean and number of judges, all
+    # compared as published (rounded); what is still equal after that is a tie for the jury.
+    keys = [
+        (float(finalist[e]), round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS),
+         float(judges_of[e]))
+        for e in range(n)
+    ]
+    listing = sorted(range(n), key=lambda e: (tuple(-x for x in keys[e]), marks.entries[e]))
+    point_rank = np.empty(n, dtype=int)
+    tied = np.zeros(n, dtype=bool)
+    for position, e in enumerate(listing):
+        if position and keys[e] == keys[listing[position - 1]]:
+            point_rank[e] = point_rank[listing[position - 1]]
+            tied[e] = tied[listing[position - 1]] = True
+        else:
+            point_rank[e] = position + 1
+
+    ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone)
+    tail = (1.0 - INTERVAL) / 2.0
+    low_score = np.quantile(fit.draws, tail, axis=0)
+    high_score = np.quantile(fit.draws, 1.0 - tail, axis=0)
+    best_rank = np.quantile(ranks, tail, axis=0, method="lower")
+    worst_rank = np.quantile(ranks, 1.0 - tail, axis=0, method="higher")
+    rows = []
+    for e in listing:
+        rows.append({
+            "entry": marks.entries[e],
+            "rank": int(point_rank[e]),
+            "score": float(fit.score[e]),
+            "score_low": float(min(low_score[e], fit.score[e])),
+            "score_high": float(max(high_score[e], fit.score[e])),
+            "rank_low": int(min(best_rank[e], point_rank[e])),
+            "rank_high": int(max(worst_rank[e], point_rank[e])),
+            "p_top": float(p_top[e]),
+            "tie": bool(tied[e]),
+            "raw_mean": float(raw_mean[e]),
+            "judges": int(judges_of[e]),
+            "sheets": int(count[e]),
+            "finalist": bool(finalist[e]),
+        })
+    return rows, p_top
+
+
+def _judges(marks: Marks, sheets: Sheets, fit: Fit):
+    """Diagnostics per judge from the calibrated model, the panel order and its noise by size."""
+    judges: Judges = fit.judges
+    counts = np.bincount(sheets.judge, minlength=sheets.n_judges)
+    centred = Sheets(sheets.entry, sheets.judge, sheets.total - fit.centre, sheets.n_entries, sheets.n_judges)
+    agreement = judge_agreement(centred, judges)
+    reasons = outlier_reasons(judges, agreement, counts)
+    precision = judges.scale**2 / np.maximum(judges.noise**2, 1e-12)
+    mean_precision = float(np.mean(precision[counts > 0])) if (counts > 0).any() else 1.0
+    rows = []
+    for j, name in enumerate(marks.judges):
+        rows.append({
+            "judge": name,
+            "leniency": float(judges.leniency[j]),
+            "scale": float(judges.scale[j]),
+            "noise": float(judges.noise[j]),
+            "weight": float(precision[j] / mean_precision),
+            "n": int(counts[j]),
+            "agreement": None if not np.isfinite(agreement[j]) else float(agreement[j]),
+            "outlier": bool(reasons[j]),
+            "outlier_reasons": reasons[j],
+        })
+    eligible = [j for j in range(len(marks.judges)) if counts[j] > 0 and not reasons[j]]
+    panel = sorted(eligible, key=lambda j: (-precision[j], marks.judges[j]))
+    panel_noise = list(1.0 / np.cumsum(precision[panel])) if panel else []
+    return rows, panel, panel_noise
+
+
+def _with_silent_judges(rows: list[dict], all_judges: list[str]) -> list[dict]:
+    present = {row["judge"] for row in rows}
+    silent = [{"judge": j, "leniency": None, "scale": None, "noise": None, "weight": None, "n": 0,
+               "agreement": None, "outlier": False, "outlier_reasons": []}
+              for j in all_judges if j not in present]
+    return sorted(rows + silent, key=lambda row: row["judge"])
+
+
+def _rounded(value: Any) -> Any:
+    """Round floats for the output (and turn -0.0, NaN and numpy scalars into plain JSON)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if not math.isfinite(value) else round(value, DECIMALS) + 0.0
+    return value
+
+
+if __name__ == "__main__":
+    exit_with(rank)

@@ -1,0 +1,85 @@
+"""The finalist round: which entries deserve a second look, and by how many judges.
+
+The plan is a pre-posterior analysis. Each Monte Carlo draw of round-1 scores is treated as a
+possible truth; for a shortlist of the S most promising entries and a panel of P judges we
+simulate what the panel would report, combine it with round 1, and count how much of that
+truth's prize zone the final ranking would catch. The (S, P) with the best expected catch within
+the review budget wins: a long shortlist catches more dark horses, a big panel separates the
+finalists better, and the budget ``S * P <= extra_load * round-1 reviews`` forces the trade.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PLAN_TRUTHS = 400          # Monte Carlo truths used to score each candidate plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    shortlist: list[int]           # entry indices, most promising first
+    panel_size: int
+    expected_recall: float | None  # expected share of the true prize zone ranked in it at the end
+
+
+def promising_order(p_top: np.ndarray, score: np.ndarray, names: list[str]) -> list[int]:
+    """Entries by chance of the prize zone, then by score, then by id (for a stable listing)."""
+    return sorted(range(len(score)), key=lambda e: (-p_top[e], -score[e], names[e]))
+
+
+def plan_final_round(
+    draws: np.ndarray,
+    order: list[int],
+    prize_zone: int,
+    budget: int,
+    panel_noise_var: list[float],
+    rng: np.random.Generator,
+) -> Plan:
+    """Best (shortlist, panel size) within ``budget`` extra reviews.
+
+    :param draws: (n_draws, n_entries) round-1 score draws
+    :param order: entries, most promising first (see :func:`promising_order`)
+    :param panel_noise_var: ``panel_noise_var[P - 1]`` is the noise variance of the mean of the
+        best P available judges, in score units; its length caps the panel size
+    """
+    n_entries = draws.shape[1]
+    zone = min(prize_zone, n_entries)
+    if budget < 1 or n_entries == 0 or not panel_noise_var or zone == 0:
+        return Plan([], 0, None)
+
+    truths = draws[: min(PLAN_TRUTHS, len(draws))]
+    mean = draws.mean(axis=0)
+    var = np.maximum(draws.var(axis=0), 1e-9)
+    true_top = np.zeros(truths.shape, dtype=bool)
+    np.put_along_axis(true_top, np.argpartition(-truths, zone - 1, axis=1)[:, :zone], True, axis=1)
+    rows = np.arange(len(truths))[:, None]
+    order_arr = np.asarray(order)
+    noise = rng.standard_normal((len(truths), n_entries))
+
+    candidates: dict[int, int] = {}
+    for panel in range(1, len(panel_noise_var) + 1):
+        size = min(n_entries, budget // panel)
+        if size < 1:
+            break
+        candidates[size] = max(candidates.get(size, 0), panel)
+
+    best: tuple | None = None
+    for size, panel in sorted(candidates.items()):
+        short = order_arr[:size]
+        nv = panel_noise_var[panel - 1]
+        seen = truths[:, short] + np.sqrt(nv) * noise[:, :size]
+        combined = (mean[short] / var[short] + seen / nv) / (1.0 / var[short] + 1.0 / nv)
+        if size >= zone:
+            picked = short[np.argpartition(-combined, zone - 1, axis=1)[:, :zone]]
+        else:
+            rest = order_arr[size:]
+            fill = rest[np.argsort(-mean[rest], kind="stable")[: zone - size]]
+            picked = np.concatenate([np.broadcast_to(short, (len(truths), size)),
+                                     np.broadcast_to(fill, (len(truths), zone - size))], axis=1)
+        recall = float(true_top[rows, picked].sum(axis=1).mean()) / zone
+        key = (round(recall, 9), -size * panel, panel)
+        if best is None or key > best[0]:
+            best = (key, size, panel, recall)
+    _, size, panel, recall = best
+    return Plan(order[:size], panel, recall)
