@@ -26,6 +26,7 @@ import numbers
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -344,10 +345,10 @@ def discard(workbook: Workbook) -> None:
 def _copy(cell: Cell | None) -> Cell | None:
     if cell is None:
         return None
-    fresh = WriteOnlyCell(cell.parent)
-    fresh._value, fresh.data_type = cell._value, cell.data_type
+    fresh = WriteOnlyCell(cell.parent, value=cell.value)
+    fresh.data_type = cell.data_type
     if cell.has_style:
-        fresh.number_format, fresh.font = cell.number_format, cell.font
+        fresh.number_format, fresh.font = cell.number_format, copy(cell.font)
     return fresh
 
 
