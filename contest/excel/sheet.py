@@ -77,7 +77,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 _RISKY_START = frozenset("=+-@\t\r\n")
 _ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
                           "#N/A", "#GETTING_DATA"))
-_BOLD = Font(bold=True)
+_BOLD = Font(name="Calibri", size=11, bold=True)   # the default font, in bold
 
 
 class ExportError(ValueError):
