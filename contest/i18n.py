@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_datetime
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_datetime, format_decimal, gettext
 from flask_login import current_user
 
 from contest.extensions import babel
@@ -15,6 +15,8 @@ LANGUAGE_NAMES = {"uz": "O‘zbekcha", "ru": "Русский", "en": "English"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -28,6 +30,10 @@ def format_soums(amount: int | None) -> str:
     if amount is None:
         return ""
     return f"{int(amount):,}".replace(",", " ") + " UZS"
+
+
+def file_size(size: int) -> str:
+    return gettext("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -46,6 +52,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["soums"] = format_soums
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["file_size"] = file_size
 
     @app.context_processor
     def inject_languages():

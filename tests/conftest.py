@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (in-memory SQLite, or TEST_DATABASE_URL), factories, sign-in."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 from datetime import timedelta
@@ -8,6 +9,7 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from contest import create_app
 from contest.config import TestConfig
@@ -52,8 +54,6 @@ def app(tmp_path, _postgres_schema):
             db.create_all()
         yield app
         db.session.remove()
-        if POSTGRES:
-            _truncate_all()
         db.engine.dispose()
 
 
@@ -96,6 +96,12 @@ def runner(app):
 _counter = iter(range(1, 10**9))
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """Hashing is slow on purpose; the tests hash each password once."""
+    return generate_password_hash(password)
+
+
 @pytest.fixture
 def make_user(app):
     def make(role: Role = Role.PARTICIPANT, *, email: str | None = None, password: str = PASSWORD, **profile) -> User:
@@ -103,7 +109,7 @@ def make_user(app):
         defaults = {"full_name": f"Person {n}", "organization": f"Organization {n}", "region": "samarkand",
                     "category": Category.STUDENT if role is Role.PARTICIPANT else None}
         user = User(email=email or f"user{n}@example.uz", role=role, **{**defaults, **profile})
-        user.set_password(password)
+        user.password_hash = _password_hash(password)
         db.session.add(user)
         db.session.commit()
         return user

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime
     season = Season(year=year, budget=budget)
     for kind in ContestKind:
         contest = Contest(kind=kind, opens_at=opens_at, closes_at=closes_at)
-        contest.fields = [ContestField(name=name) for name in fields]
+        contest.fields = [ContestField(name=name) for name in unique_names(fields)]
         contest.criteria = [Criterion(name=name, description=text, weight=weight, scale_min=1, scale_max=10,
                                       position=i) for i, (name, text, weight) in enumerate(DEFAULT_RUBRIC)]
         season.contests.append(contest)
@@ -57,7 +57,7 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
         raise SeasonError(_("The window must close after it opens."))
     if max_entries_per_author < 1:
         raise SeasonError(_("Allow at least one entry per author."))
-    wanted = list(dict.fromkeys(name.strip() for name in field_names if name.strip()))
+    wanted = unique_names(field_names)
     for field in list(contest.fields):
         if field.name not in wanted:
             used = db.session.scalar(db.select(func.count(Entry.id)).where(Entry.field_id == field.id))
@@ -70,6 +70,11 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
     contest.opens_at, contest.closes_at = opens_at, closes_at
     contest.max_entries_per_author = max_entries_per_author
     db.session.flush()
+
+
+def unique_names(names) -> list[str]:
+    """Field names as typed, trimmed, blanks and repeats dropped, order kept."""
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
 @dataclass
@@ -113,6 +118,3 @@ def _check_budget(budget: int) -> None:
     if budget < 0:
         raise SeasonError(_("The budget cannot be negative."))
 
-
-def default_window(now: datetime) -> tuple[datetime, datetime]:
-    return now - timedelta(days=30), now + timedelta(days=60)

@@ -25,7 +25,8 @@ class EntryForm(FlaskForm):
                            validators=[Optional()])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
     description = TextAreaField(_l("Description"), validators=[Length(max=50000)])
-    co_authors = FieldList(FormField(CoAuthorForm), min_entries=MAX_AUTHORS - 1, max_entries=MAX_AUTHORS - 1)
+    # No max_entries: extra rows reach the service, which refuses them with a message.
+    co_authors = FieldList(FormField(CoAuthorForm), min_entries=MAX_AUTHORS - 1)
     save = SubmitField(_l("Save draft"))
 
     def set_fields(self, contest) -> None:

@@ -1,0 +1,65 @@
+"""A real browser (Debian's Chromium driven by Playwright) against a live server."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from datetime import timedelta
+
+import pytest
+from werkzeug.serving import make_server
+
+from contest import create_app
+from contest.config import TestConfig
+from contest.extensions import db
+from contest.models import utcnow
+from contest.services import seasons
+
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a free port, with its own SQLite file and an open season."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}", UPLOAD_FOLDER=str(tmp_path / "up"),
+                  WTF_CSRF_ENABLED=True)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        now = utcnow()
+        seasons.create_season(now.year, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20),
+                              fields=["Energy", "IT and software"])
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing; `make test` installs Debian's chromium package")
+        pytest.skip("chromium is not installed (make system-deps installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,159 @@
+"""The application as a whole: error pages, CSRF, languages, migrations, demo data."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from contest import PROJECT_ROOT, create_app
+from contest.config import TestConfig
+from contest.extensions import db
+from contest.models import REGIONS, Entry, EntryStatus, Role, Season, User
+from tests.conftest import POSTGRES
+
+
+def test_front_page_shows_the_season_and_its_contests(client, make_season):
+    make_season()
+    html = client.get("/").get_data(as_text=True)
+    for text_ in ("The Best Idea", "The Best Project", "The Best Invention", "15 000 000 000 UZS"):
+        assert text_ in html
+
+
+def test_404_page_is_in_the_site_style(client):
+    response = client.get("/no/such/page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "Page not found" in html and 'class="site-header"' in html
+
+
+def test_500_page_never_shows_a_stack_trace(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Something went wrong" in html
+    assert "secret internals" not in html and "Traceback" not in html
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/nothing-here", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.get_json()["status"] == 404
+
+
+def test_every_post_needs_a_csrf_token(tmp_path, make_user):
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "WTF_CSRF_ENABLED": True, "UPLOAD_FOLDER": str(tmp_path)})
+    with app.app_context():
+        if not POSTGRES:
+            db.create_all()
+        make_user(email="csrf@example.uz")
+        client = app.test_client()
+        response = client.post("/auth/login", data={"email": "csrf@example.uz", "password": "correct horse"})
+        assert response.status_code == 400 and "The form expired" in response.get_data(as_text=True)
+        page = client.get("/auth/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = client.post("/auth/login", data={"email": "csrf@example.uz", "password": "correct horse",
+                                                    "csrf_token": token})
+        assert response.status_code == 302
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_language_switch_is_remembered(client):
+    client.post("/auth/language/ru", data={"next": "/"})
+    assert 'lang="ru"' in client.get("/").get_data(as_text=True)
+    response = client.post("/auth/language/en", data={"next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_accept_language_picks_the_locale(client):
+    html = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    assert 'lang="ru"' in html
+
+
+@pytest.mark.parametrize("locale, phrase", [("ru", "Вход"), ("uz", "Kirish")])
+def test_translations_are_served(client, locale, phrase):
+    client.post(f"/auth/language/{locale}")
+    assert phrase in client.get("/auth/login").get_data(as_text=True)
+
+
+def _visible_text(template: str) -> list[str]:
+    """Words a user would read that sit outside {{ _() }}: each one is a hard-coded string."""
+    source = re.sub(r"{#.*?#}", " ", template, flags=re.S)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    source = re.sub(r"{%.*?%}|{{.*?}}", " ", source, flags=re.S)
+    source = re.sub(r"<[^>]*>", " ", source, flags=re.S)
+    return re.findall(r"[^\W\d_]{2,}", source)
+
+
+def test_no_user_facing_string_is_hard_coded_in_templates():
+    offenders = {}
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        words = _visible_text(path.read_text(encoding="utf-8"))
+        if words:
+            offenders[str(path.relative_to(PROJECT_ROOT))] = words
+    assert offenders == {}
+
+
+def test_attributes_shown_to_users_are_translated_too():
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        for match in re.finditer(r'(?:placeholder|aria-label|title)="([^"{]*[A-Za-z][^"]*)"', path.read_text()):
+            pytest.fail(f"{path.name}: untranslated attribute {match.group(0)}")
+
+
+def _migrated_engine_url(tmp_path: Path) -> tuple[str, dict]:
+    if POSTGRES:
+        # A private schema: the session's tables elsewhere stay untouched.
+        import os
+        base = os.environ["TEST_DATABASE_URL"]
+        engine = create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+            conn.execute(text("CREATE SCHEMA migration_check"))
+        engine.dispose()
+        return base, {"connect_args": {"options": "-csearch_path=migration_check"}, "pool_pre_ping": True}
+    return f"sqlite:///{tmp_path / 'migrated.db'}", {}
+
+
+def test_migrations_build_the_schema_the_models_describe(tmp_path):
+    url, engine_options = _migrated_engine_url(tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            assert {"users", "seasons", "contests", "entries", "entry_authors", "attachments"} <= tables
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+        db.engine.dispose()
+
+
+def test_seed_demo_builds_a_believable_season(runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "organizer@demo.uz" in result.output and "participant@demo.uz" in result.output
+    season = db.session.scalars(db.select(Season)).one()
+    assert season.budget == 15_000_000_000
+    entries = db.session.scalars(db.select(Entry)).all()
+    assert len(entries) == 300
+    per_contest = {c.kind.value: sum(e.contest_id == c.id for e in entries) for c in season.contests}
+    assert min(per_contest.values()) >= 90
+    regions = {a.region for e in entries for a in e.authors}
+    assert set(REGIONS) <= regions
+    assert sum(e.status is EntryStatus.SUBMITTED for e in entries) >= 250
+    assert all(e.attachments for e in entries)
+    count = lambda role: db.session.scalar(db.select(db.func.count(User.id)).where(User.role == role))  # noqa: E731
+    assert (count(Role.JUDGE), count(Role.ORGANIZER)) == (30, 1)
+    demo = User.by_email("participant@demo.uz")
+    assert demo.check_password("demo12345")
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "not loaded" in again.output
+    assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300
