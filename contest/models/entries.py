@@ -56,6 +56,7 @@ class Entry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    judges_needed: Mapped[int | None] = mapped_column()  # overrides the contest's judges per entry
 
     contest: Mapped[Contest] = relationship()
     field: Mapped[ContestField | None] = relationship()

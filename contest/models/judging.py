@@ -5,19 +5,122 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.entries import Entry
 from contest.models.people import User
-from contest.models.seasons import Criterion
+from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
 
 
 class SheetStatus(str, enum.Enum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+
+class ConflictSource(str, enum.Enum):
+    """Why a judge may not review an entry; the first three are found automatically."""
+
+    AUTHOR = "author"                  # the judge is one of the authors
+    ORGANIZATION = "organization"      # the judge shares an organization with an author
+    DECLARED = "declared"              # matches a person or organization the judge declared
+    DECLARED_ENTRY = "declared_entry"  # the judge declared it on an entry in their queue
+    MANUAL = "manual"                  # added by an organizer
+
+
+class DeclarationKind(str, enum.Enum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+class JudgeExpertise(db.Model):
+    """A field a judge knows, matched to contest fields by name, with a level 1 (familiar) to 3 (expert)."""
+
+    __tablename__ = "judge_expertise"
+    __table_args__ = (UniqueConstraint("judge_id", "field"),
+                      CheckConstraint("level BETWEEN 1 AND 3", name="level_range"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(120))
+    level: Mapped[int] = mapped_column(default=2)
+
+    judge: Mapped[User] = relationship(backref=db.backref("expertise", cascade="all, delete-orphan",
+                                                          order_by="JudgeExpertise.field"))
+
+
+class ContestJudge(db.Model):
+    """A judge serving on one contest of a season, with the number of entries they accept."""
+
+    __tablename__ = "contest_judges"
+    __table_args__ = (UniqueConstraint("contest_id", "judge_id"),
+                      CheckConstraint("min_load >= 0 AND max_load >= min_load", name="load_range"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    min_load: Mapped[int] = mapped_column(default=0)
+    max_load: Mapped[int] = mapped_column(default=40)
+
+    contest: Mapped[Contest] = relationship()
+    judge: Mapped[User] = relationship()
+
+
+class ConflictDeclaration(db.Model):
+    """A person (by email or name) or an organization a judge says they cannot judge impartially."""
+
+    __tablename__ = "conflict_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DeclarationKind] = mapped_column(
+        db.Enum(DeclarationKind, native_enum=False, length=20, validate_strings=True))
+    value: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    judge: Mapped[User] = relationship()
+
+
+class Conflict(db.Model):
+    """A judge-entry pair that must never be assigned, with the reason it was recorded."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("judge_id", "entry_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    source: Mapped[ConflictSource] = mapped_column(
+        db.Enum(ConflictSource, native_enum=False, length=20, validate_strings=True))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+    entry: Mapped[Entry] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class ScoringRound(db.Model):
+    """A scoring window of a contest: round 1 for everyone, round 2 for the finalists."""
+
+    __tablename__ = "scoring_rounds"
+    __table_args__ = (UniqueConstraint("contest_id", "number"),
+                      CheckConstraint("closes_at > opens_at", name="window_order"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contest: Mapped[Contest] = relationship()
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.opens_at <= now < self.closes_at
 
 
 class Assignment(db.Model):
@@ -30,6 +133,7 @@ class Assignment(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(default=1)
+    manual: Mapped[bool] = mapped_column(default=False, server_default=false())  # added by hand, not by the engine
     status: Mapped[SheetStatus] = mapped_column(
         db.Enum(SheetStatus, native_enum=False, length=20, validate_strings=True), default=SheetStatus.DRAFT)
     overall_comment: Mapped[str] = mapped_column(Text, default="")

@@ -59,6 +59,7 @@ class Contest(db.Model):
         UniqueConstraint("season_id", "kind"),
         CheckConstraint("closes_at > opens_at", name="window_order"),
         CheckConstraint("max_entries_per_author >= 1", name="entry_limit_positive"),
+        CheckConstraint("judges_per_entry >= 1", name="judges_per_entry_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +69,7 @@ class Contest(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     max_entries_per_author: Mapped[int] = mapped_column(default=2)
+    judges_per_entry: Mapped[int] = mapped_column(default=3, server_default="3")
 
     season: Mapped[Season] = relationship(back_populates="contests")
     fields: Mapped[list["ContestField"]] = relationship(
