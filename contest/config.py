@@ -41,3 +41,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     BABEL_DEFAULT_LOCALE = "en"
+    ASSIGNMENT_INLINE = True  # solve dry runs in the request, so tests need not poll

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.entries import Entry
-from contest.models.people import User
+from contest.models.people import Role, User
 from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
 
@@ -144,6 +144,36 @@ class Assignment(db.Model):
     entry: Mapped[Entry] = relationship()
     marks: Mapped[list["Mark"]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
+    @property
+    def in_conflict(self) -> bool:
+        """A conflict on record for this judge and entry, whatever its source, bars the pair."""
+        return db.session.scalar(
+            db.select(Conflict.id).where(Conflict.judge_id == self.judge_id, Conflict.entry_id == self.entry_id)
+            .limit(1)) is not None
+
+    @property
+    def scoring_round(self) -> ScoringRound | None:
+        """The contest's window for this assignment's round; none until the organizers set it."""
+        return db.session.scalar(db.select(ScoringRound).where(
+            ScoringRound.contest_id == self.entry.contest_id, ScoringRound.number == self.round))
+
+    def accepts_scores(self, now: datetime | None = None) -> bool:
+        scoring_round = self.scoring_round
+        return scoring_round is not None and scoring_round.is_open(now)
+
+    def is_frozen(self, now: datetime | None = None) -> bool:
+        """Once the round has closed, the sheet never changes again."""
+        scoring_round = self.scoring_round
+        return scoring_round is not None and (now or utcnow()) >= scoring_round.closes_at
+
+    def can_be_viewed_by(self, user: User) -> bool:
+        """Only the assigned judge sees the entry (blind), and not once a conflict is on record."""
+        return (user.is_authenticated and user.role is Role.JUDGE and user.id == self.judge_id
+                and not self.in_conflict)
+
+    def can_be_scored_by(self, user: User, now: datetime | None = None) -> bool:
+        return self.can_be_viewed_by(user) and self.accepts_scores(now)
+
 
 class Mark(db.Model):
     """A judge's value on one rubric criterion for one assignment."""
@@ -159,3 +189,36 @@ class Mark(db.Model):
 
     assignment: Mapped[Assignment] = relationship(back_populates="marks")
     criterion: Mapped[Criterion] = relationship()
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    COMMITTED = "committed"
+
+
+class AssignmentRun(db.Model):
+    """One run of the assignment engine: the instance it saw and what it answered.
+
+    Kept so that a dry run can be reviewed before it is committed, and so that every
+    committed assignment can be traced back to the exact input that produced it.
+    """
+
+    __tablename__ = "assignment_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    status: Mapped[RunStatus] = mapped_column(
+        db.Enum(RunStatus, native_enum=False, length=20, validate_strings=True), default=RunStatus.RUNNING)
+    instance_json: Mapped[str] = mapped_column(Text)
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    contest: Mapped[Contest] = relationship()

@@ -118,3 +118,66 @@ class EntryFilterForm(FlaskForm):
 def parse_lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
+
+
+class PanelJudgeForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    min_load = IntegerField(_l("Fewest entries"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
+    max_load = IntegerField(_l("Most entries"), default=40, validators=[InputRequired(), NumberRange(1, 10000)])
+    submit = SubmitField(_l("Add to the panel"))
+
+
+class JudgesPerEntryForm(FlaskForm):
+    judges_per_entry = IntegerField(_l("Judges per entry"), validators=[InputRequired(), NumberRange(1, 20)])
+    submit = SubmitField(_l("Save"))
+
+
+class ScoringRoundForm(FlaskForm):
+    opens_at = TashkentDateTimeField(_l("Scoring opens (Tashkent time)"), validators=[InputRequired()])
+    closes_at = TashkentDateTimeField(_l("Scoring closes (Tashkent time)"), validators=[InputRequired()])
+    submit = SubmitField(_l("Save the scoring window"))
+
+
+class ManualConflictForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    entry_code = StringField(_l("Entry code (E-00042)"), validators=[DataRequired(), Length(max=20)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Record the conflict"))
+
+
+class ManualAssignmentForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    entry_code = StringField(_l("Entry code (E-00042)"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Assign"))
+
+
+class ExpertiseForm(FlaskForm):
+    expertise = TextAreaField(_l("Fields of expertise, one per line as field:level (1 familiar, 2 experienced, "
+                                 "3 expert)"))
+    submit = SubmitField(_l("Save expertise"))
+
+
+class DeclarationForm(FlaskForm):
+    kind = SelectField(_l("Conflict with"), choices=[("person", _l("a person (name or email)")),
+                                                     ("organization", _l("an organization"))])
+    value = StringField(_l("Name, email or organization"), validators=[DataRequired(), Length(max=254)])
+    declare = SubmitField(_l("Declare"))
+
+
+def parse_expertise(text: str | None) -> tuple[dict[str, int], list[str]]:
+    """'Energy:3' lines to {field: level}; a bare field name means level 2."""
+    found: dict[str, int] = {}
+    problems = []
+    for number, line in enumerate(parse_lines(text), start=1):
+        name, _sep, level = line.rpartition(":") if ":" in line else (line, "", "2")
+        name, level = name.strip(), level.strip()
+        if not name or level not in {"1", "2", "3"}:
+            problems.append(_l("Line %(n)d: write field:level with a level from 1 to 3.", n=number))
+            continue
+        found[name] = int(level)
+    return found, problems
+
+
+def entry_id_from_code(code: str) -> int | None:
+    match = re.fullmatch(r"\s*(?:E-?)?0*(\d+)\s*", code or "", flags=re.I)
+    return int(match.group(1)) if match else None

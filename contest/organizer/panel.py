@@ -1,0 +1,258 @@
+"""The organizers' judging pages: panels, judge profiles, conflicts, assignment runs, scoring windows."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.auth.access import staff_required
+from contest.extensions import db
+from contest.models import (
+    AssignmentRun, Assignment, Contest, ContestJudge, DeclarationKind, Entry, Role, RunStatus, ScoringRound, User,
+)
+from contest.organizer import bp
+from contest.organizer.forms import (
+    DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
+    ScoringRoundForm, entry_id_from_code, parse_expertise,
+)
+from contest.services import conflicts, judge_assignment, judges
+from contest.services.conflicts import ConflictError
+from contest.services.judge_assignment import AssignmentError
+from contest.services.judges import PanelError
+from contest.submissions.forms import ActionForm
+
+
+def _judge_choices():
+    return [(j.id, f"{j.full_name} · {j.email}") for j in judges.all_judges()]
+
+
+def _entry_by_code(contest: Contest, code: str) -> Entry | None:
+    entry_id = entry_id_from_code(code)
+    entry = db.session.get(Entry, entry_id) if entry_id else None
+    return entry if entry is not None and entry.contest_id == contest.id else None
+
+
+@bp.route("/contests/<int:contest_id>/panel", methods=["GET", "POST"])
+@staff_required
+def panel(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = PanelJudgeForm()
+    form.judge.choices = _judge_choices()
+    k_form = JudgesPerEntryForm(obj=contest)
+    if form.submit.data and form.validate_on_submit():
+        try:
+            judges.add_to_panel(contest, db.get_or_404(User, form.judge.data), min_load=form.min_load.data,
+                                max_load=form.max_load.data)
+        except PanelError as error:
+            db.session.rollback()
+            form.judge.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Panel saved."), "success")
+            return redirect(url_for("organizer.panel", contest_id=contest.id))
+    round_one = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
+                                                               ScoringRound.number == 1))
+    return render_template("organizer/panel.html", contest=contest, form=form, k_form=k_form,
+                           members=judges.panel(contest), action=ActionForm(),
+                           round_form=ScoringRoundForm(obj=round_one), scoring_round=round_one,
+                           ), 422 if form.errors else 200
+
+
+@bp.post("/contests/<int:contest_id>/judges-per-entry")
+@staff_required
+def judges_per_entry(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = JudgesPerEntryForm()
+    if form.validate_on_submit():
+        contest.judges_per_entry = form.judges_per_entry.data
+        db.session.commit()
+        flash(_("Judges per entry saved."), "success")
+    else:
+        flash(_("Judges per entry must be a whole number from 1 to 20."), "danger")
+    return redirect(url_for("organizer.panel", contest_id=contest.id))
+
+
+@bp.post("/contests/<int:contest_id>/scoring-round")
+@staff_required
+def scoring_round(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = ScoringRoundForm()
+    if not form.validate_on_submit() or form.closes_at.data <= form.opens_at.data:
+        flash(_("Give a scoring window that closes after it opens."), "danger")
+        return redirect(url_for("organizer.panel", contest_id=contest.id))
+    current = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
+                                                             ScoringRound.number == 1))
+    if current is None:
+        current = ScoringRound(contest=contest, number=1)
+        db.session.add(current)
+    current.opens_at, current.closes_at = form.opens_at.data, form.closes_at.data
+    db.session.commit()
+    flash(_("Scoring window saved."), "success")
+    return redirect(url_for("organizer.panel", contest_id=contest.id))
+
+
+@bp.post("/panel-members/<int:member_id>/remove")
+@staff_required
+def remove_panel_member(member_id: int):
+    member = db.get_or_404(ContestJudge, member_id)
+    contest_id = member.contest_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        judges.remove_from_panel(member)
+    except PanelError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Judge removed from the panel."), "info")
+    return redirect(url_for("organizer.panel", contest_id=contest_id))
+
+
+@bp.route("/judges/<int:judge_id>", methods=["GET", "POST"])
+@staff_required
+def judge(judge_id: int):
+    judge = db.get_or_404(User, judge_id)
+    if judge.role is not Role.JUDGE:
+        abort(404)
+    form = ExpertiseForm()
+    declaration_form = DeclarationForm()
+    if form.submit.data and form.validate_on_submit():
+        levels, problems = parse_expertise(form.expertise.data)
+        if problems:
+            form.expertise.errors.extend(problems)
+        else:
+            judges.set_expertise(judge, levels)
+            db.session.commit()
+            flash(_("Expertise saved."), "success")
+            return redirect(url_for("organizer.judge", judge_id=judge.id))
+    elif declaration_form.declare.data and declaration_form.validate_on_submit():
+        conflicts.declare(judge, DeclarationKind(declaration_form.kind.data), declaration_form.value.data)
+        db.session.commit()
+        flash(_("Declaration recorded; run conflict detection to apply it."), "success")
+        return redirect(url_for("organizer.judge", judge_id=judge.id))
+    if not form.is_submitted():
+        form.expertise.data = "\n".join(f"{e.field}:{e.level}" for e in judge.expertise)
+    declarations = db.session.scalars(db.select(conflicts.ConflictDeclaration)
+                                      .where(conflicts.ConflictDeclaration.judge_id == judge.id)).all()
+    status = 422 if form.errors or declaration_form.errors else 200
+    return render_template("organizer/judge.html", judge=judge, form=form, declaration_form=declaration_form,
+                           declarations=declarations), status
+
+
+@bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"])
+@staff_required
+def contest_conflicts(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = ManualConflictForm()
+    form.judge.choices = _judge_choices()
+    if form.validate_on_submit():
+        entry = _entry_by_code(contest, form.entry_code.data)
+        if entry is None:
+            form.entry_code.errors.append(_("No entry of this contest has that code."))
+        else:
+            try:
+                conflicts.add_manual(db.get_or_404(User, form.judge.data), entry, form.reason.data,
+                                     current_user._get_current_object())
+            except ConflictError as error:
+                db.session.rollback()
+                form.reason.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Conflict recorded."), "success")
+                return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
+    return render_template("organizer/conflicts.html", contest=contest, form=form, action=ActionForm(),
+                           conflicts=conflicts.for_contest(contest)), 422 if form.errors else 200
+
+
+@bp.post("/contests/<int:contest_id>/conflicts/detect")
+@staff_required
+def detect_conflicts(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found = conflicts.detect(contest)
+    db.session.commit()
+    flash(_("%(n)d automatic conflicts found.", n=found), "info")
+    return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
+
+
+@bp.route("/contests/<int:contest_id>/assignment", methods=["GET", "POST"])
+@staff_required
+def assignment(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    form = ManualAssignmentForm()
+    form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
+    if form.validate_on_submit():
+        entry = _entry_by_code(contest, form.entry_code.data)
+        if entry is None:
+            form.entry_code.errors.append(_("No entry of this contest has that code."))
+        else:
+            try:
+                judge_assignment.add_manual(entry, db.get_or_404(User, form.judge.data))
+            except AssignmentError as error:
+                db.session.rollback()
+                form.judge.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("Judge assigned."), "success")
+                return redirect(url_for("organizer.assignment", contest_id=contest.id))
+    runs = db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id)
+                              .order_by(AssignmentRun.id.desc()).limit(5)).all()
+    return render_template("organizer/assignment.html", contest=contest, form=form, action=ActionForm(),
+                           rows=judge_assignment.coverage(contest), runs=runs), 422 if form.errors else 200
+
+
+@bp.post("/contests/<int:contest_id>/assignment/run")
+@staff_required
+def start_assignment_run(contest_id: int):
+    contest = db.get_or_404(Contest, contest_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    run = judge_assignment.start_run(contest, current_user._get_current_object())
+    db.session.commit()
+    judge_assignment.launch(current_app._get_current_object(), run.id)
+    return redirect(url_for("organizer.assignment_run", run_id=run.id))
+
+
+@bp.get("/assignment-runs/<int:run_id>")
+@staff_required
+def assignment_run(run_id: int):
+    run = db.get_or_404(AssignmentRun, run_id)
+    return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
+                           action=ActionForm(), running=run.status is RunStatus.RUNNING)
+
+
+@bp.post("/assignment-runs/<int:run_id>/commit")
+@staff_required
+def commit_assignment_run(run_id: int):
+    run = db.get_or_404(AssignmentRun, run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        n = judge_assignment.commit_run(run)
+    except AssignmentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("organizer.assignment_run", run_id=run.id))
+    db.session.commit()
+    flash(_("%(n)d assignments are in place.", n=n), "success")
+    return redirect(url_for("organizer.assignment", contest_id=run.contest_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/remove")
+@staff_required
+def remove_assignment(assignment_id: int):
+    assignment_ = db.get_or_404(Assignment, assignment_id)
+    contest_id = assignment_.entry.contest_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        judge_assignment.remove(assignment_)
+    except AssignmentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Assignment removed."), "info")
+    return redirect(url_for("organizer.assignment", contest_id=contest_id))

@@ -1,0 +1,238 @@
+"""The organizers' judging side: panels, conflicts, dry runs, commits and manual changes."""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from contest.extensions import db
+from contest.models import (
+    Assignment, AssignmentRun, Category, Conflict, ConflictSource, ContestJudge, Entry, EntryAuthor, EntryStatus,
+    JudgeExpertise, Mark, Role, RunStatus,
+)
+from tests.conftest import POSTGRES
+
+
+@pytest.fixture
+def organizer(make_user, login):
+    user = make_user(Role.ORGANIZER)
+    login(user)
+    return user
+
+
+@pytest.fixture
+def contest(make_season):
+    return make_season().contests[0]
+
+
+def add_entry(contest, lead, title, field_index=0, co_org=None):
+    entry = Entry(contest=contest, lead_author=lead, field=contest.fields[field_index], status=EntryStatus.SUBMITTED)
+    entry.set_title(title)
+    entry.authors.append(EntryAuthor.from_user(lead, 0))
+    if co_org:
+        entry.authors.append(EntryAuthor(position=1, full_name="Co Author", category=Category.ENGINEER,
+                                         organization=co_org))
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def add_judge(make_user, contest, name, organization, fields=None, max_load=10):
+    judge = make_user(Role.JUDGE, full_name=name, organization=organization)
+    for field, level in (fields or {}).items():
+        judge.expertise.append(JudgeExpertise(field=field, level=level))
+    db.session.add(ContestJudge(contest=contest, judge=judge, max_load=max_load))
+    db.session.commit()
+    return judge
+
+
+@pytest.fixture
+def field_day(contest, make_user):
+    """Four judges, six entries; one judge shares an organization with an author."""
+    judges = [add_judge(make_user, contest, f"Judge {i}", f"Org {i}", {"Energy": 3} if i < 2 else {"IT": 2})
+              for i in range(4)]
+    authors = [make_user(organization=f"Author org {i}") for i in range(6)]
+    entries = [add_entry(contest, authors[i], f"Entry {i}", field_index=i % 2,
+                         co_org="ORG 0 " if i == 0 else None) for i in range(6)]
+    contest.judges_per_entry = 2
+    db.session.commit()
+    return judges, entries
+
+
+def test_conflicts_are_detected_with_their_reasons(client, organizer, contest, make_user):
+    judge = add_judge(make_user, contest, "Judge A", "Navoi Mining and Metallurgical Company")
+    author_judge = make_user(Role.JUDGE, email="judge-author@example.uz", organization="Elsewhere")
+    db.session.add(ContestJudge(contest=contest, judge=author_judge))
+    colleague = make_user(organization="navoi mining and metallurgical company")
+    same_org = add_entry(contest, colleague, "Same org")
+    lead = make_user(full_name="Sultonov Rustam", organization="Fergana Azot")
+    declared = add_entry(contest, lead, "Declared")
+    authored = add_entry(contest, make_user(), "Authored")
+    authored.authors.append(EntryAuthor(position=1, full_name="Named co-author", email="judge-author@example.uz",
+                                        category=Category.ENGINEER, organization="Somewhere"))
+    db.session.commit()
+    client.post(f"/organizer/judges/{judge.id}", data={"kind": "person", "value": "sultonov rustam",
+                                                        "declare": "y"})
+    page = client.post(f"/organizer/contests/{contest.id}/conflicts/detect", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    found = {(c.judge_id, c.entry_id, c.source) for c in db.session.scalars(db.select(Conflict))}
+    assert found == {(judge.id, same_org.id, ConflictSource.ORGANIZATION),
+                     (judge.id, declared.id, ConflictSource.DECLARED),
+                     (author_judge.id, authored.id, ConflictSource.AUTHOR)}
+    assert "are both at navoi mining and metallurgical company" in html
+    assert "The judge declared a conflict with Sultonov Rustam" in html
+    assert "The judge is an author of this entry" in html
+
+
+def test_detection_forgets_a_conflict_whose_cause_is_gone(organizer, contest, make_user, client):
+    judge = add_judge(make_user, contest, "Judge", "TSTU")
+    author = make_user(organization="TSTU")
+    add_entry(contest, author, "Entry")
+    client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
+    assert db.session.scalar(db.select(db.func.count(Conflict.id))) == 1
+    judge.organization = "Inha University"
+    db.session.commit()
+    client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
+    assert db.session.scalar(db.select(db.func.count(Conflict.id))) == 0
+
+
+def test_manual_conflicts_need_a_reason_and_a_real_entry(client, organizer, contest, make_user):
+    judge = add_judge(make_user, contest, "Judge", "X")
+    entry = add_entry(contest, make_user(), "Entry")
+    bad = client.post(f"/organizer/contests/{contest.id}/conflicts",
+                      data={"judge": judge.id, "entry_code": "E-99999", "reason": "Relative"})
+    assert bad.status_code == 422 and "No entry of this contest has that code" in bad.get_data(as_text=True)
+    ok = client.post(f"/organizer/contests/{contest.id}/conflicts",
+                     data={"judge": judge.id, "entry_code": entry.code, "reason": "Supervised the author"})
+    assert ok.status_code == 302
+    conflict = db.session.scalars(db.select(Conflict)).one()
+    assert conflict.source is ConflictSource.MANUAL and conflict.created_by_id == organizer.id
+    assert "Supervised the author" in client.get(f"/organizer/contests/{contest.id}/conflicts").get_data(as_text=True)
+
+
+def test_dry_run_shows_statistics_then_commit_assigns(client, organizer, contest, field_day):
+    judges, entries = field_day
+    response = client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    assert response.headers["Location"].endswith(f"/organizer/assignment-runs/{run.id}")
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert "Optimal" in html and "Load histogram" in html and "Conflicts avoided" in html
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0  # a dry run changes nothing
+    client.post(f"/organizer/assignment-runs/{run.id}/commit")
+    pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
+    assert len(pairs) == 12
+    assert (judges[0].id, entries[0].id) not in pairs  # the organization conflict is respected
+    for entry in entries:
+        assert sum(e == entry.id for _, e in pairs) == 2
+    energy_entries = {entries[i].id for i in (0, 2, 4)}
+    experts = {judges[0].id, judges[1].id}
+    assert all(j in experts for j, e in pairs if e in energy_entries and e != entries[0].id)
+
+
+def test_a_stale_dry_run_cannot_be_committed(client, organizer, contest, field_day, make_user):
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    add_entry(contest, make_user(), "Late entry")
+    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", follow_redirects=True)
+    assert "changed after this dry run" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
+
+
+def test_rerun_keeps_assignments_that_have_marks(client, organizer, contest, field_day):
+    judges, entries = field_day
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    first = db.session.scalars(db.select(AssignmentRun)).one()
+    client.post(f"/organizer/assignment-runs/{first.id}/commit")
+    scored = db.session.scalars(db.select(Assignment).order_by(Assignment.id)).first()
+    scored.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("8")))
+    kept = (scored.judge_id, scored.entry_id)
+    # The judge of the scored pair leaves the contest's other work: a smaller load forces a new answer.
+    db.session.commit()
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    second = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
+    assert second.status is RunStatus.DONE
+    client.post(f"/organizer/assignment-runs/{second.id}/commit")
+    pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
+    assert kept in pairs and len(pairs) == 12
+    assert db.session.scalar(db.select(db.func.count(Mark.id))) == 1
+
+
+def test_infeasible_instance_is_explained_and_cannot_be_committed(client, organizer, contest, field_day):
+    contest.judges_per_entry = 5  # only four judges exist
+    db.session.commit()
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert "No feasible assignment" in html or "Commit this assignment" not in html
+    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", follow_redirects=True).get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
+    assert "found no feasible assignment" in page or "Only a finished dry run" in page
+
+
+def test_a_running_dry_run_shows_progress_not_a_frozen_page(client, organizer, contest):
+    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.RUNNING)
+    db.session.add(run)
+    db.session.commit()
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and "this page refreshes by itself" in html
+
+
+@pytest.mark.skipif(not POSTGRES, reason="a worker thread needs its own database connection")
+def test_dry_run_on_a_worker_thread_finishes(app, client, organizer, contest, field_day):
+    app.config["ASSIGNMENT_INLINE"] = False
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run_id = db.session.scalars(db.select(AssignmentRun.id)).one()
+    for _ in range(100):
+        db.session.expire_all()
+        if db.session.get(AssignmentRun, run_id).status is not RunStatus.RUNNING:
+            break
+        time.sleep(0.1)
+    assert db.session.get(AssignmentRun, run_id).status is RunStatus.DONE
+
+
+def test_manual_assignment_refuses_a_conflicted_pair_with_the_reason(client, organizer, contest, field_day):
+    judges, entries = field_day
+    client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
+    response = client.post(f"/organizer/contests/{contest.id}/assignment",
+                           data={"judge": judges[0].id, "entry_code": entries[0].code})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "is conflicted with" in html and "are both at" in html
+    ok = client.post(f"/organizer/contests/{contest.id}/assignment",
+                     data={"judge": judges[0].id, "entry_code": entries[1].code})
+    assert ok.status_code == 302
+    assignment = db.session.scalars(db.select(Assignment)).one()
+    assert assignment.manual
+    assignment.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("5")))
+    db.session.commit()
+    page = client.post(f"/organizer/assignments/{assignment.id}/remove", follow_redirects=True)
+    assert "their marks would be lost" in page.get_data(as_text=True)
+
+
+def test_panel_and_expertise_are_edited(client, organizer, contest, make_user):
+    judge = make_user(Role.JUDGE)
+    response = client.post(f"/organizer/contests/{contest.id}/panel",
+                           data={"judge": judge.id, "min_load": "2", "max_load": "30", "submit": "y"})
+    assert response.status_code == 302
+    member = db.session.scalars(db.select(ContestJudge)).one()
+    assert (member.min_load, member.max_load) == (2, 30)
+    bad = client.post(f"/organizer/judges/{judge.id}", data={"expertise": "Energy:3\nIT:9", "submit": "y"})
+    assert bad.status_code == 422 and "Line 2" in bad.get_data(as_text=True)
+    client.post(f"/organizer/judges/{judge.id}", data={"expertise": "Energy:3\nIT", "submit": "y"})
+    assert {(e.field, e.level) for e in db.session.scalars(db.select(JudgeExpertise))} == {("Energy", 3), ("IT", 2)}
+    client.post(f"/organizer/contests/{contest.id}/judges-per-entry", data={"judges_per_entry": "4"})
+    db.session.refresh(contest)
+    assert contest.judges_per_entry == 4
+    client.post(f"/organizer/panel-members/{member.id}/remove")
+    assert db.session.scalar(db.select(db.func.count(ContestJudge.id))) == 0
+
+
+def test_scoring_window_is_set_in_tashkent_time(client, organizer, contest):
+    from contest.models import ScoringRound
+    client.post(f"/organizer/contests/{contest.id}/scoring-round",
+                data={"opens_at": "2026-05-01T09:00", "closes_at": "2026-05-20T18:00"})
+    scoring_round = db.session.scalars(db.select(ScoringRound)).one()
+    assert scoring_round.opens_at.hour == 4 and scoring_round.number == 1
+    bad = client.post(f"/organizer/contests/{contest.id}/scoring-round",
+                      data={"opens_at": "2026-05-20T09:00", "closes_at": "2026-05-01T18:00"}, follow_redirects=True)
+    assert "closes after it opens" in bad.get_data(as_text=True)
