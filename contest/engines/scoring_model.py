@@ -29,7 +29,7 @@ LENIENCY_PRIOR_SD = 8.0        # weak hyperprior guess for tau_a, worth HYPER_DO
 SCALE_PRIOR_SD = 0.25          # weak hyperprior guess for the sd of log b_j, worth HYPER_DOF judges
 HYPER_DOF = 3.0
 MIN_NOISE_VAR = 1e-4           # floor for variances (0.01 points): perfect agreement stays finite
-OUTER_ROUNDS = 6
+OUTER_ROUNDS = 3                # empirical-Bayes rounds; ranks hardly move after the first
 
 
 @dataclass(frozen=True)
