@@ -6,7 +6,7 @@ export FLASK_APP := run.py
 # The PostgreSQL the suite runs against a second time (CI always has one here).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Tests of pure code run once; the rest run on SQLite and again on PostgreSQL.
-DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/e2e
+DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e
 
 .PHONY: run test test-sqlite test-postgres install install-dev system-deps translations messages bench lint clean
 
