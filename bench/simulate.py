@@ -7,7 +7,7 @@ model, an oracle that knows every judge's true leniency, scale and noise, the en
 size, the suggested panel scores every finalist, final ranking. Printed: top-10 recall, Kendall
 tau against true quality and the winner hit rate, averaged over seeds.
 
-    python bench/simulate.py [--seeds 20] [--first 0]
+    python bench/simulate.py [--seeds 20] [--first 0] [--extra-load 0.10]
 """
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ def _metrics(truth: np.ndarray, ranked: list[int], score: np.ndarray | None = No
     return found
 
 
-def one_seed(seed: int) -> dict:
+def one_seed(seed: int, extra_load: float | None = None) -> dict:
     contest = sim.simulate_contest(seed)
+    if extra_load is not None:
+        contest.instance["final_round"] = {"extra_load": extra_load}
     truth = contest.quality
     sheets, entries, judges, _ = read_sheets(contest.instance)
     to_sim_e = np.asarray([contest.entry_ids.index(e) for e in entries])
@@ -87,11 +89,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--extra-load", type=float, default=None, help="engine default (0.10) if not given")
     args = parser.parse_args(argv)
     start = time.time()
     rows = []
     for seed in range(args.first, args.first + args.seeds):
-        row = one_seed(seed)
+        row = one_seed(seed, args.extra_load)
         rows.append(row)
         s, p, e, j = row["plan"]
         print(f"seed {seed:3d}: {e} entries, {j} judges, alpha={row['default']['reliability']:.3f}; "

@@ -3,14 +3,16 @@
 Three models share one shape, :class:`Fit`: a point score per entry and Monte Carlo draws of the
 scores for intervals, rank intervals and the chance of reaching the prize zone.
 
-* ``calibrated``: every judge j is an affine instrument, ``total = a_j + b_j * q_e + noise_j``.
-  The judges' leniency ``a_j``, scale ``b_j`` and noise ``s_j`` are estimated by maximising their
-  marginal posterior, with the entries' quality ``q_e ~ N(mu, tau^2)`` integrated out exactly
-  (so few sheets per entry do not bias the scales), shrinkage priors ``a_j ~ N(0, tau_a^2)``,
-  ``b_j ~ N(1, tau_b^2)``, ``s_j^2 ~ scaled-inverse-chi2(nu, s0^2)``, and ``tau_a``, ``tau_b``,
-  ``s0`` set by empirical Bayes. An entry's score is then the precision-weighted posterior mean of
-  ``q_e``; uncertainty comes from a Laplace approximation over the judges' parameters combined
-  with the exact Gaussian posterior of ``q_e`` given them.
+* ``calibrated``: every judge j is an affine instrument around the centre c of the totals,
+  ``total - c = a_j + b_j * (q_e - c) + N(0, s_j^2)``. The judges' leniency ``a_j``, scale ``b_j``
+  and noise ``s_j`` maximise their marginal posterior with the entries' quality integrated out
+  exactly under a flat prior (restricted likelihood: few sheets per entry do not bias the scales,
+  and no field of entries is pulled towards the overall mean). Priors: ``a_j ~ N(0, tau_a^2)``,
+  ``log b_j ~ N(0, tau_b^2)`` with the scales' geometric mean fixed at 1, ``s_j^2`` scaled
+  inverse-chi2 around the judges' typical noise; ``tau_a``, ``tau_b`` by empirical Bayes. An
+  entry's score is its posterior mean under an empirical-Bayes prior ``q ~ N(mu, tau^2)``:
+  precision-weighted marks, mildly shrunk. Uncertainty: a Laplace approximation over the judges'
+  parameters, and the exact Gaussian posterior of the qualities given each draw of them.
 * ``mean``: the plain mean of an entry's totals.
 * ``zscore``: each judge's totals standardised by that judge's own mean and spread.
 
@@ -29,6 +31,7 @@ LENIENCY_PRIOR_SD = 8.0        # weak hyperprior guess for tau_a, worth HYPER_DO
 SCALE_PRIOR_SD = 0.25          # weak hyperprior guess for the sd of log b_j, worth HYPER_DOF judges
 HYPER_DOF = 3.0
 MIN_NOISE_VAR = 1e-4           # floor for variances (0.01 points): perfect agreement stays finite
+DEFAULT_NOISE_VAR = 25.0       # 5 points: the noise assumed when a contest gives no way to measure it
 OUTER_ROUNDS = 3                # empirical-Bayes rounds; ranks hardly move after the first
 
 
@@ -84,15 +87,20 @@ def entry_posterior(sheets: Sheets, judges: Judges, prior_mean: float, prior_sd:
     return signal / precision, 1.0 / precision
 
 
-def _pooled_within_variance(entry: np.ndarray, values: np.ndarray, n_entries: int) -> float:
-    """Variance of values around their entry's mean, pooled over entries with two or more."""
+def _pooled_within_variance(entry: np.ndarray, values: np.ndarray, n_entries: int, default: float) -> float:
+    """Variance of values around their entry's mean, pooled over entries with two or more.
+
+    With one sheet per entry noise and quality cannot be told apart: all the spread of the values
+    (or ``default`` for a single value) is taken as noise, the cautious choice.
+    """
     count = np.bincount(entry, minlength=n_entries)
     mean = _sum_by(entry, values, n_entries) / np.maximum(count, 1)
     dof = float(np.sum(np.maximum(count - 1, 0)))
     if dof > 0:
         return max(float(np.sum((values - mean[entry]) ** 2)) / dof, MIN_NOISE_VAR)
-    spread = float(np.var(values)) if len(values) > 1 else 0.0
-    return max(spread, 25.0)   # one sheet per entry: no information, assume 5 points of noise
+    if len(values) > 1 and np.var(values) > MIN_NOISE_VAR:
+        return float(np.var(values))
+    return default
 
 
 def _draws_for_means(mean: np.ndarray, variance: np.ndarray, rng, n_draws: int) -> np.ndarray:
@@ -105,7 +113,7 @@ def fit_mean(sheets: Sheets, rng, n_draws: int) -> Fit:
     """Plain mean of each entry's totals; uncertainty from the pooled within-entry spread."""
     count = np.bincount(sheets.entry, minlength=sheets.n_entries)
     score = _sum_by(sheets.entry, sheets.total, sheets.n_entries) / np.maximum(count, 1)
-    noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries)
+    noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries, DEFAULT_NOISE_VAR)
     draws = _draws_for_means(score, noise_var / np.maximum(count, 1), rng, n_draws)
     return Fit("mean", score, draws)
 
@@ -134,7 +142,7 @@ def fit_zscore(sheets: Sheets, rng, n_draws: int) -> Fit:
     centre = float(np.mean(sheets.total))
     spread = float(np.std(sheets.total, ddof=1)) if len(sheets.total) > 1 else 1.0
     spread = spread if spread > 1e-9 else 1.0
-    noise_var = _pooled_within_variance(sheets.entry, z, sheets.n_entries)
+    noise_var = _pooled_within_variance(sheets.entry, z, sheets.n_entries, 1.0)
     draws = _draws_for_means(mean_z, noise_var / np.maximum(count, 1), rng, n_draws)
     return Fit("zscore", centre + spread * mean_z, centre + spread * draws)
 
@@ -191,7 +199,7 @@ class _Marginal:
 
 def _initial_point(sheets: Sheets) -> np.ndarray:
     n_j = sheets.n_judges
-    noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries)
+    noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries, DEFAULT_NOISE_VAR)
     return np.concatenate([np.zeros(n_j), np.zeros(n_j), np.full(n_j, np.log(noise_var))])
 
 
