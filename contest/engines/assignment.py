@@ -60,6 +60,8 @@ MISMATCH_AFFINITY = 0.0
 """Affinity of a judge for an entry outside all of the judge's fields (field-based mode)."""
 _MAX_LISTED = 8  # ids named in one message before "and N more"
 _NEG = -(2**62)
+_CONNECT_PAIRS = 200  # pairs of the smallest component tried per linking swap
+_CONNECT_TRIES = 50   # candidate swaps checked per linking swap
 
 
 # --------------------------------------------------------------------------- the instance
@@ -379,6 +381,7 @@ def read_instance(data: dict) -> Instance:
         seen_locked.add(ids)
         locked.append(ids)
 
+    locked.sort()  # the order of the input list must not matter
     # no limit on load means: as many as there are entries
     max_load[max_load < 0] = n_e
 
@@ -702,9 +705,9 @@ def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
         short = int(sol.short_t.sum())
         problems.append(
             f"entries {_names([inst.entry_ids[e] for e in ents])} cannot all get their judges: "
-            f"{short} judge slots stay empty, because the only judges with room who may still "
-            f"take them ({_names([inst.judge_ids[j] for j in judges]) or 'none'}) are full, "
-            f"and every other allowed judge already judges them")
+            f"{short} judge slots stay empty, because the judges who could still take them "
+            f"({_names([inst.judge_ids[j] for j in judges]) or 'none'}) are at max_load, "
+            f"and every other judge allowed for them already judges them")
     short_j = np.flatnonzero(sol.short_j)
     if len(short_j):
         from scipy.sparse.csgraph import breadth_first_order
@@ -1033,31 +1036,34 @@ def _connect(inst, res, aff: _Affinity, pj, pe, n_locked, tolerance):
             break
         current = set((pj * n_e + pe).tolist())
         _, here_int, _ = aff.of(pj, pe)
-        best = None
         j2, e2 = pj[others], pe[others]
-        for i in in_a.tolist():
+        found = []  # (loss, i, i2): a few of the cheapest legal swaps for each pair of A
+        for i in in_a[:_CONNECT_PAIRS].tolist():
             j1, e1 = int(pj[i]), int(pe[i])
             ok1, g21, _ = aff.of(j2, np.full(len(j2), e1))
             ok2, g12, _ = aff.of(np.full(len(e2), j1), e2)
             loss = here_int[i] + here_int[others] - g21 - g12
             fine = ok1 & ok2 & (j2 != j1) & (e2 != e1) & (loss <= budget_int - spent_int)
-            fine &= res.judge_ok[j2] | True
+            taken = 0
             for pos in np.flatnonzero(fine)[np.argsort(loss[fine], kind="stable")].tolist():
                 k1 = int(j2[pos]) * n_e + e1
                 k2 = j1 * n_e + int(e2[pos])
                 if k1 in current or k2 in current or k1 in excluded or k2 in excluded:
                     continue
-                if best is None or loss[pos] < best[0]:
-                    best = (int(loss[pos]), i, int(others[pos]))
+                found.append((int(loss[pos]), i, int(others[pos])))
+                taken += 1
+                if taken == 3:
+                    break
+        # a swap of two bridges can leave the count unchanged: keep only one that links
+        for loss_int, i, i2 in sorted(found)[:_CONNECT_TRIES]:
+            pe[i], pe[i2] = pe[i2], pe[i]
+            if len(_components(pj, pe, n_j, n_e)[1]) < len(sizes):
+                spent_int += max(loss_int, 0)
+                swaps += 1
                 break
-            if best is not None and best[0] <= 0:
-                break
-        if best is None:
+            pe[i], pe[i2] = pe[i2], pe[i]
+        else:
             break
-        _, i, i2 = best
-        pe[i], pe[i2] = pe[i2], pe[i]
-        spent_int += max(best[0], 0)
-        swaps += 1
     return pj, pe, swaps
 
 
