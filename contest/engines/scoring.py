@@ -85,8 +85,7 @@ def rank(instance: dict) -> dict:
     """
     if not isinstance(instance, dict):
         raise InputError("the instance must be a JSON object")
-    settings = _read_settings(instance)
-    criteria, method, prize_zone, extra_load = settings
+    criteria, method, prize_zone, extra_load = _read_settings(instance)
     marks = _read_marks(instance, criteria)
     digest = inputs_hash(instance)
     seed = int(digest[:16], 16)
@@ -99,23 +98,29 @@ def rank(instance: dict) -> dict:
     fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]))
     diagnostic = fit if method == "calibrated" else _fit("calibrated", all_sheets, np.random.default_rng([seed, 2]), 0)
     ranking, p_top = _ranking(scored, all_sheets, fit, finalist, prize_zone)
-
     judges_out, panel_order, panel_noise = _judges(scored, all_sheets, diagnostic)
-    if finalist.any() and len(first.total):
-        round_one = _fit(method, first, np.random.default_rng([seed, 3]))
-        _, plan_p_top = _monte_carlo_ranks(round_one.draws, np.zeros(len(scored.entries), bool), prize_zone)
-        plan_fit = round_one
-    else:
-        plan_fit, plan_p_top = fit, p_top
+
     budget = math.floor(extra_load * len(first.total) + 1e-9)
-    order = promising_order(plan_p_top, plan_fit.score, scored.entries)
-    plan = plan_final_round(plan_fit.draws, order, prize_zone, budget, panel_noise, np.random.default_rng([seed, 4]))
+    plan_seed = seed
+    if finalist.any():
+        # Round 2 is in: redo the proposal exactly as it was made, from round 1 alone.
+        plan_seed = int(inputs_hash(_round_one(instance))[:16], 16)
+        plan_fit = _fit(method, first, np.random.default_rng([plan_seed, 1]))
+        _, p_top = _monte_carlo_ranks(plan_fit.draws, np.zeros(len(scored.entries), bool), prize_zone)
+        plan_diagnostic = plan_fit if method == "calibrated" else _fit(
+            "calibrated", first, np.random.default_rng([plan_seed, 2]), 0)
+        _, panel_order, panel_noise = _judges(scored, first, plan_diagnostic)
+    else:
+        plan_fit = fit
+    order = promising_order(p_top, plan_fit.score, scored.entries)
+    plan = plan_final_round(plan_fit.draws, order, prize_zone, budget, panel_noise,
+                            np.random.default_rng([plan_seed, 4]))
 
     labels = components(all_sheets)
-    n_components = int(labels.max()) + 1 if len(labels) else 0
     position = {name: e for e, name in enumerate(scored.entries)}
     for row in ranking:
         row["component"] = int(labels[position[row["entry"]]]) + 1
+    n_components = int(labels.max()) + 1
     warnings = []
     if n_components > 1:
         sizes = np.bincount(labels[labels >= 0])
@@ -226,6 +231,12 @@ def canonical_json(instance: dict) -> str:
 
 
 # --- reading the instance ---------------------------------------------------------------------------
+
+def _round_one(instance: dict) -> dict:
+    """The instance as it stood before the finalist round (round-2 marks left out)."""
+    scores = [item for item in instance["scores"] if not (isinstance(item, dict) and item.get("round") == 2)]
+    return dict(instance, scores=scores)
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
