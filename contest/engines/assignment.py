@@ -367,7 +367,9 @@ def read_instance(data: dict) -> Instance:
             aj.append(ids[0])
             ae.append(ids[1])
             aw.append(float(w))
-        explicit = (np.array(aj, dtype=np.int64), np.array(ae, dtype=np.int64), np.array(aw))
+        aj_, ae_ = np.array(aj, dtype=np.int64), np.array(ae, dtype=np.int64)
+        order = np.lexsort((ae_, aj_))  # judge then entry: the input order must not matter
+        explicit = (aj_[order], ae_[order], np.array(aw, dtype=np.float64)[order])
 
     locked: list[tuple[int, int]] = []
     seen_locked = set()
