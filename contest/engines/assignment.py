@@ -18,23 +18,27 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
 
 Output::
 
-    {"status": "optimal" | "infeasible", "pairs": [["j1", "e1"], ...], "objective": float,
+    {"status": "optimal" | "feasible" | "infeasible", "pairs": [["j1", "e1"], ...], "objective": float,
      "bound": float, "gap": float, "components": int, "problems": [...], "warnings": [...],
      "stats": {...}}
 
 How it works. The problem is a min-cost flow (source -> judge -> entry), so its linear
-relaxation has integral optima and node potentials are an optimality certificate. OR-tools
-``SimpleMinCostFlow`` solves it on integer costs (affinity times ``AFFINITY_SCALE``); the
-potentials are then read off the residual graph by Bellman-Ford, turned into LP duals and priced
-against every allowed pair, also those the solver never saw. With field-based affinity the dense
-graph (20 000 x 1 000 pairs) is too big, so the engine starts from a deterministic sparse set of
-candidate pairs and adds every pair the duals price as profitable, re-solving until none is left
-(column generation). When none is left the bound equals the objective: proven optimal.
+relaxation has integral optima and LP duals are an optimality certificate. OR-tools
+``SimpleMinCostFlow`` solves it on integer costs (affinity times ``AFFINITY_SCALE``); exact
+integer potentials are read off the residual graph by label correcting, turned into LP duals and
+priced against every allowed pair, also those the solver never saw. With field-based affinity the
+dense graph (20 000 x 1 000 pairs) is too big, but affinity depends only on (judge, field): the
+engine solves the small problem over per-field counts, deals the counts out to entries, and
+prices its duals on all pairs in O(F J log J + E). If dealing out fails it falls back to column
+generation on judge -> entry arcs (add every pair the duals price as profitable, re-solve until
+none is left). Either way a zero gap is a proof of optimality.
 
 Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
-in the input never matters. Among assignments of equal affinity the engine prefers the one with
-the smallest total tie-break number, where a pair's number is ``crc32("judge|entry") % 1024``
-(a fixed function of the two ids that spreads load and links judges across entries).
+in the input never matters, and ties follow fixed rules on ids (docs/assignment.md, "Ties"): in
+field mode judges deal out their per-field counts in id order over entry slots ordered by id and
+by ``crc32("layer|entry")``; in pair mode the least total ``crc32("judge|entry") % 1024`` wins.
+Connectivity is preferred: when the graph of pairs falls apart, affinity-neutral swaps (and,
+within ``connect_tolerance``, costly ones) link the components; the answer reports what it got.
 """
 from __future__ import annotations
 
