@@ -18,7 +18,8 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
 
 Output::
 
-    {"status": "optimal" | "feasible" | "infeasible", "pairs": [["j1", "e1"], ...], "objective": float,
+    {"status": "optimal" | "feasible" | "infeasible", "pairs": [["j1", "e1"], ...],
+     "objective": float,
      "bound": float, "gap": float, "components": int, "problems": [...], "warnings": [...],
      "stats": {...}}
 
@@ -51,7 +52,7 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import NegativeCycleError, bellman_ford, connected_components
+from scipy.sparse.csgraph import connected_components
 
 from contest.engines.cli import InputError, exit_with
 
@@ -768,7 +769,7 @@ def _solve_by_fields(inst: Instance, res: _Residual):
     pairs = _deal(inst, res, net, x)
     if pairs is None:
         return None
-    return pairs, sol.u[col], sol.p
+    return pairs, sol.u[col], sol.p, len(net.j)
 
 
 def _crc(text: str) -> int:
@@ -950,7 +951,6 @@ def _tie(inst: Instance, j: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def _solve_by_pairs(inst: Instance, res: _Residual):
     """Min-cost flow on judge -> entry arcs; in field mode with column generation."""
-    n_e = inst.n_entries
     if inst.explicit is not None:
         aj, ae, gain = _explicit_arcs(inst, res)
     else:
@@ -1028,7 +1028,7 @@ def _connect(inst, res, aff: _Affinity, pj, pe, n_locked, tolerance):
     n_j, n_e = inst.n_judges, inst.n_entries
     excluded = set(res.excluded.tolist())
     spent_int, swaps = 0, 0
-    budget_int = int(math.floor(tolerance * res.scale + 1e-9))
+    budget_int = math.floor(tolerance * res.scale + 1e-9)
     while True:
         labels, sizes = _components(pj, pe, n_j, n_e)
         if len(sizes) <= 1:
@@ -1093,7 +1093,7 @@ def solve(instance: dict) -> dict:
     if found is not None:
         pj, pe, u, p = found[0][0], found[0][1], found[1], found[2]
         gain_all = int(_field_gain(inst, res, u, p).sum())
-        arcs = int(np.count_nonzero(res.scaled.shape))
+        arcs = found[3]
     else:
         method = "pairs" if inst.explicit is not None else "column generation"
         net, sol, pj, pe, rounds = _solve_by_pairs(inst, res)
@@ -1116,7 +1116,7 @@ def solve(instance: dict) -> dict:
     pj, pe, swaps = _connect(inst, res, aff, pj, pe, len(kj), inst.connect_tolerance)
     _check(inst, res, pj, pe, len(kj))
 
-    listed, scaled, real = aff.of(pj, pe)
+    _, scaled, real = aff.of(pj, pe)
     locked_int = int(scaled[:len(kj)].sum())
     dual_int = int((res.k * u).sum() + (res.hi * np.maximum(p, 0)).sum()
                    - (res.lo * np.maximum(-p, 0)).sum()) + gain_all
@@ -1131,7 +1131,7 @@ def solve(instance: dict) -> dict:
         bound = _real_bound(inst, res, u, p, real[:len(kj)], gain_all)
         gap = bound - objective
     status = "optimal" if proven and obj_int == bound_int else "feasible"
-    labels, sizes = _components(pj, pe, n_j, n_e)
+    _, sizes = _components(pj, pe, n_j, n_e)
     order = np.lexsort((pj, pe))
     pairs = [[inst.judge_ids[j], inst.entry_ids[e]] for j, e in zip(pj[order].tolist(), pe[order].tolist())]
     if swaps:
@@ -1193,7 +1193,7 @@ def _stats(inst, res, pj, pe, real, sizes, n_locked) -> dict:
     active_pairs = res.excluded  # conflicts among active judges (all of them are avoided)
     cj = inst.conflict_keys // max(n_e, 1)
     return {
-        "pairs": int(len(pj)),
+        "pairs": len(pj),
         "load_histogram": [[load_, n] for load_, n in sorted(hist.items())],
         "loads": {inst.judge_ids[j]: int(load[j]) for j in range(n_j) if inst.active[j]},
         "mean_affinity": float(real.mean()) if len(real) else None,
