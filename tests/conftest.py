@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from contest import create_app
@@ -27,26 +27,55 @@ PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060
                           "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a10000000049454e44ae426082")
 
 
+# Each test process works in a PostgreSQL schema of its own, so that runs started at the same
+# time against the one `test` database (a developer's and CI's, say) cannot collide.
+PG_SCHEMA = f"pytest_{os.getpid()}"
+
+
+def config_for_tests(**overrides) -> dict:
+    """TestConfig as a dict, pointed at this process's schema when on PostgreSQL."""
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    if POSTGRES:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                               "connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
+    config.update(overrides)
+    return config
+
+
+def private_schema(name: str) -> None:
+    """(Re)create an empty PostgreSQL schema."""
+    engine = create_engine(os.environ["TEST_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    engine.dispose()
+
+
+def drop_schema(name: str) -> None:
+    engine = create_engine(os.environ["TEST_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _postgres_schema():
     """On PostgreSQL the schema is built once; each test then starts from empty tables."""
     if not POSTGRES:
         yield
         return
-    app = create_app(TestConfig)
+    private_schema(PG_SCHEMA)
+    app = create_app(config_for_tests())
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
-        yield
-        db.drop_all()
         db.engine.dispose()
+    yield
+    drop_schema(PG_SCHEMA)
 
 
 @pytest.fixture
 def app(tmp_path, _postgres_schema):
-    app = create_app({**_config_dict(), "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    app = create_app(config_for_tests(UPLOAD_FOLDER=str(tmp_path / "uploads")))
     with app.app_context():
         if POSTGRES:
             _truncate_all()
@@ -55,10 +84,6 @@ def app(tmp_path, _postgres_schema):
         yield app
         db.session.remove()
         db.engine.dispose()
-
-
-def _config_dict() -> dict:
-    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
 
 
 def _truncate_all() -> None:

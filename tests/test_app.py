@@ -1,6 +1,7 @@
 """The application as a whole: error pages, CSRF, languages, migrations, demo data."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -8,13 +9,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from contest import PROJECT_ROOT, create_app
-from contest.config import TestConfig
 from contest.extensions import db
 from contest.models import REGIONS, Entry, EntryStatus, Role, Season, User
-from tests.conftest import POSTGRES
+from tests.conftest import POSTGRES, config_for_tests, drop_schema, private_schema
 
 
 def test_front_page_shows_the_season_and_its_contests(client, make_season):
@@ -47,8 +47,7 @@ def test_api_errors_are_json(client):
 
 
 def test_every_post_needs_a_csrf_token(tmp_path, make_user):
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "WTF_CSRF_ENABLED": True, "UPLOAD_FOLDER": str(tmp_path)})
+    app = create_app(config_for_tests(WTF_CSRF_ENABLED=True, UPLOAD_FOLDER=str(tmp_path)))
     with app.app_context():
         if not POSTGRES:
             db.create_all()
@@ -109,15 +108,10 @@ def test_attributes_shown_to_users_are_translated_too():
 
 def _migrated_engine_url(tmp_path: Path) -> tuple[str, dict]:
     if POSTGRES:
-        # A private schema: the session's tables elsewhere stay untouched.
-        import os
-        base = os.environ["TEST_DATABASE_URL"]
-        engine = create_engine(base)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
-            conn.execute(text("CREATE SCHEMA migration_check"))
-        engine.dispose()
-        return base, {"connect_args": {"options": "-csearch_path=migration_check"}, "pool_pre_ping": True}
+        schema = f"migrations_{os.getpid()}"  # private: the tests' own tables stay untouched
+        private_schema(schema)
+        return os.environ["TEST_DATABASE_URL"], {"connect_args": {"options": f"-csearch_path={schema}"},
+                                                 "pool_pre_ping": True}
     return f"sqlite:///{tmp_path / 'migrated.db'}", {}
 
 
@@ -134,6 +128,8 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
             differences = compare_metadata(context, db.metadata)
         assert differences == []
         db.engine.dispose()
+    if POSTGRES:
+        drop_schema(f"migrations_{os.getpid()}")
 
 
 def test_seed_demo_builds_a_believable_season(runner, app):
