@@ -51,8 +51,6 @@ from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from contest.engines.cli import InputError, exit_with
 
@@ -233,7 +231,7 @@ def _fast_pairs(value: Any, j_index: dict, e_index: dict, n_e: int) -> np.ndarra
     if not isinstance(value, list):
         return None
     try:
-        if not all(type(p) is list and len(p) == 2 for p in value):
+        if value and (set(map(type, value)) != {list} or set(map(len, value)) != {2}):
             return None
         js = np.array([j_index.get(p[0], -1) for p in value], dtype=np.int64)
         es = np.array([e_index.get(p[1], -1) for p in value], dtype=np.int64)
@@ -696,13 +694,15 @@ def _entry_short(inst: Instance, res: _Residual, e: int, conflict: set) -> str:
 
 def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
     """Name a set of entries (or judges) that cannot all be served, from the residual graph."""
+    from scipy.sparse import csr_matrix  # only needed here: keep start-up light
+    from scipy.sparse.csgraph import breadth_first_order
+
     t, h = sol.graph
     n = n_j + n_t + 1
     g = csr_matrix((np.ones(len(t)), (t, h)), shape=(n, n))
     problems = []
     short_t = np.flatnonzero(sol.short_t)
     if len(short_t):
-        from scipy.sparse.csgraph import breadth_first_order
         seen = np.zeros(n, dtype=bool)
         gt = g.T.tocsr()
         for e in short_t:
@@ -717,7 +717,6 @@ def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
             f"and every other judge allowed for them already judges them")
     short_j = np.flatnonzero(sol.short_j)
     if len(short_j):
-        from scipy.sparse.csgraph import breadth_first_order
         seen = np.zeros(n, dtype=bool)
         for j in short_j:
             seen[breadth_first_order(g, j, directed=True, return_predecessors=False)] = True
@@ -808,37 +807,40 @@ def _deal(inst: Instance, res: _Residual, net: _Net, x: np.ndarray):
         pe_parts.append(slots)
     if not pj_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    pj = np.concatenate(pj_parts).tolist()
-    pe = np.concatenate(pe_parts).tolist()
-    excluded = set(res.excluded.tolist())
-    count: dict[int, int] = {}
-    bad = []
-    for i, (j, e) in enumerate(zip(pj, pe)):
-        key = j * n_e + e
-        count[key] = count.get(key, 0) + 1
-        if key in excluded or count[key] > 1:
-            bad.append(i)
+    pj_a, pe_a = np.concatenate(pj_parts), np.concatenate(pe_parts)
+    keys = pj_a * n_e + pe_a
+    order = np.argsort(keys, kind="stable")
+    repeat = np.zeros(len(keys), dtype=bool)
+    same_key = keys[order][1:] == keys[order][:-1]
+    repeat[order[1:]] = same_key  # the later copies of a pair
+    shared = np.zeros(len(keys), dtype=bool)  # every copy of a repeated pair: not a partner
+    shared[order] = np.concatenate([same_key, [False]]) | np.concatenate([[False], same_key])
+    bad = np.flatnonzero(repeat | _member(keys, res.excluded)).tolist()
+    pj, pe = pj_a.tolist(), pe_a.tolist()
     if bad:
-        by_col: dict[int, list[int]] = {}
-        colv = col.tolist()
-        for i, e in enumerate(pe):
-            by_col.setdefault(colv[e], []).append(i)
+        excluded = set(res.excluded.tolist())
+        current = set(keys.tolist())
+        colv = col[pe_a]
+        by_col = np.argsort(colv, kind="stable")
+        starts = np.searchsorted(colv[by_col], np.arange(int(colv.max()) + 2))
         unresolved = set(bad)
         for i in bad:
             j, e = pj[i], pe[i]
-            same = by_col[colv[e]]
-            start = (i * 7919) % len(same)
+            c = int(colv[i])
+            same = by_col[starts[c]:starts[c + 1]]
+            start_at = (i * 7919) % len(same)
             for step in range(len(same)):
-                i2 = same[(start + step) % len(same)]
+                i2 = int(same[(start_at + step) % len(same)])
                 j2, e2 = pj[i2], pe[i2]
-                if i2 in unresolved or j2 == j or e2 == e:
+                if i2 in unresolved or shared[i2] or j2 == j or e2 == e:
                     continue
                 k1, k2 = j * n_e + e2, j2 * n_e + e
-                if count.get(k1) or count.get(k2) or k1 in excluded or k2 in excluded:
+                if k1 in current or k2 in current or k1 in excluded or k2 in excluded:
                     continue
-                count[j * n_e + e] -= 1
-                count[j2 * n_e + e2] -= 1
-                count[k1] = count[k2] = 1
+                if not repeat[i]:  # a repeated pair still has its first copy
+                    current.discard(j * n_e + e)
+                current.discard(j2 * n_e + e2)
+                current.update((k1, k2))
                 pe[i], pe[i2] = e2, e
                 unresolved.discard(i)
                 break
@@ -982,10 +984,21 @@ def _solve_by_pairs(inst: Instance, res: _Residual):
 
 
 def _components(pj, pe, n_j, n_e):
-    """Connected components of the judge-entry graph of the given pairs."""
+    """Connected components of the judge-entry graph of the given pairs (label per node)."""
     n = n_j + n_e
-    graph = coo_matrix((np.ones(len(pj)), (pj, pe + n_j)), shape=(n, n)).tocsr()
-    _, labels = connected_components(graph, directed=False)
+    u, v = np.asarray(pj, dtype=np.int64), np.asarray(pe, dtype=np.int64) + n_j
+    labels = np.arange(n)
+    while True:  # hook the larger root under the smaller, then jump pointers to the roots
+        lu, lv = labels[u], labels[v]
+        differ = lu != lv
+        if not differ.any():
+            break
+        np.minimum.at(labels, np.maximum(lu, lv)[differ], np.minimum(lu, lv)[differ])
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
     used = np.zeros(n, dtype=bool)
     used[pj] = True
     used[pe + n_j] = True
