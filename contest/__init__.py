@@ -54,12 +54,14 @@ def register_blueprints(app: Flask) -> None:
     from contest.imports import bp as imports_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
+    from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(submissions_bp, url_prefix="/entries")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
 
 

@@ -11,6 +11,7 @@ from contest.models import Role, Season
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(results_group)
 
 
 @click.command("create-user")
@@ -49,3 +50,25 @@ def seed_demo(if_empty: bool, entries: int) -> None:
     click.echo("Demo season loaded. Logins (password for all: %s):" % DEMO_PASSWORD)
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
+
+
+@click.group("results")
+def results_group() -> None:
+    """Published rankings."""
+
+
+@results_group.command("verify")
+@click.argument("year", type=int)
+def verify_results(year: int) -> None:
+    """Recompute every published ranking of SEASON (its year) from the stored scores."""
+    from contest.services.results import verify
+
+    season = db.session.scalar(db.select(Season).where(Season.year == year))
+    if season is None:
+        raise click.UsageError(f"no season {year}")
+    checked, differences = verify(season)
+    for difference in differences:
+        click.echo(f"DIFFERENCE {difference.contest} v{difference.version}: {difference.message}")
+    click.echo(f"{checked} published rankings checked, {len(differences)} differences")
+    if differences:
+        raise SystemExit(1)

@@ -5,6 +5,7 @@ from contest.models.judging import (
     RunStatus, ScoringRound, SheetStatus,
 )
 from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User, normalize_email
+from contest.models.results import ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
@@ -12,5 +13,5 @@ __all__ = [
     "Assignment", "AssignmentRun", "Attachment", "Conflict", "ConflictDeclaration", "ConflictSource", "ContestJudge",
     "DeclarationKind", "JudgeExpertise", "ScoringRound", "CATEGORY_LABELS", "CONTEST_LABELS", "Category", "Contest", "ContestField",
     "ContestKind", "Criterion", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus", "MAX_AUTHORS", "Mark",
-    "REGIONS", "Role", "RunStatus", "STATUS_LABELS", "Season", "SheetStatus", "UTCDateTime", "User", "normalize_email", "title_key", "utcnow",
+    "REGIONS", "ResultSnapshot", "Role", "RunStatus", "STATUS_LABELS", "Season", "SheetStatus", "UTCDateTime", "User", "normalize_email", "title_key", "utcnow",
 ]

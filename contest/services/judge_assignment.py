@@ -134,7 +134,7 @@ def commit_run(run: AssignmentRun) -> int:
     if run.status is not RunStatus.DONE:
         raise AssignmentError(_("Only a finished dry run can be committed."))
     result = result_of(run)
-    if result["status"] != "optimal":
+    if result["status"] not in ("optimal", "feasible"):
         raise AssignmentError(_("This run found no feasible assignment; fix the problems it lists first."))
     if inputs_hash(build_instance(run.contest, run.round)) != run.inputs_hash:
         raise AssignmentError(_("Entries, judges or conflicts changed after this dry run; run it again."))
@@ -188,3 +188,37 @@ def coverage(contest: Contest, round_number: int = 1) -> list[tuple[Entry, list[
         assigned = by_entry.get(entry.id, [])
         rows.append((entry, assigned, max(0, (entry.judges_needed or contest.judges_per_entry) - len(assigned))))
     return rows
+
+
+def open_final_round(contest: Contest, finalists: list[int], panel: list[int], *, opens_at, closes_at,
+                     ) -> tuple[int, list[str]]:
+    """Give every finalist the same panel of judges in round 2, so their scores compare directly.
+
+    A conflicted panel judge is left out for that finalist only, and said so.
+    """
+    from contest.models import ScoringRound
+
+    if not finalists or not panel:
+        raise AssignmentError(_("The engine proposed no shortlist or no panel; nothing to open."))
+    if closes_at <= opens_at:
+        raise AssignmentError(_("Give a scoring window that closes after it opens."))
+    final = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
+                                                           ScoringRound.number == 2))
+    if final is None:
+        final = ScoringRound(contest=contest, number=2, opens_at=opens_at, closes_at=closes_at)
+        db.session.add(final)
+    final.opens_at, final.closes_at = opens_at, closes_at
+    conflicted = conflicts.pairs(contest)
+    existing = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id).where(
+        Assignment.round == 2, Assignment.entry_id.in_(finalists))).tuples())
+    created, skipped = 0, []
+    for entry_id in finalists:
+        for judge_id in panel:
+            if (judge_id, entry_id) in conflicted:
+                skipped.append(_("%(judge)s is conflicted with E-%(entry)05d and will not score it.",
+                                 judge=db.session.get(User, judge_id).full_name, entry=entry_id))
+            elif (judge_id, entry_id) not in existing:
+                db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=2))
+                created += 1
+    db.session.flush()
+    return created, skipped

@@ -1,0 +1,24 @@
+"""Results forms: which method to rank by, and the final round's window."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+from contest.organizer.forms import TashkentDateTimeField
+
+METHODS = (("calibrated", _l("Calibrated (default)")), ("mean", _l("Plain mean")), ("zscore", _l("Per-judge z-score")))
+
+
+class MethodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    method = SelectField(_l("Method"), choices=METHODS, default="calibrated")
+
+
+class FinalRoundForm(FlaskForm):
+    opens_at = TashkentDateTimeField(_l("Final round opens (Tashkent time)"), validators=[InputRequired()])
+    closes_at = TashkentDateTimeField(_l("Final round closes (Tashkent time)"), validators=[InputRequired()])
+    submit = SubmitField(_l("Open the final round"))

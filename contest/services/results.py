@@ -1,0 +1,172 @@
+"""Rankings: stored marks in, the scoring engine's answer out, published as frozen versions.
+
+Engine ids are neutral codes: entries ``e<id>``, judges ``j<id>``, criteria ``c<id>``; the
+same stored marks always give the same instance, hence the same inputs hash.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from contest.engines import scoring
+from contest.extensions import db
+from contest.models import (
+    Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User, utcnow,
+)
+
+PRIZE_ZONE = 10
+
+
+def entry_key(entry_id: int) -> str:
+    return f"e{entry_id}"
+
+
+def judge_key(judge_id: int) -> str:
+    return f"j{judge_id}"
+
+
+def key_id(key: str) -> int:
+    return int(key[1:])
+
+
+def build_instance(contest: Contest, method: str | None = None) -> dict:
+    """Every submitted score sheet of the contest's submitted entries, in a canonical order."""
+    rows = db.session.execute(
+        db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, Mark.criterion_id, Mark.value)
+        .join(Mark, Mark.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED,
+               Assignment.status == SheetStatus.SUBMITTED)
+        .order_by(Assignment.entry_id, Assignment.judge_id, Assignment.round, Mark.criterion_id)).all()
+    panel = db.session.scalars(db.select(ContestJudge.judge_id).where(ContestJudge.contest_id == contest.id)
+                               .order_by(ContestJudge.judge_id)).all()
+    entries = db.session.scalars(db.select(Entry.id).where(Entry.contest_id == contest.id,
+                                                           Entry.status == EntryStatus.SUBMITTED)
+                                 .order_by(Entry.id)).all()
+    instance = {
+        "criteria": [{"id": f"c{c.id}", "weight": float(c.weight), "min": c.scale_min, "max": c.scale_max}
+                     for c in contest.criteria],
+        "scores": [{"entry": entry_key(e), "judge": judge_key(j), "criterion": f"c{c}", "value": float(v),
+                    "round": r} for e, j, r, c, v in rows],
+        "prize_zone": PRIZE_ZONE,
+        "judges": [judge_key(j) for j in panel],
+        "entries": [entry_key(e) for e in entries],
+    }
+    if method:
+        instance["method"] = method
+    return instance
+
+
+def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
+    instance = build_instance(contest, method)
+    return instance, scoring.rank(instance)
+
+
+def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
+    """Freeze the ranking as a new version; earlier versions stay as they were."""
+    instance, result = compute(contest, method)
+    if not result["ranking"]:
+        raise ValueError(_("There are no submitted scores to rank yet."))
+    latest = ResultSnapshot.latest(contest.id)
+    snapshot = ResultSnapshot(contest=contest, version=(latest.version + 1) if latest else 1,
+                              method=result["method"], inputs_hash=result["inputs_hash"],
+                              instance_json=json.dumps(instance, sort_keys=True),
+                              result_json=json.dumps(result, sort_keys=True), published_by=organizer,
+                              published_at=utcnow())
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+@dataclass
+class Discrepancy:
+    contest: str
+    version: int
+    message: str
+
+
+def verify(season: Season) -> tuple[int, list[Discrepancy]]:
+    """Recompute every published version from the stored marks; report each difference by name."""
+    checked, found = 0, []
+    for contest in season.contests:
+        snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
+                                       .order_by(ResultSnapshot.version)).all()
+        latest_version = snapshots[-1].version if snapshots else None
+        current_instance = build_instance(contest) if snapshots else None
+        for snapshot in snapshots:
+            checked += 1
+            label = str(contest.title)
+            stored = snapshot.result
+            if _as_stored(scoring.rank(snapshot.instance)) != stored:
+                found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
+                                                                  "of its own stored input"))
+            if scoring.inputs_hash(snapshot.instance) != snapshot.inputs_hash:
+                found.append(Discrepancy(label, snapshot.version, "the stored input does not match its hash"))
+            if snapshot.version != latest_version:
+                continue
+            current = dict(current_instance, **({"method": snapshot.instance["method"]}
+                                                if "method" in snapshot.instance else {}))
+            if scoring.inputs_hash(current) != snapshot.inputs_hash:
+                found += [Discrepancy(label, snapshot.version, line)
+                          for line in _describe_changes(snapshot.instance, current)]
+                recomputed = scoring.rank(current)
+                found += [Discrepancy(label, snapshot.version, line)
+                          for line in _describe_rank_changes(stored, recomputed)]
+    return checked, found
+
+
+def _as_stored(result: dict) -> dict:
+    return json.loads(json.dumps(result, sort_keys=True))
+
+
+def _describe_changes(published: dict, current: dict) -> list[str]:
+    def sheet_marks(instance):
+        return {(s["entry"], s["judge"], s.get("round", 1), s["criterion"]): s["value"] for s in instance["scores"]}
+
+    before, after = sheet_marks(published), sheet_marks(current)
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            entry, judge, round_, criterion = key
+            lines.append(f"mark of {_entry_code(entry)} by judge {judge} (round {round_}, criterion {criterion}) "
+                         f"was {before.get(key)} when published, is {after.get(key)} now")
+    if published["criteria"] != current["criteria"]:
+        lines.append("the rubric changed after publication")
+    return lines or ["the stored scores differ from the published input"]
+
+
+def _describe_rank_changes(stored: dict, recomputed: dict) -> list[str]:
+    ranks = {row["entry"]: row["rank"] for row in recomputed["ranking"]}
+    return [f"{_entry_code(row['entry'])} was published at rank {row['rank']}, recomputes to "
+            f"{ranks.get(row['entry'], 'unranked')}" for row in stored["ranking"]
+            if ranks.get(row["entry"]) != row["rank"]]
+
+
+def _entry_code(key: str) -> str:
+    return f"E-{key_id(key):05d}"
+
+
+def entry_comments(entry: Entry, published_at: datetime) -> list[str]:
+    """The judges' comments on an entry, without any judge's name: what its authors may read."""
+    sheets = db.session.scalars(db.select(Assignment).where(
+        Assignment.entry_id == entry.id, Assignment.status == SheetStatus.SUBMITTED,
+        Assignment.submitted_at <= published_at).order_by(Assignment.id)).all()
+    comments = []
+    for sheet in sheets:
+        comments += [m.comment.strip() for m in sorted(sheet.marks, key=lambda m: m.criterion_id) if m.comment.strip()]
+        if sheet.overall_comment.strip():
+            comments.append(sheet.overall_comment.strip())
+    return comments
+
+
+def published_standing(entry: Entry) -> tuple[ResultSnapshot, dict] | None:
+    """The entry's row in the latest published ranking of its contest, if any."""
+    snapshot = ResultSnapshot.latest(entry.contest_id)
+    if snapshot is None:
+        return None
+    for row in snapshot.result["ranking"]:
+        if row["entry"] == entry_key(entry.id):
+            return snapshot, row
+    return None

@@ -1,0 +1,158 @@
+"""Results: the live ranking, breakdowns, versioned publishing, verification, the final round."""
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from contest.extensions import db
+from contest.models import (
+    Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role, ScoringRound,
+    SheetStatus, utcnow,
+)
+
+
+@pytest.fixture
+def organizer(make_user, login):
+    user = make_user(Role.ORGANIZER, full_name="Org")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def scored(make_season, make_user):
+    """A contest of 12 entries, 6 judges, 3 sheets an entry, with comments on entry 1."""
+    contest = make_season().contests[0]
+    rng = random.Random(7)
+    judges = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(6)]
+    for judge in judges:
+        db.session.add(ContestJudge(contest=contest, judge=judge))
+    entries = []
+    for n in range(12):
+        author = make_user(full_name=f"Author {n}")
+        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
+        entry.set_title(f"Entry {n}")
+        entry.authors.append(EntryAuthor.from_user(author, 0))
+        db.session.add(entry)
+        entries.append(entry)
+        quality = 2 + n * 0.6
+        for j in range(3):
+            judge = judges[(n + j) % 6]
+            sheet = Assignment(judge=judge, entry=entry, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
+                               overall_comment="Strong prototype." if n == 1 and j == 0 else "")
+            for criterion in contest.criteria:
+                value = max(1, min(10, round(quality + rng.uniform(-1, 1))))
+                sheet.marks.append(Mark(criterion=criterion, value=Decimal(value),
+                                        comment="Clear novelty." if n == 1 and j == 0 else ""))
+            db.session.add(sheet)
+    db.session.commit()
+    return contest, judges, entries
+
+
+def test_results_page_ranks_with_intervals_charts_and_judges(client, organizer, scored):
+    contest, judges, entries = scored
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert html.index(entries[11].code) < html.index(entries[0].code)  # the best entry comes first
+    for text in ("90% interval", "Chance of the prize zone", "leniency against scale", "Score distribution",
+                 "Judge 0", "<svg"):
+        assert text in html
+    mean = client.get(f"/results/contests/{contest.id}", query_string={"method": "mean"}).get_data(as_text=True)
+    assert "Method: mean" in mean
+
+
+def test_breakdown_shows_each_judges_raw_and_calibrated_marks_and_comments(client, organizer, scored):
+    contest, judges, entries = scored
+    html = client.get(f"/results/contests/{contest.id}/entries/{entries[1].id}").get_data(as_text=True)
+    assert "Raw total" in html and "Calibrated" in html
+    assert "Clear novelty." in html and "Strong prototype." in html
+    assert html.count("<td>Judge ") == 3
+
+
+def test_publishing_makes_a_new_version_each_time(client, organizer, scored):
+    contest, _judges, entries = scored
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated"})
+    first = ResultSnapshot.latest(contest.id)
+    assert first.version == 1 and len(first.inputs_hash) == 64 and first.method == "calibrated"
+    frozen = first.result_json
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "mean"})
+    versions = db.session.scalars(db.select(ResultSnapshot).order_by(ResultSnapshot.version)).all()
+    assert [s.version for s in versions] == [1, 2] and versions[0].result_json == frozen
+    assert versions[1].method == "mean"
+    page = client.get(f"/results/snapshots/{versions[0].id}").get_data(as_text=True)
+    assert first.inputs_hash in page and entries[11].code in page
+
+
+def test_participants_see_rank_score_and_anonymous_comments_once_published(client, organizer, scored, login):
+    contest, judges, entries = scored
+    author = entries[1].lead_author
+    login(author)
+    before = client.get(f"/entries/{entries[1].id}").get_data(as_text=True)
+    assert "Rank " not in before and "Clear novelty." not in before
+    login(organizer)
+    client.post(f"/results/contests/{contest.id}/publish")
+    login(author)
+    html = client.get(f"/entries/{entries[1].id}").get_data(as_text=True)
+    row = next(r for r in ResultSnapshot.latest(contest.id).result["ranking"] if r["entry"] == f"e{entries[1].id}")
+    assert f"Rank {row['rank']} of 12" in html
+    assert "Clear novelty." in html and "Strong prototype." in html
+    assert not any(judge.full_name in html for judge in judges)
+
+
+def test_verify_passes_then_catches_a_tampered_score(runner, organizer, scored, client):
+    contest, _judges, entries = scored
+    client.post(f"/results/contests/{contest.id}/publish")
+    clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert clean.exit_code == 0 and "1 published rankings checked, 0 differences" in clean.output
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[0].id)).first()
+    mark.value = Decimal("10")
+    db.session.commit()
+    tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert tampered.exit_code == 1
+    assert f"mark of {entries[0].code}" in tampered.output and "is 10.0 now" in tampered.output
+    assert "was published at rank" in tampered.output
+
+
+def test_verify_catches_a_tampered_snapshot(runner, organizer, scored, client):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish")
+    snapshot = ResultSnapshot.latest(contest.id)
+    result = snapshot.result
+    result["ranking"][0]["score"] += 1
+    snapshot.result_json = json.dumps(result, sort_keys=True)
+    db.session.commit()
+    outcome = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert outcome.exit_code == 1 and "differs from a recomputation of its own stored input" in outcome.output
+
+
+def test_a_mark_outside_the_scale_is_named_and_the_rest_still_ranks(client, organizer, scored):
+    contest, _judges, entries = scored
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[3].id)).first()
+    mark.value = Decimal("42")
+    db.session.commit()
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert f"e{entries[3].id}" in html and "42" in html  # the problem is reported by name
+    assert entries[11].code in html and entries[3].code in html
+
+
+def test_the_final_round_gives_every_finalist_the_same_panel(client, organizer, scored):
+    contest, _judges, _entries = scored
+    response = client.post(f"/results/contests/{contest.id}/final-round",
+                           data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"},
+                           follow_redirects=True)
+    assert "Final round open" in response.get_data(as_text=True)
+    final = db.session.scalars(db.select(Assignment).where(Assignment.round == 2)).all()
+    by_entry: dict[int, set[int]] = {}
+    for a in final:
+        by_entry.setdefault(a.entry_id, set()).add(a.judge_id)
+    assert by_entry and len({frozenset(panel) for panel in by_entry.values()}) == 1
+    assert db.session.scalars(db.select(ScoringRound).where(ScoringRound.number == 2)).one().opens_at.hour == 4
+
+
+def test_participants_and_judges_cannot_open_results(client, scored, make_user, login):
+    contest, judges, _entries = scored
+    login(judges[0])
+    assert client.get(f"/results/contests/{contest.id}").status_code == 403
+    login(make_user())
+    assert client.post(f"/results/contests/{contest.id}/publish").status_code == 403
