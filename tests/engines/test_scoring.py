@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -373,18 +374,20 @@ def test_breakdown_explains_a_score_sheet_by_sheet():
 # --------------------------------------------------------------------------- command line
 
 
-def run_cli(path):
+def run_cli(path, hash_seed="0"):
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
     return subprocess.run([sys.executable, "-m", "contest.engines.scoring", str(path)],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=120, check=False, env=env)
 
 
-def test_cli_prints_the_ranking(tmp_path):
+def test_cli_prints_the_same_ranking_in_every_process(tmp_path):
     path = tmp_path / "in.json"
     path.write_text(json.dumps(small_instance(6, 3, 2, seed=3)))
     done = run_cli(path)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["method"] == "calibrated" and len(answer["ranking"]) == 6
+    assert run_cli(path, hash_seed="12345").stdout == done.stdout
 
 
 @pytest.mark.parametrize("text", ["{not json", json.dumps({"criteria": [], "scores": []}), "[1, 2]"])
