@@ -13,8 +13,8 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Not allowed"), _l("This action is not allowed here.")),
-    413: (_l("File too large"), _l("The upload is larger than the site accepts. Your draft is kept; "
-                                    "go back and attach a smaller file.")),
+    413: (_l("File too large"), _l("The upload is larger than the site accepts. Nothing else was lost: "
+                                    "go back and choose a smaller file.")),
     422: (_l("Cannot process"), _l("The data sent could not be processed.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; "
                                           "please try again later.")),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import String, func
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -137,7 +137,8 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def by_email(cls, email: str) -> "User | None":
-        return db.session.scalar(db.select(cls).where(func.lower(cls.email) == normalize_email(email)))
+        # Emails are stored lower-cased, so a plain comparison uses the unique index.
+        return db.session.scalar(db.select(cls).where(cls.email == normalize_email(email)))
 
     @classmethod
     def by_invite(cls, token: str) -> "User | None":
