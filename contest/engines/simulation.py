@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from contest.engines.scoring_model import Judges
+
 
 @dataclass(frozen=True)
 class ContestShape:
@@ -61,8 +63,6 @@ class Contest:
 
     def oracle_judges(self):
         """The judges' true parameters, expressed on the engine's 0-100 total scale."""
-        from contest.engines.scoring_model import Judges
-
         span = self.shape.high - self.shape.low
         w = np.asarray(self.shape.weights) / np.sum(self.shape.weights)
         centre = self.shape.midpoint - self.shape.low
