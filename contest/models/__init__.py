@@ -5,11 +5,15 @@ from contest.models.judging import (
     RunStatus, ScoringRound, SheetStatus,
 )
 from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User, normalize_email
+from contest.models.prizes import (
+    SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings,
+)
 from contest.models.results import ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AllocationSnapshot", "FixedPrize", "InternshipCountry", "InternshipPreference", "PrizeSettings", "SHARE_RULES",
     "Assignment", "AssignmentRun", "Attachment", "Conflict", "ConflictDeclaration", "ConflictSource", "ContestJudge",
     "DeclarationKind", "JudgeExpertise", "ScoringRound", "CATEGORY_LABELS", "CONTEST_LABELS", "Category", "Contest", "ContestField",
     "ContestKind", "Criterion", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus", "MAX_AUTHORS", "Mark",
