@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
     from contest.imports import bp as imports_bp
+    from contest.judging import bp as judging_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
     from contest.results import bp as results_bp
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(submissions_bp, url_prefix="/entries")
+    app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")

@@ -21,4 +21,4 @@ def dashboard():
         return redirect(url_for("submissions.my_entries"))
     if current_user.is_staff:
         return redirect(url_for("organizer.overview"))
-    return render_template("main/judge_home.html")
+    return redirect(url_for("judging.queue"))

@@ -20,7 +20,12 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
 
 
 @pytest.fixture
-def live_server(tmp_path):
+def live_server_setup():
+    """Override in a test module to add rows: called as setup(season) in the server's app context."""
+
+
+@pytest.fixture
+def live_server(tmp_path, live_server_setup):
     """The app on a free port, with its own SQLite file and an open season."""
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'e2e.db'}", UPLOAD_FOLDER=str(tmp_path / "up"),
@@ -29,8 +34,10 @@ def live_server(tmp_path):
     with app.app_context():
         db.create_all()
         now = utcnow()
-        seasons.create_season(now.year, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20),
-                              fields=["Energy", "IT and software"])
+        season = seasons.create_season(now.year, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20),
+                                       fields=["Energy", "IT and software"])
+        if live_server_setup is not None:
+            live_server_setup(season)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

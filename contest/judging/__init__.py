@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("judging", __name__)
+
+from contest.judging import views  # noqa: F401  (routes attach to bp)

@@ -1,0 +1,128 @@
+"""Judges' pages: the queue, an entry shown blind with its rubric, its files, a declared conflict."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from contest.auth.access import role_required
+from contest.extensions import db
+from contest.files.sanitize import SanitizeError, neutral_name
+from contest.judging import bp
+from contest.judging.forms import ConflictForm, ScoreForm, score_form
+from contest.models import Assignment, Role, utcnow
+from contest.services import judging
+from contest.services.judging import ScoreError
+
+
+def _assignment_or_404(assignment_id: int) -> Assignment:
+    """The assignment, if the signed-in judge may see it; 404 otherwise (do not confirm it exists)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not assignment.can_be_viewed_by(current_user):
+        abort(404)
+    return assignment
+
+
+def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
+                  problems: list[str] = (), status: int = 200):
+    entry = assignment.entry
+    files = [(number, neutral_name(entry.code, number, a.content_type))
+             for number, a in enumerate(entry.attachments, start=1)]
+    return render_template(
+        "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
+        conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
+        can_score=assignment.can_be_scored_by(current_user), closed=judging.closed_message(assignment),
+        frozen=assignment.is_frozen(), state=judging.sheet_state(assignment),
+        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal), status
+
+
+@bp.get("/")
+@role_required(Role.JUDGE)
+def queue():
+    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow())
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@login_required
+def entry(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    form = score_form(assignment.entry.contest.criteria)
+    form.load(assignment)
+    return _render_entry(assignment, form, ConflictForm())
+
+
+@bp.post("/assignments/<int:assignment_id>/scores")
+@login_required
+def save_scores(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    form = score_form(assignment.entry.contest.criteria)
+    if not assignment.can_be_scored_by(current_user):
+        flash(judging.closed_message(assignment), "danger")
+        return redirect(url_for("judging.entry", assignment_id=assignment.id))
+    if not form.validate_on_submit():
+        return _render_entry(assignment, form, ConflictForm(formdata=None),
+                             [_("Some fields need correcting.")], 422)
+    final = form.final
+    try:
+        judging.record(assignment, form.to_sheet(), final=final)
+    except ScoreError as error:
+        db.session.rollback()
+        if db.session.get(Assignment, assignment_id) is None:  # a conflict declared meanwhile, in another tab
+            flash(error.problems[0] if error.problems else _("This entry is no longer in your queue."), "warning")
+            return redirect(url_for("judging.queue"))
+        form.show_problems(error.by_criterion)
+        return _render_entry(assignment, form, ConflictForm(formdata=None), error.problems, 422)
+    db.session.commit()
+    code = assignment.entry.code
+    if final:
+        flash(_("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code),
+              "success")
+        return redirect(url_for("judging.queue"))
+    flash(_("Draft saved for %(code)s.", code=code), "success")
+    return redirect(url_for("judging.entry", assignment_id=assignment.id))
+
+
+@bp.get("/assignments/<int:assignment_id>/files/<int:number>")
+@login_required
+def file(assignment_id: int, number: int):
+    assignment = _assignment_or_404(assignment_id)
+    attachments = assignment.entry.attachments
+    if not 1 <= number <= len(attachments):
+        abort(404)
+    attachment = attachments[number - 1]
+    try:
+        data = judging.blind_copy(attachment)
+    except (SanitizeError, OSError):
+        current_app.logger.warning("attachment %s not served blind", attachment.id, exc_info=True)
+        flash(_("Document %(n)d could not be made anonymous, so it is not shown. "
+                "The organizers can check the file.", n=number), "danger")
+        return redirect(url_for("judging.entry", assignment_id=assignment.id))
+    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
+                         download_name=neutral_name(assignment.entry.code, number, attachment.content_type))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/assignments/<int:assignment_id>/conflict")
+@login_required
+def declare_conflict(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    conflict_form = ConflictForm()
+    form = score_form(assignment.entry.contest.criteria)
+    form.load(assignment)
+    if not conflict_form.validate_on_submit():
+        return _render_entry(assignment, form, conflict_form, status=422)
+    code = assignment.entry.code
+    try:
+        judging.declare_conflict(assignment, conflict_form.reason.data, by=current_user)
+    except ScoreError as error:
+        db.session.rollback()
+        return _render_entry(assignment, form, conflict_form, error.problems, 422)
+    db.session.commit()
+    flash(_("Conflict declared: %(code)s has left your queue and will be given to another judge.", code=code),
+          "info")
+    return redirect(url_for("judging.queue"))

@@ -1,0 +1,265 @@
+"""A judge's side of judging: the queue, the score sheet, blind copies of files, declared conflicts.
+
+Every rule is checked here, on the server, whatever the client sent; the functions that change
+data flush and leave the commit to the request. A broken rule raises :class:`ScoreError`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from itertools import groupby
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from contest.extensions import db
+from contest.files.sanitize import sanitize
+from contest.i18n import local_time
+from contest.models import (
+    Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, ScoringRound, SheetStatus,
+    User, utcnow,
+)
+from contest.services.attachments import path_of
+
+SHEET_STATE_LABELS = {
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+}
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+class ScoreError(ValueError):
+    """What was wrong with a sheet: messages for the whole form, and one per criterion."""
+
+    def __init__(self, problems: list[str] | str = (), by_criterion: dict[int, str] | None = None):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.by_criterion = dict(by_criterion or {})
+        super().__init__("; ".join(self.problems + list(self.by_criterion.values())))
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+@dataclass
+class QueueRow:
+    assignment: Assignment
+    state: str
+
+    @property
+    def state_label(self):
+        return SHEET_STATE_LABELS[self.state]
+
+
+@dataclass
+class QueueGroup:
+    """One contest's round in a judge's queue, with how far the judge has got."""
+
+    contest: Contest
+    number: int
+    scoring_round: ScoringRound | None
+    rows: list[QueueRow] = field(default_factory=list)
+
+    @property
+    def scored(self) -> int:
+        return sum(row.state == "submitted" for row in self.rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.scoring_round is not None and self.scoring_round.is_open(now)
+
+
+def sheet_state(assignment: Assignment) -> str:
+    if assignment.status is SheetStatus.SUBMITTED:
+        return "submitted"
+    if assignment.marks or assignment.overall_comment:
+        return "draft"
+    return "not_started"
+
+
+def queue(judge: User) -> list[QueueGroup]:
+    """The judge's assignments grouped by contest and round; pairs with a conflict are left out."""
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
+    assignments = db.session.scalars(
+        db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
+        .options(selectinload(Assignment.marks),
+                 selectinload(Assignment.entry).selectinload(Entry.field),
+                 selectinload(Assignment.entry).selectinload(Entry.contest))
+        .order_by(Entry.contest_id, Assignment.round, Entry.id)
+    ).all()
+    contest_ids = {a.entry.contest_id for a in assignments}
+    rounds = {(r.contest_id, r.number): r for r in db.session.scalars(
+        db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))} if contest_ids else {}
+    groups = []
+    for (contest_id, number), items in groupby(assignments, key=lambda a: (a.entry.contest_id, a.round)):
+        items = list(items)
+        groups.append(QueueGroup(contest=items[0].entry.contest, number=number,
+                                 scoring_round=rounds.get((contest_id, number)),
+                                 rows=[QueueRow(a, sheet_state(a)) for a in items]))
+    return groups
+
+
+# -- the score sheet ---------------------------------------------------------------------------
+
+@dataclass
+class Sheet:
+    """A score sheet as typed: values and comments keyed by criterion id."""
+
+    values: dict[int, str] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+    overall_comment: str = ""
+
+
+def parse_value(raw: str) -> Decimal | None:
+    """'7', '7.5' and '7,5' are numbers; anything else (including 'NaN' and '1e1') is not."""
+    text = raw.strip().replace(",", ".")
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern already rules these out
+        return None
+
+
+def format_value(value: Decimal | None) -> str:
+    """7.00 -> '7', 7.50 -> '7.5': a stored mark as a judge would type it."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None) -> Assignment:
+    """Save a draft (any criteria) or submit (all criteria), only while the round is open."""
+    _lock(assignment)
+    ensure_open(assignment, now)
+    criteria = assignment.entry.contest.criteria
+    if final and not criteria:
+        raise ScoreError(_("This contest has no rubric yet, so there is nothing to submit."))
+    accepted: dict[int, tuple[Decimal, str]] = {}
+    problems: dict[int, str] = {}
+    for criterion in criteria:
+        raw = (sheet.values.get(criterion.id) or "").strip()
+        comment = (sheet.comments.get(criterion.id) or "").strip()
+        if not raw:
+            if final:
+                problems[criterion.id] = _("Give a score from %(min)d to %(max)d.",
+                                           min=criterion.scale_min, max=criterion.scale_max)
+            elif comment:
+                problems[criterion.id] = _("Give a score too, so that the comment can be kept.")
+            continue
+        problem = _value_problem(criterion, raw)
+        if problem:
+            problems[criterion.id] = problem
+            continue
+        accepted[criterion.id] = (parse_value(raw), comment)
+    if problems:
+        message = (_("Every criterion needs a score before the sheet can be submitted.")
+                   if final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
+                   else _("Some scores need correcting."))
+        raise ScoreError(message, problems)
+
+    existing = {mark.criterion_id: mark for mark in assignment.marks}
+    for criterion in criteria:
+        mark = existing.get(criterion.id)
+        if criterion.id in accepted:
+            value, comment = accepted[criterion.id]
+            if mark is None:
+                assignment.marks.append(Mark(criterion=criterion, value=value, comment=comment))
+            else:
+                mark.value, mark.comment = value, comment
+        elif mark is not None:  # cleared in a draft
+            assignment.marks.remove(mark)
+    assignment.overall_comment = sheet.overall_comment.strip()
+    if final:
+        assignment.status = SheetStatus.SUBMITTED
+        assignment.submitted_at = now or utcnow()
+    else:
+        assignment.status = SheetStatus.DRAFT
+        assignment.submitted_at = None
+    db.session.flush()
+    return assignment
+
+
+def _value_problem(criterion: Criterion, raw: str) -> str | None:
+    value = parse_value(raw)
+    if value is None:
+        return _("Type a number, such as 7 or 7.5.")
+    if not criterion.scale_min <= value <= criterion.scale_max:
+        return _("The score must be from %(min)d to %(max)d.", min=criterion.scale_min, max=criterion.scale_max)
+    if value.as_tuple().exponent < -2:
+        return _("Use at most two decimal places.")
+    return None
+
+
+def ensure_open(assignment: Assignment, now: datetime | None = None) -> None:
+    message = closed_message(assignment, now)
+    if message:
+        raise ScoreError(message)
+
+
+def closed_message(assignment: Assignment, now: datetime | None = None) -> str | None:
+    """Why the sheet cannot be changed now, or None while the round is open."""
+    now = now or utcnow()
+    scoring_round = assignment.scoring_round
+    if scoring_round is None:
+        return _("Scoring is not open: no dates are set yet for round %(n)d of this contest.", n=assignment.round)
+    if now < scoring_round.opens_at:
+        return _("Scoring is not open yet: round %(n)d opens on %(date)s.", n=assignment.round,
+                 date=local_time(scoring_round.opens_at))
+    if now >= scoring_round.closes_at:
+        return _("Round %(n)d closed on %(date)s; the scores are final and can no longer be changed.",
+                 n=assignment.round, date=local_time(scoring_round.closes_at))
+    return None
+
+
+def _lock(assignment: Assignment) -> None:
+    """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared)."""
+    found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
+    if found is None:
+        raise ScoreError(_("This entry is no longer in your queue."))
+
+
+# -- files -------------------------------------------------------------------------------------
+
+def blind_copy(attachment: Attachment) -> bytes:
+    """The file's bytes with author metadata stripped; raises SanitizeError rather than leak them."""
+    return sanitize(path_of(attachment).read_bytes(), attachment.content_type)
+
+
+# -- conflicts ---------------------------------------------------------------------------------
+
+def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: datetime | None = None) -> Conflict:
+    """Record the judge's conflict with the entry and take the entry out of their queue.
+
+    The pair's open assignments go, marks and all, so the entry is short of a judge and the
+    organizers can reassign it; sheets of rounds already closed stay, as final scores never change.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ScoreError(_("Say why you cannot judge this entry."))
+    _lock(assignment)
+    if assignment.is_frozen(now):
+        raise ScoreError(_("Round %(n)d has closed, so the scores can no longer change. "
+                           "Please tell the organizers about the conflict.", n=assignment.round))
+    conflict = db.session.scalar(db.select(Conflict).where(
+        Conflict.judge_id == assignment.judge_id, Conflict.entry_id == assignment.entry_id,
+        Conflict.source == ConflictSource.DECLARED_ENTRY))
+    if conflict is None:
+        conflict = Conflict(judge_id=assignment.judge_id, entry_id=assignment.entry_id,
+                            source=ConflictSource.DECLARED_ENTRY, reason=reason, created_by=by)
+        db.session.add(conflict)
+    else:
+        conflict.reason = reason
+    pair = db.session.scalars(db.select(Assignment).where(
+        Assignment.judge_id == assignment.judge_id, Assignment.entry_id == assignment.entry_id)).all()
+    for other in pair:
+        if other.id == assignment.id or not other.is_frozen(now):
+            db.session.delete(other)
+    db.session.flush()
+    return conflict

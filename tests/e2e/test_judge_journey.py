@@ -1,0 +1,82 @@
+"""The judge's journey on a 360 px phone: sign in, queue, a blind entry, a draft, the submitted sheet."""
+from __future__ import annotations
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from contest.extensions import db
+from contest.models import Assignment, Category, Role, User
+from tests.test_judging import LEAD_NAME, LEAD_ORG, SECRETS, build_entry, open_round
+
+JUDGE_EMAIL, JUDGE_PASSWORD = "judge.phone@example.uz", "judge-phone-1"
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def live_server_setup():
+    """A judge, one of the season's entries assigned to them, and round 1 open for scoring."""
+
+    def setup(season):
+        contest = season.contests[0]
+        lead = User(email="lead.author@example.uz", role=Role.PARTICIPANT, full_name=LEAD_NAME,
+                    category=Category.STUDENT, organization=LEAD_ORG, region="karakalpakstan")
+        judge = User(email=JUDGE_EMAIL, role=Role.JUDGE, full_name="Judge Sobirova Dilnoza",
+                     password_hash=generate_password_hash(JUDGE_PASSWORD))
+        db.session.add_all([lead, judge])
+        entry = build_entry(contest, lead, "Wind-powered water pump")
+        db.session.add(Assignment(judge=judge, entry=entry, round=1))
+        open_round(contest)
+
+    return setup
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_judge_scores_an_entry_on_a_phone(live_server, browser):
+    context = browser.new_context(locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(live_server + "/auth/login")
+        page.get_by_label("Email").fill(JUDGE_EMAIL)
+        page.get_by_label("Password").fill(JUDGE_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        page.get_by_role("heading", name="My queue").wait_for()
+        assert page.get_by_text("0 of 1 scored").is_visible()
+        assert page.get_by_text("Not started").is_visible()
+        assert fits_the_screen(page)
+
+        page.get_by_role("link", name="Wind-powered water pump").click()
+        page.get_by_role("heading", name="Wind-powered water pump").wait_for()
+        html = page.content()
+        for secret in SECRETS:
+            assert secret.lower() not in html.lower(), secret
+        assert page.get_by_role("link", name="-document-1.pdf").is_visible()
+        assert fits_the_screen(page)
+
+        page.get_by_label("Score: Novelty").fill("8")
+        page.get_by_label("Comment: Novelty").fill("A fresh use of old rotors.")
+        page.get_by_label("Score: Technical merit").fill("7,5")
+        page.get_by_role("button", name="Save draft").click()
+        page.get_by_text("Draft saved for").wait_for()
+        assert page.get_by_label("Score: Technical merit").input_value() == "7.5"
+        assert fits_the_screen(page)
+
+        page.get_by_label("Score: Feasibility").fill("12")
+        page.get_by_role("button", name="Submit scores").click()
+        page.get_by_text("The score must be from 1 to 10.").wait_for()
+        assert page.get_by_label("Score: Feasibility").input_value() == "12"
+        assert fits_the_screen(page)
+
+        page.get_by_label("Score: Feasibility").fill("6")
+        page.get_by_label("Score: Impact").fill("9")
+        page.get_by_label("Overall comment").fill("Worth a field trial.")
+        page.get_by_role("button", name="Submit scores").click()
+        page.get_by_text("are submitted").wait_for()
+        assert page.get_by_text("1 of 1 scored").is_visible()
+        assert fits_the_screen(page)
+    finally:
+        context.close()
