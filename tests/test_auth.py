@@ -146,7 +146,7 @@ def test_organizer_invites_a_judge_with_a_one_time_link(client, make_user, login
     assert client.get(path).status_code == 200
     done = client.post(path, data={"password": "judge-password", "confirm": "judge-password"})
     assert done.status_code == 302
-    assert client.get("/dashboard").status_code == 200  # the judge is signed in
+    assert client.get("/dashboard").headers["Location"].endswith("/judging/")  # the judge is signed in
     assert client.get(path).status_code == 404          # the link worked once
 
 

@@ -90,8 +90,11 @@ class InternshipPreference(db.Model):
     """
 
     __tablename__ = "internship_preferences"
-    __table_args__ = (UniqueConstraint("season_id", "person", "position"),
-                      UniqueConstraint("season_id", "person", "country_id"))
+    # Named: the naming convention would give both the name of their first column.
+    __table_args__ = (UniqueConstraint("season_id", "person", "position",
+                                       name="uq_internship_preferences_person_position"),
+                      UniqueConstraint("season_id", "person", "country_id",
+                                       name="uq_internship_preferences_person_country"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"), index=True)

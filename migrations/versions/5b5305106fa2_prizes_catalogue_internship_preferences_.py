@@ -94,8 +94,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_internship_preferences_entered_by_id_users')),
     sa.ForeignKeyConstraint(['season_id'], ['seasons.id'], name=op.f('fk_internship_preferences_season_id_seasons'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_internship_preferences')),
-    sa.UniqueConstraint('season_id', 'person', 'country_id', name=op.f('uq_internship_preferences_season_id')),
-    sa.UniqueConstraint('season_id', 'person', 'position', name=op.f('uq_internship_preferences_season_id'))
+    sa.UniqueConstraint('season_id', 'person', 'country_id', name='uq_internship_preferences_person_country'),
+    sa.UniqueConstraint('season_id', 'person', 'position', name='uq_internship_preferences_person_position')
     )
     with op.batch_alter_table('internship_preferences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_internship_preferences_country_id'), ['country_id'], unique=False)
