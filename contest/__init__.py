@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.judging import bp as judging_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
+    from contest.prizes import bp as prizes_bp
     from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
 
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(prizes_bp, url_prefix="/prizes")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
 
 

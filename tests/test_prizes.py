@@ -102,3 +102,270 @@ def test_cli_reads_a_file_and_prints_the_answer(tmp_path):
     path.write_text(json.dumps({"places": "ten", "contests": []}))
     done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True)
     assert done.returncode == 2 and "'places'" in json.loads(done.stdout)["error"]
+
+
+# --------------------------------------------------------------------------- the web
+
+from datetime import timedelta  # noqa: E402
+
+from contest.extensions import db  # noqa: E402
+from contest.models import (  # noqa: E402
+    AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry, InternshipPreference,
+    PrizeSettings, ResultSnapshot, Role, utcnow,
+)
+from contest.models.people import Category  # noqa: E402
+from contest.services import prizes as prize_service  # noqa: E402
+
+
+def publish_ranking(contest, entries, scores=None):
+    """A published ranking as the results service stores it (without running the scoring engine)."""
+    ranking = [{"entry": f"e{e.id}", "rank": n, "score": (scores or {}).get(e.id, 90.0 - n), "score_low": 80.0 - n,
+                "score_high": 95.0 - n, "p_top": max(0.0, 1 - n / 10), "judges": 3}
+               for n, e in enumerate(entries, start=1)]
+    db.session.add(ResultSnapshot(contest=contest, version=1, method="calibrated", inputs_hash="0" * 64,
+                                  instance_json="{}", result_json=json.dumps({"ranking": ranking})))
+    db.session.commit()
+
+
+@pytest.fixture
+def organizer(make_user):
+    return make_user(Role.ORGANIZER, full_name="Org")
+
+
+@pytest.fixture
+def season_with_winners(make_season, make_user):
+    """Idea: 6 entries (rank 1 a team of a user and 2 named co-authors), Project 3 entries, Invention 1."""
+    season = make_season()
+    idea, project, invention = season.contests
+    people = {}
+
+    def entry(contest, title, lead, named=()):
+        e = Entry(contest=contest, lead_author=lead, status=EntryStatus.SUBMITTED)
+        e.set_title(title)
+        e.authors.append(EntryAuthor.from_user(lead, 0))
+        for i, name in enumerate(named, start=1):
+            e.authors.append(EntryAuthor(full_name=name, category=Category.ENGINEER, organization="TATU",
+                                         region="tashkent_city", position=i))
+        db.session.add(e)
+        return e
+
+    for key in ("idea1", "idea2", "idea3", "idea4", "idea5", "idea6", "proj1", "proj2", "proj3", "inv1"):
+        people[key] = make_user(full_name=f"Winner {key}")
+    idea_entries = [entry(idea, "Team", people["idea1"], named=("Named One", "Named Two"))] + \
+        [entry(idea, f"Idea {n}", people[f"idea{n}"]) for n in range(2, 7)]
+    project_entries = [entry(project, f"Project {n}", people[f"proj{n}"]) for n in range(1, 4)]
+    invention_entries = [entry(invention, "Invention 1", people["inv1"])]
+    db.session.commit()
+    publish_ranking(idea, idea_entries)
+    publish_ranking(project, project_entries)
+    publish_ranking(invention, invention_entries)
+    return season, people, idea_entries
+
+
+def test_first_visit_creates_the_default_catalogue(client, login, organizer, make_season):
+    season = make_season()
+    login(organizer)
+    html = client.get(f"/prizes/seasons/{season.id}/catalogue").get_data(as_text=True)
+    assert "Electric car" in html and "450 000 000" in html and "South Korea" in html
+    assert db.session.scalar(db.select(db.func.count(FixedPrize.id))) == 3
+    codes = db.session.scalars(db.select(InternshipCountry.code).order_by(InternshipCountry.position)).all()
+    assert codes == ["DE", "JP", "CN", "RU", "IT", "TR", "KR", "SG"]
+    settings = db.session.scalars(db.select(PrizeSettings)).one()
+    assert settings.internship_places == 10 and settings.share_rule == "proportional"
+
+
+def _catalogue_form(season, **changes):
+    prizes = prize_service.fixed_prizes(season)
+    countries = prize_service.countries(season)
+    data = {"internship_places": "10", "share_rule": "proportional", "preferences_close_at": "2030-01-01T18:00"}
+    for i, p in enumerate(prizes):
+        data.update({f"prizes-{i}-id": str(p.id), f"prizes-{i}-name": p.name, f"prizes-{i}-cost": str(p.cost)})
+    for i, c in enumerate(countries):
+        data.update({f"countries-{i}-id": str(c.id), f"countries-{i}-name": c.name,
+                     f"countries-{i}-cost": str(c.cost), f"countries-{i}-capacity": str(c.capacity)})
+    data.update(changes)
+    return data
+
+
+def test_organizers_edit_the_catalogue_and_bad_input_saves_nothing(client, login, organizer, make_season):
+    season = make_season()
+    login(organizer)
+    client.get(f"/prizes/seasons/{season.id}/catalogue")
+    ok = client.post(f"/prizes/seasons/{season.id}/catalogue",
+                     data=_catalogue_form(season, **{"prizes-0-cost": "500 000 000", "countries-1-capacity": "4",
+                                                     "internship_places": "12", "share_rule": "equal"}),
+                     follow_redirects=True)
+    assert "The prize catalogue is saved." in ok.get_data(as_text=True)
+    assert prize_service.fixed_prizes(season)[0].cost == 500_000_000
+    assert prize_service.countries(season)[1].capacity == 4
+    settings = db.session.scalars(db.select(PrizeSettings)).one()
+    assert (settings.internship_places, settings.share_rule) == (12, "equal")
+    assert settings.preferences_close_at.hour == 13  # 18:00 in Tashkent is 13:00 UTC
+
+    # a negative cost in one row and a good change in another: a message, and neither is saved
+    bad = client.post(f"/prizes/seasons/{season.id}/catalogue",
+                      data=_catalogue_form(season, **{"countries-0-cost": "-5", "countries-2-capacity": "9"}))
+    assert bad.status_code == 422 and "a cost cannot be negative" in bad.get_data(as_text=True)
+    assert prize_service.countries(season)[0].cost == 180_000_000 and prize_service.countries(season)[2].capacity == 2
+
+    # fixed prizes above the season's budget
+    big = client.post(f"/prizes/seasons/{season.id}/catalogue",
+                      data=_catalogue_form(season, **{"prizes-0-cost": "15 000 000 000"}))
+    assert big.status_code == 422
+    assert "more than the season&#39;s budget of 15 000 000 000 UZS" in big.get_data(as_text=True)
+    assert prize_service.fixed_prizes(season)[0].cost == 500_000_000
+
+
+def test_participants_get_403_on_organizer_pages(client, login, make_user, make_season):
+    season = make_season()
+    login(make_user())
+    for url in (f"/prizes/seasons/{season.id}/catalogue", f"/prizes/seasons/{season.id}/budget",
+                f"/prizes/seasons/{season.id}/workbook", "/prizes/"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/prizes/seasons/{season.id}/commit").status_code in (400, 403)
+    assert db.session.scalar(db.select(db.func.count(AllocationSnapshot.id))) == 0
+
+
+def test_selection_on_published_rankings_counts_each_team_author(app, season_with_winners):
+    season, people, idea_entries = season_with_winners
+    settings = prize_service.settings_or_default(season)
+    selection = prize_service.select_winners(season, settings)
+    # 10 entries submitted: 6, 3, 1 -> exactly 6, 3, 1 places
+    assert selection.result["quotas"] == {f"c{c.id}": q for c, q in zip(season.contests, (6, 3, 1))}
+    names = [selection.people[p].name for p in selection.order]
+    # rank 1 of each contest first (the team's three authors), then rank 2, ...
+    assert names[:5] == ["Winner idea1", "Named One", "Named Two", "Winner proj1", "Winner inv1"]
+    assert "Winner idea4" in names and "Winner idea5" not in names and len(names) == 10
+    assert selection.person_of(people["idea2"]) == f"u{people['idea2'].id}"
+    assert selection.person_of(people["idea6"]) is None
+
+
+def test_preferences_before_and_after_the_deadline_and_only_for_winners(client, login, organizer,
+                                                                        season_with_winners):
+    season, people, _entries = season_with_winners
+    settings = prize_service.ensure_catalogue(season)
+    settings.preferences_close_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    winner = people["proj1"]
+    login(winner)
+    page = client.get("/prizes/mine")
+    assert page.status_code == 200 and "Japan" in page.get_data(as_text=True)
+    saved = client.post("/prizes/mine", data={"countries-0": "JP", "countries-1": "DE"}, follow_redirects=True)
+    assert "The choices are saved." in saved.get_data(as_text=True)
+    assert prize_service.preferences(season)[f"u{winner.id}"] == ["JP", "DE"]
+
+    unknown = client.post("/prizes/mine", data={"countries-0": "FR", "countries-1": "IT"})
+    assert unknown.status_code == 422 and "FR is not a country of this season" in unknown.get_data(as_text=True)
+    assert prize_service.preferences(season)[f"u{winner.id}"] == ["JP", "DE"]  # nothing half-saved
+
+    # the entry page links to the preferences once the ranking is published
+    entry = db.session.scalars(db.select(Entry).where(Entry.lead_author_id == winner.id)).one()
+    assert "rank the countries you accept" in client.get(f"/entries/{entry.id}").get_data(as_text=True)
+
+    settings = db.session.scalars(db.select(PrizeSettings)).one()
+    settings.preferences_close_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    late = client.post("/prizes/mine", data={"countries-0": "SG"})
+    assert late.status_code == 422 and "Preferences are closed" in late.get_data(as_text=True)
+    assert prize_service.preferences(season)[f"u{winner.id}"] == ["JP", "DE"]
+
+    login(people["idea6"])  # ranked, but not selected
+    assert client.get("/prizes/mine").status_code == 403
+    assert client.post("/prizes/mine", data={"countries-0": "JP"}).status_code == 403
+    assert f"u{people['idea6'].id}" not in prize_service.preferences(season)
+
+
+def test_organizers_enter_choices_for_named_co_authors_only(client, login, organizer, season_with_winners):
+    season, people, idea_entries = season_with_winners
+    settings = prize_service.ensure_catalogue(season)
+    settings.preferences_close_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    named = next(a for a in idea_entries[0].authors if a.full_name == "Named One")
+    login(organizer)
+    url = f"/prizes/seasons/{season.id}/preferences/a{named.id}"
+    assert "Named One" in client.get(url).get_data(as_text=True)
+    client.post(url, data={"countries-0": "TR"})
+    assert prize_service.preferences(season)[f"a{named.id}"] == ["TR"]
+    assert client.get(f"/prizes/seasons/{season.id}/preferences/u{people['idea2'].id}").status_code == 404
+    rows = db.session.scalars(db.select(InternshipPreference)).all()
+    assert [r.entered_by_id for r in rows] == [organizer.id]
+
+
+def _set_choices(season, choices):
+    for person, codes in choices.items():
+        for position, code in enumerate(codes):
+            country = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == code))
+            db.session.add(InternshipPreference(season_id=season.id, person=person, country=country,
+                                                position=position))
+    db.session.commit()
+
+
+def test_budget_page_shows_costs_allocation_explanations_and_shortfall(client, login, organizer,
+                                                                       season_with_winners):
+    season, people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    jp = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "JP"))
+    jp.capacity = 1
+    season.budget = 3 * 450_000_000 + 210_000_000 + 100_000_000  # one Japan place and 100 000 000 more
+    db.session.commit()
+    first, second = f"u{people['idea1'].id}", f"u{people['proj1'].id}"
+    _set_choices(season, {first: ["JP"], second: ["JP", "TR"], f"u{people['inv1'].id}": ["SG"]})
+    login(organizer)
+    response = client.get(f"/prizes/seasons/{season.id}/budget")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Electric car" in html and "1 350 000 000 UZS" not in html  # three lines of 450 000 000
+    assert html.count("450 000 000 UZS") >= 3 and "Japan, your first choice" in html
+    assert "Japan was full after rank" in html and "Turkey, your second choice" in html
+    assert "not funded" in html and "short by 175 000 000 UZS" in html  # Singapore 200 000 000, 25 000 000 left
+    assert "Remaining" in html and "accepts no country" in html
+
+
+def test_what_if_computes_without_saving_then_applies(client, login, organizer, season_with_winners):
+    season, people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    _set_choices(season, {f"u{people['idea1'].id}": ["DE"]})
+    login(organizer)
+    url = f"/prizes/seasons/{season.id}/budget"
+    html = client.get(url, query_string={"target": "country:DE", "cost": "1 000", "capacity": ""}).get_data(
+        as_text=True)
+    assert "Allocation with the change (not saved)" in html and "1 000 UZS" in html
+    germany = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "DE"))
+    assert germany.cost == 180_000_000
+    negative = client.get(url, query_string={"target": "country:DE", "cost": "-7"})
+    assert negative.status_code == 422 and "A cost cannot be negative." in negative.get_data(as_text=True)
+    prize = prize_service.fixed_prizes(season)[0]
+    over = client.get(url, query_string={"target": f"prize:{prize.id}", "cost": "20 000 000 000"})
+    assert over.status_code == 422 and "more than the season" in over.get_data(as_text=True)
+    client.post(f"/prizes/seasons/{season.id}/what-if", data={"target": "country:DE", "cost": "1000"})
+    db.session.expire_all()
+    assert db.session.get(InternshipCountry, germany.id).cost == 1000
+    assert db.session.scalar(db.select(db.func.count(AllocationSnapshot.id))) == 0
+
+
+def test_a_budget_below_the_fixed_prizes_is_explained_and_commit_refused(client, login, organizer,
+                                                                          season_with_winners):
+    season, _people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    season.budget = 1_000
+    db.session.commit()
+    login(organizer)
+    html = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
+    assert "budget is smaller than the fixed prizes" in html
+    client.post(f"/prizes/seasons/{season.id}/commit")
+    assert db.session.scalar(db.select(db.func.count(AllocationSnapshot.id))) == 0
+
+
+def test_commit_keeps_a_reproducible_version(client, login, organizer, season_with_winners):
+    season, people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    _set_choices(season, {f"u{people['idea1'].id}": ["IT"]})
+    login(organizer)
+    client.post(f"/prizes/seasons/{season.id}/commit")
+    snapshot = AllocationSnapshot.latest(season.id)
+    assert snapshot.version == 1 and snapshot.committed_by_id == organizer.id
+    from contest.engines import allocation
+    assert allocation.solve(snapshot.instance) == snapshot.result
+    assert winners.solve(snapshot.selection["instance"]) == snapshot.selection["result"]
+    assert snapshot.result["awards"][0] == {"winner": f"u{people['idea1'].id}", "country": "IT",
+                                            "cost": 160_000_000}

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from contest.auth.access import role_required
 from contest.extensions import db
 from contest.models import Attachment, Contest, Entry, EntryStatus, Role, Season
-from contest.services import attachments, entries, results
+from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
 from contest.submissions.forms import ActionForm, EntryForm, UploadForm
@@ -97,8 +97,10 @@ def show(entry_id: int):
     entry = _own_entry(entry_id)
     standing = results.published_standing(entry)
     comments = results.entry_comments(entry, standing[0].published_at) if standing else []
+    internship = bool(standing) and prizes.is_selected(current_user)
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
-                           missing=entries.completeness_problems(entry), standing=standing, comments=comments)
+                           missing=entries.completeness_problems(entry), standing=standing, comments=comments,
+                           internship=internship)
 
 
 @bp.post("/<int:entry_id>/attachments")

@@ -1,0 +1,250 @@
+"""Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from contest.auth.access import role_required, staff_required
+from contest.extensions import db
+from contest.models import SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, Role, Season
+from contest.prizes import bp
+from contest.prizes.forms import ApplyChangeForm, CatalogueForm, NewCountryForm, PreferencesForm, WhatIfForm
+from contest.services import prizes, season_export
+from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
+from contest.submissions.forms import ActionForm
+
+participant_required = role_required(Role.PARTICIPANT)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _season(season_id: int) -> Season:
+    return db.get_or_404(Season, season_id)
+
+
+def _flash_problems(error: PrizeError) -> None:
+    for problem in error.problems:
+        flash(problem, "danger")
+
+
+@bp.get("/")
+@staff_required
+def index():
+    season = Season.current()
+    if season is None:
+        return redirect(url_for("organizer.new_season"))
+    return redirect(url_for("prizes.budget", season_id=season.id))
+
+
+# --------------------------------------------------------------------------- catalogue
+
+@bp.route("/seasons/<int:season_id>/catalogue", methods=["GET", "POST"])
+@staff_required
+def catalogue(season_id: int):
+    season = _season(season_id)
+    settings = prizes.ensure_catalogue(season)
+    fixed, places = prizes.fixed_prizes(season), prizes.countries(season)
+    db.session.commit()  # the defaults, on the first visit
+    form = CatalogueForm(data=None if request.method == "POST" else {
+        "internship_places": settings.internship_places, "share_rule": settings.share_rule,
+        "preferences_close_at": settings.preferences_close_at,
+        "prizes": [{"id": p.id, "name": p.name, "cost": p.cost} for p in fixed],
+        "countries": [{"id": c.id, "name": c.name, "cost": c.cost, "capacity": c.capacity} for c in places]})
+    problems = []
+    if form.validate_on_submit():
+        by_prize, by_country = {str(p.id): p for p in fixed}, {str(c.id): c for c in places}
+        prize_rows = [PrizeRow(by_prize[r.form.id.data], r.form.name.data or "", r.form.cost.data)
+                      for r in form.prizes if r.form.id.data in by_prize]
+        country_rows = [CountryRow(by_country[r.form.id.data], r.form.name.data or "", r.form.cost.data,
+                                   r.form.capacity.data) for r in form.countries if r.form.id.data in by_country]
+        try:
+            prizes.save_catalogue(season, settings, places=form.internship_places.data, share_rule=form.share_rule.data,
+                                  preferences_close_at=form.preferences_close_at.data, prizes=prize_rows,
+                                  rows=country_rows)
+        except PrizeError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("The prize catalogue is saved."), "success")
+            return redirect(url_for("prizes.catalogue", season_id=season.id))
+    failed = bool(problems or form.errors)
+    return render_template("prizes/catalogue.html", season=season, form=form, fixed=fixed, countries=places,
+                           new_country=NewCountryForm(), action=ActionForm(), problems=problems), 422 if failed else 200
+
+
+@bp.post("/seasons/<int:season_id>/countries")
+@staff_required
+def add_country(season_id: int):
+    season = _season(season_id)
+    prizes.ensure_catalogue(season)
+    form = NewCountryForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("prizes.catalogue", season_id=season.id))
+    try:
+        prizes.add_country(season, code=form.code.data, name=form.name.data, cost=form.cost.data,
+                           capacity=form.capacity.data)
+    except PrizeError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("The country is added."), "success")
+    return redirect(url_for("prizes.catalogue", season_id=season.id))
+
+
+@bp.post("/countries/<int:country_id>/delete")
+@staff_required
+def remove_country(country_id: int):
+    country = db.get_or_404(InternshipCountry, country_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    season_id = country.season_id
+    prizes.remove_country(country)
+    db.session.commit()
+    flash(_("The country is removed, with the preferences that named it."), "success")
+    return redirect(url_for("prizes.catalogue", season_id=season_id))
+
+
+# --------------------------------------------------------------------------- budget
+
+def _targets(season: Season) -> list[tuple[str, str]]:
+    return ([(f"country:{c.code}", c.name) for c in prizes.countries(season)]
+            + [(f"prize:{p.id}", p.name) for p in prizes.fixed_prizes(season)])
+
+
+def _change(season: Season, form: WhatIfForm) -> Change:
+    kind, _sep, ident = (form.target.data or "").partition(":")
+    change = Change(cost=form.cost.data, capacity=form.capacity.data)
+    if kind == "country":
+        change.country = db.session.scalar(db.select(InternshipCountry).where(
+            InternshipCountry.season_id == season.id, InternshipCountry.code == ident))
+    elif kind == "prize" and ident.isdigit():
+        prize = db.session.get(FixedPrize, int(ident))
+        change.prize = prize if prize is not None and prize.season_id == season.id else None
+    return change
+
+
+@bp.get("/seasons/<int:season_id>/budget")
+@staff_required
+def budget(season_id: int):
+    season = _season(season_id)
+    prizes.ensure_catalogue(season)
+    db.session.commit()  # the defaults, on the first visit
+    state = prizes.compute(season)
+    what_if, what_if_form, apply_form = None, WhatIfForm(request.args), None
+    what_if_form.target.choices = _targets(season)
+    if "target" in request.args and what_if_form.validate():
+        what_if = prizes.compute(season, _change(season, what_if_form))
+        if not what_if.problems:
+            apply_form = ApplyChangeForm(formdata=None, data=dict(target=what_if_form.target.data,
+                                                                   cost=what_if_form.cost.data,
+                                                                   capacity=what_if_form.capacity.data))
+    snapshots = db.session.scalars(db.select(AllocationSnapshot).where(AllocationSnapshot.season_id == season.id)
+                                   .order_by(AllocationSnapshot.version.desc())).all()
+    failed = bool(state.problems or (what_if and what_if.problems) or what_if_form.errors)
+    return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
+                           what_if_form=what_if_form, apply_form=apply_form, action=ActionForm(),
+                           snapshots=snapshots, lines=season_export.budget_lines(state),
+                           share_rules=SHARE_RULES), 422 if failed else 200
+
+
+@bp.post("/seasons/<int:season_id>/what-if")
+@staff_required
+def apply_what_if(season_id: int):
+    season = _season(season_id)
+    form = ApplyChangeForm()
+    form.target.choices = _targets(season)
+    if not form.validate_on_submit():
+        flash(_("The change could not be read; please try again."), "danger")
+        return redirect(url_for("prizes.budget", season_id=season.id))
+    try:
+        prizes.apply_change(season, _change(season, form))
+    except PrizeError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("The change is saved; the allocation below uses it."), "success")
+    return redirect(url_for("prizes.budget", season_id=season.id))
+
+
+@bp.post("/seasons/<int:season_id>/commit")
+@staff_required
+def commit(season_id: int):
+    season = _season(season_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        snapshot = prizes.commit(season, current_user._get_current_object())
+    except PrizeError as error:
+        db.session.rollback()
+        _flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("Version %(n)d of the allocation is committed.", n=snapshot.version), "success")
+    return redirect(url_for("prizes.budget", season_id=season.id))
+
+
+@bp.get("/seasons/<int:season_id>/workbook")
+@staff_required
+def workbook(season_id: int):
+    season = _season(season_id)
+    data = season_export.workbook(season)
+    db.session.commit()  # the default catalogue, if this is the first visit
+    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"season-{season.year}-prizes.xlsx")
+
+
+# --------------------------------------------------------------------------- preferences
+
+def _preferences_page(season: Season, person: str, name: str, back: str):
+    settings = prizes.ensure_catalogue(season)
+    places = prizes.countries(season)
+    current = prizes.preferences(season).get(person, [])
+    form = PreferencesForm()
+    problems = []
+    if form.validate_on_submit():
+        codes = [c.strip() for c in form.countries.data if c and c.strip()]
+        try:
+            prizes.set_preferences(season, settings, person, codes, current_user._get_current_object())
+        except PrizeError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("The choices are saved."), "success")
+            return redirect(back)
+    else:
+        db.session.commit()  # the default catalogue, if this is the first visit
+    slots = [current[i] if i < len(current) else "" for i in range(len(places))]
+    return render_template("prizes/preferences.html", season=season, settings=settings, countries=places,
+                           slots=slots, form=form, name=name, problems=problems,
+                           open=settings.accepts_preferences()), 422 if problems else 200
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@participant_required
+def mine():
+    season = Season.current()
+    if season is None:
+        abort(404)
+    settings = prizes.ensure_catalogue(season)
+    person = prizes.select_winners(season, settings).person_of(current_user)
+    if person is None:
+        abort(403)
+    return _preferences_page(season, person, current_user.full_name, url_for("prizes.mine"))
+
+
+@bp.route("/seasons/<int:season_id>/preferences/<person>", methods=["GET", "POST"])
+@staff_required
+def on_behalf(season_id: int, person: str):
+    """Organizers enter the choices of named co-authors who have no account."""
+    season = _season(season_id)
+    selection = prizes.select_winners(season, prizes.ensure_catalogue(season))
+    if not person.startswith("a") or not selection.includes(person):
+        abort(404)
+    return _preferences_page(season, person, selection.people[person].name,
+                             url_for("prizes.budget", season_id=season.id))

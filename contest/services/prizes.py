@@ -1,0 +1,417 @@
+"""Prizes: the catalogue, who wins an internship, their preferences, and the allocation.
+
+Winners are recomputed from the latest published rankings (the winners engine); the money is
+shared by the allocation engine. Nothing derived is stored, except a committed
+:class:`AllocationSnapshot`, which keeps both engines' exact inputs and answers with the names
+as they were, so a published prize list can be reproduced. Functions flush; views commit.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from contest.engines import allocation, winners as winners_engine
+from contest.engines.cli import InputError
+from contest.extensions import db
+from contest.models import (
+    SHARE_RULES, AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry,
+    InternshipPreference, PrizeSettings, ResultSnapshot, Season, User, utcnow,
+)
+from contest.services.results import entry_key, key_id
+
+CAR_COST = 450_000_000
+INTERNSHIP_PLACES = 10
+# code, name, soums per person (travel, stay, stipend), places
+DEFAULT_COUNTRIES = (
+    ("DE", "Germany", 180_000_000, 2),
+    ("JP", "Japan", 210_000_000, 2),
+    ("CN", "China", 120_000_000, 2),
+    ("RU", "Russia", 90_000_000, 2),
+    ("IT", "Italy", 160_000_000, 2),
+    ("TR", "Turkey", 75_000_000, 2),
+    ("KR", "South Korea", 190_000_000, 2),
+    ("SG", "Singapore", 200_000_000, 2),
+)
+
+
+class PrizeError(ValueError):
+    """A change the rules refuse, or an allocation that cannot be computed; names every problem."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+# --------------------------------------------------------------------------- catalogue
+
+def ensure_catalogue(season: Season) -> PrizeSettings:
+    """The season's prize settings; on the first visit, the default catalogue is created."""
+    settings = db.session.scalar(db.select(PrizeSettings).where(PrizeSettings.season_id == season.id))
+    if settings is not None:
+        return settings
+    settings = PrizeSettings(season=season, internship_places=INTERNSHIP_PLACES, share_rule="proportional")
+    db.session.add(settings)
+    for contest in season.contests:
+        db.session.add(FixedPrize(season_id=season.id, contest=contest, place=1, cost=CAR_COST,
+                                  name=_("Electric car: first place, %(contest)s", contest=contest.title)))
+    for position, (code, name, cost, capacity) in enumerate(DEFAULT_COUNTRIES):
+        db.session.add(InternshipCountry(season_id=season.id, code=code, name=name, cost=cost, capacity=capacity,
+                                         position=position))
+    db.session.flush()
+    return settings
+
+
+def settings_or_default(season: Season) -> PrizeSettings:
+    """The saved settings, or unsaved defaults: for pages that only read."""
+    return db.session.scalar(db.select(PrizeSettings).where(PrizeSettings.season_id == season.id)) or \
+        PrizeSettings(season_id=season.id, internship_places=INTERNSHIP_PLACES, share_rule="proportional")
+
+
+def is_selected(user: User) -> bool:
+    """Whether the user is one of the current season's internship winners (reads only)."""
+    season = Season.current()
+    return season is not None and select_winners(season, settings_or_default(season)).person_of(user) is not None
+
+
+def fixed_prizes(season: Season) -> list[FixedPrize]:
+    return list(db.session.scalars(db.select(FixedPrize).where(FixedPrize.season_id == season.id)
+                                   .order_by(FixedPrize.contest_id, FixedPrize.place, FixedPrize.id)))
+
+
+def countries(season: Season) -> list[InternshipCountry]:
+    return list(db.session.scalars(db.select(InternshipCountry).where(InternshipCountry.season_id == season.id)
+                                   .order_by(InternshipCountry.position, InternshipCountry.id)))
+
+
+@dataclass
+class PrizeRow:
+    prize: FixedPrize
+    name: str
+    cost: int | None
+
+
+@dataclass
+class CountryRow:
+    country: InternshipCountry
+    name: str
+    cost: int | None
+    capacity: int | None
+
+
+def save_catalogue(season: Season, settings: PrizeSettings, *, places: int | None, share_rule: str,
+                   preferences_close_at: datetime | None, prizes: list[PrizeRow], rows: list[CountryRow]) -> None:
+    """Check everything first, then change everything: a catalogue is never half-saved."""
+    problems = []
+    if places is None or places < 0:
+        problems.append(_("The number of internship places cannot be negative."))
+    if share_rule not in SHARE_RULES:
+        problems.append(_("Choose how the places are shared between the contests."))
+    for row in prizes:
+        problems += _money_problems(row.name or row.prize.name, row.cost)
+        if not row.name.strip():
+            problems.append(_("Every prize needs a name."))
+    for row in rows:
+        problems += _money_problems(row.name or row.country.code, row.cost)
+        if row.capacity is None or row.capacity < 0:
+            problems.append(_("%(country)s: the number of places cannot be negative.", country=row.name))
+        if not row.name.strip():
+            problems.append(_("Every country needs a name."))
+    if not problems:
+        problems += _budget_problems(season, sum(row.cost for row in prizes))
+    if problems:
+        raise PrizeError(problems)
+    settings.internship_places, settings.share_rule = places, share_rule
+    settings.preferences_close_at = preferences_close_at
+    for row in prizes:
+        row.prize.name, row.prize.cost = row.name.strip(), row.cost
+    for row in rows:
+        row.country.name, row.country.cost, row.country.capacity = row.name.strip(), row.cost, row.capacity
+    db.session.flush()
+
+
+def add_country(season: Season, *, code: str, name: str, cost: int | None, capacity: int | None) -> InternshipCountry:
+    code = code.strip().upper()
+    problems = _money_problems(name, cost)
+    if capacity is None or capacity < 0:
+        problems.append(_("%(country)s: the number of places cannot be negative.", country=name))
+    if not code or not name.strip():
+        problems.append(_("Give the country a code and a name."))
+    if db.session.scalar(db.select(InternshipCountry.id).where(InternshipCountry.season_id == season.id,
+                                                               InternshipCountry.code == code)):
+        problems.append(_("A country with the code %(code)s is already in the catalogue.", code=code))
+    if problems:
+        raise PrizeError(problems)
+    position = db.session.scalar(db.select(func.coalesce(func.max(InternshipCountry.position), -1))
+                                 .where(InternshipCountry.season_id == season.id)) + 1
+    country = InternshipCountry(season_id=season.id, code=code, name=name.strip(), cost=cost, capacity=capacity,
+                                position=position)
+    db.session.add(country)
+    db.session.flush()
+    return country
+
+
+def remove_country(country: InternshipCountry) -> None:
+    """Its places and the preferences naming it go with it."""
+    db.session.execute(db.delete(InternshipPreference).where(InternshipPreference.country_id == country.id))
+    db.session.delete(country)
+    db.session.flush()
+
+
+def apply_change(season: Season, change: "Change") -> None:
+    """Save a what-if change once the organizer has seen its allocation."""
+    problems = change.problems(season)
+    if problems:
+        raise PrizeError(problems)
+    if change.country is not None:
+        change.country.cost = change.cost if change.cost is not None else change.country.cost
+        change.country.capacity = change.capacity if change.capacity is not None else change.country.capacity
+    elif change.prize is not None and change.cost is not None:
+        change.prize.cost = change.cost
+    db.session.flush()
+
+
+def _money_problems(what: str, cost: int | None) -> list[str]:
+    if cost is None:
+        return [_("%(what)s: give the cost in whole soums.", what=what)]
+    if cost < 0:
+        return [_("%(what)s: a cost cannot be negative.", what=what)]
+    return []
+
+
+def _budget_problems(season: Season, fixed_total: int) -> list[str]:
+    if fixed_total > season.budget:
+        return [_("The fixed prizes cost %(fixed)s, more than the season's budget of %(budget)s.",
+                  fixed=allocation.uzs(fixed_total), budget=allocation.uzs(season.budget))]
+    return []
+
+
+# --------------------------------------------------------------------------- who wins
+
+@dataclass
+class Person:
+    """A selected person as shown in lists and the workbook (plain values, kept in snapshots)."""
+
+    key: str
+    name: str
+    category: str
+    organization: str
+    region: str
+    contest: str
+    entry: str
+    entry_rank: int
+    score: float | None
+    has_account: bool
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Selection:
+    instance: dict
+    result: dict
+    people: dict[str, Person]
+    cars: list[dict] = field(default_factory=list)
+
+    @property
+    def order(self) -> list[str]:
+        return [w["person"] for w in self.result["winners"]]
+
+    def includes(self, person: str | None) -> bool:
+        return person is not None and person in self.people and person in self.order
+
+    def person_of(self, user: User) -> str | None:
+        """The user's key if they are one of the selected persons."""
+        key = f"u{user.id}"
+        return key if self.includes(key) else None
+
+
+def person_key(author: EntryAuthor) -> str:
+    return f"u{author.user_id}" if author.user_id else f"a{author.id}"
+
+
+def select_winners(season: Season, settings: PrizeSettings) -> Selection:
+    """Apply the winners rule to each contest's latest published ranking."""
+    contests, found, cars = [], {}, []
+    prizes_by_contest: dict[int, list[FixedPrize]] = {}
+    for prize in fixed_prizes(season):
+        prizes_by_contest.setdefault(prize.contest_id, []).append(prize)
+    for contest in season.contests:
+        submitted = db.session.scalar(db.select(func.count(Entry.id)).where(
+            Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED))
+        snapshot = ResultSnapshot.latest(contest.id)
+        rows = snapshot.result["ranking"] if snapshot else []
+        entries = {entry_key(e.id): e for e in db.session.scalars(db.select(Entry).where(
+            Entry.id.in_([key_id(r["entry"]) for r in rows]), Entry.status == EntryStatus.SUBMITTED))} if rows else {}
+        ranking = []
+        for row in sorted(rows, key=lambda r: r["rank"]):
+            entry = entries.get(row["entry"])
+            if entry is None or not entry.authors:
+                continue
+            keys = []
+            for author in entry.authors:
+                key = person_key(author)
+                keys.append(key)
+                found.setdefault((key, row["entry"]), Person(
+                    key=key, name=author.full_name, category=str(author.category_label),
+                    organization=author.organization, region=str(author.region_label), contest=str(contest.title),
+                    entry=f"{entry.code} {entry.title}", entry_rank=row["rank"], score=row.get("score"),
+                    has_account=author.user_id is not None))
+            ranking.append({"entry": row["entry"], "rank": row["rank"], "authors": list(dict.fromkeys(keys))})
+            for prize in prizes_by_contest.get(contest.id, []):
+                if prize.place == row["rank"]:
+                    cars.append({"prize": prize.name, "cost": prize.cost, "persons": list(dict.fromkeys(keys))})
+        contests.append({"id": f"c{contest.id}", "name": str(contest.title), "entries": submitted,
+                         "ranking": ranking})
+    instance = {"places": settings.internship_places, "share": settings.share_rule, "contests": contests}
+    result = winners_engine.solve(instance)
+    people: dict[str, Person] = {}
+    for w in result["winners"]:  # a person with two ranked entries is shown with the one that selected them
+        people[w["person"]] = found[(w["person"], w["entry"])]
+    for (key, _entry), person in found.items():
+        people.setdefault(key, person)
+    return Selection(instance, result, people, cars)
+
+
+# --------------------------------------------------------------------------- preferences
+
+def preferences(season: Season) -> dict[str, list[str]]:
+    """Every person's accepted countries (codes), best first."""
+    found: dict[str, list[str]] = {}
+    rows = db.session.execute(db.select(InternshipPreference.person, InternshipCountry.code)
+                              .join(InternshipCountry, InternshipPreference.country_id == InternshipCountry.id)
+                              .where(InternshipPreference.season_id == season.id)
+                              .order_by(InternshipPreference.person, InternshipPreference.position)).all()
+    for person, code in rows:
+        found.setdefault(person, []).append(code)
+    return found
+
+
+def set_preferences(season: Season, settings: PrizeSettings, person: str, codes: list[str], by: User,
+                    now: datetime | None = None) -> None:
+    """Replace a person's ranked countries; refused after the deadline, whoever asks."""
+    if not settings.accepts_preferences(now):
+        raise PrizeError(_("Preferences are closed: the deadline has passed or is not set yet."))
+    known = {c.code: c for c in countries(season)}
+    problems = []
+    for code in codes:
+        if code not in known:
+            problems.append(_("%(code)s is not a country of this season's internships.", code=code))
+    if len(set(codes)) != len(codes):
+        problems.append(_("Name each country once."))
+    if problems:
+        raise PrizeError(problems)
+    db.session.execute(db.delete(InternshipPreference).where(InternshipPreference.season_id == season.id,
+                                                             InternshipPreference.person == person))
+    db.session.flush()
+    for position, code in enumerate(codes):
+        db.session.add(InternshipPreference(season_id=season.id, person=person, country=known[code],
+                                            position=position, entered_by_id=by.id, entered_at=utcnow()))
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- allocation
+
+@dataclass
+class Change:
+    """A what-if: a new cost and/or capacity for one country, or a new cost for one fixed prize."""
+
+    country: InternshipCountry | None = None
+    prize: FixedPrize | None = None
+    cost: int | None = None
+    capacity: int | None = None
+
+    def problems(self, season: Season) -> list[str]:
+        problems = []
+        if self.country is None and self.prize is None:
+            problems.append(_("Choose a country or a prize to change."))
+        if self.cost is not None and self.cost < 0:
+            problems.append(_("A cost cannot be negative."))
+        if self.capacity is not None and self.capacity < 0:
+            problems.append(_("The number of places cannot be negative."))
+        if self.prize is not None and self.capacity is not None:
+            problems.append(_("A fixed prize has no places; change only its cost."))
+        if self.prize is not None and self.cost is not None and self.cost >= 0:
+            total = sum(self.cost if p.id == self.prize.id else p.cost for p in fixed_prizes(season))
+            problems += _budget_problems(season, total)
+        return problems
+
+
+@dataclass
+class PrizeState:
+    """Everything the budget page and the workbook show, computed now (nothing saved)."""
+
+    season: Season
+    settings: PrizeSettings
+    selection: Selection
+    prizes: list[dict]
+    countries: list[dict]
+    instance: dict
+    result: dict | None
+    problems: list[str]
+
+    @property
+    def awards(self) -> dict[str, dict]:
+        return {a["winner"]: a for a in (self.result or {}).get("awards", [])}
+
+
+def compute(season: Season, change: Change | None = None) -> PrizeState:
+    settings = ensure_catalogue(season)
+    selection = select_winners(season, settings)
+    prize_rows = [{"id": p.key, "name": p.name, "cost": p.cost} for p in fixed_prizes(season)]
+    country_rows = [{"id": c.code, "name": c.name, "cost": c.cost, "capacity": c.capacity}
+                    for c in countries(season)]
+    problems = change.problems(season) if change else []
+    if change and not problems:
+        for row in country_rows:
+            if change.country is not None and row["id"] == change.country.code:
+                row["cost"] = change.cost if change.cost is not None else row["cost"]
+                row["capacity"] = change.capacity if change.capacity is not None else row["capacity"]
+        for row in prize_rows:
+            if change.prize is not None and row["id"] == change.prize.key and change.cost is not None:
+                row["cost"] = change.cost
+    chosen = preferences(season)
+    instance = {
+        "budget": season.budget,
+        "fixed_costs": [{"id": p["id"], "cost": p["cost"]} for p in prize_rows],
+        "countries": [dict(c) for c in country_rows],
+        "winners": [{"id": w["person"], "rank": w["order"], "preferences": chosen.get(w["person"], [])}
+                    for w in selection.result["winners"]],
+    }
+    result = None
+    if not problems:
+        try:
+            result = allocation.solve(instance)
+        except InputError as error:
+            problems = [_explain_engine_problem(p) for p in error.problems]
+    return PrizeState(season, settings, selection, prize_rows, country_rows, instance, result, problems)
+
+
+def _explain_engine_problem(problem: str) -> str:
+    if "smaller than the fixed prizes" in problem:
+        return _("The season's budget is smaller than the fixed prizes (%(detail)s); raise the budget or lower the "
+                 "prizes' costs.", detail=problem)
+    return _("The allocation cannot be computed: %(detail)s", detail=problem)
+
+
+def commit(season: Season, by: User) -> AllocationSnapshot:
+    """Freeze the current allocation as a new version; earlier versions stay as they were."""
+    state = compute(season)
+    if state.result is None:
+        raise PrizeError(state.problems)
+    latest = AllocationSnapshot.latest(season.id)
+    snapshot = AllocationSnapshot(
+        season_id=season.id, version=(latest.version + 1) if latest else 1, committed_by=by, committed_at=utcnow(),
+        selection_json=json.dumps({"instance": state.selection.instance, "result": state.selection.result,
+                                   "people": {k: p.as_dict() for k, p in state.selection.people.items()},
+                                   "cars": state.selection.cars, "prizes": state.prizes,
+                                   "countries": state.countries}, sort_keys=True, ensure_ascii=False),
+        instance_json=json.dumps(state.instance, sort_keys=True),
+        result_json=json.dumps(state.result, sort_keys=True, ensure_ascii=False))
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
