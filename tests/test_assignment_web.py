@@ -236,3 +236,19 @@ def test_scoring_window_is_set_in_tashkent_time(client, organizer, contest):
     bad = client.post(f"/organizer/contests/{contest.id}/scoring-round",
                       data={"opens_at": "2026-05-20T09:00", "closes_at": "2026-05-01T18:00"}, follow_redirects=True)
     assert "closes after it opens" in bad.get_data(as_text=True)
+
+
+def test_a_judge_declares_a_conflict_and_the_entry_leaves_their_queue(client, contest, make_user, login):
+    judge = add_judge(make_user, contest, "Judge", "TSTU")
+    entry = add_entry(contest, make_user(full_name="Rakhimov Akmal", organization="Elsewhere"), "Family project")
+    db.session.add(Assignment(judge=judge, entry=entry))
+    db.session.commit()
+    login(judge)
+    assert entry.title in client.get("/judging/").get_data(as_text=True)
+    empty = client.post("/judging/declarations", data={"kind": "person", "value": " "})
+    assert empty.status_code == 422
+    client.post("/judging/declarations", data={"kind": "person", "value": "Rakhimov Akmal"})
+    conflict = db.session.scalars(db.select(Conflict)).one()
+    assert conflict.source is ConflictSource.DECLARED and "Rakhimov Akmal" in conflict.reason
+    assert entry.title not in client.get("/judging/").get_data(as_text=True)
+    assert "Rakhimov Akmal" in client.get("/judging/declarations").get_data(as_text=True)

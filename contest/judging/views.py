@@ -13,8 +13,10 @@ from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, score_form
-from contest.models import Assignment, Role, utcnow
-from contest.services import judging
+from contest.models import Assignment, DeclarationKind, Role, utcnow
+from contest.organizer.forms import DeclarationForm
+from contest.services import conflicts, judging
+from contest.services.conflicts import ConflictError
 from contest.services.judging import ScoreError
 
 
@@ -126,3 +128,23 @@ def declare_conflict(assignment_id: int):
     flash(_("Conflict declared: %(code)s has left your queue and will be given to another judge.", code=code),
           "info")
     return redirect(url_for("judging.queue"))
+
+
+@bp.route("/declarations", methods=["GET", "POST"])
+@role_required(Role.JUDGE)
+def declarations():
+    """A judge names the people and organizations they cannot judge impartially."""
+    form = DeclarationForm()
+    judge = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            conflicts.declare(judge, DeclarationKind(form.kind.data), form.value.data)
+        except ConflictError as error:
+            db.session.rollback()
+            form.value.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Thank you: entries with this conflict leave your queue."), "success")
+            return redirect(url_for("judging.declarations"))
+    return render_template("judging/declarations.html", form=form, declarations=conflicts.declarations_of(judge)), \
+        422 if form.errors else 200

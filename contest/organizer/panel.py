@@ -129,12 +129,11 @@ def judge(judge_id: int):
     elif declaration_form.declare.data and declaration_form.validate_on_submit():
         conflicts.declare(judge, DeclarationKind(declaration_form.kind.data), declaration_form.value.data)
         db.session.commit()
-        flash(_("Declaration recorded; run conflict detection to apply it."), "success")
+        flash(_("Declaration recorded and applied to the judge's contests."), "success")
         return redirect(url_for("organizer.judge", judge_id=judge.id))
     if not form.is_submitted():
         form.expertise.data = "\n".join(f"{e.field}:{e.level}" for e in judge.expertise)
-    declarations = db.session.scalars(db.select(conflicts.ConflictDeclaration)
-                                      .where(conflicts.ConflictDeclaration.judge_id == judge.id)).all()
+    declarations = conflicts.declarations_of(judge)
     status = 422 if form.errors or declaration_form.errors else 200
     return render_template("organizer/judge.html", judge=judge, form=form, declaration_form=declaration_form,
                            declarations=declarations), status

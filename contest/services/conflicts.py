@@ -118,9 +118,18 @@ def for_contest(contest: Contest) -> list[Conflict]:
 
 
 def declare(judge: User, kind: DeclarationKind, value: str) -> ConflictDeclaration:
+    """Record a judge's declaration and apply it at once to every contest the judge serves."""
     if not value.strip():
         raise ConflictError(_("Name the person or organization."))
     declaration = ConflictDeclaration(judge=judge, kind=kind, value=value.strip())
     db.session.add(declaration)
     db.session.flush()
+    for contest in db.session.scalars(db.select(Contest).join(ContestJudge, ContestJudge.contest_id == Contest.id)
+                                      .where(ContestJudge.judge_id == judge.id)):
+        detect(contest)
     return declaration
+
+
+def declarations_of(judge: User) -> list[ConflictDeclaration]:
+    return db.session.scalars(db.select(ConflictDeclaration).where(ConflictDeclaration.judge_id == judge.id)
+                              .order_by(ConflictDeclaration.id)).all()
