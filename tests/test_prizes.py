@@ -7,11 +7,11 @@ import sys
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contest.engines import winners
 from contest.engines.cli import InputError
-
 
 # --------------------------------------------------------------------------- the rule (pure)
 
@@ -97,24 +97,33 @@ def test_bad_input_names_every_problem():
 def test_cli_reads_a_file_and_prints_the_answer(tmp_path):
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"places": 1, "contests": [_contest("idea", 1, [["u1"]])]}))
-    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and json.loads(done.stdout)["winners"][0]["person"] == "u1"
     path.write_text(json.dumps({"places": "ten", "contests": []}))
-    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "'places'" in json.loads(done.stdout)["error"]
 
 
 # --------------------------------------------------------------------------- the web
 
-from datetime import timedelta  # noqa: E402
+from datetime import timedelta
 
-from contest.extensions import db  # noqa: E402
-from contest.models import (  # noqa: E402
-    AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry, InternshipPreference,
-    PrizeSettings, ResultSnapshot, Role, utcnow,
+from contest.extensions import db
+from contest.models import (
+    AllocationSnapshot,
+    Entry,
+    EntryAuthor,
+    EntryStatus,
+    FixedPrize,
+    InternshipCountry,
+    InternshipPreference,
+    PrizeSettings,
+    ResultSnapshot,
+    Role,
+    utcnow,
 )
-from contest.models.people import Category  # noqa: E402
-from contest.services import prizes as prize_service  # noqa: E402
+from contest.models.people import Category
+from contest.services import prizes as prize_service
 
 
 def publish_ranking(contest, entries, scores=None):
@@ -227,7 +236,7 @@ def test_participants_get_403_on_organizer_pages(client, login, make_user, make_
 
 
 def test_selection_on_published_rankings_counts_each_team_author(app, season_with_winners):
-    season, people, idea_entries = season_with_winners
+    season, people, _idea_entries = season_with_winners
     settings = prize_service.settings_or_default(season)
     selection = prize_service.select_winners(season, settings)
     # 10 entries submitted: 6, 3, 1 -> exactly 6, 3, 1 places

@@ -11,7 +11,14 @@ import json
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
@@ -137,6 +144,6 @@ class AllocationSnapshot(db.Model):
         return json.loads(self.result_json)
 
     @classmethod
-    def latest(cls, season_id: int) -> "AllocationSnapshot | None":
+    def latest(cls, season_id: int) -> AllocationSnapshot | None:
         return db.session.scalar(db.select(cls).where(cls.season_id == season_id)
                                  .order_by(cls.version.desc()).limit(1))

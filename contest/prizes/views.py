@@ -3,13 +3,26 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
-from contest.models import SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, Role, Season
+from contest.models import (
+    SHARE_RULES,
+    AllocationSnapshot,
+    FixedPrize,
+    InternshipCountry,
+    Role,
+    Season,
+)
 from contest.prizes import bp
-from contest.prizes.forms import ApplyChangeForm, CatalogueForm, NewCountryForm, PreferencesForm, WhatIfForm
+from contest.prizes.forms import (
+    ApplyChangeForm,
+    CatalogueForm,
+    NewCountryForm,
+    PreferencesForm,
+    WhatIfForm,
+)
 from contest.services import prizes, season_export
 from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
 from contest.submissions.forms import ActionForm
@@ -140,9 +153,9 @@ def budget(season_id: int):
     if "target" in request.args and what_if_form.validate():
         what_if = prizes.compute(season, _change(season, what_if_form))
         if not what_if.problems:
-            apply_form = ApplyChangeForm(formdata=None, data=dict(target=what_if_form.target.data,
-                                                                   cost=what_if_form.cost.data,
-                                                                   capacity=what_if_form.capacity.data))
+            apply_form = ApplyChangeForm(formdata=None, data={"target": what_if_form.target.data,
+                                                                   "cost": what_if_form.cost.data,
+                                                                   "capacity": what_if_form.capacity.data})
     snapshots = db.session.scalars(db.select(AllocationSnapshot).where(AllocationSnapshot.season_id == season.id)
                                    .order_by(AllocationSnapshot.version.desc())).all()
     failed = bool(state.problems or (what_if and what_if.problems) or what_if_form.errors)

@@ -14,12 +14,24 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from contest.engines import allocation, winners as winners_engine
+from contest.engines import allocation
+from contest.engines import winners as winners_engine
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
-    SHARE_RULES, AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry,
-    InternshipPreference, PrizeSettings, ResultSnapshot, Season, User, utcnow,
+    SHARE_RULES,
+    AllocationSnapshot,
+    Entry,
+    EntryAuthor,
+    EntryStatus,
+    FixedPrize,
+    InternshipCountry,
+    InternshipPreference,
+    PrizeSettings,
+    ResultSnapshot,
+    Season,
+    User,
+    utcnow,
 )
 from contest.services.results import entry_key, key_id
 
@@ -161,7 +173,7 @@ def remove_country(country: InternshipCountry) -> None:
     db.session.flush()
 
 
-def apply_change(season: Season, change: "Change") -> None:
+def apply_change(season: Season, change: Change) -> None:
     """Save a what-if change once the organizer has seen its allocation."""
     problems = change.problems(season)
     if problems:

@@ -14,7 +14,15 @@ from flask_babel import gettext as _
 from contest.excel import build_season_workbook
 from contest.extensions import db
 from contest.models import (
-    AllocationSnapshot, Assignment, Criterion, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus,
+    AllocationSnapshot,
+    Assignment,
+    Criterion,
+    Entry,
+    EntryStatus,
+    Mark,
+    ResultSnapshot,
+    Season,
+    SheetStatus,
 )
 from contest.services import prizes
 from contest.services.results import entry_key, key_id
@@ -123,7 +131,7 @@ def workbook(season: Season):
         data = snapshot_data(snapshot)
     else:
         data = prize_data(prizes.compute(season))
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (closed by send_file)
     build_season_workbook({
         "title": str(season.title), "budget": season.budget, "winners": winner_rows(data),
         "internships": internship_rows(data), "budget_lines": budget_lines(data),
