@@ -66,6 +66,27 @@ def test_team_authors_each_take_a_place_and_a_team_that_does_not_fit_is_skipped_
     assert [w["order"] for w in out["winners"]] == [1, 2, 3, 4, 5]
 
 
+def test_every_selection_explanation_is_rendered_from_its_reason():
+    data = {"places": 6, "share": "equal", "contests": [
+        _contest("idea", 10, [["u1", "u2"], ["u3", "a1", "a2"], ["u4"]], name="The Best Idea"),
+        _contest("project", 10, [["u5"], ["u6"]]),
+    ]}
+    out = winners.solve(data)
+    labels = {"idea": "The Best Idea", "project": "project"}
+    assert set(out["reasons"]) == set(out["explanations"]) == {"u1", "u2", "u3", "u4", "u5", "u6", "a1", "a2"}
+    for person, reason in out["reasons"].items():
+        assert reason["code"] in winners.REASONS
+        assert out["explanations"][person] == winners.explain(reason, labels)
+    assert out["reasons"]["u4"] == {"code": "selected", "contest": "idea", "entry_rank": 3, "place": 3, "quota": 3,
+                                    "team": 1, "passed": [{"entry_rank": 2, "team": 3, "left": 1}]}
+    assert out["reasons"]["a1"] == {"code": "team_did_not_fit", "contest": "idea", "entry_rank": 2, "team": 3,
+                                    "left": 1}
+    assert out["explanations"]["u1"] == ("rank 1 entry of The Best Idea: place 1 of its 3 "
+                                         "(a team of 2, each author takes a place)")
+    assert out["explanations"]["a1"].endswith("did not fit the 1 place left for The Best Idea; a team is never split")
+    assert json.loads(json.dumps(out)) == out
+
+
 def test_proportional_share_by_submitted_entries_and_unfilled_places_are_reported():
     data = {"places": 10, "share": "proportional", "contests": [
         _contest("idea", 52, [[f"i{n}"] for n in range(8)]),

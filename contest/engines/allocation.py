@@ -22,8 +22,8 @@ Money is integer soums everywhere; floats are refused.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from contest.engines.cli import InputError, exit_with
@@ -82,6 +82,7 @@ class Allocation:
     explanations: dict[str, str]
     spent: int
     remaining: int
+    reasons: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +95,7 @@ class Allocation:
             "spent": self.spent,
             "remaining": self.remaining,
             "explanations": dict(self.explanations),
+            "reasons": dict(self.reasons),
         }
 
 
@@ -285,13 +287,24 @@ class _Placement:
 
 
 # --------------------------------------------------------------------------- explanations
+#
+# Every explanation is first a reason: a code from a small closed set and named parameters
+# (country ids, lists of ranks, whole soums, 1-based choice numbers); docs/allocation.md lists
+# them. `explain` renders a reason as the English one-liner of `explanations`; the web layer
+# renders the same reason in the reader's language (contest/services/prizes.py).
 
-def _choice(n: int) -> str:
-    return f"your {_ORDINALS[n]} choice" if n < len(_ORDINALS) else f"your choice no. {n + 1}"
+#: A funded winner's reason.
+PLACED = ("first_choice", "later_choice")
+#: Why a preference of a funded winner was passed over (the items of ``skipped``).
+SKIPS = ("no_places", "full", "would_strand", "over_budget")
+#: An unfunded winner's reason.
+UNFUNDED = ("no_preferences", "no_place", "short")
+#: A stranding reason lists up to this many runs of ranks; beyond, it gives their number.
+BRIEF_RUNS = 5
 
 
-def _ranks(ranks: Iterable[int]) -> str:
-    """[1, 2, 3, 7] -> 'ranks 1-3, 7'; [4] -> 'rank 4'."""
+def rank_runs(ranks: Iterable[int]) -> list[str]:
+    """[1, 2, 3, 7] -> ['1-3', '7']."""
     values = sorted(ranks)
     runs: list[str] = []
     start = prev = values[0]
@@ -302,18 +315,62 @@ def _ranks(ranks: Iterable[int]) -> str:
         runs.append(f"{start}" if start == prev else f"{start}-{prev}")
         if r is not None:
             start = prev = r
-    word = "rank" if len(values) == 1 else "ranks"
-    return f"{word} {', '.join(runs)}"
+    return runs
 
 
-def _group(ranks: list[int]) -> str:
+def _ranks(ranks: Sequence[int]) -> str:
+    """[1, 2, 3, 7] -> 'ranks 1-3, 7'; [4] -> 'rank 4'."""
+    word = "rank" if len(ranks) == 1 else "ranks"
+    return f"{word} {', '.join(rank_runs(ranks))}"
+
+
+def _group(ranks: Sequence[int]) -> str:
     """Names who would be left without a place: one winner, or one of a (briefly named) group."""
     if len(ranks) == 1:
         return _ranks(ranks)
-    text = _ranks(ranks)
-    if text.count(",") < 5:
-        return f"one of {text}"
+    if len(rank_runs(ranks)) <= BRIEF_RUNS:
+        return f"one of {_ranks(ranks)}"
     return f"one of {len(ranks)} funded winners ranked below you"
+
+
+def _choice(n: int) -> str:
+    """1 -> 'your first choice'; past the tenth, 'your choice no. 11'."""
+    return f"your {_ORDINALS[n - 1]} choice" if n <= len(_ORDINALS) else f"your choice no. {n}"
+
+
+def explain(reason: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """The English sentence of a reason; ``names`` gives country names by id (default: the id)."""
+    def name(country: str) -> str:
+        return (names or {}).get(country) or country
+
+    code = reason["code"]
+    if code == "first_choice":
+        return f"{name(reason['country'])}, {_choice(1)}"
+    if code == "later_choice":
+        skipped = "; ".join(explain(s, names) for s in reason["skipped"])
+        return f"{skipped}: {name(reason['country'])}, {_choice(reason['choice'])}"
+    if code == "no_places":
+        return f"{name(reason['country'])} has no places"
+    if code == "full":
+        return f"{name(reason['country'])} was full after {_ranks(reason['ranks'])}"
+    if code == "would_strand":
+        return (f"taking a {name(reason['country'])} place would have left "
+                f"{_group(reason['ranks'])} with no place they accept")
+    if code == "over_budget":
+        return (f"{name(reason['country'])} would have put the funded winners "
+                f"{uzs(reason['amount'])} over budget")
+    if code == "no_preferences":
+        return "not funded: accepts no country"
+    if code == "no_place":
+        accepted = ", ".join(name(c) for c in reason["countries"])
+        return (f"not funded: no place left in the countries you accept ({accepted}) "
+                f"once the higher-ranked funded winners are placed")
+    if code == "short":
+        above = "winner" if reason["funded"] == 1 else "winners"
+        return (f"not funded: {uzs(reason['short'])} short (placing you alongside the "
+                f"{reason['funded']} higher-ranked funded {above} costs {uzs(reason['extra'])} "
+                f"more, and {uzs(reason['left'])} was left)")
+    raise ValueError(f"unknown reason code {code!r}")
 
 
 # --------------------------------------------------------------------------- the engine
@@ -328,12 +385,12 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
     order = sorted(winners, key=lambda w: w.rank)
     index = {c.id: k for k, c in enumerate(countries)}
     cost = [c.cost for c in countries]
-    label = [c.label for c in countries]
+    ids = [c.id for c in countries]
     accepts = [[index[p] for p in w.preferences] for w in order]
     fixed_total = sum(fc.cost for fc in fixed_costs)
     left = budget - fixed_total          # money for internships
 
-    explanations: dict[str, str] = {}
+    reasons: dict[str, dict] = {}
     shortfall: dict[str, int] = {}
     unfunded: list[str] = []
     funded: list[int] = []
@@ -343,26 +400,21 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
     for i, w in enumerate(order):
         if not accepts[i]:
             unfunded.append(w.id)
-            explanations[w.id] = "not funded: accepts no country"
+            reasons[w.id] = {"code": "no_preferences"}
             continue
         parent = flow.reach_from(accepts[i])
         end = flow.cheapest_free(parent)
         if end is None:
             unfunded.append(w.id)
-            names = ", ".join(label[k] for k in accepts[i])
-            explanations[w.id] = (
-                f"not funded: no place left in the countries you accept ({names}) "
-                f"once the higher-ranked funded winners are placed")
+            reasons[w.id] = {"code": "no_place", "countries": [ids[k] for k in accepts[i]]}
             continue
         extra = cost[end]
         if flow.total + extra > left:
             short = flow.total + extra - left
             unfunded.append(w.id)
             shortfall[w.id] = short
-            explanations[w.id] = (
-                f"not funded: {uzs(short)} short (placing you alongside the "
-                f"{len(funded)} higher-ranked funded winners costs {uzs(extra)} more, "
-                f"and {uzs(left - flow.total)} was left)")
+            reasons[w.id] = {"code": "short", "short": short, "extra": extra,
+                             "funded": len(funded), "left": left - flow.total}
             continue
         path = flow.path_from(parent, end)
         flow.shift(path)
@@ -381,30 +433,28 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
         richest = max(into, key=lambda d: (cost[d], -d))
         if cost[richest] > cost[was]:
             flow.shift(_path_to(into, richest))
-        skipped: list[str] = []
+        skipped: list[dict] = []
         for n, p in enumerate(accepts[i]):
             if cap_left[p] == 0:
                 if countries[p].capacity == 0:
-                    skipped.append(f"{label[p]} has no places")
+                    skipped.append({"code": "no_places", "country": ids[p]})
                 else:
-                    skipped.append(f"{label[p]} was full after {_ranks(fixed_at[p])}")
+                    skipped.append({"code": "full", "country": ids[p], "ranks": sorted(fixed_at[p])})
                 continue
             path = None
             if flow.slack[p] == 0:
                 parent = flow.reach_from([p])
                 end = flow.cheapest_free(parent)
                 if end is None:
-                    stuck = [order[j].rank for k in parent for j in flow.occupants[k]]
-                    skipped.append(f"taking a {label[p]} place would have left "
-                                   f"{_group(stuck)} with no place they accept")
+                    stuck = sorted(order[j].rank for k in parent for j in flow.occupants[k])
+                    skipped.append({"code": "would_strand", "country": ids[p], "ranks": stuck})
                     continue
                 path = flow.path_from(parent, end)
                 after = flow.total + cost[end]
             else:
                 after = flow.total + cost[p]
             if after > left:
-                skipped.append(f"{label[p]} would have put the funded winners "
-                               f"{uzs(after - left)} over budget")
+                skipped.append({"code": "over_budget", "country": ids[p], "amount": after - left})
                 continue
             if path is not None:
                 flow.shift(path)
@@ -413,19 +463,22 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
             left -= cost[p]
             fixed_at[p].append(w.rank)
             chosen[i] = p
-            head = f"{label[p]}, {_choice(n)}"
-            explanations[w.id] = f"{'; '.join(skipped)}: {head}" if skipped else head
+            reasons[w.id] = ({"code": "later_choice", "country": ids[p], "choice": n + 1,
+                              "skipped": skipped} if skipped else
+                             {"code": "first_choice", "country": ids[p]})
             break
         else:  # pragma: no cover - step 2 guarantees a place
             raise AssertionError(f"funded winner {w.id} could not be placed")
 
     awards = [Award(order[i].id, countries[chosen[i]].id, cost[chosen[i]]) for i in funded]
     spent = fixed_total + sum(a.cost for a in awards)
+    names = {c.id: c.label for c in countries}
     return Allocation(
         budget=budget, fixed=list(fixed_costs), awards=awards,
         unfunded=unfunded, shortfall=shortfall,
-        explanations={w.id: explanations[w.id] for w in order},
-        spent=spent, remaining=budget - spent)
+        explanations={w.id: explain(reasons[w.id], names) for w in order},
+        spent=spent, remaining=budget - spent,
+        reasons={w.id: reasons[w.id] for w in order})
 
 
 def _path_to(nxt: dict[int, int | None], start: int) -> list[int]:

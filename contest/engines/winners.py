@@ -25,10 +25,14 @@ Pure: no Flask, no database. The rule (see docs/prizes.md):
 
 Out: ``quotas`` {contest: places}, ``shares`` {contest: "a/b"} (exact share as a fraction),
 ``winners`` [{person, contest, entry, entry_rank, order}], ``skipped`` [{contest, entry,
-entry_rank, team, left, authors}], ``unfilled`` {contest: places}, ``explanations`` {person: text}.
+entry_rank, team, left, authors}], ``unfilled`` {contest: places}, ``explanations`` {person: text}
+and ``reasons`` {person: reason}: each explanation as a code with named parameters (``selected``,
+``team_did_not_fit``; docs/prizes.md), from which :func:`explain` renders the English text and the
+web layer the reader's language.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -36,6 +40,8 @@ from typing import Any
 from contest.engines.cli import InputError, exit_with
 
 SHARES = ("proportional", "equal")
+#: The codes of ``reasons``: a selected person, and an author of a skipped team.
+REASONS = ("selected", "team_did_not_fit")
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,28 @@ def quotas(places: int, weights: list[int]) -> list[int]:
     for i in order[:left]:
         whole[i] += 1
     return whole
+
+
+def _places(n: int) -> str:
+    return f"{n} place{'s' if n != 1 else ''}"
+
+
+def explain(reason: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """The English sentence of a reason; ``labels`` gives contest names by id (default: the id)."""
+    code = reason["code"]
+    contest = (labels or {}).get(reason["contest"]) or reason["contest"]
+    if code == "selected":
+        text = f"rank {reason['entry_rank']} entry of {contest}: place {reason['place']} of its {reason['quota']}"
+        if reason["team"] > 1:
+            text += f" (a team of {reason['team']}, each author takes a place)"
+        for s in reason["passed"]:
+            text += (f"; the rank {s['entry_rank']} entry's team of {s['team']} did not fit the "
+                     f"{_places(s['left'])} left and was skipped")
+        return text
+    if code == "team_did_not_fit":
+        return (f"not selected: the rank {reason['entry_rank']} entry's team of {reason['team']} did not fit "
+                f"the {_places(reason['left'])} left for {contest}; a team is never split")
+    raise ValueError(f"unknown reason code {code!r}")
 
 
 def _is_int(value: Any) -> bool:
@@ -138,10 +166,11 @@ def parse(data: dict) -> tuple[int, str, list[ContestRanking]]:
 def select(places: int, share: str, contests: list[ContestRanking]) -> dict[str, Any]:
     """Apply the rule; the answer's shape is in the module docstring."""
     weights = [c.entries if share == "proportional" else 1 for c in contests]
+    labels = {c.id: c.label for c in contests}
     quota = quotas(places, weights)
     total = sum(weights)
     chosen: dict[str, dict] = {}
-    explanations: dict[str, str] = {}
+    reasons: dict[str, dict] = {}
     skipped: list[dict] = []
     unfilled: dict[str, int] = {}
     for contest, weight, q in zip(contests, weights, quota):
@@ -160,25 +189,17 @@ def select(places: int, share: str, contests: list[ContestRanking]) -> dict[str,
                 left -= 1
                 chosen[person] = {"person": person, "contest": contest.id, "entry": row.entry,
                                   "entry_rank": row.rank, "author": row.authors.index(person)}
-                place = q - left
-                text = f"rank {row.rank} entry of {contest.label}: place {place} of its {q}"
-                if len(row.authors) > 1:
-                    text += f" (a team of {len(row.authors)}, each author takes a place)"
-                passed = [s for s in skipped if s["contest"] == contest.id and s["entry_rank"] < row.rank]
-                if passed:
-                    text += "; " + "; ".join(
-                        f"the rank {s['entry_rank']} entry's team of {s['team']} did not fit the "
-                        f"{s['left']} place{'s' if s['left'] != 1 else ''} left and was skipped" for s in passed)
-                explanations[person] = text
+                passed = [{"entry_rank": s["entry_rank"], "team": s["team"], "left": s["left"]}
+                          for s in skipped if s["contest"] == contest.id and s["entry_rank"] < row.rank]
+                reasons[person] = {"code": "selected", "contest": contest.id, "entry_rank": row.rank,
+                                   "place": q - left, "quota": q, "team": len(row.authors), "passed": passed}
         if left:
             unfilled[contest.id] = left
     for s in skipped:
         for person in s["authors"]:
             if person not in chosen:
-                explanations[person] = (f"not selected: the rank {s['entry_rank']} entry's team of {s['team']} "
-                                        f"did not fit the {s['left']} place{'s' if s['left'] != 1 else ''} left "
-                                        f"for {next(c.label for c in contests if c.id == s['contest'])}; "
-                                        f"a team is never split")
+                reasons[person] = {"code": "team_did_not_fit", "contest": s["contest"], "entry_rank": s["entry_rank"],
+                                   "team": s["team"], "left": s["left"]}
     order = sorted(chosen.values(), key=lambda w: (w["entry_rank"], [c.id for c in contests].index(w["contest"]),
                                                   w["author"]))
     winners = [{"person": w["person"], "contest": w["contest"], "entry": w["entry"],
@@ -186,7 +207,8 @@ def select(places: int, share: str, contests: list[ContestRanking]) -> dict[str,
     shares = {c.id: str(Fraction(places * w, total)) if total else "0" for c, w in zip(contests, weights)}
     return {"places": places, "share": share, "quotas": {c.id: q for c, q in zip(contests, quota)},
             "shares": shares, "winners": winners, "skipped": skipped, "unfilled": unfilled,
-            "explanations": explanations}
+            "explanations": {person: explain(reason, labels) for person, reason in reasons.items()},
+            "reasons": reasons}
 
 
 def solve(data: dict) -> dict:

@@ -1,6 +1,7 @@
 """The allocation rules, checked against brute force and an independent flow solver."""
 from __future__ import annotations
 
+import json
 import random
 import re
 
@@ -10,11 +11,15 @@ from hypothesis import strategies as st
 from ortools.graph.python import min_cost_flow
 
 from contest.engines.allocation import (
+    PLACED,
+    SKIPS,
+    UNFUNDED,
     Country,
     FixedCost,
     InputError,
     Winner,
     allocate,
+    explain,
     solve,
     uzs,
 )
@@ -273,6 +278,70 @@ def test_explanations_are_true(instance):
             assert "no place left" in text
         else:
             assert text == "not funded: accepts no country"
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances())
+def test_every_explanation_is_rendered_from_its_reason(instance):
+    """The reasons are the structured form of the explanations: same winners, same words."""
+    countries = instance[2]
+    result = allocate(*instance)
+    names = {c.id: c.label for c in countries}
+    assert list(result.reasons) == list(result.explanations)
+    funded = {a.winner: a.country for a in result.awards}
+    for wid, reason in result.reasons.items():
+        assert result.explanations[wid] == explain(reason, names)
+        if wid in funded:
+            assert reason["code"] in PLACED and reason["country"] == funded[wid]
+            skipped = reason.get("skipped", [])
+            assert all(s["code"] in SKIPS for s in skipped)
+            assert (reason["code"] == "first_choice") == (not skipped)
+            if skipped:
+                assert reason["choice"] == len(skipped) + 1
+        else:
+            assert reason["code"] in UNFUNDED
+            assert (reason["code"] == "short") == (wid in result.shortfall)
+            if reason["code"] == "short":
+                assert reason["short"] == result.shortfall[wid]
+    assert json.loads(json.dumps(result.to_dict()))["reasons"] == result.reasons
+
+
+def test_reasons_of_the_worked_example():
+    out = solve(season())
+    reasons = out["reasons"]
+    assert reasons["p3"] == {"code": "first_choice", "country": "DE"}
+    assert reasons["p4"] == {"code": "later_choice", "country": "IT", "choice": 2,
+                             "skipped": [{"code": "full", "country": "DE", "ranks": [1, 3]}]}
+    assert reasons["p1"] == {"code": "later_choice", "country": "DE", "choice": 2,
+                             "skipped": [{"code": "would_strand", "country": "JP", "ranks": [5]}]}
+    assert reasons["p6"] == {"code": "short", "short": 40_000_000, "extra": 90_000_000,
+                             "funded": 5, "left": 50_000_000}
+    assert reasons["p7"] == {"code": "no_preferences"}
+
+
+def test_explain_renders_every_code_in_english():
+    names = {"JP": "Japan", "DE": "Germany"}
+    assert explain({"code": "first_choice", "country": "JP"}, names) == "Japan, your first choice"
+    assert explain({"code": "first_choice", "country": "XX"}) == "XX, your first choice"
+    assert explain({"code": "later_choice", "country": "DE", "choice": 12, "skipped": [
+        {"code": "no_places", "country": "JP"},
+        {"code": "over_budget", "country": "JP", "amount": 10_000_000}]}, names) == (
+        "Japan has no places; Japan would have put the funded winners 10 000 000 UZS over budget: "
+        "Germany, your choice no. 12")
+    many = list(range(2, 40, 2))
+    assert explain({"code": "would_strand", "country": "JP", "ranks": many}, names) == (
+        "taking a Japan place would have left one of 19 funded winners ranked below you "
+        "with no place they accept")
+    assert explain({"code": "would_strand", "country": "JP", "ranks": [5, 6, 9]}, names) == (
+        "taking a Japan place would have left one of ranks 5-6, 9 with no place they accept")
+    assert explain({"code": "no_place", "countries": ["JP", "DE"]}, names) == (
+        "not funded: no place left in the countries you accept (Japan, Germany) once the "
+        "higher-ranked funded winners are placed")
+    assert explain({"code": "short", "short": 5, "extra": 10, "funded": 1, "left": 5}) == (
+        "not funded: 5 UZS short (placing you alongside the 1 higher-ranked funded winner "
+        "costs 10 UZS more, and 5 UZS was left)")
+    with pytest.raises(ValueError):
+        explain({"code": "lottery"})
 
 
 # --------------------------------------------------------------------------- examples
