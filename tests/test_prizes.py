@@ -399,3 +399,136 @@ def test_commit_keeps_a_reproducible_version(client, login, organizer, season_wi
     assert winners.solve(snapshot.selection["instance"]) == snapshot.selection["result"]
     assert snapshot.result["awards"][0] == {"winner": f"u{people['idea1'].id}", "country": "IT",
                                             "cost": 160_000_000}
+
+
+# --------------------------------------------------------------------------- explanations in the reader's language
+
+def _japan_season(season, people):
+    """Japan has one place (rank 1 takes it), rank 4 gets Turkey, Singapore is 175 000 000 short."""
+    prize_service.ensure_catalogue(season)
+    jp = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "JP"))
+    jp.capacity = 1
+    season.budget = 3 * 450_000_000 + 210_000_000 + 100_000_000
+    db.session.commit()
+    _set_choices(season, {f"u{people['idea1'].id}": ["JP"], f"u{people['proj1'].id}": ["JP", "TR"],
+                          f"u{people['inv1'].id}": ["SG"]})
+
+
+def test_budget_page_explains_in_the_chosen_language(client, login, organizer, season_with_winners):
+    season, people, _entries = season_with_winners
+    _japan_season(season, people)
+    login(organizer)
+    url = f"/prizes/seasons/{season.id}/budget"
+    client.post("/auth/language/ru")
+    html = client.get(url).get_data(as_text=True)
+    assert "Япония, Ваш первый выбор" in html
+    assert "Япония: места заняты участником с рангом 1: Турция, Ваш второй выбор" in html
+    assert "не финансируется: не хватает 175 000 000 UZS" in html
+    assert "не финансируется: Вы не выбрали ни одной страны" in html
+    assert "работа на 1-м месте в конкурсе" in html  # why the person was selected
+    assert "your first choice" not in html and "not funded" not in html
+    client.post("/auth/language/uz")
+    html = client.get(url).get_data(as_text=True)
+    assert "Yaponiya, birinchi tanlovingiz" in html and "Turkiya, ikkinchi tanlovingiz" in html
+    client.post("/auth/language/en")
+    html = client.get(url).get_data(as_text=True)
+    assert "Japan, your first choice" in html
+    assert "Japan was full after rank 1: Turkey, your second choice" in html
+    assert "not funded: 175 000 000 UZS short" in html and "not funded: accepts no country" in html
+
+
+def test_the_winner_sees_their_committed_prize_in_their_language(client, login, organizer, season_with_winners):
+    season, people, _entries = season_with_winners
+    _japan_season(season, people)
+    login(organizer)
+    assert "Your internship" not in client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
+    client.post(f"/prizes/seasons/{season.id}/commit")
+    login(people["idea1"])
+    assert "Your internship" in client.get("/prizes/mine").get_data(as_text=True)
+    client.post("/auth/language/ru")
+    html = client.get("/prizes/mine").get_data(as_text=True)
+    assert "Ваша стажировка" in html and "<strong>Япония</strong>" in html
+    assert "Почему: Япония, Ваш первый выбор" in html
+    client.post("/auth/language/en")
+    html = client.get("/prizes/mine").get_data(as_text=True)
+    assert "<strong>Japan</strong>" in html and "Why: Japan, your first choice" in html
+    login(people["inv1"])  # Singapore, unfunded
+    client.post("/auth/language/ru")
+    html = client.get("/prizes/mine").get_data(as_text=True)
+    assert "Не финансируется" in html and "не хватает 175 000 000 UZS" in html
+
+
+def test_a_country_renamed_by_organizers_is_shown_as_typed(client, login, organizer, season_with_winners):
+    season, people, _entries = season_with_winners
+    _japan_season(season, people)
+    jp = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "JP"))
+    jp.name = "Nippon"
+    db.session.commit()
+    login(organizer)
+    client.post("/auth/language/ru")
+    html = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
+    assert "Nippon, Ваш первый выбор" in html and "Турция, Ваш второй выбор" in html
+
+
+def test_an_allocation_committed_before_reasons_is_shown_with_its_english(client, login, organizer,
+                                                                          season_with_winners):
+    season, people, _entries = season_with_winners
+    _japan_season(season, people)
+    login(organizer)
+    client.post(f"/prizes/seasons/{season.id}/commit")
+    snapshot = AllocationSnapshot.latest(season.id)
+    old = snapshot.result
+    del old["reasons"]
+    snapshot.result_json = json.dumps(old)
+    db.session.commit()
+    login(people["idea1"])
+    client.post("/auth/language/ru")
+    html = client.get("/prizes/mine").get_data(as_text=True)
+    assert "<strong>Япония</strong>" in html and "Japan, your first choice" in html
+
+
+REASONS = [
+    {"code": "first_choice", "country": "JP"},
+    {"code": "later_choice", "country": "DE", "choice": 3, "skipped": [
+        {"code": "no_places", "country": "SG"}, {"code": "full", "country": "JP", "ranks": [1, 2, 3, 7]}]},
+    {"code": "later_choice", "country": "DE", "choice": 11, "skipped": [
+        {"code": "would_strand", "country": "JP", "ranks": [5]},
+        {"code": "would_strand", "country": "JP", "ranks": [5, 9]},
+        {"code": "would_strand", "country": "JP", "ranks": list(range(2, 40, 2))},
+        {"code": "over_budget", "country": "TR", "amount": 10_000_000},
+        {"code": "full", "country": "IT", "ranks": [4]}]},
+    {"code": "no_preferences"},
+    {"code": "no_place", "countries": ["JP", "KR"]},
+    {"code": "short", "short": 41_000_000, "extra": 161_000_000, "funded": 12, "left": 120_000_000},
+    {"code": "short", "short": 1, "extra": 2, "funded": 1, "left": 1},
+]
+
+
+def test_every_reason_reads_as_the_engine_english_and_is_translated(app):
+    from flask_babel import force_locale
+
+    from contest.engines import allocation
+
+    rows = [{"id": code, "name": name} for code, name, _cost, _places in prize_service.DEFAULT_COUNTRIES]
+    english_names = {r["id"]: r["name"] for r in rows}
+    with app.test_request_context():
+        for reason in REASONS:
+            english = allocation.explain(reason, english_names)
+            with force_locale("en"):
+                assert prize_service.allocation_text(reason, prize_service.country_names(rows)) == english
+            for locale in ("ru", "uz"):
+                with force_locale(locale):
+                    text = prize_service.allocation_text(reason, prize_service.country_names(rows))
+                    assert text != english and "your" not in text and "funded" not in text, (locale, text)
+        with force_locale("ru"):
+            assert prize_service.allocation_text({"code": "lottery"}, {}, "as it was") == "as it was"
+        selection = winners.solve({"places": 6, "share": "equal", "contests": [
+            _contest("idea", 10, [["u1", "u2"], ["u3", "a1", "a2"], ["u4"]], name="Idea"),
+            _contest("project", 10, [["u5"], ["u6"]], name="Project")]})
+        labels = {"idea": "Idea", "project": "Project"}
+        for person, reason in selection["reasons"].items():
+            with force_locale("en"):
+                assert prize_service.selection_text(reason, labels) == selection["explanations"][person]
+            with force_locale("ru"):
+                text = prize_service.selection_text(reason, labels)
+                assert text != selection["explanations"][person] and "entry" not in text, text

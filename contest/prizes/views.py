@@ -125,7 +125,7 @@ def remove_country(country_id: int):
 # --------------------------------------------------------------------------- budget
 
 def _targets(season: Season) -> list[tuple[str, str]]:
-    return ([(f"country:{c.code}", c.name) for c in prizes.countries(season)]
+    return ([(f"country:{c.code}", prizes.country_name(c.code, c.name)) for c in prizes.countries(season)]
             + [(f"prize:{p.id}", p.name) for p in prizes.fixed_prizes(season)])
 
 
@@ -162,7 +162,7 @@ def budget(season_id: int):
     return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
                            what_if_form=what_if_form, apply_form=apply_form, action=ActionForm(),
                            snapshots=snapshots, lines=season_export.budget_lines(state),
-                           share_rules=SHARE_RULES), 422 if failed else 200
+                           share_rules=SHARE_RULES, explain=prizes.explain_state), 422 if failed else 200
 
 
 @bp.post("/seasons/<int:season_id>/what-if")
@@ -214,6 +214,7 @@ def workbook(season_id: int):
 # --------------------------------------------------------------------------- preferences
 
 def _preferences_page(season: Season, person: str, name: str, back: str):
+    """A winner's ranked countries and, once an allocation is committed, what they got and why."""
     settings = prizes.ensure_catalogue(season)
     places = prizes.countries(season)
     current = prizes.preferences(season).get(person, [])
@@ -235,7 +236,8 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
     slots = [current[i] if i < len(current) else "" for i in range(len(places))]
     return render_template("prizes/preferences.html", season=season, settings=settings, countries=places,
                            slots=slots, form=form, name=name, problems=problems,
-                           open=settings.accepts_preferences()), 422 if problems else 200
+                           open=settings.accepts_preferences(), prize=prizes.my_prize(season, person),
+                           country_name=prizes.country_name), 422 if problems else 200
 
 
 @bp.route("/mine", methods=["GET", "POST"])

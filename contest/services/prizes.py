@@ -8,16 +8,20 @@ as they were, so a published prize list can be reproduced. Functions flush; view
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func
 
 from contest.engines import allocation
 from contest.engines import winners as winners_engine
 from contest.engines.cli import InputError
 from contest.extensions import db
+from contest.i18n import format_soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -48,6 +52,11 @@ DEFAULT_COUNTRIES = (
     ("KR", "South Korea", 190_000_000, 2),
     ("SG", "Singapore", 200_000_000, 2),
 )
+
+# The default countries' names in the reader's language (the catalogue stores them in English).
+COUNTRY_NAMES = {"DE": _l("Germany"), "JP": _l("Japan"), "CN": _l("China"), "RU": _l("Russia"),
+                 "IT": _l("Italy"), "TR": _l("Turkey"), "KR": _l("South Korea"), "SG": _l("Singapore")}
+_DEFAULT_NAMES = {code: name for code, name, _cost, _places in DEFAULT_COUNTRIES}
 
 
 class PrizeError(ValueError):
@@ -427,3 +436,180 @@ def commit(season: Season, by: User) -> AllocationSnapshot:
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+# --------------------------------------------------------------------------- explanations, in the reader's language
+#
+# The engines explain in English and give each explanation as a reason (a code with named
+# parameters; docs/allocation.md and docs/prizes.md). These render the reasons in the current
+# language. A reason this code does not know (a newer engine, an old snapshot) falls back to
+# the engine's English.
+
+def country_name(code: str, name: str | None = None) -> str:
+    """A default country under its default name is shown translated; a name an organizer typed, as typed."""
+    if code in COUNTRY_NAMES and (not name or name == _DEFAULT_NAMES[code]):
+        return str(COUNTRY_NAMES[code])
+    return name or code
+
+
+def country_names(rows: list[dict]) -> dict[str, str]:
+    """{code: name in the reader's language} for catalogue rows as the engine gets them."""
+    return {row["id"]: country_name(row["id"], row.get("name")) for row in rows}
+
+
+_CHOICES = {1: _l("your first choice"), 2: _l("your second choice"), 3: _l("your third choice"),
+            4: _l("your fourth choice"), 5: _l("your fifth choice"), 6: _l("your sixth choice"),
+            7: _l("your seventh choice"), 8: _l("your eighth choice"), 9: _l("your ninth choice"),
+            10: _l("your tenth choice")}
+
+
+def _choice(n: int) -> str:
+    return str(_CHOICES[n]) if n in _CHOICES else _("your choice no. %(n)d", n=n)
+
+
+def _skip_text(reason: Mapping, names: Mapping[str, str]) -> str:
+    code, country = reason["code"], names.get(reason.get("country", ""), reason.get("country", ""))
+    if code == "no_places":
+        return _("%(country)s has no places", country=country)
+    if code == "full":
+        runs = ", ".join(allocation.rank_runs(reason["ranks"]))
+        if len(reason["ranks"]) == 1:
+            return _("%(country)s was full after rank %(ranks)s", country=country, ranks=runs)
+        return _("%(country)s was full after ranks %(ranks)s", country=country, ranks=runs)
+    if code == "would_strand":
+        ranks = reason["ranks"]
+        runs = allocation.rank_runs(ranks)
+        if len(ranks) == 1:
+            return _("taking a %(country)s place would have left rank %(ranks)s with no place they accept",
+                     country=country, ranks=runs[0])
+        if len(runs) <= allocation.BRIEF_RUNS:
+            return _("taking a %(country)s place would have left one of ranks %(ranks)s with no place they accept",
+                     country=country, ranks=", ".join(runs))
+        return ngettext("taking a %(country)s place would have left one of %(num)d funded winner ranked below you "
+                        "with no place they accept",
+                        "taking a %(country)s place would have left one of %(num)d funded winners ranked below you "
+                        "with no place they accept", len(ranks), country=country)
+    if code == "over_budget":
+        return _("%(country)s would have put the funded winners %(amount)s over budget", country=country,
+                 amount=format_soums(reason["amount"]))
+    raise KeyError(code)
+
+
+def allocation_text(reason: Mapping | None, names: Mapping[str, str], english: str = "") -> str:
+    """One allocation reason in the reader's language; ``names`` from :func:`country_names`."""
+    if not reason:
+        return english
+    try:
+        code = reason["code"]
+        if code == "first_choice":
+            return _("%(country)s, %(choice)s", country=names.get(reason["country"], reason["country"]),
+                     choice=_choice(1))
+        if code == "later_choice":
+            placed = _("%(country)s, %(choice)s", country=names.get(reason["country"], reason["country"]),
+                       choice=_choice(reason["choice"]))
+            return _("%(skipped)s: %(placed)s", skipped="; ".join(_skip_text(s, names) for s in reason["skipped"]),
+                     placed=placed)
+        if code == "no_preferences":
+            return _("not funded: accepts no country")
+        if code == "no_place":
+            return _("not funded: no place left in the countries you accept (%(countries)s) once the higher-ranked "
+                     "funded winners are placed", countries=", ".join(names.get(c, c) for c in reason["countries"]))
+        if code == "short":
+            return ngettext("not funded: %(short)s short (placing you alongside the %(num)d higher-ranked funded "
+                            "winner costs %(extra)s more, and %(left)s was left)",
+                            "not funded: %(short)s short (placing you alongside the %(num)d higher-ranked funded "
+                            "winners costs %(extra)s more, and %(left)s was left)", reason["funded"],
+                            short=format_soums(reason["short"]), extra=format_soums(reason["extra"]),
+                            left=format_soums(reason["left"]))
+        raise KeyError(code)
+    except KeyError:
+        return english
+
+
+def selection_text(reason: Mapping | None, contests: Mapping[str, str], english: str = "") -> str:
+    """One winners-rule reason in the reader's language; ``contests`` gives contest names by id."""
+    if not reason:
+        return english
+    try:
+        code = reason["code"]
+        contest = contests.get(reason["contest"], reason["contest"])
+        if code == "selected":
+            if reason["team"] > 1:
+                text = _("rank %(rank)d entry of %(contest)s: place %(place)d of its %(quota)d (a team of %(team)d, "
+                         "each author takes a place)", rank=reason["entry_rank"], contest=contest,
+                         place=reason["place"], quota=reason["quota"], team=reason["team"])
+            else:
+                text = _("rank %(rank)d entry of %(contest)s: place %(place)d of its %(quota)d",
+                         rank=reason["entry_rank"], contest=contest, place=reason["place"], quota=reason["quota"])
+            passed = [ngettext("the rank %(rank)d entry's team of %(team)d did not fit the %(num)d place left and was "
+                               "skipped",
+                               "the rank %(rank)d entry's team of %(team)d did not fit the %(num)d places left and "
+                               "was skipped", s["left"], rank=s["entry_rank"], team=s["team"])
+                      for s in reason["passed"]]
+            return "; ".join([text, *passed])
+        if code == "team_did_not_fit":
+            return ngettext("not selected: the rank %(rank)d entry's team of %(team)d did not fit the %(num)d place "
+                            "left for %(contest)s; a team is never split",
+                            "not selected: the rank %(rank)d entry's team of %(team)d did not fit the %(num)d places "
+                            "left for %(contest)s; a team is never split", reason["left"],
+                            rank=reason["entry_rank"], team=reason["team"], contest=contest)
+        raise KeyError(code)
+    except KeyError:
+        return english
+
+
+@dataclass
+class Explained:
+    """Every explanation of one allocation (and the selection it came from), in the reader's language."""
+
+    countries: dict[str, str]          # code -> name
+    allocation: dict[str, str]         # person -> why they got what they got
+    selection: dict[str, str]          # person -> why they were (not) selected
+    skipped: list[str]                 # one line per skipped team
+
+
+def explain(selection_result: dict, selection_instance: dict, country_rows: list[dict],
+            allocation_result: dict | None) -> Explained:
+    """Render a selection and its allocation, live or as committed (both keep these plain dicts)."""
+    names = country_names(country_rows)
+    contests = {c["id"]: c.get("name") or c["id"] for c in selection_instance.get("contests", [])}
+    result = allocation_result or {}
+    english = result.get("explanations", {})
+    reasons = result.get("reasons", {})
+    chosen = {person: allocation_text(reasons.get(person), names, text) for person, text in english.items()}
+    picked_english = selection_result.get("explanations", {})
+    picked_reasons = selection_result.get("reasons", {})
+    picked = {person: selection_text(picked_reasons.get(person), contests, text)
+              for person, text in picked_english.items()}
+    skipped = [selection_text({"code": "team_did_not_fit", **{k: s[k] for k in ("contest", "entry_rank", "team",
+                                                                                  "left")}}, contests)
+               for s in selection_result.get("skipped", [])]
+    return Explained(names, chosen, picked, skipped)
+
+
+def explain_state(state: PrizeState) -> Explained:
+    return explain(state.selection.result, state.selection.instance, state.countries, state.result)
+
+
+@dataclass
+class MyPrize:
+    """What a winner sees of the committed allocation: the country (or none) and why."""
+
+    version: int
+    country: str | None
+    cost: int | None
+    why: str
+
+
+def my_prize(season: Season, person: str) -> MyPrize | None:
+    """The person's internship in the latest committed allocation, or None (none committed, or not in it)."""
+    snapshot = AllocationSnapshot.latest(season.id)
+    if snapshot is None:
+        return None
+    result, kept = snapshot.result, snapshot.selection
+    if person not in result.get("explanations", {}):
+        return None
+    explained = explain(kept["result"], kept["instance"], kept["countries"], result)
+    award = next((a for a in result.get("awards", []) if a["winner"] == person), None)
+    return MyPrize(snapshot.version, explained.countries.get(award["country"], award["country"]) if award else None,
+                   award["cost"] if award else None, explained.allocation[person])

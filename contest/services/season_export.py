@@ -49,7 +49,8 @@ def budget_lines(state_or_data) -> list[dict]:
     for country in data["countries"]:
         n = persons.get(country["id"], 0)
         if n:
-            lines.append({"label": _("Internships: %(country)s, %(n)d × %(cost)s", country=country["name"], n=n,
+            lines.append({"label": _("Internships: %(country)s, %(n)d × %(cost)s",
+                                     country=prizes.country_name(country["id"], country["name"]), n=n,
                                      cost=prizes.allocation.uzs(country["cost"])),
                           "amount": n * country["cost"]})
     return lines
@@ -74,7 +75,7 @@ def winner_rows(data: dict) -> Iterator[dict]:
     for car in data["cars"]:
         for n, key in enumerate(car["persons"]):  # one car per entry: its cost on the first author's row
             yield {**person_row(key), "prize": car["prize"], "cost": car["cost"] if n == 0 else None}
-    names = {c["id"]: c["name"] for c in data["countries"]}
+    names = prizes.country_names(data["countries"])
     awards = {a["winner"]: a for a in data["allocation"].get("awards", [])}
     for winner in data["selection"]["winners"]:
         award = awards.get(winner["person"])
@@ -87,7 +88,7 @@ def winner_rows(data: dict) -> Iterator[dict]:
 
 def internship_rows(data: dict) -> list[dict]:
     persons = _persons_by_country(data)
-    return [{"country": c["name"], "places": c["capacity"], "persons": persons.get(c["id"], 0),
+    return [{"country": prizes.country_name(c["id"], c["name"]), "places": c["capacity"], "persons": persons.get(c["id"], 0),
              "cost_per_person": c["cost"]} for c in data["countries"]]
 
 
