@@ -102,3 +102,21 @@ def test_the_workbook_follows_the_committed_allocation(client, login, organizer,
     wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/prizes/seasons/{season.id}/workbook").data))
     row = next(r for r in wb["Winners"].iter_rows(min_row=2, values_only=True) if r[9] == "Italy")
     assert row[1] == "Winner idea1" and row[10] == 160_000_000
+
+
+def test_the_workbook_names_default_countries_in_the_readers_language(client, login, organizer,  # noqa: F811
+                                                                      season_with_winners):  # noqa: F811
+    season, people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    db.session.commit()
+    _choose(season, f"u{people['idea1'].id}", ["JP"])
+    login(organizer)
+    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post("/auth/language/ru")
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/prizes/seasons/{season.id}/workbook").data))
+    row = next(r for r in wb["Winners"].iter_rows(min_row=2, values_only=True) if r[1] == "Winner idea1" and r[9])
+    assert row[9] == "Япония" and row[10] == 210_000_000
+    internships = [r[0] for r in wb["Internships"].iter_rows(min_row=2, values_only=True)]
+    assert "Южная Корея" in internships and "Japan" not in internships
+    labels = [r[0] for r in wb["Budget"].iter_rows(min_row=2, values_only=True)]
+    assert any(label and "Япония" in label for label in labels)
