@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.actions import ActionForm, perform
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.models import (
@@ -19,7 +20,6 @@ from contest.services import conflicts, judge_assignment, judges
 from contest.services.conflicts import ConflictError
 from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
-from contest.submissions.forms import ActionForm
 
 
 def _judge_choices():
@@ -96,16 +96,7 @@ def scoring_round(contest_id: int):
 def remove_panel_member(member_id: int):
     member = db.get_or_404(ContestJudge, member_id)
     contest_id = member.contest_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        judges.remove_from_panel(member)
-    except PanelError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Judge removed from the panel."), "info")
+    perform(lambda: judges.remove_from_panel(member), (PanelError,), _("Judge removed from the panel."), "info")
     return redirect(url_for("organizer.panel", contest_id=contest_id))
 
 
@@ -168,11 +159,8 @@ def contest_conflicts(contest_id: int):
 @staff_required
 def detect_conflicts(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    found = conflicts.detect(contest)
-    db.session.commit()
-    flash(_("%(n)d automatic conflicts found.", n=found), "info")
+    perform(lambda: conflicts.detect(contest), (), lambda found: _("%(n)d automatic conflicts found.", n=found),
+            "info")
     return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
 
 
@@ -244,14 +232,5 @@ def commit_assignment_run(run_id: int):
 def remove_assignment(assignment_id: int):
     assignment_ = db.get_or_404(Assignment, assignment_id)
     contest_id = assignment_.entry.contest_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        judge_assignment.remove(assignment_)
-    except AssignmentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Assignment removed."), "info")
+    perform(lambda: judge_assignment.remove(assignment_), (AssignmentError,), _("Assignment removed."), "info")
     return redirect(url_for("organizer.assignment", contest_id=contest_id))

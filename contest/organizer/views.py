@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from contest.actions import ActionForm, perform
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.models import Contest, Criterion, Entry, Role, Season, User
@@ -16,7 +17,6 @@ from contest.organizer.forms import (
 from contest.services import accounts, entry_queries, seasons
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
-from contest.submissions.forms import ActionForm
 
 
 def _season_or_404(season_id: int | None = None) -> Season:
@@ -125,16 +125,7 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
 def delete_criterion(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     contest_id = criterion.contest_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        seasons.delete_criterion(criterion)
-    except SeasonError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Criterion removed."), "info")
+    perform(lambda: seasons.delete_criterion(criterion), (SeasonError,), _("Criterion removed."), "info")
     return redirect(url_for("organizer.contest", contest_id=contest_id))
 
 

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.actions import ActionForm
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
@@ -13,7 +14,6 @@ from contest.results import bp, charts
 from contest.results.forms import FinalRoundForm, MethodForm
 from contest.services import judge_assignment, results
 from contest.services.judge_assignment import AssignmentError
-from contest.submissions.forms import ActionForm
 
 
 def _names(keys, model):

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from contest.actions import ActionForm  # noqa: F401  (re-exported for the entry pages)
 from contest.auth.forms import category_choices
 from contest.models import MAX_AUTHORS
 from contest.services.entries import CoAuthor, EntryDraft
@@ -53,7 +54,3 @@ class EntryForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField(_l("Document (PDF, PNG or JPEG)"), validators=[FileRequired(_l("Choose a file."))])
     upload = SubmitField(_l("Attach"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a CSRF-protected button (submit, withdraw, delete a file)."""

@@ -11,7 +11,8 @@ from contest.models import Attachment, Contest, Entry, EntryStatus, Role, Season
 from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.submissions.forms import ActionForm, EntryForm, UploadForm
+from contest.actions import ActionForm, perform
+from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
 
@@ -128,16 +129,9 @@ def upload(entry_id: int):
 def delete_attachment(entry_id: int, attachment_id: int):
     entry = _editable_entry(entry_id)
     attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.entry_id != entry.id or not ActionForm().validate_on_submit():
+    if attachment.entry_id != entry.id:
         abort(404)
-    try:
-        attachments.remove(attachment)
-    except EntryError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("File removed."), "info")
+    perform(lambda: attachments.remove(attachment), (EntryError,), _("File removed."), "info")
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
 
@@ -156,16 +150,8 @@ def download(entry_id: int, attachment_id: int):
 @login_required
 def submit(entry_id: int):
     entry = _editable_entry(entry_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        entries.submit(entry)
-    except EntryError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("Your entry is submitted. You can still edit or withdraw it until the window closes."), "success")
+    perform(lambda: entries.submit(entry), (EntryError,),
+            _("Your entry is submitted. You can still edit or withdraw it until the window closes."))
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
 
@@ -173,16 +159,6 @@ def submit(entry_id: int):
 @login_required
 def withdraw(entry_id: int):
     entry = _editable_entry(entry_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if entry.status is EntryStatus.WITHDRAWN:
-        return redirect(url_for("submissions.show", entry_id=entry.id))
-    try:
-        entries.withdraw(entry)
-    except EntryError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("Your entry is withdrawn."), "info")
+    if entry.status is not EntryStatus.WITHDRAWN:
+        perform(lambda: entries.withdraw(entry), (EntryError,), _("Your entry is withdrawn."), "info")
     return redirect(url_for("submissions.show", entry_id=entry.id))
