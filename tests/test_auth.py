@@ -63,7 +63,7 @@ def test_login_with_wrong_password_is_refused(client, make_user):
 
 
 def test_login_is_case_insensitive_on_email(client, make_user):
-    user = make_user(email="mixed@example.uz")
+    make_user(email="mixed@example.uz")
     response = client.post("/auth/login", data={"email": "MIXED@Example.uz", "password": PASSWORD})
     assert response.status_code == 302
 

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from contest.extensions import db
 from contest.models import (
     MAX_AUTHORS, Category, Contest, ContestField, Entry, EntryAuthor, EntryStatus, Role, User, normalize_email,
-    title_key, utcnow,
+    utcnow,
 )
 
 
