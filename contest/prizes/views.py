@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.actions import ActionForm, perform
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
 from contest.models import (
@@ -25,7 +26,6 @@ from contest.prizes.forms import (
 )
 from contest.services import prizes, season_export
 from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
-from contest.submissions.forms import ActionForm
 
 participant_required = role_required(Role.PARTICIPANT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,12 +113,9 @@ def add_country(season_id: int):
 @staff_required
 def remove_country(country_id: int):
     country = db.get_or_404(InternshipCountry, country_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     season_id = country.season_id
-    prizes.remove_country(country)
-    db.session.commit()
-    flash(_("The country is removed, with the preferences that named it."), "success")
+    perform(lambda: prizes.remove_country(country), (PrizeError,),
+            _("The country is removed, with the preferences that named it."))
     return redirect(url_for("prizes.catalogue", season_id=season_id))
 
 
@@ -189,16 +186,8 @@ def apply_what_if(season_id: int):
 @staff_required
 def commit(season_id: int):
     season = _season(season_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        snapshot = prizes.commit(season, current_user._get_current_object())
-    except PrizeError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("Version %(n)d of the allocation is committed.", n=snapshot.version), "success")
+    perform(lambda: prizes.commit(season, current_user._get_current_object()), (PrizeError,),
+            lambda snapshot: _("Version %(n)d of the allocation is committed.", n=snapshot.version))
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 
