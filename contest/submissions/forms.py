@@ -7,7 +7,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from contest.actions import ActionForm  # noqa: F401  (re-exported for the entry pages)
 from contest.auth.forms import category_choices
 from contest.models import MAX_AUTHORS
 from contest.services.entries import CoAuthor, EntryDraft
