@@ -252,3 +252,29 @@ def test_a_judge_declares_a_conflict_and_the_entry_leaves_their_queue(client, co
     assert conflict.source is ConflictSource.DECLARED and "Rakhimov Akmal" in conflict.reason
     assert entry.title not in client.get("/judging/").get_data(as_text=True)
     assert "Rakhimov Akmal" in client.get("/judging/declarations").get_data(as_text=True)
+
+
+def test_a_judge_who_leaves_keeps_their_marks_and_their_places_are_filled(client, organizer, contest, field_day):
+    judges, entries = field_day
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    leaving = judges[1]
+    mine = db.session.scalars(db.select(Assignment).where(Assignment.judge_id == leaving.id)
+                              .order_by(Assignment.id)).all()
+    assert len(mine) >= 2
+    scored = mine[0]
+    scored.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("6")))
+    db.session.commit()
+    scored_pair = (scored.judge_id, scored.entry_id)
+    member = db.session.scalars(db.select(ContestJudge).where(ContestJudge.judge_id == leaving.id)).one()
+    page = client.post(f"/organizer/panel-members/{member.id}/remove", follow_redirects=True)
+    assert f"{len(mine) - 1} unscored assignments released" in page.get_data(as_text=True)
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
+    assert run.status is RunStatus.DONE, run.error
+    client.post(f"/organizer/assignment-runs/{run.id}/commit")
+    pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
+    assert scored_pair in pairs                                   # the marks are kept
+    assert {j for j, _e in pairs if (j, _e) != scored_pair} <= {j.id for j in judges if j is not leaving}
+    for entry in entries:                                         # every entry has two active judges again
+        assert sum(e == entry.id and j != leaving.id for j, e in pairs) == 2

@@ -96,7 +96,9 @@ def scoring_round(contest_id: int):
 def remove_panel_member(member_id: int):
     member = db.get_or_404(ContestJudge, member_id)
     contest_id = member.contest_id
-    perform(lambda: judges.remove_from_panel(member), (PanelError,), _("Judge removed from the panel."), "info")
+    perform(lambda: judges.remove_from_panel(member), (PanelError,),
+            lambda released: _("Judge removed from the panel; %(n)d unscored assignments released for the next "
+                               "run. Their marks stay.", n=released), "info")
     return redirect(url_for("organizer.panel", contest_id=contest_id))
 
 

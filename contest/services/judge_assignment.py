@@ -68,6 +68,9 @@ def build_instance(contest: Contest, round_number: int = 1) -> dict:
         .where(Entry.contest_id == contest.id, Assignment.round == round_number, Assignment.id.in_(scored))
         .order_by(Assignment.judge_id, Assignment.entry_id)).all()
     entry_ids = {e.id for e in entries}
+    on_panel = {cj.judge_id for cj in panel}
+    # Judges who left keep their scored pairs; the engine releases them and fills the places.
+    departed = sorted({j for j, e in locked if j not in on_panel and e in entry_ids})
     return {
         "k": contest.judges_per_entry,
         "min_load": 0,
@@ -75,9 +78,10 @@ def build_instance(contest: Contest, round_number: int = 1) -> dict:
         "entries": [{"id": entry_key(e.id), "field": e.field.name if e.field else None,
                      "k": e.judges_needed or contest.judges_per_entry} for e in entries],
         "judges": [{"id": judge_key(cj.judge_id), "fields": expertise.get(cj.judge_id, {}),
-                    "min_load": cj.min_load, "max_load": cj.max_load} for cj in panel],
+                    "min_load": cj.min_load, "max_load": cj.max_load} for cj in panel]
+                  + [{"id": judge_key(j), "active": False} for j in departed],
         "conflicts": [[judge_key(j), entry_key(e)] for (j, e) in sorted(conflicts.pairs(contest))
-                      if e in entry_ids and any(cj.judge_id == j for cj in panel)],
+                      if e in entry_ids and j in on_panel],
         "locked": [[judge_key(j), entry_key(e)] for j, e in locked if e in entry_ids],
     }
 

@@ -33,14 +33,19 @@ def add_to_panel(contest: Contest, judge: User, *, min_load: int, max_load: int)
     return member
 
 
-def remove_from_panel(member: ContestJudge) -> None:
-    assigned = db.session.scalar(db.select(db.func.count(Assignment.id)).join(Entry).where(
-        Entry.contest_id == member.contest_id, Assignment.judge_id == member.judge_id))
-    if assigned:
-        raise PanelError(_("%(name)s still has %(n)d assignments in this contest; remove them first.",
-                           name=member.judge.full_name, n=assigned))
+def remove_from_panel(member: ContestJudge) -> int:
+    """A judge leaves the contest: their unscored assignments go, the marks they gave stay.
+
+    Returns how many assignments were released; the next assignment run fills those places.
+    """
+    assignments = db.session.scalars(db.select(Assignment).join(Entry).where(
+        Entry.contest_id == member.contest_id, Assignment.judge_id == member.judge_id)).all()
+    released = [a for a in assignments if not a.marks]
+    for assignment in released:
+        db.session.delete(assignment)
     db.session.delete(member)
     db.session.flush()
+    return len(released)
 
 
 def panel(contest: Contest) -> list[ContestJudge]:
