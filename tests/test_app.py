@@ -13,7 +13,9 @@ from sqlalchemy import inspect
 
 from contest import PROJECT_ROOT, create_app
 from contest.extensions import db
-from contest.models import REGIONS, Entry, EntryStatus, Role, Season, User
+from contest.models import (
+    REGIONS, Assignment, AssignmentRun, Entry, EntryStatus, ResultSnapshot, Role, RunStatus, Season, SheetStatus, User,
+)
 from tests.conftest import POSTGRES, config_for_tests, drop_schema, private_schema
 
 
@@ -150,6 +152,16 @@ def test_seed_demo_builds_a_believable_season(runner, app):
     assert (count(Role.JUDGE), count(Role.ORGANIZER)) == (30, 1)
     demo = User.by_email("participant@demo.uz")
     assert demo.check_password("demo12345")
+    # "The Best Idea" has gone through judging: assigned by the engine, mostly scored, published.
+    idea = season.contests[0]
+    idea_entries = [e for e in entries if e.contest_id == idea.id and e.status is EntryStatus.SUBMITTED]
+    assignments = db.session.scalars(db.select(Assignment).join(Entry).where(Entry.contest_id == idea.id)).all()
+    assert len(assignments) == 3 * len(idea_entries)
+    assert sum(a.status is SheetStatus.SUBMITTED for a in assignments) > 0.8 * len(assignments)
+    assert db.session.scalar(db.select(AssignmentRun.status)) is RunStatus.COMMITTED
+    snapshot = ResultSnapshot.latest(idea.id)
+    assert snapshot.version == 1 and len(snapshot.result["ranking"]) == len(idea_entries)
+    assert not idea.accepts_changes() and season.contests[1].is_open()
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300

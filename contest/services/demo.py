@@ -1,17 +1,22 @@
-"""A believable demo season: participants from all 14 regions, 300 entries, 30 judges."""
+"""A believable demo season: participants from all 14 regions, 300 entries, 30 judges, one contest judged."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
+from contest.engines import assignment as assignment_engine
 from contest.models import (
-    REGIONS, Attachment, Category, Contest, Entry, EntryAuthor, EntryStatus, Role, User, utcnow,
+    REGIONS, Assignment, Attachment, Category, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, JudgeExpertise,
+    Mark, Role, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
+from contest.services import judge_assignment, results
 from contest.services.attachments import path_of
 from contest.services.seasons import create_season
 
@@ -109,11 +114,14 @@ def build_demo_season(entries: int = 300, judges: int = 30, seed: int = 2026) ->
                 "region": region, "category": rng.choice([Category.STUDENT] * 5 + [Category.TEACHER] * 2
                                                          + [Category.ENGINEER] * 3)}
 
-    logins = [("organizer", person("organizer@demo.uz", Role.ORGANIZER, full_name="Demo Organizer").email)]
+    organizer = person("organizer@demo.uz", Role.ORGANIZER, full_name="Demo Organizer")
+    logins = [("organizer", organizer.email)]
+    panel = []
     for number in range(1, judges + 1):
         organization, region = rng.choice(ORGANIZATIONS)
-        person(f"judge{number:02d}@demo.uz", Role.JUDGE, full_name=f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
-               organization=organization, region=region)
+        panel.append(person(f"judge{number:02d}@demo.uz", Role.JUDGE,
+                            full_name=f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
+                            organization=organization, region=region))
     logins.append(("judge", f"judge01@demo.uz … judge{judges:02d}@demo.uz"))
     participants = [person("participant@demo.uz", Role.PARTICIPANT, **profile())]
     participants += [person(f"participant{n:03d}@demo.uz", Role.PARTICIPANT, **profile())
@@ -152,4 +160,44 @@ def build_demo_season(entries: int = 300, judges: int = 30, seed: int = 2026) ->
         entry.attachments.append(attachment)
         db.session.add(entry)
     db.session.flush()
+    _judge_first_contest(season, organizer, panel, rng)
     return logins
+
+
+def _judge_first_contest(season, organizer: User, judges: list[User], rng: random.Random) -> None:
+    """Shows the later stages: "The Best Idea" has closed, been assigned, mostly scored and published.
+
+    Every judge gets expertise and serves one contest; the first contest's assignment is made by
+    the real engine through the same run an organizer would commit, and its ranking published.
+    """
+    now = utcnow()
+    idea = season.contests[0]
+    idea.opens_at, idea.closes_at = now - timedelta(days=60), now - timedelta(days=5)
+    per_contest = max(1, len(judges) // len(season.contests))
+    for index, judge in enumerate(judges):
+        contest = season.contests[min(index // per_contest, len(season.contests) - 1)]
+        for level, field in zip((3, 2, 1), rng.sample(FIELDS, 3)):
+            judge.expertise.append(JudgeExpertise(field=field, level=level))
+        db.session.add(ContestJudge(contest=contest, judge=judge, max_load=40))
+    db.session.add(ScoringRound(contest=idea, number=1, opens_at=now - timedelta(days=4),
+                                closes_at=now + timedelta(days=10)))
+    db.session.flush()
+    run = judge_assignment.start_run(idea, organizer)
+    run.result_json = json.dumps(assignment_engine.solve(json.loads(run.instance_json)))
+    run.status, run.finished_at = RunStatus.DONE, utcnow()
+    judge_assignment.commit_run(run)
+    quality = {e.id: rng.gauss(6.0, 1.5) for e in db.session.scalars(db.select(Entry).where(Entry.contest_id == idea.id))}
+    leniency = {j.id: rng.gauss(0.0, 0.8) for j in judges}
+    comments = ("Clear problem statement.", "The cost estimate needs more detail.", "Promising prototype.",
+                "Compare with existing solutions.", "")
+    for assignment in db.session.scalars(db.select(Assignment).join(Entry).where(Entry.contest_id == idea.id)):
+        if rng.random() < 0.1:
+            continue  # a few sheets are still to be scored
+        for criterion in idea.criteria:
+            value = quality[assignment.entry_id] + leniency[assignment.judge_id] + rng.gauss(0.0, 0.9)
+            assignment.marks.append(Mark(criterion=criterion, value=Decimal(min(10, max(1, round(value)))),
+                                         comment=rng.choice(comments)))
+        assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, now - timedelta(hours=rng.randint(1, 90))
+        assignment.overall_comment = rng.choice(comments)
+    db.session.flush()
+    results.publish(idea, organizer)
