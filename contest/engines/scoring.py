@@ -24,6 +24,13 @@ from contest.engines.scoring_agreement import (
     krippendorff_alpha_interval,
     outlier_reasons,
 )
+from contest.engines.scoring_ballots import (
+    Ballots,
+    ballot_draws,
+    ballot_matrix,
+    ballot_scores,
+    read_ballots,
+)
 from contest.engines.scoring_model import (
     Fit,
     Judges,
@@ -87,6 +94,7 @@ def rank(instance: dict) -> dict:
         raise InputError("the instance must be a JSON object")
     criteria, method, prize_zone, extra_load = _read_settings(instance)
     marks = _read_marks(instance, criteria)
+    ballots = _read_ballot_input(instance)
     digest = inputs_hash(instance)
     seed = int(digest[:16], 16)
 
@@ -94,10 +102,19 @@ def rank(instance: dict) -> dict:
     all_sheets = scored.sheets()
     first = scored.sheets(rounds=(1,))
     finalist = np.bincount(all_sheets.entry[np.asarray(scored.round) == 2], minlength=len(scored.entries)) > 0
+    by_ballot = None
+    if ballots is not None and ballots.positions:
+        # Ballots decide the final: the finalists are the entries the panel ranked.
+        matrix = ballot_matrix(ballots, scored.entries)
+        by_ballot = (ballot_scores(matrix), ballot_draws(matrix, DRAWS, np.random.default_rng([seed, 5])))
+        finalist = ~np.isnan(by_ballot[0])
+        for entry in ballots.entries:
+            if entry not in set(scored.entries):
+                marks.problems.append(f"entry {entry} is on the ballots but has no usable round-1 sheet; not ranked")
 
     fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]))
     diagnostic = fit if method == "calibrated" else _fit("calibrated", all_sheets, np.random.default_rng([seed, 2]), 0)
-    ranking, p_top = _ranking(scored, all_sheets, fit, finalist, prize_zone)
+    ranking, p_top = _ranking(scored, all_sheets, fit, finalist, prize_zone, by_ballot)
     judges_out, panel_order, panel_noise = _judges(scored, all_sheets, diagnostic)
 
     budget = math.floor(extra_load * len(first.total) + 1e-9)
@@ -130,9 +147,11 @@ def rank(instance: dict) -> dict:
         )
     if budget < 1:
         warnings.append("extra_load allows no extra review: no finalist round proposed")
+    if ballots is not None and not ballots.positions and instance.get("ballots"):
+        warnings.append("no valid ballot: the final round is ranked from round-2 marks, if any")
 
     reliability = krippendorff_alpha_interval(first.entry, first.total)
-    round_two = int(np.sum(np.asarray(scored.round) == 2))
+    round_two = int(np.sum(np.asarray(scored.round) == 2)) + (ballots.reviews() if ballots is not None else 0)
     answer = {
         "method": method,
         "inputs_hash": digest,
@@ -150,13 +169,14 @@ def rank(instance: dict) -> dict:
             "round1_reviews": len(first.total),
             "round2_reviews": round_two,
             "extra_load": round_two / len(first.total) if len(first.total) else None,
+            **({"ballots": len(ballots.positions), "ballot_panel": ballots.judges} if ballots is not None else {}),
         },
         "judges": _with_silent_judges(judges_out, marks.judges),
         "calibration_centre": diagnostic.centre,
         "reliability": reliability,
         "reliability_metric": "krippendorff_alpha_interval_round1_totals",
         "components": n_components,
-        "problems": sorted(set(marks.problems)),
+        "problems": sorted(set(marks.problems) | set(ballots.problems if ballots is not None else [])),
         "warnings": warnings,
     }
     return _rounded(answer)
@@ -222,9 +242,9 @@ def inputs_hash(instance: dict) -> str:
 
 def canonical_json(instance: dict) -> str:
     """The instance as compact JSON with sorted keys; the order of records in the lists
-    ``criteria``, ``scores``, ``judges`` and ``entries`` does not matter, so they are sorted."""
+    ``criteria``, ``scores``, ``judges``, ``entries`` and ``ballots`` does not matter, so they are sorted."""
     data = dict(instance)
-    for key in ("criteria", "scores", "judges", "entries"):
+    for key in ("criteria", "scores", "judges", "entries", "ballots"):
         if isinstance(data.get(key), list):
             data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -233,9 +253,28 @@ def canonical_json(instance: dict) -> str:
 # --- reading the instance ---------------------------------------------------------------------------
 
 def _round_one(instance: dict) -> dict:
-    """The instance as it stood before the finalist round (round-2 marks left out)."""
+    """The instance as it stood before the finalist round (round-2 marks and ballots left out)."""
     scores = [item for item in instance["scores"] if not (isinstance(item, dict) and item.get("round") == 2)]
-    return dict(instance, scores=scores)
+    before = dict(instance, scores=scores)
+    before.pop("ballots", None)
+    return before
+
+
+def _read_ballot_input(instance: dict) -> Ballots | None:
+    """The round-2 ranking ballots, validated (None when the instance has no ``ballots`` key)."""
+    if "ballots" not in instance:
+        return None
+    raw = instance["ballots"]
+    problems = []
+    if not isinstance(raw, list):
+        problems.append("ballots: must be a list of {judge, entry, position}")
+    final = instance.get("final_round") or {}
+    listed = final.get("finalists") if isinstance(final, dict) else None
+    if listed is not None and (not isinstance(listed, list) or any(_read_id(e) is None for e in listed)):
+        problems.append("final_round.finalists: must be a list of entry ids")
+    if problems:
+        raise InputError(problems)
+    return read_ballots(raw, None if listed is None else [_read_id(e) for e in listed])
 
 
 def _is_number(value: Any) -> bool:
@@ -459,30 +498,41 @@ def _fit(method: str, sheets: Sheets, rng: np.random.Generator, draws: int = DRA
     return fit_calibrated(sheets, rng, draws)
 
 
-def _monte_carlo_ranks(draws: np.ndarray, finalist: np.ndarray, prize_zone: int):
-    """Rank of every entry in every draw (finalists first), and the share of draws in the zone."""
+def _monte_carlo_ranks(draws: np.ndarray, finalist: np.ndarray, prize_zone: int, ballot: np.ndarray | None = None):
+    """Rank of every entry in every draw (finalists first), and the share of draws in the zone.
+
+    With ``ballot`` draws, finalists are ordered by them first and by their score draws second.
+    """
     n = draws.shape[1]
-    lift = (float(np.max(draws) - np.min(draws)) + 1.0) if draws.size else 0.0
-    keyed = draws + lift * finalist[None, :]
-    order = np.argsort(-keyed, axis=1, kind="stable")
+    if ballot is not None:
+        primary = np.where(finalist[None, :] & ~np.isnan(ballot), ballot, -np.inf)
+        primary = np.where(finalist[None, :] & np.isnan(ballot), -1e12, primary)
+        order = np.lexsort((-draws, -primary), axis=-1)
+    else:
+        lift = (float(np.max(draws) - np.min(draws)) + 1.0) if draws.size else 0.0
+        keyed = draws + lift * finalist[None, :]
+        order = np.argsort(-keyed, axis=1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, n + 1)[None, :], axis=1)
     p_top = np.mean(ranks <= prize_zone, axis=0)
     return ranks, p_top
 
 
-def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize_zone: int):
+def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize_zone: int, by_ballot=None):
     n = len(marks.entries)
     count = np.bincount(sheets.entry, minlength=n)
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
     pair_seen = set(zip(sheets.entry.tolist(), sheets.judge.tolist()))
     judges_of = np.bincount([e for e, _ in pair_seen], minlength=n)
 
-    # The tie-break order: finalists first, then score, raw mean and number of judges, all
-    # compared as published (rounded); what is still equal after that is a tie for the jury.
+    # The tie-break order: finalists first (by their ballot score when the panel ranked them),
+    # then score, raw mean and number of judges, all compared as published (rounded); what is
+    # still equal after that is a tie for the jury.
+    ballot_score = by_ballot[0] if by_ballot is not None else np.full(n, np.nan)
     keys = [
-        (float(finalist[e]), round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS),
-         float(judges_of[e]))
+        (float(finalist[e]),
+         round(float(ballot_score[e]), DECIMALS) if np.isfinite(ballot_score[e]) else -math.inf,
+         round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS), float(judges_of[e]))
         for e in range(n)
     ]
     listing = sorted(range(n), key=lambda e: (tuple(-x for x in keys[e]), marks.entries[e]))
@@ -495,7 +545,8 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize
         else:
             point_rank[e] = position + 1
 
-    ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone)
+    ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone,
+                                      by_ballot[1] if by_ballot is not None else None)
     tail = (1.0 - INTERVAL) / 2.0
     low_score = np.quantile(fit.draws, tail, axis=0)
     high_score = np.quantile(fit.draws, 1.0 - tail, axis=0)
@@ -517,6 +568,8 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize
             "judges": int(judges_of[e]),
             "sheets": int(count[e]),
             "finalist": bool(finalist[e]),
+            **({"ballot_score": float(ballot_score[e]) if np.isfinite(ballot_score[e]) else None}
+               if by_ballot is not None else {}),
         })
     return rows, p_top
 
