@@ -173,3 +173,23 @@ def test_each_role_is_kept_to_its_own_pages(client, make_user, login, role, path
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/organizer/entries")
     assert response.status_code == 302 and "/auth/login?next=" in response.headers["Location"]
+
+
+def test_a_lost_invitation_is_replaced_and_the_old_link_stops_working(client, make_user, login):
+    login(make_user(Role.ORGANIZER))
+    judge, old_token = accounts.invite_judge(email="slow@example.uz", full_name="Slow Judge", organization="X",
+                                             region=None, valid_for=timedelta(hours=1))
+    db.session.commit()
+    html = client.post(f"/organizer/judges/{judge.id}/invite").get_data(as_text=True)
+    new_link = html.split('class="copy" type="text" readonly value="')[1].split('"')[0]
+    assert "A new link for Slow Judge" in html
+    client.post("/auth/logout")
+    assert client.get(f"/auth/set-password/{old_token}").status_code == 404
+    assert client.get(new_link.split("localhost", 1)[1]).status_code == 200
+
+
+def test_no_new_link_for_a_judge_who_set_a_password(client, make_user, login):
+    login(make_user(Role.ORGANIZER))
+    judge = make_user(Role.JUDGE)
+    page = client.post(f"/organizer/judges/{judge.id}/invite", follow_redirects=True).get_data(as_text=True)
+    assert "has set a password already" in page

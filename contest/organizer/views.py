@@ -15,6 +15,7 @@ from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, InviteJudgeForm, NewSeasonForm, SeasonForm, parse_lines,
 )
 from contest.services import accounts, entry_queries, seasons
+from contest.services import judges as judges_service  # the view `judges` takes the plain name
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
 
@@ -170,9 +171,29 @@ def judges():
             flash(_("Judge account created for %(name)s. Send them the link below; it works once.",
                     name=judge.full_name), "success")
             form = InviteJudgeForm(formdata=None)
-    judges = db.session.scalars(db.select(User).where(User.role == Role.JUDGE).order_by(User.full_name)).all()
-    status = 422 if form.errors else 200
-    return render_template("organizer/judges.html", form=form, judges=judges, invite_link=invite_link), status
+    return _judges_page(form, invite_link)
+
+
+@bp.post("/judges/<int:judge_id>/invite")
+@staff_required
+def reissue_invite(judge_id: int):
+    """A fresh one-time link for a judge who never set a password (the old link expired or was lost)."""
+    judge = db.get_or_404(User, judge_id)
+    if judge.role is not Role.JUDGE or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        token = accounts.reissue_invite(judge, timedelta(hours=current_app.config["INVITE_VALID_HOURS"]))
+    except AccountError:
+        flash(_("%(name)s has set a password already; no new link is needed.", name=judge.full_name), "danger")
+        return redirect(url_for("organizer.judges"))
+    db.session.commit()
+    flash(_("A new link for %(name)s; the previous one no longer works.", name=judge.full_name), "success")
+    return _judges_page(InviteJudgeForm(formdata=None), url_for("auth.set_password", token=token, _external=True))
+
+
+def _judges_page(form: InviteJudgeForm, invite_link: str | None):
+    return render_template("organizer/judges.html", form=form, judges=judges_service.all_judges(),
+                           invite_link=invite_link, action=ActionForm()), 422 if form.errors else 200
 
 
 def _all_seasons() -> list[Season]:

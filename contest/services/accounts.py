@@ -36,6 +36,13 @@ def invite_judge(*, email: str, full_name: str, organization: str, region: str |
     return judge, judge.issue_invite(valid_for)
 
 
+def reissue_invite(user: User, valid_for: timedelta) -> str:
+    """A new one-time link for an account that never set its password; the old link stops working."""
+    if user.password_hash:
+        raise AccountError(f"{user.email} has set a password already")
+    return user.issue_invite(valid_for)
+
+
 def set_password_from_invite(user: User, password: str) -> None:
     user.set_password(password)
     user.consume_invite()
