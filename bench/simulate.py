@@ -4,7 +4,9 @@ For each seed a contest is drawn by contest.engines.simulation (parameters in Co
 docs/scoring.md) and ranked by every method: the plain mean, per-judge z-scores, the calibrated
 model, an oracle that knows every judge's true leniency, scale and noise, the engine's default
 (the public ``rank`` call), and the two-round process: round 1, the engine's shortlist and panel
-size, the suggested panel scores every finalist, final ranking. Printed: top-10 recall, Kendall
+size, then the suggested panel either marks every finalist on the rubric (``final_marks``, kept
+for comparison) or orders them on a ranking ballot (``final_ballots``, what the platform runs),
+final ranking. Printed: top-10 recall, Kendall
 tau against true quality and the winner hit rate, averaged over seeds.
 
     python bench/simulate.py [--seeds 20] [--first 0] [--extra-load 0.10]
@@ -81,6 +83,21 @@ def one_seed(seed: int, extra_load: float | None = None) -> dict:
         {index[e] for e in first["shortlist"]} & set(np.flatnonzero(true_rank <= PRIZE_ZONE).tolist())) / PRIZE_ZONE
     result["final"]["extra_load"] = final["final_round"]["extra_load"]
     result["final"]["expected"] = first["shortlist_expected_recall"]
+    # The process the platform runs: the same panel and finalists rank them on ballots instead.
+    ballots = sim.final_round_ballots(contest, first["shortlist"], first["panel_suggestion"])
+    by_ballot = rank(dict(contest.instance, ballots=ballots))
+    ranked = [index[row["entry"]] for row in by_ballot["ranking"]]
+    result["final_ballots"] = _metrics(truth, ranked)
+    result["final_ballots"]["extra_load"] = by_ballot["final_round"]["extra_load"]
+    # Finalists rank first by construction, so their intervals are judged against the true
+    # order of the finalists among themselves.
+    chosen = [index[row["entry"]] for row in by_ballot["ranking"] if row["finalist"]]
+    among = {e: r for r, e in enumerate(sorted(chosen, key=lambda e: -truth[e]), start=1)}
+    result["final_ballots"]["covered"] = float(np.mean(
+        [row["rank_low"] <= among[index[row["entry"]]] <= row["rank_high"]
+         for row in by_ballot["ranking"] if row["finalist"]]))
+    values = np.asarray([m["value"] for m in final_marks])
+    result["final"]["tens"] = float(np.mean(values == contest.shape.high)) if len(values) else 0.0
     result["plan"] = (len(first["shortlist"]), first["panel_size"], len(entries), len(judges))
     return result
 
@@ -101,23 +118,30 @@ def main(argv=None) -> None:
               f"top10 mean={row['mean']['top10']:.1f} zscore={row['zscore']['top10']:.1f} "
               f"calibrated={row['calibrated']['top10']:.1f} oracle={row['oracle']['top10']:.1f} | "
               f"final: shortlist {s} x panel {p} (load {row['final']['extra_load']:.3f}), "
-              f"caught {row['final']['shortlist_caught']:.1f}, top10 {row['final']['top10']:.1f}", flush=True)
+              f"caught {row['final']['shortlist_caught']:.1f}, top10 marks {row['final']['top10']:.1f} "
+              f"ballots {row['final_ballots']['top10']:.1f}", flush=True)
 
     def mean(method: str, key: str) -> float:
         return float(np.mean([r[method][key] for r in rows]))
 
     print()
     print(f"{len(rows)} seeds, {time.time() - start:.0f} s; default method = {DEFAULT_METHOD}")
-    print(f"{'method':<12}{'top10 recall':>14}{'kendall tau':>13}{'winner hit':>12}")
-    for method in ("mean", "zscore", "calibrated", "oracle", "default", "final"):
-        print(f"{method:<12}{mean(method, 'top10'):>14.3f}{mean(method, 'tau'):>13.3f}{mean(method, 'winner'):>12.3f}")
+    print(f"{'method':<14}{'top10 recall':>12}{'kendall tau':>13}{'winner hit':>12}")
+    for label, method in (("mean", "mean"), ("zscore", "zscore"), ("calibrated", "calibrated"),
+                          ("oracle", "oracle"), ("default", "default"), ("final_marks", "final"),
+                          ("final_ballots", "final_ballots")):
+        print(f"{label:<14}{mean(method, 'top10'):>12.3f}{mean(method, 'tau'):>13.3f}{mean(method, 'winner'):>12.3f}")
     print(f"default: 90% rank intervals cover the true rank for {mean('default', 'rank_cover'):.3f} of entries; "
           f"mean p_top of the true top 10 = {mean('default', 'p_top_true'):.3f}")
     print(f"final round: shortlist holds {mean('final', 'shortlist_caught'):.3f} of the true top 10 "
           f"(engine expected {mean('final', 'expected'):.3f} after the final); "
           f"default/oracle top10 = {mean('default', 'top10') / mean('oracle', 'top10'):.3f}")
+    print(f"final by marks: {mean('final', 'tens'):.3f} of the panel's marks are {sim.ContestShape().high}s; "
+          f"final by ballots: 90% rank intervals of the finalists cover their true rank among the finalists for "
+          f"{mean('final_ballots', 'covered'):.3f}")
     print(f"simulate: top10_default={mean('default', 'top10'):.3f} top10_oracle={mean('oracle', 'top10'):.3f} "
-          f"top10_final={mean('final', 'top10'):.3f} extra_load={mean('final', 'extra_load'):.3f}")
+          f"top10_final_marks={mean('final', 'top10'):.3f} top10_final={mean('final_ballots', 'top10'):.3f} "
+          f"extra_load={mean('final_ballots', 'extra_load'):.3f}")
 
 
 if __name__ == "__main__":

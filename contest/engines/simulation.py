@@ -70,8 +70,9 @@ class Contest:
         sheet_sd = self.noise * np.sqrt(self.shape.halo + (1 - self.shape.halo) * np.sum(w**2))
         return Judges(leniency, self.scale.copy(), 100.0 / span * sheet_sd)
 
-    def marks(self, entries: np.ndarray, judges: np.ndarray, round_no: int) -> list[dict]:
-        """Integer rubric marks of each (entry, judge) pair, as the engine's score records."""
+    def perceived(self, entries: np.ndarray, judges: np.ndarray) -> np.ndarray:
+        """(pairs, criteria) what each judge perceives of each entry, in rubric points, before
+        the rubric rounds and clips it: leniency, scale, noise (with halo), out-of-field factor."""
         s = self.shape
         n_c = len(s.weights)
         noise = self.noise[judges] * np.where(
@@ -79,12 +80,18 @@ class Contest:
         )
         common = self.rng.standard_normal(len(entries))[:, None] * np.sqrt(s.halo)
         own = self.rng.standard_normal((len(entries), n_c)) * np.sqrt(1 - s.halo)
-        latent = (
+        return (
             s.midpoint
             + self.leniency[judges][:, None]
             + self.scale[judges][:, None] * s.points_per_sd * self.facets[entries]
             + noise[:, None] * (common + own)
         )
+
+    def marks(self, entries: np.ndarray, judges: np.ndarray, round_no: int) -> list[dict]:
+        """Integer rubric marks of each (entry, judge) pair, as the engine's score records."""
+        s = self.shape
+        n_c = len(s.weights)
+        latent = self.perceived(entries, judges)
         value = np.clip(np.rint(latent), s.low, s.high).astype(int)
         records = []
         for row, (e, j) in enumerate(zip(entries, judges)):
@@ -180,6 +187,26 @@ def final_round_marks(contest: Contest, finalists: list[str], panel: list[str]) 
     entries = np.repeat([index_e[e] for e in finalists], len(panel))
     judges = np.tile([index_j[j] for j in panel], len(finalists))
     return contest.marks(entries, judges, 2)
+
+
+def final_round_ballots(contest: Contest, finalists: list[str], panel: list[str]) -> list[dict]:
+    """Round-2 ranking ballots: every judge of the panel orders every finalist, best first.
+
+    The same judge as in round 1 (leniency, scale, noise with halo, out-of-field factor, the
+    rubric's weights), perceiving each finalist once; only the rubric's rounding and clipping
+    are gone, because an ordering has no scale to round to or clip at. No judge is made more
+    accurate than in round 1.
+    """
+    index_e = {e: i for i, e in enumerate(contest.entry_ids)}
+    w = np.asarray(contest.shape.weights) / np.sum(contest.shape.weights)
+    entries = np.asarray([index_e[e] for e in finalists])
+    records = []
+    for judge in panel:
+        j = contest.judge_ids.index(judge)
+        total = contest.perceived(entries, np.full(len(entries), j)) @ w
+        for position, k in enumerate(np.argsort(-total, kind="stable"), start=1):
+            records.append({"judge": judge, "entry": finalists[k], "position": position})
+    return records
 
 
 # --- how good is a ranking ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from contest.engines import simulation
 from contest.engines.cli import InputError
 from contest.engines.scoring import inputs_hash, rank
 from contest.engines.scoring_ballots import van_der_waerden
@@ -196,3 +197,16 @@ def test_cli_ranks_ballots_and_reports_unusable_ones(tmp_path):
     done = run_cli(path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "ballots" in json.loads(done.stdout)["error"]
+
+
+def test_the_simulator_gives_each_panel_judge_a_full_ballot():
+    contest = simulation.simulate_contest(3, simulation.ContestShape(entries=(120, 120), judges=(10, 10)))
+    finalists = contest.entry_ids[:7]
+    panel = contest.judge_ids[:3]
+    records = simulation.final_round_ballots(contest, finalists, panel)
+    for judge in panel:
+        mine = [r for r in records if r["judge"] == judge]
+        assert sorted(r["position"] for r in mine) == list(range(1, 8))
+        assert sorted(r["entry"] for r in mine) == finalists
+    result = rank(dict(contest.instance, ballots=records))
+    assert result["final_round"]["ballots"] == 3 and not [p for p in result["problems"] if "ballot" in p]
