@@ -72,3 +72,45 @@ class ConflictForm(FlaskForm):
     reason = TextAreaField(_l("Why you cannot judge this entry impartially"),
                            validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
     declare = SubmitField(_l("Declare a conflict"))
+
+
+class BallotForm(FlaskForm):
+    """The final round's ranking ballot: a field `place_<assignment id>` per finalist, added by :func:`ballot_form`.
+
+    Places are kept as typed (text): the service checks them, so a wrong one comes back with a
+    message beside it and the judge's other places untouched.
+    """
+
+    save_draft = SubmitField(_l("Save draft"))
+    submit_ballot = SubmitField(_l("Submit ballot"))
+
+    assignments: ClassVar[list[Assignment]] = []  # set per judge by ballot_form
+
+    def place(self, assignment: Assignment):
+        return self[f"place_{assignment.id}"]
+
+    @property
+    def final(self) -> bool:
+        return bool(self.submit_ballot.data)
+
+    def typed(self) -> dict[int, str]:
+        return {a.id: self.place(a).data or "" for a in self.assignments}
+
+    def load(self) -> None:
+        for assignment in self.assignments:
+            position = assignment.ballot_position
+            self.place(assignment).data = "" if position is None else str(position)
+
+    def show_problems(self, by_assignment: dict[int, str]) -> None:
+        for assignment in self.assignments:
+            if assignment.id in by_assignment:
+                self.place(assignment).errors = [*self.place(assignment).errors, by_assignment[assignment.id]]
+
+
+def ballot_form(assignments: list[Assignment], **kwargs) -> BallotForm:
+    """A BallotForm with a place field for each of the judge's finalists."""
+    attrs = {"assignments": list(assignments)}
+    for assignment in assignments:
+        attrs[f"place_{assignment.id}"] = StringField(_l("Place of %(code)s", code=assignment.entry.code),
+                                                      validators=[Length(max=10)])
+    return type("FinalBallotForm", (BallotForm,), attrs)(**kwargs)

@@ -12,12 +12,12 @@ from contest.auth.access import role_required
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
-from contest.judging.forms import ConflictForm, ScoreForm, score_form
-from contest.models import Assignment, DeclarationKind, Role, utcnow
+from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
+from contest.models import Assignment, Contest, DeclarationKind, Role, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judging
 from contest.services.conflicts import ConflictError
-from contest.services.judging import ScoreError
+from contest.services.judging import BallotError, ScoreError
 
 
 def _assignment_or_404(assignment_id: int) -> Assignment:
@@ -85,6 +85,62 @@ def save_scores(assignment_id: int):
         return redirect(url_for("judging.queue"))
     flash(_("Draft saved for %(code)s.", code=code), "success")
     return redirect(url_for("judging.entry", assignment_id=assignment.id))
+
+
+def _ballot_or_404(contest_id: int) -> tuple[Contest, list[Assignment]]:
+    """The signed-in judge's finalists in this contest's final round; 404 for anyone not on its panel."""
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or not current_user.is_authenticated:
+        abort(404)
+    assignments = [a for a in judging.ballot(current_user, contest) if a.can_be_viewed_by(current_user)]
+    if not assignments:
+        abort(404)
+    return contest, assignments
+
+
+def _render_ballot(contest: Contest, assignments: list[Assignment], form, problems: list[str] = (),
+                   status: int = 200):
+    first = assignments[0]
+    return render_template(
+        "judging/ballot.html", contest=contest, assignments=assignments, form=form, problems=problems,
+        scoring_round=first.scoring_round, can_score=first.can_be_scored_by(current_user),
+        closed=judging.closed_message(first), state=judging.ballot_state(assignments),
+        sheet_labels=judging.SHEET_STATE_LABELS), status
+
+
+@bp.get("/contests/<int:contest_id>/ballot")
+@login_required
+def ballot(contest_id: int):
+    contest, assignments = _ballot_or_404(contest_id)
+    form = ballot_form(assignments)
+    form.load()
+    return _render_ballot(contest, assignments, form)
+
+
+@bp.post("/contests/<int:contest_id>/ballot")
+@login_required
+def save_ballot(contest_id: int):
+    contest, assignments = _ballot_or_404(contest_id)
+    form = ballot_form(assignments)
+    if not assignments[0].can_be_scored_by(current_user):
+        flash(judging.closed_message(assignments[0]), "danger")
+        return redirect(url_for("judging.ballot", contest_id=contest.id))
+    if not form.validate_on_submit():
+        return _render_ballot(contest, assignments, form, [_("Some fields need correcting.")], 422)
+    final = form.final
+    try:
+        judging.record_ballot(assignments, form.typed(), final=final)
+    except (BallotError, ScoreError) as error:
+        db.session.rollback()
+        form.show_problems(getattr(error, "by_assignment", {}))
+        return _render_ballot(contest, assignments, form, error.problems, 422)
+    db.session.commit()
+    if final:
+        flash(_("Your ballot for %(contest)s is submitted. You can revise it until the round closes.",
+                contest=contest.title), "success")
+        return redirect(url_for("judging.queue"))
+    flash(_("Ballot draft saved."), "success")
+    return redirect(url_for("judging.ballot", contest_id=contest.id))
 
 
 @bp.get("/assignments/<int:assignment_id>/files/<int:number>")

@@ -15,6 +15,9 @@ from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
 
 
+FINAL_ROUND = 2
+
+
 class SheetStatus(str, enum.Enum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -124,7 +127,11 @@ class ScoringRound(db.Model):
 
 
 class Assignment(db.Model):
-    """A judge asked to review an entry in a scoring round; its score sheet hangs off it."""
+    """A judge asked to review an entry in a scoring round; its score sheet hangs off it.
+
+    In round 2 (the final) the judge ranks all their finalists on one ballot instead: the
+    finalist's place is ``ballot_position``, and ``status`` says whether the ballot is submitted.
+    """
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("judge_id", "entry_id", "round"),)
@@ -137,6 +144,8 @@ class Assignment(db.Model):
     status: Mapped[SheetStatus] = mapped_column(
         db.Enum(SheetStatus, native_enum=False, length=20, validate_strings=True), default=SheetStatus.DRAFT)
     overall_comment: Mapped[str] = mapped_column(Text, default="")
+    # Round 2: the finalist's place on the judge's ranking ballot (1 = best), instead of marks.
+    ballot_position: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -173,6 +182,11 @@ class Assignment(db.Model):
 
     def can_be_scored_by(self, user: User, now: datetime | None = None) -> bool:
         return self.can_be_viewed_by(user) and self.accepts_scores(now)
+
+    @property
+    def is_ballot(self) -> bool:
+        """Round 2 is judged on a ranking ballot of all the judge's finalists, not on the rubric."""
+        return self.round == FINAL_ROUND
 
 
 class Mark(db.Model):

@@ -19,8 +19,8 @@ from contest.extensions import db
 from contest.files.sanitize import sanitize
 from contest.i18n import local_time
 from contest.models import (
-    Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, ScoringRound, SheetStatus,
-    User, utcnow,
+    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, ScoringRound,
+    SheetStatus, User, utcnow,
 )
 from contest.services.attachments import path_of
 
@@ -77,7 +77,7 @@ class QueueGroup:
 def sheet_state(assignment: Assignment) -> str:
     if assignment.status is SheetStatus.SUBMITTED:
         return "submitted"
-    if assignment.marks or assignment.overall_comment:
+    if assignment.marks or assignment.overall_comment or assignment.ballot_position is not None:
         return "draft"
     return "not_started"
 
@@ -223,6 +223,83 @@ def _lock(assignment: Assignment) -> None:
     found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
     if found is None:
         raise ScoreError(_("This entry is no longer in your queue."))
+
+
+# -- the final round's ranking ballot ----------------------------------------------------------------
+
+class BallotError(ValueError):
+    """What was wrong with a ballot: messages for the whole form, and one per finalist (assignment id)."""
+
+    def __init__(self, problems: list[str] | str = (), by_assignment: dict[int, str] | None = None):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.by_assignment = dict(by_assignment or {})
+        super().__init__("; ".join(self.problems + list(self.by_assignment.values())))
+
+
+def ballot(judge: User, contest: Contest) -> list[Assignment]:
+    """The judge's finalists in the contest's final round, in a fixed order; conflicted pairs left out."""
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
+    return list(db.session.scalars(
+        db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Assignment.judge_id == judge.id, Assignment.round == FINAL_ROUND, Entry.contest_id == contest.id,
+               Assignment.entry_id.not_in(conflicted))
+        .options(selectinload(Assignment.entry).selectinload(Entry.field))
+        .order_by(Entry.id)).all())
+
+
+def ballot_state(assignments: list[Assignment]) -> str:
+    """One state for the whole ballot: submitted only when every place is."""
+    if assignments and all(a.status is SheetStatus.SUBMITTED for a in assignments):
+        return "submitted"
+    if any(a.ballot_position is not None for a in assignments):
+        return "draft"
+    return "not_started"
+
+
+def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final: bool,
+                  now: datetime | None = None) -> list[Assignment]:
+    """Save a draft (any places typed) or submit (each finalist a place 1..n, each place once).
+
+    ``typed`` maps assignment id to the place as typed. Only while the final round is open.
+    """
+    if not assignments:
+        raise BallotError(_("You have no finalists to rank."))
+    for assignment in assignments:
+        _lock(assignment)
+    ensure_open(assignments[0], now)
+    n = len(assignments)
+    problems: dict[int, str] = {}
+    places: dict[int, int] = {}
+    for assignment in assignments:
+        raw = (typed.get(assignment.id) or "").strip()
+        if not raw:
+            if final:
+                problems[assignment.id] = _("Give this finalist a place from 1 to %(n)d.", n=n)
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= n:
+            problems[assignment.id] = _("Type a whole number from 1 to %(n)d.", n=n)
+            continue
+        places[assignment.id] = int(raw)
+    if final:
+        holders: dict[int, list[int]] = {}
+        for assignment_id, place in places.items():
+            holders.setdefault(place, []).append(assignment_id)
+        for place, ids in holders.items():
+            if len(ids) > 1:
+                for assignment_id in ids:
+                    problems.setdefault(assignment_id, _("Place %(p)d is given to more than one finalist; "
+                                                         "use each place once.", p=place))
+    if problems:
+        message = (_("Every finalist needs its own place from 1 to %(n)d before the ballot can be submitted.", n=n)
+                   if final else _("Some places need correcting."))
+        raise BallotError(message, problems)
+    when = now or utcnow()
+    for assignment in assignments:
+        assignment.ballot_position = places.get(assignment.id)
+        assignment.status = SheetStatus.SUBMITTED if final else SheetStatus.DRAFT
+        assignment.submitted_at = when if final else None
+    db.session.flush()
+    return assignments
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from contest.engines import scoring
 from contest.extensions import db
 from contest.models import (
-    Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User, utcnow,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User,
+    utcnow,
 )
 
 PRIZE_ZONE = 10
@@ -33,7 +34,7 @@ def key_id(key: str) -> int:
 
 
 def build_instance(contest: Contest, method: str | None = None) -> dict:
-    """Every submitted score sheet of the contest's submitted entries, in a canonical order."""
+    """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a canonical order."""
     rows = db.session.execute(
         db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, Mark.criterion_id, Mark.value)
         .join(Mark, Mark.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
@@ -54,6 +55,17 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
         "judges": [judge_key(j) for j in panel],
         "entries": [entry_key(e) for e in entries],
     }
+    # The final round's ranking ballots, submitted places only; the key is left out when there
+    # are none, so instances (and hashes) of contests without ballots stay exactly as they were.
+    ballots = db.session.execute(
+        db.select(Assignment.judge_id, Assignment.entry_id, Assignment.ballot_position)
+        .join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED,
+               Assignment.round == FINAL_ROUND, Assignment.status == SheetStatus.SUBMITTED,
+               Assignment.ballot_position.is_not(None))
+        .order_by(Assignment.judge_id, Assignment.entry_id)).all()
+    if ballots:
+        instance["ballots"] = [{"judge": judge_key(j), "entry": entry_key(e), "position": p} for j, e, p in ballots]
     if method:
         instance["method"] = method
     return instance
