@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from contest.extensions import db
-from contest.models import Assignment, Role, ScoringRound, SheetStatus, utcnow
+from contest.models import Assignment, Conflict, ConflictSource, Role, ScoringRound, SheetStatus, utcnow
 from contest.services import results
 from tests.test_results import scored  # noqa: F401  (the fixture: 12 entries, 6 judges, round 1 done)
 
@@ -126,6 +126,28 @@ def test_the_results_order_the_finalists_by_the_ballots(client, login, make_user
     assert [row["entry"] for row in ranking[:4]] == [results.entry_key(e.id) for e in wanted]
 
 
+def test_a_conflicted_panel_judge_ranks_the_other_finalists_and_still_counts(client, login, final):
+    contest, panel, finalists, _entries = final
+    db.session.add(Conflict(judge_id=panel[0].id, entry_id=finalists[1].id, source=ConflictSource.MANUAL,
+                            reason="Supervised the author"))
+    db.session.commit()
+    login(panel[0])
+    html = client.get(ballot_url(contest)).get_data(as_text=True)
+    assert finalists[1].code not in html and "from 1 (best) to 3" in html
+    others = [finalists[0], finalists[2], finalists[3]]
+    data = places(panel[0], others, others)
+    assert client.post(ballot_url(contest), data={**data, "submit_ballot": "1"}).status_code == 302
+    for judge in panel[1:]:
+        login(judge)
+        client.post(ballot_url(contest), data={**places(judge, finalists, finalists), "submit_ballot": "1"})
+    instance = results.build_instance(contest)
+    key = results.judge_key(panel[0].id)
+    assert instance["final_round"]["given"] == {key: [results.entry_key(e.id) for e in others]}
+    answer = results.compute(contest)[1]
+    assert answer["final_round"]["ballots"] == 3 and not [p for p in answer["problems"] if "ballot" in p]
+    assert [row["entry"] for row in answer["ranking"][:4]] == [results.entry_key(e.id) for e in finalists]
+
+
 def test_a_contest_without_ballots_keeps_its_instance_unchanged(final):
     contest, *_ = final
     assert "ballots" not in results.build_instance(contest)
@@ -140,3 +162,21 @@ def test_only_the_panel_may_open_the_ballot(client, login, make_user, final, sco
         assert client.post(ballot_url(contest), data={"submit_ballot": "1"}).status_code == 404
     login(panel[0])
     assert client.get(f"/judging/contests/{contest.id + 999}/ballot").status_code == 404
+
+
+def test_verify_names_a_ballot_place_changed_after_publication(client, login, make_user, runner, final):
+    contest, panel, finalists, _entries = final
+    for judge in panel:
+        login(judge)
+        client.post(ballot_url(contest), data={**places(judge, finalists, finalists), "submit_ballot": "1"})
+    login(make_user(Role.ORGANIZER))
+    client.post(f"/results/contests/{contest.id}/publish")
+    clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert clean.exit_code == 0, clean.output
+    first, second = db.session.scalars(db.select(Assignment).where(
+        Assignment.judge_id == panel[0].id, Assignment.round == 2).order_by(Assignment.entry_id)).all()[:2]
+    first.ballot_position, second.ballot_position = 2, 1
+    db.session.commit()
+    tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert tampered.exit_code == 1
+    assert f"place of {finalists[0].code} on the final ballot of judge j{panel[0].id}" in tampered.output

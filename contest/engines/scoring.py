@@ -272,9 +272,14 @@ def _read_ballot_input(instance: dict) -> Ballots | None:
     listed = final.get("finalists") if isinstance(final, dict) else None
     if listed is not None and (not isinstance(listed, list) or any(_read_id(e) is None for e in listed)):
         problems.append("final_round.finalists: must be a list of entry ids")
+    given = final.get("given") if isinstance(final, dict) else None
+    if given is not None and (not isinstance(given, dict) or any(
+            not isinstance(v, list) or any(_read_id(e) is None for e in v) for v in given.values())):
+        problems.append("final_round.given: must map judge ids to lists of entry ids")
     if problems:
         raise InputError(problems)
-    return read_ballots(raw, None if listed is None else [_read_id(e) for e in listed])
+    return read_ballots(raw, None if listed is None else [_read_id(e) for e in listed],
+                        None if given is None else {str(j): [_read_id(e) for e in v] for j, v in given.items()})
 
 
 def _is_number(value: Any) -> bool:

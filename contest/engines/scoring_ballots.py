@@ -49,13 +49,17 @@ def _read_id(value: Any) -> str | None:
     return None
 
 
-def read_ballots(raw: list, listed_finalists: list[str] | None) -> Ballots:
+def read_ballots(raw: list, listed_finalists: list[str] | None,
+                 given: dict[str, list[str]] | None = None) -> Ballots:
     """Validate the ``ballots`` records; a judge's ballot counts only as a whole.
 
-    A ballot must be a permutation of the finalists (``listed_finalists`` if the instance lists
-    them, otherwise every entry placed on any ballot): each finalist once, positions 1..n once
-    each. A ballot that is not is dropped and every reason is named.
+    A ballot must be a permutation of the finalists the judge was given (``given[judge]``, for a
+    judge left out of some finalists by a conflict), otherwise of all finalists
+    (``listed_finalists`` if the instance lists them, else every entry placed on any ballot):
+    each finalist once, positions 1..n once each. A ballot that is not is dropped and every
+    reason is named.
     """
+    given = given or {}
     problems: list[str] = []
     placed: dict[str, dict[str, list[int]]] = {}
     for k, item in enumerate(raw):
@@ -82,11 +86,11 @@ def read_ballots(raw: list, listed_finalists: list[str] | None) -> Ballots:
 
     finalists = sorted(set(listed_finalists)) if listed_finalists is not None else sorted(
         {e for ballot in placed.values() for e in ballot})
-    finalist_set = set(finalists)
-    n = len(finalists)
     out = Ballots(finalists=finalists, problems=problems)
     for judge in sorted(placed):
         ballot = placed[judge]
+        finalist_set = set(given[judge]) if judge in given else set(finalists)
+        n = len(finalist_set)
         label = f"ballot of judge {judge}"
         reasons = []
         if any(p == -1 for ps in ballot.values() for p in ps):

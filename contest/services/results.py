@@ -65,10 +65,30 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
                Assignment.ballot_position.is_not(None))
         .order_by(Assignment.judge_id, Assignment.entry_id)).all()
     if ballots:
-        instance["ballots"] = [{"judge": judge_key(j), "entry": entry_key(e), "position": p} for j, e, p in ballots]
+        instance["ballots"], given = _ballots(ballots)
+        if given:
+            instance["final_round"] = {"given": given}
     if method:
         instance["method"] = method
     return instance
+
+
+def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
+    """Each judge's submitted places, renumbered 1..k in their order (a finalist withdrawn after
+    the ballot leaves no gap), and the finalists given to judges who did not rank them all (a
+    conflict kept them from one)."""
+    by_judge: dict[int, list[tuple[int, int]]] = {}
+    for judge_id, entry_id, position in rows:
+        by_judge.setdefault(judge_id, []).append((position, entry_id))
+    everyone = {entry_id for _, entry_id, _ in rows}
+    ballots, given = [], {}
+    for judge_id, places in sorted(by_judge.items()):
+        for place, (_, entry_id) in enumerate(sorted(places), start=1):
+            ballots.append({"judge": judge_key(judge_id), "entry": entry_key(entry_id), "position": place})
+        mine = {entry_id for _, entry_id in places}
+        if mine != everyone:
+            given[judge_key(judge_id)] = [entry_key(e) for e in sorted(mine)]
+    return ballots, given
 
 
 def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
@@ -144,6 +164,15 @@ def _describe_changes(published: dict, current: dict) -> list[str]:
             entry, judge, round_, criterion = key
             lines.append(f"mark of {_entry_code(entry)} by judge {judge} (round {round_}, criterion {criterion}) "
                          f"was {before.get(key)} when published, is {after.get(key)} now")
+    def places(instance):
+        return {(b["judge"], b["entry"]): b["position"] for b in instance.get("ballots", [])}
+
+    placed_then, placed_now = places(published), places(current)
+    for key in sorted(set(placed_then) | set(placed_now)):
+        if placed_then.get(key) != placed_now.get(key):
+            judge, entry = key
+            lines.append(f"place of {_entry_code(entry)} on the final ballot of judge {judge} "
+                         f"was {placed_then.get(key)} when published, is {placed_now.get(key)} now")
     if published["criteria"] != current["criteria"]:
         lines.append("the rubric changed after publication")
     return lines or ["the stored scores differ from the published input"]

@@ -210,3 +210,18 @@ def test_the_simulator_gives_each_panel_judge_a_full_ballot():
         assert sorted(r["entry"] for r in mine) == finalists
     result = rank(dict(contest.instance, ballots=records))
     assert result["final_round"]["ballots"] == 3 and not [p for p in result["problems"] if "ballot" in p]
+
+
+def test_a_judge_given_fewer_finalists_ranks_just_those(contest):
+    instance, _ = contest
+    finalists = finalists_of(instance)
+    partial = finalists[:2] + finalists[3:]                # a conflict kept j02 from finalists[2]
+    ballots = ballots_for(["j00", "j01"], finalists) + ballots_for(["j02"], partial)
+    result = rank(dict(instance, ballots=ballots, final_round={"given": {"j02": partial}}))
+    assert result["final_round"]["ballot_panel"] == ["j00", "j01", "j02"]
+    assert not [p for p in result["problems"] if "ballot" in p]
+    assert [row["entry"] for row in result["ranking"][:6]] == finalists
+    dropped = rank(dict(instance, ballots=ballots))
+    assert any("ballot of judge j02" in p and "finalist not placed" in p for p in dropped["problems"])
+    with pytest.raises(InputError):
+        rank(dict(instance, ballots=ballots, final_round={"given": {"j02": "e1"}}))
