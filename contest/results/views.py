@@ -73,7 +73,7 @@ def publish(contest_id: int):
         flash(str(error), "danger")
         return redirect(url_for("results.contest", contest_id=contest.id))
     db.session.commit()
-    flash(_("Version %(n)d of the %(contest)s ranking is published.", n=snapshot.version, contest=contest.title),
+    flash(_("%(contest)s: version %(n)d of the ranking is published.", n=snapshot.version, contest=contest.title),
           "success")
     return redirect(url_for("results.snapshot", snapshot_id=snapshot.id))
 
