@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from contest.engines.cli import InputError, exit_with
+from contest.engines.ids import read_id
 from contest.engines.scoring_agreement import (
     components,
     judge_agreement,
@@ -270,30 +271,21 @@ def _read_ballot_input(instance: dict) -> Ballots | None:
         problems.append("ballots: must be a list of {judge, entry, position}")
     final = instance.get("final_round") or {}
     listed = final.get("finalists") if isinstance(final, dict) else None
-    if listed is not None and (not isinstance(listed, list) or any(_read_id(e) is None for e in listed)):
+    if listed is not None and (not isinstance(listed, list) or any(read_id(e) is None for e in listed)):
         problems.append("final_round.finalists: must be a list of entry ids")
     given = final.get("given") if isinstance(final, dict) else None
     if given is not None and (not isinstance(given, dict) or any(
-            not isinstance(v, list) or any(_read_id(e) is None for e in v) for v in given.values())):
+            not isinstance(v, list) or any(read_id(e) is None for e in v) for v in given.values())):
         problems.append("final_round.given: must map judge ids to lists of entry ids")
     if problems:
         raise InputError(problems)
-    return read_ballots(raw, None if listed is None else [_read_id(e) for e in listed],
-                        None if given is None else {str(j): [_read_id(e) for e in v] for j, v in given.items()})
+    return read_ballots(raw, None if listed is None else [read_id(e) for e in listed],
+                        None if given is None else {str(j): [read_id(e) for e in v] for j, v in given.items()})
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
-
-def _read_id(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value
-    return None
 
 
 def _read_settings(instance: dict) -> tuple[list[Criterion], str, int, float]:
@@ -309,7 +301,7 @@ def _read_settings(instance: dict) -> tuple[list[Criterion], str, int, float]:
         if not isinstance(item, dict):
             problems.append(f"{where}: must be an object")
             continue
-        cid = _read_id(item.get("id"))
+        cid = read_id(item.get("id"))
         if cid is None:
             problems.append(f"{where}: id must be a non-empty string")
             continue
@@ -359,7 +351,7 @@ def _listed_ids(instance: dict, key: str, problems: list[str]) -> set[str]:
     found: set[str] = set()
     for k, item in enumerate(instance.get(key) or []):
         value = item.get("id") if isinstance(item, dict) else item
-        ident = _read_id(value)
+        ident = read_id(value)
         if ident is None:
             problems.append(f"{key}[{k}]: not an id: {value!r}")
         else:
@@ -382,7 +374,7 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
         if not isinstance(item, dict):
             problems.append(f"{where}: must be an object")
             continue
-        entry, judge = _read_id(item.get("entry")), _read_id(item.get("judge"))
+        entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
         if entry is None or judge is None:
             problems.append(f"{where}: entry and judge must be non-empty ids; mark ignored")
             continue
@@ -395,7 +387,7 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
             continue
         sheet = (entry, judge, int(round_no))
         label = f"judge {judge}, entry {entry}, round {round_no}"
-        cid = _read_id(item.get("criterion"))
+        cid = read_id(item.get("criterion"))
         if cid not in by_id:
             problems.append(f"{label}: unknown criterion {item.get('criterion')!r}; mark ignored")
             continue
@@ -467,8 +459,8 @@ def _marks_by_sheet(instance: dict, criteria: list[Criterion]) -> dict:
     for item in instance.get("scores", []):
         if not isinstance(item, dict):
             continue
-        entry, judge = _read_id(item.get("entry")), _read_id(item.get("judge"))
-        cid = _read_id(item.get("criterion"))
+        entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
+        cid = read_id(item.get("criterion"))
         if entry is None or judge is None or cid not in known:
             continue
         found.setdefault((entry, judge, item.get("round", 1)), {})[cid] = item.get("value")

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from contest.engines.ids import read_id
+
 
 @dataclass
 class Ballots:
@@ -39,15 +41,6 @@ class Ballots:
         return sum(len(ballot) for ballot in self.positions.values())
 
 
-def _read_id(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value
-    return None
-
 
 def read_ballots(raw: list, listed_finalists: list[str] | None,
                  given: dict[str, list[str]] | None = None) -> Ballots:
@@ -67,7 +60,7 @@ def read_ballots(raw: list, listed_finalists: list[str] | None,
         if not isinstance(item, dict):
             problems.append(f"{where}: must be an object")
             continue
-        entry, judge = _read_id(item.get("entry")), _read_id(item.get("judge"))
+        entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
         if entry is None or judge is None:
             problems.append(f"{where}: entry and judge must be non-empty ids; position ignored")
             continue
