@@ -13,7 +13,6 @@ Nothing here knows about marks or models: ids in, validated ballots and scores o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from scipy import stats
