@@ -80,12 +80,12 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
     by_judge: dict[int, list[tuple[int, int]]] = {}
     for judge_id, entry_id, position in rows:
         by_judge.setdefault(judge_id, []).append((position, entry_id))
-    everyone = {entry_id for _, entry_id, _ in rows}
+    everyone = {entry_id for _judge, entry_id, _position in rows}
     ballots, given = [], {}
     for judge_id, places in sorted(by_judge.items()):
-        for place, (_, entry_id) in enumerate(sorted(places), start=1):
+        for place, (_stored, entry_id) in enumerate(sorted(places), start=1):
             ballots.append({"judge": judge_key(judge_id), "entry": entry_key(entry_id), "position": place})
-        mine = {entry_id for _, entry_id in places}
+        mine = {entry_id for _stored, entry_id in places}
         if mine != everyone:
             given[judge_key(judge_id)] = [entry_key(e) for e in sorted(mine)]
     return ballots, given
