@@ -66,6 +66,7 @@ messages: install
 bench: install-dev
 	$(PY) bench/assign.py
 	$(PY) bench/simulate.py
+	$(PY) bench/rank.py
 	$(PY) bench/allocate.py
 	$(PY) bench/export.py
 

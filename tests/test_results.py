@@ -156,3 +156,22 @@ def test_participants_and_judges_cannot_open_results(client, scored, make_user, 
     assert client.get(f"/results/contests/{contest.id}").status_code == 403
     login(make_user())
     assert client.post(f"/results/contests/{contest.id}/publish").status_code == 403
+
+
+def test_the_ranking_is_computed_once_per_distinct_input(organizer, scored, monkeypatch, client):
+    from contest.engines import scoring as engine
+    from contest.services import results as service
+
+    contest, _judges, entries = scored
+    calls = []
+    real_rank = engine.rank
+    monkeypatch.setattr(service, "rankings", service.RankingCache())
+    monkeypatch.setattr(engine, "rank", lambda instance: calls.append(1) or real_rank(instance))
+    first = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    client.get(f"/results/contests/{contest.id}")
+    assert len(calls) == 1                       # the second visit is served from the cache
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[0].id)).first()
+    mark.value = Decimal("10")
+    db.session.commit()
+    second = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert len(calls) == 2 and first != second   # a changed mark is a new input, ranked afresh

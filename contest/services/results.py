@@ -6,6 +6,8 @@ same stored marks always give the same instance, hence the same inputs hash.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,9 +93,39 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
     return ballots, given
 
 
+class RankingCache:
+    """The last few rankings, keyed by the hash of their exact input.
+
+    Ranking a national-size contest takes seconds; the engine is deterministic, so the same
+    input always gives the same answer and a changed mark changes the key. Answers are shared:
+    callers must not modify them. ``flask results verify`` never reads from here.
+    """
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._answers: OrderedDict[str, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rank(self, instance: dict) -> dict:
+        key = scoring.inputs_hash(instance)
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        answer = scoring.rank(instance)
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
+rankings = RankingCache()
+
+
 def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
     instance = build_instance(contest, method)
-    return instance, scoring.rank(instance)
+    return instance, rankings.rank(instance)
 
 
 def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
