@@ -479,17 +479,16 @@ def test_no_scoring_without_an_open_round(client, login, judge, assignment, cont
     assert reload(assignment).marks == []
 
 
-def test_round_two_follows_its_own_window(client, login, judge, entry, contest, scoring_round):
+def test_round_two_takes_no_rubric_marks_even_while_open(client, login, judge, entry, contest, scoring_round):
+    """The final round is judged on ranking ballots (tests/test_ballots.py); marks posted anyway are refused."""
     second = Assignment(judge=judge, entry=entry, round=2)
     db.session.add(second)
-    db.session.commit()
-    login(judge)
-    client.post(url(second, "/scores"), data=sheet(contest, ["7"]))
-    assert reload(second).marks == []
     open_round(contest, 2)
     db.session.commit()
-    client.post(url(second, "/scores"), data=sheet(contest, ["7"]))
-    assert len(reload(second).marks) == 1
+    login(judge)
+    page = client.post(url(second, "/scores"), data=sheet(contest, ["7"]), follow_redirects=True)
+    assert reload(second).marks == []
+    assert "judged on a ranking ballot" in page.get_data(as_text=True)
 
 
 def test_the_predicates_guard_scoring(judge, make_user, assignment, contest):

@@ -13,7 +13,7 @@ from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
-from contest.models import Assignment, Contest, DeclarationKind, Role, utcnow
+from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Role, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judging
 from contest.services.conflicts import ConflictError
@@ -60,6 +60,9 @@ def entry(assignment_id: int):
 @login_required
 def save_scores(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
+    if assignment.round == FINAL_ROUND:
+        flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
+        return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
     form = score_form(assignment.entry.contest.criteria)
     if not assignment.can_be_scored_by(current_user):
         flash(judging.closed_message(assignment), "danger")

@@ -136,6 +136,8 @@ def format_value(value: Decimal | None) -> str:
 
 def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None) -> Assignment:
     """Save a draft (any criteria) or submit (all criteria), only while the round is open."""
+    if assignment.round == FINAL_ROUND:
+        raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
     _lock(assignment)
     ensure_open(assignment, now)
     criteria = assignment.entry.contest.criteria
