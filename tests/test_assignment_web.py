@@ -278,3 +278,17 @@ def test_a_judge_who_leaves_keeps_their_marks_and_their_places_are_filled(client
     assert {j for j, _e in pairs if (j, _e) != scored_pair} <= {j.id for j in judges if j is not leaving}
     for entry in entries:                                         # every entry has two active judges again
         assert sum(e == entry.id and j != leaving.id for j, e in pairs) == 2
+
+
+def test_one_entry_can_ask_for_more_judges(client, organizer, contest, field_day):
+    judges, entries = field_day
+    page = client.post(f"/organizer/entries/{entries[0].id}/judges", data={"judges_needed": "0"})
+    assert page.status_code == 422
+    client.post(f"/organizer/entries/{entries[0].id}/judges", data={"judges_needed": "3"})
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    counts = {e.id: db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.entry_id == e.id))
+              for e in entries}
+    assert counts[entries[0].id] == 3 and all(counts[e.id] == 2 for e in entries[1:])
+    client.post(f"/organizer/entries/{entries[0].id}/judges", data={"judges_needed": ""})
+    assert db.session.get(Entry, entries[0].id).judges_needed is None

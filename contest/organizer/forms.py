@@ -132,6 +132,14 @@ class JudgesPerEntryForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class EntryJudgesForm(FlaskForm):
+    """One entry's own number of judges; empty means the contest's number."""
+
+    judges_needed = IntegerField(_l("Judges for this entry (empty: the contest's number)"),
+                                 validators=[Optional(), NumberRange(1, 20)])
+    submit = SubmitField(_l("Save"))
+
+
 class ScoringRoundForm(FlaskForm):
     opens_at = TashkentDateTimeField(_l("Scoring opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Scoring closes (Tashkent time)"), validators=[InputRequired()])

@@ -12,7 +12,8 @@ from contest.extensions import db
 from contest.models import Contest, Criterion, Entry, Role, Season, User
 from contest.organizer import bp
 from contest.organizer.forms import (
-    ContestForm, CriterionForm, EntryFilterForm, InviteJudgeForm, NewSeasonForm, SeasonForm, parse_lines,
+    ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
+    parse_lines,
 )
 from contest.services import accounts, entry_queries, seasons
 from contest.services import judges as judges_service  # the view `judges` takes the plain name
@@ -149,7 +150,22 @@ def entries():
 @bp.get("/entries/<int:entry_id>")
 @staff_required
 def entry(entry_id: int):
-    return render_template("organizer/entry.html", entry=db.get_or_404(Entry, entry_id))
+    entry = db.get_or_404(Entry, entry_id)
+    return render_template("organizer/entry.html", entry=entry, judges_form=EntryJudgesForm(obj=entry))
+
+
+@bp.post("/entries/<int:entry_id>/judges")
+@staff_required
+def entry_judges(entry_id: int):
+    """Some entries need more eyes (or fewer); the assignment engine takes the number per entry."""
+    entry = db.get_or_404(Entry, entry_id)
+    form = EntryJudgesForm()
+    if not form.validate_on_submit():
+        return render_template("organizer/entry.html", entry=entry, judges_form=form), 422
+    entry.judges_needed = form.judges_needed.data
+    db.session.commit()
+    flash(_("Judges for %(code)s saved; the next assignment run uses them.", code=entry.code), "success")
+    return redirect(url_for("organizer.entry", entry_id=entry.id))
 
 
 @bp.route("/judges", methods=["GET", "POST"])
