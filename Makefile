@@ -15,7 +15,7 @@ run: install translations
 	$(VENV)/bin/flask seed-demo --if-empty
 	$(PY) run.py
 
-test: install-dev system-deps translations test-sqlite test-postgres
+test: install-dev system-deps translations lint test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -m pytest -q
@@ -70,7 +70,7 @@ bench: install-dev
 	$(PY) bench/allocate.py
 	$(PY) bench/export.py
 
-lint: install-dev
+lint: install-dev  ## pyflakes and pycodestyle rules, 120 columns (ruff.toml)
 	$(VENV)/bin/ruff check contest tests bench
 
 clean:

@@ -136,7 +136,8 @@ def test_the_same_title_twice_by_the_same_author_is_refused(client, make_season,
     client.post("/auth/logout")
     client.post("/auth/login", data={"email": "other@example.uz", "password": "correct horse"})
     response = create(client, project, entry_form, title="Solar micro-grid", co_authors=[{"email": author.email}])
-    assert response.status_code == 422 and "Tursunov Jasur already has an entry titled" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tursunov Jasur already has an entry titled" in response.get_data(as_text=True)
 
 
 def test_files_are_checked_by_content_not_by_name(client, contest, author, entry_form, app):

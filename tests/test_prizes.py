@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from fractions import Fraction
 
 import pytest
@@ -14,6 +15,13 @@ from hypothesis import strategies as st
 from contest import PROJECT_ROOT
 from contest.engines import winners
 from contest.engines.cli import InputError
+from contest.extensions import db
+from contest.models import (
+    AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry, InternshipPreference,
+    PrizeSettings, ResultSnapshot, Role, utcnow,
+)
+from contest.models.people import Category
+from contest.services import prizes as prize_service
 
 RU, UZ = (Translations.load(str(PROJECT_ROOT / "contest" / "translations"), [lang]) for lang in ("ru", "uz"))
 
@@ -128,33 +136,16 @@ def test_bad_input_names_every_problem():
 def test_cli_reads_a_file_and_prints_the_answer(tmp_path):
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"places": 1, "contests": [_contest("idea", 1, [["u1"]])]}))
-    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True,
+                          text=True, check=False)
     assert done.returncode == 0 and json.loads(done.stdout)["winners"][0]["person"] == "u1"
     path.write_text(json.dumps({"places": "ten", "contests": []}))
-    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "contest.engines.winners", str(path)], capture_output=True,
+                          text=True, check=False)
     assert done.returncode == 2 and "'places'" in json.loads(done.stdout)["error"]
 
 
 # --------------------------------------------------------------------------- the web
-
-from datetime import timedelta
-
-from contest.extensions import db
-from contest.models import (
-    AllocationSnapshot,
-    Entry,
-    EntryAuthor,
-    EntryStatus,
-    FixedPrize,
-    InternshipCountry,
-    InternshipPreference,
-    PrizeSettings,
-    ResultSnapshot,
-    Role,
-    utcnow,
-)
-from contest.models.people import Category
-from contest.services import prizes as prize_service
 
 
 def publish_ranking(contest, entries, scores=None):
@@ -480,7 +471,8 @@ def test_a_country_renamed_by_organizers_is_shown_as_typed(client, login, organi
     login(organizer)
     client.post("/auth/language/ru")
     html = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
-    assert RU.gettext("%(country)s, %(choice)s") % {"country": "Nippon", "choice": RU.gettext("your first choice")} in html and choice_phrase(RU, "Turkey", "your second choice") in html
+    renamed = RU.gettext("%(country)s, %(choice)s") % {"country": "Nippon", "choice": RU.gettext("your first choice")}
+    assert renamed in html and choice_phrase(RU, "Turkey", "your second choice") in html
 
 
 def test_an_allocation_committed_before_reasons_is_shown_with_its_english(client, login, organizer,

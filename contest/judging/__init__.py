@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("judging", __name__)
 
-from contest.judging import views  # noqa: F401  (routes attach to bp)
+from contest.judging import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,8 +1,10 @@
 """The data model, one module per aggregate; import from here."""
-from contest.models.entries import MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key
+from contest.models.entries import (
+    MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
+)
 from contest.models.judging import (
-    Assignment, AssignmentRun, Conflict, ConflictDeclaration, ConflictSource, ContestJudge, DeclarationKind, FINAL_ROUND, JudgeExpertise,
-    Mark, RunStatus, ScoringRound, SheetStatus,
+    FINAL_ROUND, Assignment, AssignmentRun, Conflict, ConflictDeclaration, ConflictSource, ContestJudge,
+    DeclarationKind, JudgeExpertise, Mark, RunStatus, ScoringRound, SheetStatus,
 )
 from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User, normalize_email
 from contest.models.prizes import (
@@ -13,9 +15,11 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "FixedPrize", "InternshipCountry", "InternshipPreference", "PrizeSettings", "SHARE_RULES",
-    "Assignment", "AssignmentRun", "Attachment", "Conflict", "ConflictDeclaration", "ConflictSource", "ContestJudge",
-    "DeclarationKind", "FINAL_ROUND", "JudgeExpertise", "ScoringRound", "CATEGORY_LABELS", "CONTEST_LABELS", "Category", "Contest", "ContestField",
-    "ContestKind", "Criterion", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus", "MAX_AUTHORS", "Mark",
-    "REGIONS", "ResultSnapshot", "Role", "RunStatus", "STATUS_LABELS", "Season", "SheetStatus", "UTCDateTime", "User", "normalize_email", "title_key", "utcnow",
+    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "Category", "CATEGORY_LABELS", "Conflict",
+    "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
+    "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
+    "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "JudgeExpertise", "Mark",
+    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "REGIONS", "ResultSnapshot", "Role", "RunStatus",
+    "ScoringRound", "Season", "SHARE_RULES", "SheetStatus", "STATUS_LABELS", "title_key", "User", "UTCDateTime",
+    "utcnow",
 ]

@@ -105,7 +105,8 @@ class EntryFilterForm(FlaskForm):
                          validators=[Optional()])
     category = SelectField(_l("Category"), choices=lambda: [("", _l("All"))] + category_choices()[1:],
                            validators=[Optional()])
-    status = SelectField(_l("Status"), choices=lambda: [("", _l("All"))] + [(s.value, label) for s, label in STATUS_LABELS.items()],
+    status = SelectField(_l("Status"),
+                         choices=lambda: [("", _l("All"))] + [(s.value, label) for s, label in STATUS_LABELS.items()],
                          validators=[Optional()])
     q = StringField(_l("Title or author"), validators=[Optional(), Length(max=100)])
 

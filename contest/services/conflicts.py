@@ -58,7 +58,8 @@ def reasons_for(judge: User, entry: Entry, declarations: list[ConflictDeclaratio
 
 def detect(contest: Contest) -> int:
     """Recompute the automatic conflicts between the contest's judges and its live entries."""
-    judges = [cj.judge for cj in db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id))]
+    judges = [cj.judge for cj in db.session.scalars(
+        db.select(ContestJudge).where(ContestJudge.contest_id == contest.id))]
     entries = db.session.scalars(db.select(Entry).where(Entry.contest_id == contest.id,
                                                         Entry.status != EntryStatus.WITHDRAWN)).all()
     entry_ids = [e.id for e in entries]

@@ -186,7 +186,8 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
     run.result_json = json.dumps(assignment_engine.solve(json.loads(run.instance_json)))
     run.status, run.finished_at = RunStatus.DONE, utcnow()
     judge_assignment.commit_run(run)
-    quality = {e.id: rng.gauss(6.0, 1.5) for e in db.session.scalars(db.select(Entry).where(Entry.contest_id == idea.id))}
+    quality = {e.id: rng.gauss(6.0, 1.5)
+               for e in db.session.scalars(db.select(Entry).where(Entry.contest_id == idea.id))}
     leniency = {j.id: rng.gauss(0.0, 0.8) for j in judges}
     comments = ("Clear problem statement.", "The cost estimate needs more detail.", "Promising prototype.",
                 "Compare with existing solutions.", "")

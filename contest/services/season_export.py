@@ -88,8 +88,8 @@ def winner_rows(data: dict) -> Iterator[dict]:
 
 def internship_rows(data: dict) -> list[dict]:
     persons = _persons_by_country(data)
-    return [{"country": prizes.country_name(c["id"], c["name"]), "places": c["capacity"], "persons": persons.get(c["id"], 0),
-             "cost_per_person": c["cost"]} for c in data["countries"]]
+    return [{"country": prizes.country_name(c["id"], c["name"]), "places": c["capacity"],
+             "persons": persons.get(c["id"], 0), "cost_per_person": c["cost"]} for c in data["countries"]]
 
 
 def ranking_rows(season: Season) -> Iterator[dict]:

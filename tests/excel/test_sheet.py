@@ -210,7 +210,9 @@ def test_public_append_path_writes_the_same_cells(monkeypatch):
         return [[(c.value, c.data_type, c.number_format, c.font.b) for c in row]
                 for row in ws.iter_rows()]
 
-    footer = lambda first, last: [["Total", Formula(f"=SUM(B{first}:B{last})")]]
+    def footer(first, last):
+        return [["Total", Formula(f"=SUM(B{first}:B{last})")]]
+
     hooked, _ = save(cols, rows, footer=footer)
     monkeypatch.setattr("contest.excel.sheet.USE_ROW_HOOK", False)
     public, _ = save(cols, rows, footer=footer)

@@ -290,7 +290,8 @@ def pdf_with_everything() -> bytes:
     for number in (1, 2, 3):
         page = writer.add_blank_page(300, 300)
         page[NameObject("/Resources")] = _names(("/Font", _names(("/F1", font))))
-        page[NameObject("/Contents")] = _stream(writer, f"BT /F1 12 Tf 20 250 Td (Project X page {number}) Tj ET".encode())
+        text = f"BT /F1 12 Tf 20 250 Td (Project X page {number}) Tj ET"
+        page[NameObject("/Contents")] = _stream(writer, text.encode())
     pages = writer.pages
     writer.add_metadata({"/Author": NAME, "/Creator": f"Word for {NAME}", "/Producer": NAME,
                          "/Title": f"CV of {NAME}", "/Subject": NAME_CYRILLIC, "/Keywords": NAME,
