@@ -16,7 +16,7 @@ from contest.models import (
     REGIONS, Assignment, Attachment, Category, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, JudgeExpertise,
     Mark, Role, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
-from contest.services import judge_assignment, results
+from contest.services import judge_assignment, prizes, results
 from contest.services.attachments import path_of
 from contest.services.seasons import create_season
 
@@ -202,3 +202,13 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
         assignment.overall_comment = rng.choice(comments)
     db.session.flush()
     results.publish(idea, organizer)
+    _winners_choose_countries(season, organizer, rng)
+
+
+def _winners_choose_countries(season, organizer: User, rng: random.Random) -> None:
+    """The default prize catalogue, an open preferences window, and the selected winners' choices."""
+    settings = prizes.ensure_catalogue(season)
+    settings.preferences_close_at = utcnow() + timedelta(days=14)
+    codes = [country.code for country in prizes.countries(season)]
+    for person in prizes.select_winners(season, settings).order:
+        prizes.set_preferences(season, settings, person, rng.sample(codes, rng.randint(2, 4)), organizer)
