@@ -1,10 +1,14 @@
 """The organizers' judging side: panels, conflicts, dry runs, commits and manual changes."""
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from babel.support import Translations
+from markupsafe import escape
 
 from contest.extensions import db
 from contest.models import (
@@ -292,3 +296,108 @@ def test_one_entry_can_ask_for_more_judges(client, organizer, contest, field_day
     assert counts[entries[0].id] == 3 and all(counts[e.id] == 2 for e in entries[1:])
     client.post(f"/organizer/entries/{entries[0].id}/judges", data={"judges_needed": ""})
     assert db.session.get(Entry, entries[0].id).judges_needed is None
+
+
+# --------------------------------------------------------------------------- the engine's messages
+
+CATALOGS = Path(__file__).resolve().parents[1] / "contest" / "translations"
+
+
+def russian() -> Translations:
+    return Translations.load(str(CATALOGS), ["ru"])
+
+
+def latest_run_page(client, contest_):
+    client.post(f"/organizer/contests/{contest_.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
+    return run, client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+
+
+K_ABOVE_PANEL = ("%(entry)s needs %(k)d judges, but the panel has only %(num)d active judge.",
+                 "%(entry)s needs %(k)d judges, but the panel has only %(num)d active judges.")
+
+
+def test_judges_per_entry_above_the_panel_is_explained_in_russian(client, organizer, contest, field_day):
+    judges, entries = field_day
+    contest.judges_per_entry = 5  # only four judges exist
+    db.session.commit()
+    client.post("/auth/language/ru")
+    run, html = latest_run_page(client, contest)
+    assert run.status is RunStatus.FAILED
+    params = {"entry": entries[0].code, "k": 5, "num": 4}
+    expected = russian().ngettext(*K_ABOVE_PANEL, 4) % params
+    assert expected != K_ABOVE_PANEL[1] % params, "the catalog has no Russian for this message"
+    assert str(escape(expected)) in html
+    assert "needs k=5" not in html and f"e{entries[0].id}" not in html
+
+
+def test_judges_per_entry_above_the_panel_is_explained_in_english(client, organizer, contest, field_day):
+    judges, entries = field_day
+    contest.judges_per_entry = 5
+    db.session.commit()
+    _run, html = latest_run_page(client, contest)
+    assert str(escape(K_ABOVE_PANEL[1] % {"entry": entries[-1].code, "k": 5, "num": 4})) in html
+
+
+CAPACITY = ("The judges can take at most %(num)d more assignment in total, but the entries need %(need)d.",
+            "The judges can take at most %(num)d more assignments in total, but the entries need %(need)d.")
+
+
+def test_an_infeasible_run_lists_its_problems_in_the_readers_language(client, organizer, contest, field_day):
+    for member in db.session.scalars(db.select(ContestJudge)):
+        member.max_load = 1  # four places for six entries that need two judges each
+    db.session.commit()
+    run, html = latest_run_page(client, contest)
+    assert json.loads(run.result_json)["status"] == "infeasible"
+    assert "No feasible assignment" in html
+    assert str(escape(CAPACITY[1] % {"num": 4, "need": 12})) in html
+    client.post("/auth/language/ru")
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    expected = russian().ngettext(*CAPACITY, 4) % {"num": 4, "need": 12}
+    assert expected != CAPACITY[1] % {"num": 4, "need": 12}
+    assert str(escape(expected)) in html
+
+
+def test_a_warning_names_the_judge_and_the_entry_code(client, organizer, contest, field_day):
+    judges, entries = field_day
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    leaving = judges[1]
+    scored = db.session.scalars(db.select(Assignment).where(Assignment.judge_id == leaving.id)
+                                .order_by(Assignment.id)).first()
+    scored.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("6")))
+    db.session.commit()
+    entry_code = scored.entry.code
+    member = db.session.scalars(db.select(ContestJudge).where(ContestJudge.judge_id == leaving.id)).one()
+    client.post(f"/organizer/panel-members/{member.id}/remove")
+    client.post("/auth/language/ru")
+    run, html = latest_run_page(client, contest)
+    assert run.status is RunStatus.DONE
+    msgid = ("%(judge)s no longer judges this contest: their scored assignment to %(entry)s is released and "
+             "%(entry)s gets another judge in their place.")
+    expected = russian().gettext(msgid) % {"judge": leaving.full_name, "entry": entry_code}
+    assert expected != msgid % {"judge": leaving.full_name, "entry": entry_code}
+    assert str(escape(expected)) in html
+
+
+def test_a_run_stored_before_message_codes_keeps_its_english(client, organizer, contest):
+    result = {"status": "infeasible", "pairs": [], "objective": None, "bound": None, "gap": None, "components": 0,
+              "problems": ["the judges can take at most 4 more assignments in total, but the entries need 12"],
+              "warnings": ["unknown key 'x' ignored"], "stats": {}}
+    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.DONE,
+                        result_json=json.dumps(result))
+    db.session.add(run)
+    db.session.commit()
+    client.post("/auth/language/ru")
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert result["problems"][0] in html and str(escape(result["warnings"][0])) in html
+
+
+def test_an_unknown_code_falls_back_to_the_english(client, organizer, contest):
+    result = {"status": "infeasible", "pairs": [], "components": 0, "problems": ["something new"],
+              "problem_codes": [{"code": "from_the_future"}], "warnings": [], "warning_codes": [], "stats": {}}
+    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.DONE,
+                        result_json=json.dumps(result))
+    db.session.add(run)
+    db.session.commit()
+    assert "something new" in client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)

@@ -21,6 +21,7 @@ Output::
     {"status": "optimal" | "feasible" | "infeasible", "pairs": [["j1", "e1"], ...],
      "objective": float,
      "bound": float, "gap": float, "components": int, "problems": [...], "warnings": [...],
+     "problem_codes": [...], "warning_codes": [...],
      "stats": {...}}
 
 How it works. The problem is a min-cost flow (source -> judge -> entry), so its linear
@@ -47,7 +48,7 @@ import math
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -88,7 +89,7 @@ class Instance:
     explicit: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (j, e, affinity) when given
     locked: list[tuple[int, int]]  # validated locked pairs (judge index, entry index)
     connect_tolerance: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # warning codes (see explain)
 
     @property
     def n_judges(self) -> int:
@@ -245,13 +246,13 @@ def _fast_pairs(value: Any, j_index: dict, e_index: dict, n_e: int) -> np.ndarra
 def read_instance(data: dict) -> Instance:
     """Validate a raw instance; raise :class:`InputError` naming every problem found."""
     problems: list[str] = []
-    warnings: list[str] = []
+    warnings: list[dict] = []
     if not isinstance(data, dict):
         raise InputError("the instance must be an object")
     known = {"k", "min_load", "max_load", "entries", "judges", "conflicts", "affinity",
              "locked", "connect_tolerance"}
     for key in sorted(set(data) - known):
-        warnings.append(f"unknown key {key!r} ignored")
+        warnings.append({"code": "unknown_key", "key": key})
 
     k_default = _count(data.get("k", DEFAULT_K), "'k'", problems)
     min_default = _count(data.get("min_load", 0), "'min_load'", problems)
@@ -391,7 +392,9 @@ def read_instance(data: dict) -> Instance:
     max_load[max_load < 0] = n_e
 
     if not problems:
-        _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked, problems)
+        codes = _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked)
+        if codes:
+            raise InputError([explain(c) for c in codes], codes)
     if problems:
         raise InputError(problems)
     return Instance(judge_ids, entry_ids, k, min_load, max_load, active, field_names,
@@ -399,8 +402,8 @@ def read_instance(data: dict) -> Instance:
                     float(tolerance), warnings)
 
 
-def _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked, problems):
-    """k above the number of judges who could ever judge an entry is an input error."""
+def _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked) -> list[dict]:
+    """k above the number of judges who could ever judge an entry is an input error (its codes)."""
     n_e = len(entry_ids)
     if explicit is None:
         possible = np.full(n_e, int(active.sum()), dtype=np.int64)
@@ -411,10 +414,8 @@ def _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked, p
                                                    if active[j]], dtype=np.int64)]))
         ok = active[keys % max(len(judge_ids), 1)]
         possible = np.bincount(keys[ok] // max(len(judge_ids), 1), minlength=n_e)
-    for e in np.flatnonzero(k > possible):
-        where = "active judges" if explicit is None else "active judges listed for it in 'affinity'"
-        problems.append(f"entry {entry_ids[e]} needs k={k[e]} judges but only {possible[e]} "
-                        f"{where} exist")
+    return [{"code": "k_above_judges", "entry": entry_ids[e], "k": int(k[e]), "possible": int(possible[e]),
+             "listed": explicit is not None} for e in np.flatnonzero(k > possible).tolist()]
 
 
 # --------------------------------------------------------------------------- what is left
@@ -437,7 +438,7 @@ class _Residual:
     on_grid: bool         # every affinity is an exact multiple of 1 / scale
 
 
-def _residual(inst: Instance, warnings: list[str]) -> _Residual:
+def _residual(inst: Instance, warnings: list[dict]) -> _Residual:
     n_e, n_j = inst.n_entries, inst.n_judges
     conflict = set(inst.conflict_keys.tolist()) if inst.locked else set()
     listed = None
@@ -449,27 +450,24 @@ def _residual(inst: Instance, warnings: list[str]) -> _Residual:
         jid, eid = inst.judge_ids[j], inst.entry_ids[e]
         if not inst.active[j]:
             released += 1
-            warnings.append(f"locked pair [{jid}, {eid}] released: judge {jid} is no longer "
-                            f"active, so {eid} gets another judge in their place")
+            warnings.append({"code": "locked_released_inactive", "judge": jid, "entry": eid})
         elif j * n_e + e in conflict:
             released += 1
-            warnings.append(f"locked pair [{jid}, {eid}] released: it is now a conflict, so "
-                            f"{eid} gets another judge and {jid}'s scores for it need review")
+            warnings.append({"code": "locked_released_conflict", "judge": jid, "entry": eid})
         else:
             if listed is not None and j * n_e + e not in listed:
-                warnings.append(f"locked pair [{jid}, {eid}] is not listed in 'affinity'; it "
-                                f"is kept with affinity 0")
+                warnings.append({"code": "locked_not_listed", "judge": jid, "entry": eid})
             kept.append((j, e))
     kj = np.array([j for j, _ in kept], dtype=np.int64)
     ke = np.array([e for _, e in kept], dtype=np.int64)
     per_entry = np.bincount(ke, minlength=n_e)
     per_judge = np.bincount(kj, minlength=n_j)
     for e in np.flatnonzero(per_entry > inst.k):
-        warnings.append(f"entry {inst.entry_ids[e]} keeps {per_entry[e]} locked judges, more "
-                        f"than k={inst.k[e]}; all are kept and none is added")
+        warnings.append({"code": "entry_over_locked", "entry": inst.entry_ids[e], "locked": int(per_entry[e]),
+                         "k": int(inst.k[e])})
     for j in np.flatnonzero(inst.active & (per_judge > inst.max_load)):
-        warnings.append(f"judge {inst.judge_ids[j]} keeps {per_judge[j]} locked entries, more "
-                        f"than max_load={inst.max_load[j]}; all are kept and none is added")
+        warnings.append({"code": "judge_over_locked", "judge": inst.judge_ids[j], "locked": int(per_judge[j]),
+                         "max_load": int(inst.max_load[j])})
     k = np.maximum(inst.k - per_entry, 0)
     hi = np.where(inst.active, np.maximum(inst.max_load - per_judge, 0), 0)
     lo = np.where(inst.active, np.maximum(inst.min_load - per_judge, 0), 0)
@@ -629,17 +627,15 @@ def _refine(net: _Net, sol: _Sol, pieces) -> np.ndarray:
 # --------------------------------------------------------------------------- checks
 
 
-def _precheck(inst: Instance, res: _Residual, arcs: tuple | None) -> list[str]:
-    """Necessary conditions, checked directly so that the reasons can be named exactly."""
+def _precheck(inst: Instance, res: _Residual, arcs: tuple | None) -> list[dict]:
+    """Necessary conditions, checked directly so that the reasons can be named exactly (codes)."""
     problems = []
     n_e, n_j = inst.n_entries, inst.n_judges
     need, room, must = int(res.k.sum()), int(res.hi.sum()), int(res.lo.sum())
     if need > room:
-        problems.append(f"the judges can take at most {room} more assignments in total, but "
-                        f"the entries need {need}")
+        problems.append({"code": "capacity", "room": room, "need": need})
     if must > need:
-        problems.append(f"the judges' minimum loads need {must} more assignments in total, but "
-                        f"the entries need only {need}")
+        problems.append({"code": "min_loads_exceed_need", "must": must, "need": need})
     open_e = res.k > 0
     if arcs is None:  # field mode: every active judge with room, less exclusions
         ex_j, ex_e = res.excluded // max(n_e, 1), res.excluded % max(n_e, 1)
@@ -657,14 +653,12 @@ def _precheck(inst: Instance, res: _Residual, arcs: tuple | None) -> list[str]:
         conflict = conflict if conflict is not None else set(inst.conflict_keys.tolist())
         problems.append(_entry_short(inst, res, e, conflict))
     for j in np.flatnonzero(res.lo > allowed_j).tolist():
-        jid = inst.judge_ids[j]
-        problems.append(f"judge {jid} must take {res.lo[j]} more entries to reach min_load="
-                        f"{inst.min_load[j]}, but only {allowed_j[j]} entries still needing "
-                        f"judges are open to them")
+        problems.append({"code": "judge_below_min_load", "judge": inst.judge_ids[j], "more": int(res.lo[j]),
+                         "min_load": int(inst.min_load[j]), "open": int(allowed_j[j])})
     return problems
 
 
-def _entry_short(inst: Instance, res: _Residual, e: int, conflict: set) -> str:
+def _entry_short(inst: Instance, res: _Residual, e: int, conflict: set) -> dict:
     n_e = inst.n_entries
     if inst.explicit is None:
         candidates = range(inst.n_judges)
@@ -684,15 +678,12 @@ def _entry_short(inst: Instance, res: _Residual, e: int, conflict: set) -> str:
             full += 1
         else:
             ok.append(inst.judge_ids[j])
-    why = [f"{n} {what}" for n, what in ((conflicted, "conflicted"), (full, "at max_load"),
-                                         (inactive, "inactive")) if n]
-    names = f" ({_names(ok)})" if ok else ""
-    locked = f" besides its {len(kept)} locked" if kept else ""
-    return (f"entry {inst.entry_ids[e]} needs {res.k[e]} more judges{locked} but only "
-            f"{len(ok)} eligible judges remain{names}" + (f"; {', '.join(why)}" if why else ""))
+    return {"code": "entry_short", "entry": inst.entry_ids[e], "more": int(res.k[e]), "locked": len(kept),
+            "eligible": ok[:_MAX_LISTED], "eligible_count": len(ok), "conflicted": conflicted, "full": full,
+            "inactive": inactive}
 
 
-def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
+def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[dict]:
     """Name a set of entries (or judges) that cannot all be served, from the residual graph."""
     from scipy.sparse import csr_matrix  # only needed here: keep start-up light
     from scipy.sparse.csgraph import breadth_first_order
@@ -709,22 +700,18 @@ def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[str]:
             seen[breadth_first_order(gt, e + n_j, directed=True, return_predecessors=False)] = True
         ents = np.flatnonzero(seen[n_j:n_j + n_t])
         judges = np.flatnonzero(seen[:n_j])
-        short = int(sol.short_t.sum())
-        problems.append(
-            f"entries {_names([inst.entry_ids[e] for e in ents])} cannot all get their judges: "
-            f"{short} judge slots stay empty, because the judges who could still take them "
-            f"({_names([inst.judge_ids[j] for j in judges]) or 'none'}) are at max_load, "
-            f"and every other judge allowed for them already judges them")
+        problems.append({"code": "entries_unserved", "entries": [inst.entry_ids[e] for e in ents[:_MAX_LISTED]],
+                         "entries_count": len(ents), "short": int(sol.short_t.sum()),
+                         "judges": [inst.judge_ids[j] for j in judges[:_MAX_LISTED]],
+                         "judges_count": len(judges)})
     short_j = np.flatnonzero(sol.short_j)
     if len(short_j):
         seen = np.zeros(n, dtype=bool)
         for j in short_j:
             seen[breadth_first_order(g, j, directed=True, return_predecessors=False)] = True
         judges = np.flatnonzero(seen[:n_j])
-        problems.append(
-            f"judges {_names([inst.judge_ids[j] for j in judges])} cannot all reach min_load "
-            f"({int(sol.short_j.sum())} assignments short): every entry still open to them "
-            f"already has its k judges")
+        problems.append({"code": "judges_unfilled", "judges": [inst.judge_ids[j] for j in judges[:_MAX_LISTED]],
+                         "judges_count": len(judges), "short": int(sol.short_j.sum())})
     return problems
 
 
@@ -1086,6 +1073,75 @@ def _connect(inst, res, aff: _Affinity, pj, pe, n_locked, tolerance):
     return pj, pe, swaps
 
 
+# --------------------------------------------------------------------------- messages
+#
+# Every problem and warning is first a code from a closed set with named parameters (judge
+# and entry ids as in the input, whole numbers, lists of at most _MAX_LISTED ids with their
+# full count); docs/assignment.md lists them. `explain` renders a code as the English sentence
+# of `problems`/`warnings` (the only place the English wording lives); the web layer renders the
+# same code in the reader's language (contest/services/judge_assignment.py).
+
+
+def explain(message: Mapping[str, Any]) -> str:
+    """The English sentence of a problem or warning code."""
+    m, code = message, message["code"]
+    if code == "unknown_key":
+        return f"unknown key {m['key']!r} ignored"
+    if code == "k_above_judges":
+        where = "active judges listed for it in 'affinity'" if m["listed"] else "active judges"
+        return f"entry {m['entry']} needs k={m['k']} judges but only {m['possible']} {where} exist"
+    if code == "locked_released_inactive":
+        return (f"locked pair [{m['judge']}, {m['entry']}] released: judge {m['judge']} is no longer "
+                f"active, so {m['entry']} gets another judge in their place")
+    if code == "locked_released_conflict":
+        return (f"locked pair [{m['judge']}, {m['entry']}] released: it is now a conflict, so "
+                f"{m['entry']} gets another judge and {m['judge']}'s scores for it need review")
+    if code == "locked_not_listed":
+        return f"locked pair [{m['judge']}, {m['entry']}] is not listed in 'affinity'; it is kept with affinity 0"
+    if code == "entry_over_locked":
+        return (f"entry {m['entry']} keeps {m['locked']} locked judges, more than k={m['k']}; "
+                f"all are kept and none is added")
+    if code == "judge_over_locked":
+        return (f"judge {m['judge']} keeps {m['locked']} locked entries, more than max_load={m['max_load']}; "
+                f"all are kept and none is added")
+    if code == "linking_swaps":
+        return f"{m['swaps']} swap(s) made to link the judges into one calibration graph"
+    if code == "components":
+        return (f"the judge-entry graph has {m['components']} separate components; scores cannot be "
+                f"calibrated across them (raise 'connect_tolerance' to trade affinity for links)")
+    if code == "capacity":
+        return (f"the judges can take at most {m['room']} more assignments in total, but the entries "
+                f"need {m['need']}")
+    if code == "min_loads_exceed_need":
+        return (f"the judges' minimum loads need {m['must']} more assignments in total, but the entries "
+                f"need only {m['need']}")
+    if code == "entry_short":
+        why = [f"{m[key]} {what}" for key, what in (("conflicted", "conflicted"), ("full", "at max_load"),
+                                                    ("inactive", "inactive")) if m[key]]
+        names = f" ({_names(m['eligible'], m['eligible_count'])})" if m["eligible_count"] else ""
+        locked = f" besides its {m['locked']} locked" if m["locked"] else ""
+        return (f"entry {m['entry']} needs {m['more']} more judges{locked} but only {m['eligible_count']} "
+                f"eligible judges remain{names}" + (f"; {', '.join(why)}" if why else ""))
+    if code == "judge_below_min_load":
+        return (f"judge {m['judge']} must take {m['more']} more entries to reach min_load={m['min_load']}, "
+                f"but only {m['open']} entries still needing judges are open to them")
+    if code == "entries_unserved":
+        return (f"entries {_names(m['entries'], m['entries_count'])} cannot all get their judges: "
+                f"{m['short']} judge slots stay empty, because the judges who could still take them "
+                f"({_names(m['judges'], m['judges_count']) or 'none'}) are at max_load, "
+                f"and every other judge allowed for them already judges them")
+    if code == "judges_unfilled":
+        return (f"judges {_names(m['judges'], m['judges_count'])} cannot all reach min_load "
+                f"({m['short']} assignments short): every entry still open to them already has its k judges")
+    raise ValueError(f"unknown message code {code!r}")
+
+
+def _messages(problems: list[dict], warnings: list[dict]) -> dict:
+    """The answer's messages: codes, and their English from :func:`explain` (they cannot drift)."""
+    return {"problems": [explain(c) for c in problems], "warnings": [explain(c) for c in warnings],
+            "problem_codes": problems, "warning_codes": warnings}
+
+
 # --------------------------------------------------------------------------- the answer
 
 
@@ -1148,17 +1204,14 @@ def solve(instance: dict) -> dict:
     order = np.lexsort((pj, pe))
     pairs = [[inst.judge_ids[j], inst.entry_ids[e]] for j, e in zip(pj[order].tolist(), pe[order].tolist())]
     if swaps:
-        warnings.append(f"{swaps} swap(s) made to link the judges into one calibration graph")
+        warnings.append({"code": "linking_swaps", "swaps": swaps})
     if len(sizes) > 1:
-        warnings.append(f"the judge-entry graph has {len(sizes)} separate components; scores "
-                        f"cannot be calibrated across them (raise 'connect_tolerance' to trade "
-                        f"affinity for links)")
+        warnings.append({"code": "components", "components": len(sizes)})
     stats = _stats(inst, res, pj, pe, real, sizes, len(kj))
     stats.update({"method": method, "rounds": rounds, "arcs": arcs, "affinity_scale": res.scale,
                   "exact_on_scale": res.on_grid, "connect_swaps": swaps})
     return {"status": status, "pairs": pairs, "objective": objective, "bound": bound,
-            "gap": gap, "components": len(sizes), "problems": [], "warnings": warnings,
-            "stats": stats}
+            "gap": gap, "components": len(sizes), **_messages([], warnings), "stats": stats}
 
 
 def _real_bound(inst, res, u, p, locked_real, gain_all_int) -> float:
@@ -1224,7 +1277,7 @@ def _stats(inst, res, pj, pe, real, sizes, n_locked) -> dict:
 
 def _infeasible(inst, res, problems, warnings) -> dict:
     return {"status": "infeasible", "pairs": [], "objective": None, "bound": None, "gap": None,
-            "components": 0, "problems": problems, "warnings": warnings,
+            "components": 0, **_messages(problems, warnings),
             "stats": {"demand": int(res.k.sum()), "capacity": int(res.hi.sum()),
                       "min_load_total": int(res.lo.sum())}}
 

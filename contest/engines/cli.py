@@ -11,10 +11,15 @@ from typing import Any, Callable, Sequence
 
 
 class InputError(ValueError):
-    """An engine's input is unusable; ``problems`` names every problem found."""
+    """An engine's input is unusable; ``problems`` names every problem found.
 
-    def __init__(self, problems: Sequence[str] | str):
+    ``codes``, when the engine gives them, are the same problems as structured codes (one per
+    problem, in order) for callers that render them in the reader's language.
+    """
+
+    def __init__(self, problems: Sequence[str] | str, codes: Sequence[dict] | None = None):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.codes = list(codes) if codes is not None else None
         super().__init__("; ".join(self.problems))
 
 

@@ -209,6 +209,7 @@ def start_assignment_run(contest_id: int):
 def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
     return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
+                           messages=judge_assignment.run_messages(run),
                            action=ActionForm(), running=run.status is RunStatus.RUNNING)
 
 

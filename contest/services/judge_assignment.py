@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from contest.engines import assignment as engine
 from contest.engines.cli import InputError
@@ -119,6 +122,9 @@ def _solve(app: Flask, run_id: int) -> None:
             run.status = RunStatus.DONE
         except InputError as error:
             run.error = "; ".join(error.problems)
+            if error.codes is not None:  # kept so that the page can say it in the reader's language
+                run.result_json = json.dumps({"status": "invalid", "problems": error.problems,
+                                              "problem_codes": error.codes, "warnings": [], "warning_codes": []})
             run.status = RunStatus.FAILED
         except Exception:  # noqa: BLE001 - the page must say the run failed, not spin forever
             app.logger.exception("assignment run %s failed", run_id)
@@ -131,6 +137,171 @@ def _solve(app: Flask, run_id: int) -> None:
 
 def result_of(run: AssignmentRun) -> dict | None:
     return json.loads(run.result_json) if run.result_json else None
+
+
+@dataclass
+class RunMessages:
+    """A run's problems and warnings in the reader's language."""
+
+    problems: list[str]
+    warnings: list[str]
+
+
+def run_messages(run: AssignmentRun) -> RunMessages:
+    """Render the engine's message codes (engine ids become entry codes and judge names).
+
+    Runs stored before the engine gave codes, and codes this layer does not know, keep the
+    engine's English text.
+    """
+    result = result_of(run) or {}
+    pairs = {}
+    for kind in ("problem", "warning"):
+        english = list(result.get(f"{kind}s") or [])
+        codes = result.get(f"{kind}_codes")
+        if not isinstance(codes, list) or len(codes) != len(english):
+            codes = [None] * len(english)
+        pairs[kind] = list(zip(codes, english))
+    labels = _labels([c for items in pairs.values() for c, _text in items if isinstance(c, Mapping)])
+    return RunMessages(*[[message_text(c, labels, text) for c, text in pairs[kind]] for kind in ("problem", "warning")])
+
+
+def _labels(codes: list[Mapping]) -> dict[str, str]:
+    """Engine ids to what an organizer recognizes: "e42" -> "E-00042", "j7" -> the judge's full name."""
+    keys: set[str] = set()
+    for code in codes:
+        for param in ("judge", "entry"):
+            if isinstance(code.get(param), str):
+                keys.add(code[param])
+        for param in ("judges", "entries", "eligible"):
+            if isinstance(code.get(param), list):
+                keys.update(k for k in code[param] if isinstance(k, str))
+    labels, judge_ids = {}, {}
+    for key in keys:
+        if key[:1] in ("e", "j") and key[1:].isdigit():
+            if key[0] == "e":
+                labels[key] = f"E-{int(key[1:]):05d}"
+            else:
+                judge_ids[int(key[1:])] = key
+    if judge_ids:
+        for user_id, name in db.session.execute(db.select(User.id, User.full_name).where(User.id.in_(judge_ids))):
+            labels[judge_ids[user_id]] = name
+    return labels
+
+
+def _list(keys: list[str], total: int, labels: Mapping[str, str]) -> str:
+    names = ", ".join(labels.get(k, k) for k in keys)
+    if total > len(keys):
+        return ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more", total - len(keys), names=names)
+    return names
+
+
+def message_text(code: Mapping | None, labels: Mapping[str, str], english: str = "") -> str:
+    """One engine problem or warning in the reader's language; ``english`` for unknown codes."""
+    if not isinstance(code, Mapping):
+        return english
+    try:
+        return _message_text(code, labels)
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
+def _message_text(m: Mapping, labels: Mapping[str, str]) -> str:
+    def label(key: str) -> str:
+        return labels.get(m[key], m[key])
+
+    code = m["code"]
+    if code == "unknown_key":
+        return _("The unknown key %(key)s in the engine's input was ignored.", key=m["key"])
+    if code == "k_above_judges":
+        if m["listed"]:
+            return ngettext("%(entry)s needs %(k)d judges, but only %(num)d active judge may judge it.",
+                            "%(entry)s needs %(k)d judges, but only %(num)d active judges may judge it.",
+                            m["possible"], entry=label("entry"), k=m["k"])
+        return ngettext("%(entry)s needs %(k)d judges, but the panel has only %(num)d active judge.",
+                        "%(entry)s needs %(k)d judges, but the panel has only %(num)d active judges.",
+                        m["possible"], entry=label("entry"), k=m["k"])
+    if code == "locked_released_inactive":
+        return _("%(judge)s no longer judges this contest: their scored assignment to %(entry)s is released and "
+                 "%(entry)s gets another judge in their place.", judge=label("judge"), entry=label("entry"))
+    if code == "locked_released_conflict":
+        return _("%(judge)s is now conflicted with %(entry)s: their scored assignment is released, %(entry)s gets "
+                 "another judge, and the scores %(judge)s gave it need review.", judge=label("judge"),
+                 entry=label("entry"))
+    if code == "locked_not_listed":
+        return _("The scored assignment of %(judge)s to %(entry)s is kept with affinity 0.", judge=label("judge"),
+                 entry=label("entry"))
+    if code == "entry_over_locked":
+        return ngettext("%(entry)s keeps the %(num)d judge who scored it, more than the %(k)d it needs; no judge "
+                        "is added.",
+                        "%(entry)s keeps all %(num)d judges who scored it, more than the %(k)d it needs; no judge "
+                        "is added.", m["locked"], entry=label("entry"), k=m["k"])
+    if code == "judge_over_locked":
+        return ngettext("%(judge)s keeps the %(num)d entry they scored, more than their maximum load of "
+                        "%(max_load)d; no entry is added.",
+                        "%(judge)s keeps all %(num)d entries they scored, more than their maximum load of "
+                        "%(max_load)d; no entry is added.", m["locked"], judge=label("judge"), max_load=m["max_load"])
+    if code == "linking_swaps":
+        return ngettext("%(num)d swap was made to link the judges into one calibration graph.",
+                        "%(num)d swaps were made to link the judges into one calibration graph.", m["swaps"])
+    if code == "components":
+        return ngettext("The judge-entry graph falls into %(num)d separate piece: scores cannot be calibrated "
+                        "across them.",
+                        "The judge-entry graph falls into %(num)d separate pieces: scores cannot be calibrated "
+                        "across them.", m["components"])
+    if code == "capacity":
+        return ngettext("The judges can take at most %(num)d more assignment in total, but the entries need "
+                        "%(need)d.",
+                        "The judges can take at most %(num)d more assignments in total, but the entries need "
+                        "%(need)d.", m["room"], need=m["need"])
+    if code == "min_loads_exceed_need":
+        return ngettext("The judges' minimum loads need %(num)d more assignment in total, but the entries need "
+                        "only %(need)d.",
+                        "The judges' minimum loads need %(num)d more assignments in total, but the entries need "
+                        "only %(need)d.", m["must"], need=m["need"])
+    if code == "entry_short":
+        need = ngettext("%(entry)s needs %(num)d more judge", "%(entry)s needs %(num)d more judges", m["more"],
+                        entry=label("entry"))
+        if m["locked"]:
+            need = ngettext("%(need)s besides its %(num)d scored judge", "%(need)s besides its %(num)d scored judges",
+                            m["locked"], need=need)
+        remain = ngettext("only %(num)d eligible judge remains", "only %(num)d eligible judges remain",
+                          m["eligible_count"])
+        if m["eligible_count"]:
+            remain = _("%(text)s (%(names)s)", text=remain, names=_list(m["eligible"], m["eligible_count"], labels))
+        why = []
+        if m["conflicted"]:
+            why.append(ngettext("%(num)d judge is conflicted", "%(num)d judges are conflicted", m["conflicted"]))
+        if m["full"]:
+            why.append(ngettext("%(num)d judge is at their maximum load", "%(num)d judges are at their maximum load",
+                                m["full"]))
+        if m["inactive"]:
+            why.append(ngettext("%(num)d judge is inactive", "%(num)d judges are inactive", m["inactive"]))
+        if why:
+            return _("%(need)s, but %(remain)s: %(why)s.", need=need, remain=remain, why="; ".join(why))
+        return _("%(need)s, but %(remain)s.", need=need, remain=remain)
+    if code == "judge_below_min_load":
+        need = ngettext("%(judge)s must take %(num)d more entry to reach their minimum load of %(min_load)d",
+                        "%(judge)s must take %(num)d more entries to reach their minimum load of %(min_load)d",
+                        m["more"], judge=label("judge"), min_load=m["min_load"])
+        remain = ngettext("only %(num)d entry still needing judges is open to them",
+                          "only %(num)d entries still needing judges are open to them", m["open"])
+        return _("%(need)s, but %(remain)s.", need=need, remain=remain)
+    if code == "entries_unserved":
+        judges = _list(m["judges"], m["judges_count"], labels) or _("none")
+        return ngettext("Entries %(entries)s cannot all get their judges: %(num)d judge place stays empty, because "
+                        "the judges who could still take them (%(judges)s) are at their maximum load and every "
+                        "other judge allowed for them already judges them.",
+                        "Entries %(entries)s cannot all get their judges: %(num)d judge places stay empty, because "
+                        "the judges who could still take them (%(judges)s) are at their maximum load and every "
+                        "other judge allowed for them already judges them.", m["short"],
+                        entries=_list(m["entries"], m["entries_count"], labels), judges=judges)
+    if code == "judges_unfilled":
+        return ngettext("Judges %(judges)s cannot all reach their minimum load (%(num)d assignment short): every "
+                        "entry still open to them already has all its judges.",
+                        "Judges %(judges)s cannot all reach their minimum load (%(num)d assignments short): every "
+                        "entry still open to them already has all its judges.", m["short"],
+                        judges=_list(m["judges"], m["judges_count"], labels))
+    raise KeyError(code)
 
 
 def commit_run(run: AssignmentRun) -> int:

@@ -470,3 +470,115 @@ def test_medium_season_both_methods_prove_the_same_optimum():
     authors = {e["id"]: set(e["organization"]) for e in inst["entries"]}
     assert not any(org[j] in authors[e] for j, e in pairs)
     assert out["components"] == 1
+
+
+# --------------------------------------------------------------------------- message codes
+
+
+def _connect_instance(**extra):
+    inst = {"k": 2, "max_load": 2,
+            "entries": [{"id": "a1", "field": "a"}, {"id": "a2", "field": "a"},
+                        {"id": "b1", "field": "b"}, {"id": "b2", "field": "b"}],
+            "judges": [{"id": "ja1", "fields": {"a": 2}}, {"id": "ja2", "fields": {"a": 2}},
+                       {"id": "jb1", "fields": {"b": 2}}, {"id": "jb2", "fields": {"b": 2}}]}
+    inst.update(extra)
+    return inst
+
+
+def _released_inactive():
+    inst = field_instance(locked=[["j1", "e1"]])
+    inst["judges"][0]["active"] = False
+    inst["judges"].append({"id": "j4", "fields": {"energy": 1}})
+    return inst
+
+
+def _released_conflict():
+    inst = field_instance(locked=[["j3", "e1"]])
+    inst["conflicts"].append(["j3", "e1"])
+    return inst
+
+
+def _entry_short():
+    inst = field_instance(k=3, max_load=5)
+    inst["entries"] = [{"id": "e1", "field": "energy"}]
+    inst["conflicts"] = [["j1", "e1"]]
+    return inst
+
+
+def _judge_below_min_load():
+    inst = field_instance()
+    inst["judges"][2]["min_load"] = 2
+    inst["conflicts"] = [["j3", "e1"], ["j3", "e2"]]
+    return inst
+
+
+#: One instance (at least) for every code the engine can put in problems or warnings.
+MESSAGE_INSTANCES = {
+    "unknown_key": lambda: field_instance(colour="blue"),
+    "locked_released_inactive": _released_inactive,
+    "locked_released_conflict": _released_conflict,
+    "locked_not_listed": lambda: {"k": 1, "entries": [{"id": "e1"}, {"id": "e2"}],
+                                  "judges": [{"id": "j1", "max_load": 1}, {"id": "j2"}],
+                                  "locked": [["j1", "e1"], ["j1", "e2"], ["j2", "e1"]],
+                                  "affinity": [["j1", "e1", 1], ["j2", "e2", 1]]},
+    "linking_swaps": lambda: _connect_instance(connect_tolerance=4),
+    "components": _connect_instance,
+    "capacity": lambda: field_instance(max_load=1),
+    "min_loads_exceed_need": lambda: {"k": 1, "min_load": 2, "entries": [{"id": "e1"}, {"id": "e2"}],
+                                      "judges": [{"id": "j1"}, {"id": "j2"}]},
+    "entry_short": _entry_short,
+    "judge_below_min_load": _judge_below_min_load,
+    "entries_unserved": lambda: {"k": 2, "entries": [{"id": "e1"}, {"id": "e2"}, {"id": "e3", "k": 1}],
+                                 "judges": [{"id": "j1", "max_load": 2}, {"id": "j2", "max_load": 1},
+                                            {"id": "j3", "max_load": 5}],
+                                 "affinity": [["j1", "e1", 1], ["j2", "e1", 1], ["j1", "e2", 1], ["j2", "e2", 1],
+                                              ["j3", "e3", 1]]},
+    "judges_unfilled": lambda: {"k": 1, "entries": [{"id": "e1"}, {"id": "e2"}],
+                                "judges": [{"id": "j1", "min_load": 1}, {"id": "j2", "min_load": 1}, {"id": "j3"}],
+                                "affinity": [["j1", "e1", 1], ["j2", "e1", 1], ["j3", "e2", 1]]},
+}
+
+
+def check_messages(out: dict):
+    """Every problem and warning has a code, and the codes render to exactly the English text."""
+    for text_key, code_key in (("problems", "problem_codes"), ("warnings", "warning_codes")):
+        codes = out[code_key]
+        assert json.loads(json.dumps(codes)) == codes, "codes must be plain JSON"
+        assert all(isinstance(c, dict) and isinstance(c.get("code"), str) for c in codes)
+        assert [assignment.explain(c) for c in codes] == out[text_key]
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGE_INSTANCES))
+def test_every_message_has_a_code_that_renders_its_english(code):
+    out = solve(MESSAGE_INSTANCES[code]())
+    check_messages(out)
+    assert code in {c["code"] for c in out["problem_codes"] + out["warning_codes"]}
+
+
+def test_k_above_judges_input_error_carries_codes():
+    for affinity in (None, [["j1", "e1", 1], ["j2", "e2", 1], ["j3", "e2", 1], ["j3", "e3", 1]]):
+        inst = field_instance(affinity=affinity) if affinity else field_instance()
+        if not affinity:
+            inst["entries"][0]["k"] = 4
+        with pytest.raises(InputError) as caught:
+            solve(inst)
+        codes = caught.value.codes
+        assert [c["code"] for c in codes] == ["k_above_judges"]
+        assert [assignment.explain(c) for c in codes] == caught.value.problems
+
+
+def test_unknown_code_is_refused():
+    with pytest.raises(ValueError):
+        assignment.explain({"code": "no_such_code"})
+
+
+@SETTINGS
+@given(instances())
+def test_messages_match_their_codes_on_random_instances(inst):
+    try:
+        out = solve(json.loads(json.dumps(inst)))
+    except InputError as exc:
+        assert exc.codes is not None and [assignment.explain(c) for c in exc.codes] == exc.problems
+        return
+    event(f"{len(out['problems'])} problems, {len(out['warnings'])} warnings")
+    check_messages(out)
