@@ -240,6 +240,10 @@ def test_scoring_window_is_set_in_tashkent_time(client, organizer, contest):
     bad = client.post(f"/organizer/contests/{contest.id}/scoring-round",
                       data={"opens_at": "2026-05-20T09:00", "closes_at": "2026-05-01T18:00"}, follow_redirects=True)
     assert "closes after it opens" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'value="2026-05-20T09:00"' in bad.get_data(as_text=True)  # typed values kept
+    assert db.session.scalars(db.select(ScoringRound)).one().opens_at.day == 1                  # nothing saved
+    k = client.post(f"/organizer/contests/{contest.id}/judges-per-entry", data={"judges_per_entry": "99"})
+    assert k.status_code == 422 and 'value="99"' in k.get_data(as_text=True)
 
 
 def test_a_judge_declares_a_conflict_and_the_entry_leaves_their_queue(client, contest, make_user, login):

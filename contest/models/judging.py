@@ -125,6 +125,10 @@ class ScoringRound(db.Model):
         now = now or utcnow()
         return self.opens_at <= now < self.closes_at
 
+    @classmethod
+    def of(cls, contest_id: int, number: int) -> "ScoringRound | None":
+        return db.session.scalar(db.select(cls).where(cls.contest_id == contest_id, cls.number == number))
+
 
 class Assignment(db.Model):
     """A judge asked to review an entry in a scoring round; its score sheet hangs off it.
@@ -163,8 +167,7 @@ class Assignment(db.Model):
     @property
     def scoring_round(self) -> ScoringRound | None:
         """The contest's window for this assignment's round; none until the organizers set it."""
-        return db.session.scalar(db.select(ScoringRound).where(
-            ScoringRound.contest_id == self.entry.contest_id, ScoringRound.number == self.round))
+        return ScoringRound.of(self.entry.contest_id, self.round)
 
     def accepts_scores(self, now: datetime | None = None) -> bool:
         scoring_round = self.scoring_round

@@ -38,7 +38,6 @@ def panel(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = PanelJudgeForm()
     form.judge.choices = _judge_choices()
-    k_form = JudgesPerEntryForm(obj=contest)
     if form.submit.data and form.validate_on_submit():
         try:
             judges.add_to_panel(contest, db.get_or_404(User, form.judge.data), min_load=form.min_load.data,
@@ -50,12 +49,22 @@ def panel(contest_id: int):
             db.session.commit()
             flash(_("Panel saved."), "success")
             return redirect(url_for("organizer.panel", contest_id=contest.id))
-    round_one = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
-                                                               ScoringRound.number == 1))
-    return render_template("organizer/panel.html", contest=contest, form=form, k_form=k_form,
+    return _panel_page(contest, form=form)
+
+
+def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form: JudgesPerEntryForm | None = None,
+                round_form: ScoringRoundForm | None = None):
+    """The panel page; a form that failed is shown again with what was typed and its errors."""
+    if form is None:
+        form = PanelJudgeForm(formdata=None)
+        form.judge.choices = _judge_choices()
+    round_one = ScoringRound.of(contest.id, 1)
+    failed = any(f is not None and f.errors for f in (form, k_form, round_form))
+    return render_template("organizer/panel.html", contest=contest, form=form,
+                           k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
                            members=judges.panel(contest), action=ActionForm(),
-                           round_form=ScoringRoundForm(obj=round_one), scoring_round=round_one,
-                           ), 422 if form.errors else 200
+                           round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
+                           scoring_round=round_one), 422 if failed else 200
 
 
 @bp.post("/contests/<int:contest_id>/judges-per-entry")
@@ -63,12 +72,11 @@ def panel(contest_id: int):
 def judges_per_entry(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = JudgesPerEntryForm()
-    if form.validate_on_submit():
-        contest.judges_per_entry = form.judges_per_entry.data
-        db.session.commit()
-        flash(_("Judges per entry saved."), "success")
-    else:
-        flash(_("Judges per entry must be a whole number from 1 to 20."), "danger")
+    if not form.validate_on_submit():
+        return _panel_page(contest, k_form=form)
+    contest.judges_per_entry = form.judges_per_entry.data
+    db.session.commit()
+    flash(_("Judges per entry saved."), "success")
     return redirect(url_for("organizer.panel", contest_id=contest.id))
 
 
@@ -77,18 +85,17 @@ def judges_per_entry(contest_id: int):
 def scoring_round(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = ScoringRoundForm()
-    if not form.validate_on_submit() or form.closes_at.data <= form.opens_at.data:
-        flash(_("Give a scoring window that closes after it opens."), "danger")
-        return redirect(url_for("organizer.panel", contest_id=contest.id))
-    current = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
-                                                             ScoringRound.number == 1))
-    if current is None:
-        current = ScoringRound(contest=contest, number=1)
-        db.session.add(current)
-    current.opens_at, current.closes_at = form.opens_at.data, form.closes_at.data
-    db.session.commit()
-    flash(_("Scoring window saved."), "success")
-    return redirect(url_for("organizer.panel", contest_id=contest.id))
+    if form.validate_on_submit():
+        try:
+            judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data)
+        except AssignmentError as error:
+            db.session.rollback()
+            form.closes_at.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Scoring window saved."), "success")
+            return redirect(url_for("organizer.panel", contest_id=contest.id))
+    return _panel_page(contest, round_form=form)
 
 
 @bp.post("/panel-members/<int:member_id>/remove")

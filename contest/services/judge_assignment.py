@@ -20,7 +20,8 @@ from contest.engines import assignment as engine
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
-    Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus, User, utcnow,
+    FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus,
+    ScoringRound, User, utcnow,
 )
 from contest.services import conflicts
 
@@ -365,27 +366,31 @@ def coverage(contest: Contest, round_number: int = 1) -> list[tuple[Entry, list[
     return rows
 
 
+def set_scoring_window(contest: Contest, number: int, opens_at, closes_at) -> ScoringRound:
+    """Create or move the scoring window of one round of a contest."""
+    if closes_at <= opens_at:
+        raise AssignmentError(_("Give a scoring window that closes after it opens."))
+    window = ScoringRound.of(contest.id, number)
+    if window is None:
+        window = ScoringRound(contest=contest, number=number, opens_at=opens_at, closes_at=closes_at)
+        db.session.add(window)
+    window.opens_at, window.closes_at = opens_at, closes_at
+    db.session.flush()
+    return window
+
+
 def open_final_round(contest: Contest, finalists: list[int], panel: list[int], *, opens_at, closes_at,
                      ) -> tuple[int, list[str]]:
     """Give every finalist the same panel of judges in round 2, so their scores compare directly.
 
     A conflicted panel judge is left out for that finalist only, and said so.
     """
-    from contest.models import ScoringRound
-
     if not finalists or not panel:
         raise AssignmentError(_("The engine proposed no shortlist or no panel; nothing to open."))
-    if closes_at <= opens_at:
-        raise AssignmentError(_("Give a scoring window that closes after it opens."))
-    final = db.session.scalar(db.select(ScoringRound).where(ScoringRound.contest_id == contest.id,
-                                                           ScoringRound.number == 2))
-    if final is None:
-        final = ScoringRound(contest=contest, number=2, opens_at=opens_at, closes_at=closes_at)
-        db.session.add(final)
-    final.opens_at, final.closes_at = opens_at, closes_at
+    set_scoring_window(contest, FINAL_ROUND, opens_at, closes_at)
     conflicted = conflicts.pairs(contest)
     existing = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id).where(
-        Assignment.round == 2, Assignment.entry_id.in_(finalists))).tuples())
+        Assignment.round == FINAL_ROUND, Assignment.entry_id.in_(finalists))).tuples())
     created, skipped = 0, []
     for entry_id in finalists:
         for judge_id in panel:
@@ -393,7 +398,7 @@ def open_final_round(contest: Contest, finalists: list[int], panel: list[int], *
                 skipped.append(_("%(judge)s is conflicted with E-%(entry)05d and will not score it.",
                                  judge=db.session.get(User, judge_id).full_name, entry=entry_id))
             elif (judge_id, entry_id) not in existing:
-                db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=2))
+                db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=FINAL_ROUND))
                 created += 1
     db.session.flush()
     return created, skipped
