@@ -6,8 +6,9 @@ model, an oracle that knows every judge's true leniency, scale and noise, the en
 (the public ``rank`` call), and the two-round process: round 1, the engine's shortlist and panel
 size, then the suggested panel either marks every finalist on the rubric (``final_marks``, kept
 for comparison) or orders them on a ranking ballot (``final_ballots``, what the platform runs),
-final ranking. Printed: top-10 recall, Kendall
-tau against true quality and the winner hit rate, averaged over seeds.
+final ranking; ``final_oracle`` is the ceiling of that final, the same finalists, panel and
+perceptions aggregated by an oracle that knows every judge's true parameters. Printed: top-10
+recall, Kendall tau against true quality and the winner hit rate, averaged over seeds.
 
     python bench/simulate.py [--seeds 20] [--first 0] [--extra-load 0.10]
 """
@@ -84,10 +85,16 @@ def one_seed(seed: int, extra_load: float | None = None) -> dict:
     result["final"]["extra_load"] = final["final_round"]["extra_load"]
     result["final"]["expected"] = first["shortlist_expected_recall"]
     # The process the platform runs: the same panel and finalists rank them on ballots instead.
-    ballots = sim.final_round_ballots(contest, first["shortlist"], first["panel_suggestion"])
+    perception = sim.final_round_perception(contest, first["shortlist"], first["panel_suggestion"])
+    ballots = sim.ballots_from(perception, first["shortlist"], first["panel_suggestion"])
     by_ballot = rank(dict(contest.instance, ballots=ballots))
     ranked = [index[row["entry"]] for row in by_ballot["ranking"]]
     result["final_ballots"] = _metrics(truth, ranked)
+    # The ceiling of that final: the same finalists, panel and perceptions, aggregated by an oracle.
+    finalists = set(first["shortlist"])
+    best = sim.oracle_final_order(contest, first["shortlist"], first["panel_suggestion"], perception)
+    result["final_oracle"] = _metrics(truth, [index[e] for e in best] + [
+        e for e in ranked if contest.entry_ids[e] not in finalists])
     result["final_ballots"]["extra_load"] = by_ballot["final_round"]["extra_load"]
     # Finalists rank first by construction, so their intervals are judged against the true
     # order of the finalists among themselves.
@@ -119,7 +126,7 @@ def main(argv=None) -> None:
               f"calibrated={row['calibrated']['top10']:.1f} oracle={row['oracle']['top10']:.1f} | "
               f"final: shortlist {s} x panel {p} (load {row['final']['extra_load']:.3f}), "
               f"caught {row['final']['shortlist_caught']:.1f}, top10 marks {row['final']['top10']:.1f} "
-              f"ballots {row['final_ballots']['top10']:.1f}", flush=True)
+              f"ballots {row['final_ballots']['top10']:.1f} oracle {row['final_oracle']['top10']:.1f}", flush=True)
 
     def mean(method: str, key: str) -> float:
         return float(np.mean([r[method][key] for r in rows]))
@@ -129,7 +136,7 @@ def main(argv=None) -> None:
     print(f"{'method':<14}{'top10 recall':>12}{'kendall tau':>13}{'winner hit':>12}")
     for label, method in (("mean", "mean"), ("zscore", "zscore"), ("calibrated", "calibrated"),
                           ("oracle", "oracle"), ("default", "default"), ("final_marks", "final"),
-                          ("final_ballots", "final_ballots")):
+                          ("final_ballots", "final_ballots"), ("final_oracle", "final_oracle")):
         print(f"{label:<14}{mean(method, 'top10'):>12.3f}{mean(method, 'tau'):>13.3f}{mean(method, 'winner'):>12.3f}")
     print(f"default: 90% rank intervals cover the true rank for {mean('default', 'rank_cover'):.3f} of entries; "
           f"mean p_top of the true top 10 = {mean('default', 'p_top_true'):.3f}")
@@ -141,6 +148,7 @@ def main(argv=None) -> None:
           f"{mean('final_ballots', 'covered'):.3f}")
     print(f"simulate: top10_default={mean('default', 'top10'):.3f} top10_oracle={mean('oracle', 'top10'):.3f} "
           f"top10_final_marks={mean('final', 'top10'):.3f} top10_final={mean('final_ballots', 'top10'):.3f} "
+          f"top10_final_oracle={mean('final_oracle', 'top10'):.3f} "
           f"extra_load={mean('final_ballots', 'extra_load'):.3f}")
 
 

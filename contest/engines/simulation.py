@@ -189,8 +189,8 @@ def final_round_marks(contest: Contest, finalists: list[str], panel: list[str]) 
     return contest.marks(entries, judges, 2)
 
 
-def final_round_ballots(contest: Contest, finalists: list[str], panel: list[str]) -> list[dict]:
-    """Round-2 ranking ballots: every judge of the panel orders every finalist, best first.
+def final_round_perception(contest: Contest, finalists: list[str], panel: list[str]) -> np.ndarray:
+    """(panel, finalists) weighted totals each panel judge perceives of each finalist, in rubric points.
 
     The same judge as in round 1 (leniency, scale, noise with halo, out-of-field factor, the
     rubric's weights), perceiving each finalist once; only the rubric's rounding and clipping
@@ -200,13 +200,67 @@ def final_round_ballots(contest: Contest, finalists: list[str], panel: list[str]
     index_e = {e: i for i, e in enumerate(contest.entry_ids)}
     w = np.asarray(contest.shape.weights) / np.sum(contest.shape.weights)
     entries = np.asarray([index_e[e] for e in finalists])
+    return np.asarray([
+        contest.perceived(entries, np.full(len(entries), contest.judge_ids.index(judge))) @ w for judge in panel
+    ]).reshape(len(panel), len(finalists))
+
+
+def ballots_from(perception: np.ndarray, finalists: list[str], panel: list[str]) -> list[dict]:
+    """Round-2 ranking ballots: every panel judge orders the finalists by what they perceive, best first."""
     records = []
-    for judge in panel:
-        j = contest.judge_ids.index(judge)
-        total = contest.perceived(entries, np.full(len(entries), j)) @ w
-        for position, k in enumerate(np.argsort(-total, kind="stable"), start=1):
+    for judge, totals in zip(panel, perception):
+        for position, k in enumerate(np.argsort(-totals, kind="stable"), start=1):
             records.append({"judge": judge, "entry": finalists[k], "position": position})
     return records
+
+
+def final_round_ballots(contest: Contest, finalists: list[str], panel: list[str]) -> list[dict]:
+    """Round-2 ranking ballots drawn from :func:`final_round_perception`."""
+    return ballots_from(final_round_perception(contest, finalists, panel), finalists, panel)
+
+
+def oracle_final_order(contest: Contest, finalists: list[str], panel: list[str], perception: np.ndarray) -> list[str]:
+    """The finalists ordered by an oracle that sees what the ranking ballots cannot.
+
+    The best any aggregation of this final round could do: it knows every judge's true leniency,
+    scale and noise, including the out-of-field factor, reads the panel's perceived totals as
+    numbers rather than an order, and combines them with every round-1 sheet of the finalist,
+    each weighted by its true precision, under the true spread of quality as prior. It ignores
+    only round 1's rounding and clipping. Used by bench/simulate.py as the ceiling of the
+    finalist round for the given shortlist and panel.
+    """
+    s = contest.shape
+    index_e = {e: i for i, e in enumerate(contest.entry_ids)}
+    index_j = {j: i for i, j in enumerate(contest.judge_ids)}
+    w = np.asarray(s.weights) / np.sum(s.weights)
+    halo = np.sqrt(s.halo + (1 - s.halo) * np.sum(w**2))
+    entries = np.asarray([index_e[e] for e in finalists], dtype=int)
+    prior_mean, prior_var = float(np.mean(contest.quality)), float(np.var(contest.quality))
+    signal = np.full(len(entries), prior_mean / prior_var)
+    precision = np.full(len(entries), 1.0 / prior_var)
+
+    def observe(k: np.ndarray, judges: np.ndarray, totals: np.ndarray) -> None:
+        unit = contest.scale[judges] * s.points_per_sd
+        own = contest.entry_field[entries[k]] == contest.judge_field[judges]
+        sd = contest.noise[judges] * np.where(own, 1.0, s.out_of_field_noise) * halo / unit
+        np.add.at(signal, k, (totals - s.midpoint - contest.leniency[judges]) / unit / sd**2)
+        np.add.at(precision, k, 1.0 / sd**2)
+
+    where = {e: k for k, e in enumerate(finalists)}
+    sheets: dict[tuple[int, int], float] = {}
+    weight = {f"c{c + 1}": w[c] for c in range(len(w))}
+    for mark in contest.instance["scores"]:
+        if mark["entry"] in where and mark.get("round", 1) == 1:
+            key = (where[mark["entry"]], index_j[mark["judge"]])
+            sheets[key] = sheets.get(key, 0.0) + weight[mark["criterion"]] * mark["value"]
+    if sheets:
+        keys = np.asarray(list(sheets))
+        observe(keys[:, 0], keys[:, 1], np.asarray(list(sheets.values())))
+    panel_j = np.asarray([index_j[j] for j in panel], dtype=int)
+    k, row = np.meshgrid(np.arange(len(entries)), np.arange(len(panel_j)))
+    observe(k.ravel(), panel_j[row.ravel()], perception.ravel())
+    posterior = signal / precision
+    return [finalists[k] for k in np.argsort(-posterior, kind="stable")]
 
 
 # --- how good is a ranking ----------------------------------------------------------------------

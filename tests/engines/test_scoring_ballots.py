@@ -212,6 +212,34 @@ def test_the_simulator_gives_each_panel_judge_a_full_ballot():
     assert result["final_round"]["ballots"] == 3 and not [p for p in result["problems"] if "ballot" in p]
 
 
+def test_a_ballot_orders_the_finalists_by_what_the_judge_perceived():
+    perception = np.array([[3.0, 9.0, 5.0], [1.0, 2.0, 0.5]])
+    records = simulation.ballots_from(perception, ["a", "b", "c"], ["j1", "j2"])
+    placed = {(r["judge"], r["entry"]): r["position"] for r in records}
+    assert [placed["j1", e] for e in "abc"] == [3, 1, 2]
+    assert [placed["j2", e] for e in "abc"] == [2, 1, 3]
+
+
+def test_the_oracle_final_reads_the_perceptions_as_numbers_with_the_true_judges():
+    """Judges made almost noiseless: from the panel alone the oracle recovers the true order,
+    although the judges' leniency and scale differ; round-1 sheets alone order them too."""
+    contest = simulation.simulate_contest(5, simulation.ContestShape(entries=(200, 200), judges=(12, 12)))
+    index = {e: i for i, e in enumerate(contest.entry_ids)}
+    finalists = [contest.entry_ids[e] for e in np.argsort(-contest.quality)[:8]][::-1]
+    truly = sorted(finalists, key=lambda e: -contest.quality[index[e]])
+    panel = contest.judge_ids[:4]
+    assert np.ptp(contest.leniency[[contest.judge_ids.index(j) for j in panel]]) > 0.5
+    round_one = contest.instance
+    contest.noise = np.full(len(contest.judge_ids), 1e-4)
+    perception = simulation.final_round_perception(contest, finalists, panel)
+    contest.instance = dict(round_one, scores=[])
+    assert simulation.oracle_final_order(contest, finalists, panel, perception) == truly
+    contest.instance = round_one
+    alone = simulation.oracle_final_order(contest, finalists, [], np.empty((0, len(finalists))))
+    assert alone != finalists                      # not the prior's (input) order: round 1 is read
+    assert stats.kendalltau([contest.quality[index[e]] for e in alone], range(8, 0, -1)).statistic > 0
+
+
 def test_a_judge_given_fewer_finalists_ranks_just_those(contest):
     instance, _ = contest
     finalists = finalists_of(instance)
