@@ -256,3 +256,31 @@ def test_field_must_belong_to_the_contest(client, make_season, author, entry_for
     foreign_field = season.contests[1].fields[0].id
     response = create(client, season.contests[0], entry_form, field_id=foreign_field)
     assert response.status_code == 422
+
+
+def test_a_file_follows_its_row_when_the_transaction_does_not_commit(client, contest, author, entry_form, app):
+    """A rolled-back upload leaves no orphan file; a rolled-back removal keeps the file its row needs."""
+    import io
+    from pathlib import Path
+
+    from contest.services import attachments
+
+    create(client, contest, entry_form)
+    entry = only_entry()
+    added = attachments.add(entry, io.BytesIO(PDF_BYTES), "lost.pdf")
+    lost = Path(app.config["UPLOAD_FOLDER"]) / added.stored_name
+    assert lost.exists()
+    db.session.rollback()
+    assert not lost.exists() and only_entry().attachments == []
+
+    kept = attachments.add(only_entry(), io.BytesIO(PDF_BYTES), "kept.pdf")
+    db.session.commit()
+    path = Path(app.config["UPLOAD_FOLDER"]) / kept.stored_name
+    attachments.remove(kept)
+    assert path.exists()                       # not before the removal commits
+    db.session.rollback()
+    assert path.exists() and [a.original_name for a in only_entry().attachments] == ["kept.pdf"]
+
+    attachments.remove(only_entry().attachments[0])
+    db.session.commit()
+    assert not path.exists() and only_entry().attachments == []

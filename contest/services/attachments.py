@@ -9,6 +9,8 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from contest.extensions import db
 from contest.models import Attachment, Entry, EntryStatus
@@ -40,6 +42,29 @@ def path_of(attachment: Attachment) -> Path:
     return upload_folder() / attachment.stored_name
 
 
+# A file on disk follows the database row it belongs to: a file written for a new attachment is
+# deleted again if the transaction does not commit, and a removed attachment's file is deleted
+# only once the removal has committed. A failed commit thus neither leaves an orphan file nor
+# loses the file of a row that is still there.
+_WRITTEN, _DOOMED = "attachment_files_written", "attachment_files_doomed"
+
+
+@event.listens_for(Session, "after_commit")
+def _settle_files_after_commit(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+    for path in session.info.pop(_DOOMED, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _undo_files_of_an_uncommitted_transaction(session: Session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(_DOOMED, None)
+
+
 def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
     """Checks window, type and both size caps before a byte reaches the disk."""
     ensure_changes_allowed(entry.contest)
@@ -60,7 +85,9 @@ def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
         raise EntryError(_("%(name)s is not a PDF, PNG or JPEG file.", name=name))
     attachment = Attachment(stored_name=uuid.uuid4().hex + EXTENSIONS[content_type], original_name=name,
                             content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    path_of(attachment).write_bytes(data)
+    path = path_of(attachment)
+    path.write_bytes(data)
+    db.session.info.setdefault(_WRITTEN, []).append(path)
     entry.attachments.append(attachment)
     db.session.flush()
     return attachment
@@ -71,7 +98,6 @@ def remove(attachment: Attachment) -> None:
     ensure_changes_allowed(entry.contest)
     if entry.status is EntryStatus.SUBMITTED and len(entry.attachments) == 1:
         raise EntryError(_("A submitted entry keeps at least one document; attach another first."))
-    path = path_of(attachment)
+    db.session.info.setdefault(_DOOMED, []).append(path_of(attachment))
     entry.attachments.remove(attachment)
     db.session.flush()
-    path.unlink(missing_ok=True)
