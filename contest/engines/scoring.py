@@ -5,6 +5,10 @@ ranking, its intervals, the judges' diagnostics, the reliability of the panel an
 finalist round. The same input always gives byte-identical JSON: iteration is sorted, the Monte
 Carlo seed comes from the hash of the canonical input, floats are rounded at the output.
 
+Every problem, warning and outlier reason is first a code (``problem_codes``, ``warning_codes``,
+each judge's ``outlier_codes``); the English of ``problems``, ``warnings`` and
+``outlier_reasons`` is rendered from it by :func:`scoring_messages.explain`, which lists them.
+
 Run as ``python -m contest.engines.scoring IN.json``.
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ from contest.engines.scoring_agreement import (
     components,
     judge_agreement,
     krippendorff_alpha_interval,
-    outlier_reasons,
+    outlier_codes,
 )
 from contest.engines.scoring_ballots import (
     Ballots,
@@ -32,6 +36,7 @@ from contest.engines.scoring_ballots import (
     ballot_scores,
     read_ballots,
 )
+from contest.engines.scoring_messages import explain, sorted_messages
 from contest.engines.scoring_model import (
     Fit,
     Judges,
@@ -70,7 +75,7 @@ class Marks:
     judge: list[int] = field(default_factory=list)
     round: list[int] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # problem codes (see scoring_messages)
 
     def sheets(self, rounds=ROUNDS) -> Sheets:
         keep = [k for k, r in enumerate(self.round) if r in rounds]
@@ -111,7 +116,7 @@ def rank(instance: dict) -> dict:
         finalist = ~np.isnan(by_ballot[0])
         for entry in ballots.entries:
             if entry not in set(scored.entries):
-                marks.problems.append(f"entry {entry} is on the ballots but has no usable round-1 sheet; not ranked")
+                marks.problems.append({"code": "ballot_entry_unranked", "entry": entry})
 
     fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]))
     diagnostic = fit if method == "calibrated" else _fit("calibrated", all_sheets, np.random.default_rng([seed, 2]), 0)
@@ -139,17 +144,15 @@ def rank(instance: dict) -> dict:
     for row in ranking:
         row["component"] = int(labels[position[row["entry"]]]) + 1
     n_components = int(labels.max()) + 1
-    warnings = []
+    warnings: list[dict] = []
     if n_components > 1:
         sizes = np.bincount(labels[labels >= 0])
-        warnings.append(
-            f"the judge-entry graph has {n_components} separate pieces (entries per piece: "
-            f"{', '.join(str(int(s)) for s in sizes)}): scores are not comparable across pieces"
-        )
+        warnings.append({"code": "components", "components": n_components, "sizes": [int(s) for s in sizes]})
     if budget < 1:
-        warnings.append("extra_load allows no extra review: no finalist round proposed")
+        warnings.append({"code": "no_extra_review"})
     if ballots is not None and not ballots.positions and instance.get("ballots"):
-        warnings.append("no valid ballot: the final round is ranked from round-2 marks, if any")
+        warnings.append({"code": "no_valid_ballot"})
+    problems, problem_codes = sorted_messages(marks.problems + (ballots.problems if ballots is not None else []))
 
     reliability = krippendorff_alpha_interval(first.entry, first.total)
     round_two = int(np.sum(np.asarray(scored.round) == 2)) + (ballots.reviews() if ballots is not None else 0)
@@ -177,10 +180,11 @@ def rank(instance: dict) -> dict:
         "reliability": reliability,
         "reliability_metric": "krippendorff_alpha_interval_round1_totals",
         "components": n_components,
-        "problems": sorted(set(marks.problems) | set(ballots.problems if ballots is not None else [])),
-        "warnings": warnings,
+        "problems": problems,
+        "warnings": [explain(code) for code in warnings],
     }
-    return _rounded(answer)
+    # The codes skip the rounding: they hold marks exactly as given, as their English does.
+    return {**_rounded(answer), "problem_codes": problem_codes, "warning_codes": warnings}
 
 
 solve = rank
@@ -347,13 +351,13 @@ def _read_settings(instance: dict) -> tuple[list[Criterion], str, int, float]:
     return sorted(criteria, key=lambda c: c.id), method, prize_zone, float(extra_load)
 
 
-def _listed_ids(instance: dict, key: str, problems: list[str]) -> set[str]:
+def _listed_ids(instance: dict, key: str, problems: list[dict]) -> set[str]:
     found: set[str] = set()
     for k, item in enumerate(instance.get(key) or []):
         value = item.get("id") if isinstance(item, dict) else item
         ident = read_id(value)
         if ident is None:
-            problems.append(f"{key}[{k}]: not an id: {value!r}")
+            problems.append({"code": "id_invalid", "list": key, "index": k, "given": repr(value)})
         else:
             found.add(ident)
     return found
@@ -361,7 +365,7 @@ def _listed_ids(instance: dict, key: str, problems: list[str]) -> set[str]:
 
 def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
     """Validate every mark; keep the sheets (judge x entry x round) that are complete and valid."""
-    problems: list[str] = []
+    problems: list[dict] = []
     by_id = {c.id: c for c in criteria}
     listed_judges = _listed_ids(instance, "judges", problems)
     listed_entries = _listed_ids(instance, "entries", problems)
@@ -370,44 +374,43 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
     judges_seen, entries_seen = set(listed_judges), set(listed_entries)
 
     for k, item in enumerate(instance["scores"]):
-        where = f"scores[{k}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
+            problems.append({"code": "mark_not_object", "index": k})
             continue
         entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
         if entry is None or judge is None:
-            problems.append(f"{where}: entry and judge must be non-empty ids; mark ignored")
+            problems.append({"code": "mark_without_ids", "index": k})
             continue
         judges_seen.add(judge)
         entries_seen.add(entry)
         round_no = item.get("round", 1)
         if round_no not in ROUNDS or isinstance(round_no, bool):
-            problems.append(f"{where}: judge {judge}, entry {entry}: round must be 1 or 2, got {round_no!r}; "
-                            "mark ignored")
+            problems.append({"code": "mark_round_invalid", "index": k, "judge": judge, "entry": entry,
+                             "given": repr(round_no)})
             continue
         sheet = (entry, judge, int(round_no))
-        label = f"judge {judge}, entry {entry}, round {round_no}"
+        label = {"judge": judge, "entry": entry, "round": round_no}
         cid = read_id(item.get("criterion"))
         if cid not in by_id:
-            problems.append(f"{label}: unknown criterion {item.get('criterion')!r}; mark ignored")
+            problems.append({"code": "criterion_unknown", **label, "given": repr(item.get("criterion"))})
             continue
         crit, value = by_id[cid], item.get("value")
         if not _is_number(value):
-            problems.append(f"{label}: criterion {cid}: value {value!r} is not a number; sheet dropped")
+            problems.append({"code": "value_not_number", **label, "criterion": cid, "given": repr(value)})
             spoiled.add(sheet)
             continue
         if not crit.low <= value <= crit.high:
-            problems.append(f"{label}: criterion {cid}: value {value} is outside its scale "
-                            f"{_plain(crit.low)}..{_plain(crit.high)}; sheet dropped")
+            problems.append({"code": "value_off_scale", **label, "criterion": cid, "value": value,
+                             "min": crit.low, "max": crit.high})
             spoiled.add(sheet)
             continue
         marks = sheets.setdefault(sheet, {})
         if cid in marks:
             if marks[cid] == value:
-                problems.append(f"{label}: criterion {cid} marked twice with the same value; counted once")
+                problems.append({"code": "marked_twice_same", **label, "criterion": cid})
             else:
-                problems.append(f"{label}: criterion {cid} marked twice with different values "
-                                f"({_plain(marks[cid])} and {_plain(value)}); sheet dropped")
+                problems.append({"code": "marked_twice_different", **label, "criterion": cid,
+                                 "first": marks[cid], "second": value})
                 spoiled.add(sheet)
             continue
         marks[cid] = float(value)
@@ -421,8 +424,8 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
         missing = [c.id for c in criteria if c.id not in marks]
         if missing:
             entry, judge, round_no = sheet
-            problems.append(f"judge {judge}, entry {entry}, round {round_no}: no mark for criterion "
-                            f"{', '.join(missing)}; sheet dropped")
+            problems.append({"code": "sheet_incomplete", "judge": judge, "entry": entry, "round": round_no,
+                             "criteria": missing})
             continue
         usable[sheet] = 100.0 * sum(
             c.weight * (marks[c.id] - c.low) / (c.high - c.low) for c in criteria
@@ -443,13 +446,15 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
     touched_judges = {judge for (_, judge, _) in set(sheets) | spoiled}
     for judge in judges:
         if judge not in active_judges:
-            problems.append(f"judge {judge} has no usable sheet (all dropped)" if judge in touched_judges
-                            else f"judge {judge} scored nothing")
+            problems.append({"code": "judge_sheets_dropped" if judge in touched_judges else "judge_scored_nothing",
+                             "judge": judge})
     for entry in entries:
         if entry not in active_entries:
-            problems.append(f"entry {entry} has no usable sheet; not ranked")
+            problems.append({"code": "entry_unranked", "entry": entry})
     if not usable:
-        raise InputError(sorted(set(problems)) + ["no usable score sheet: nothing to rank"])
+        texts, codes = sorted_messages(problems)
+        nothing = {"code": "nothing_to_rank"}
+        raise InputError(texts + [explain(nothing)], codes + [nothing])
     return out
 
 
@@ -465,10 +470,6 @@ def _marks_by_sheet(instance: dict, criteria: list[Criterion]) -> dict:
             continue
         found.setdefault((entry, judge, item.get("round", 1)), {})[cid] = item.get("value")
     return found
-
-
-def _plain(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def _scored_only(marks: Marks) -> Marks:
@@ -577,7 +578,7 @@ def _judges(marks: Marks, sheets: Sheets, fit: Fit):
     counts = np.bincount(sheets.judge, minlength=sheets.n_judges)
     centred = Sheets(sheets.entry, sheets.judge, sheets.total - fit.centre, sheets.n_entries, sheets.n_judges)
     agreement = judge_agreement(centred, judges)
-    reasons = outlier_reasons(judges, agreement, counts)
+    reasons = outlier_codes(judges, agreement, counts)
     precision = judges.scale**2 / np.maximum(judges.noise**2, 1e-12)
     mean_precision = float(np.mean(precision[counts > 0])) if (counts > 0).any() else 1.0
     rows = []
@@ -591,7 +592,8 @@ def _judges(marks: Marks, sheets: Sheets, fit: Fit):
             "n": int(counts[j]),
             "agreement": None if not np.isfinite(agreement[j]) else float(agreement[j]),
             "outlier": bool(reasons[j]),
-            "outlier_reasons": reasons[j],
+            "outlier_reasons": [explain(code) for code in reasons[j]],
+            "outlier_codes": reasons[j],
         })
     eligible = [j for j in range(len(marks.judges)) if counts[j] > 0 and not reasons[j]]
     panel = sorted(eligible, key=lambda j: (-precision[j], marks.judges[j]))
@@ -602,7 +604,7 @@ def _judges(marks: Marks, sheets: Sheets, fit: Fit):
 def _with_silent_judges(rows: list[dict], all_judges: list[str]) -> list[dict]:
     present = {row["judge"] for row in rows}
     silent = [{"judge": j, "leniency": None, "scale": None, "noise": None, "weight": None, "n": 0,
-               "agreement": None, "outlier": False, "outlier_reasons": []}
+               "agreement": None, "outlier": False, "outlier_reasons": [], "outlier_codes": []}
               for j in all_judges if j not in present]
     return sorted(rows + silent, key=lambda row: row["judge"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from contest.engines.scoring_messages import explain
 from contest.engines.scoring_model import Judges, Sheets
 
 LOW_AGREEMENT = 0.2        # correlation with the other judges' consensus below this: flagged
@@ -88,8 +89,8 @@ def judge_agreement(sheets: Sheets, judges: Judges) -> np.ndarray:
     return result
 
 
-def outlier_reasons(judges: Judges, agreement: np.ndarray, counts: np.ndarray) -> list[list[str]]:
-    """Plain-language reasons to look at a judge's marks again (empty list: nothing unusual)."""
+def outlier_codes(judges: Judges, agreement: np.ndarray, counts: np.ndarray) -> list[list[dict]]:
+    """Reasons to look at a judge's marks again, as codes (empty list: nothing unusual)."""
     active = counts > 0
     noise_median = float(np.median(judges.noise[active])) if active.any() else 0.0
     lenient = judges.leniency[active]
@@ -99,18 +100,22 @@ def outlier_reasons(judges: Judges, agreement: np.ndarray, counts: np.ndarray) -
     for j in range(len(judges.leniency)):
         found: list[str] = []
         if not active[j]:
-            reasons.append(found)
+            reasons.append([])
             continue
         if np.isfinite(agreement[j]) and agreement[j] < LOW_AGREEMENT:
-            found.append("low agreement with the other judges")
+            found.append("low_agreement")
         if noise_median > 0 and judges.noise[j] > NOISY * noise_median:
-            found.append("noisy marks")
+            found.append("noisy")
         if spread > 1e-9 and abs(judges.leniency[j] - centre) / spread > EXTREME_LENIENCY:
-            found.append("much more lenient than the others" if judges.leniency[j] > centre
-                         else "much harsher than the others")
+            found.append("lenient" if judges.leniency[j] > centre else "harsh")
         if judges.scale[j] < SCALE_LIMITS[0]:
-            found.append("marks compressed: hardly separates entries")
+            found.append("compressed")
         elif judges.scale[j] > SCALE_LIMITS[1]:
-            found.append("marks stretched far more than the others'")
-        reasons.append(found)
+            found.append("stretched")
+        reasons.append([{"code": code} for code in found])
     return reasons
+
+
+def outlier_reasons(judges: Judges, agreement: np.ndarray, counts: np.ndarray) -> list[list[str]]:
+    """The same reasons in plain English."""
+    return [[explain(code) for code in codes] for codes in outlier_codes(judges, agreement, counts)]

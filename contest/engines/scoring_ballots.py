@@ -22,11 +22,11 @@ from contest.engines.ids import read_id
 
 @dataclass
 class Ballots:
-    """Valid ballots: ``positions[judge] = {entry: position}``; every problem named."""
+    """Valid ballots: ``positions[judge] = {entry: position}``; every problem named (as codes)."""
 
     positions: dict[str, dict[str, int]] = field(default_factory=dict)
     finalists: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)  # problem codes (see scoring_messages)
 
     @property
     def judges(self) -> list[str]:
@@ -52,26 +52,25 @@ def read_ballots(raw: list, listed_finalists: list[str] | None,
     reason is named.
     """
     given = given or {}
-    problems: list[str] = []
+    problems: list[dict] = []
     placed: dict[str, dict[str, list[int]]] = {}
     for k, item in enumerate(raw):
-        where = f"ballots[{k}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
+            problems.append({"code": "ballot_not_object", "index": k})
             continue
         entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
         if entry is None or judge is None:
-            problems.append(f"{where}: entry and judge must be non-empty ids; position ignored")
+            problems.append({"code": "ballot_without_ids", "index": k})
             continue
         round_no = item.get("round", 2)
         if round_no != 2 or isinstance(round_no, bool):
-            problems.append(f"{where}: judge {judge}, entry {entry}: ballots belong to round 2, got round "
-                            f"{round_no!r}; position ignored")
+            problems.append({"code": "ballot_round_invalid", "index": k, "judge": judge, "entry": entry,
+                             "given": repr(round_no)})
             continue
         position = item.get("position")
         if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-            problems.append(f"ballot of judge {judge}: entry {entry}: position must be a whole number from 1, "
-                            f"got {position!r}; ballot dropped")
+            problems.append({"code": "ballot_position_invalid", "judge": judge, "entry": entry,
+                             "given": repr(position)})
             placed.setdefault(judge, {}).setdefault(entry, []).append(-1)
             continue
         placed.setdefault(judge, {}).setdefault(entry, []).append(position)
@@ -83,37 +82,36 @@ def read_ballots(raw: list, listed_finalists: list[str] | None,
         ballot = placed[judge]
         finalist_set = set(given[judge]) if judge in given else set(finalists)
         n = len(finalist_set)
-        label = f"ballot of judge {judge}"
-        reasons = []
+        reasons: list[dict] = []
         if any(p == -1 for ps in ballot.values() for p in ps):
-            reasons.append("a position is not a whole number from 1")
+            reasons.append({"code": "position_not_whole"})
         for entry in sorted(ballot):
             distinct = sorted(set(ballot[entry]) - {-1})
             if len(distinct) > 1:
-                reasons.append(f"entry {entry} placed more than once ({', '.join(map(str, distinct))})")
+                reasons.append({"code": "placed_more_than_once", "entry": entry, "positions": distinct})
             elif len(ballot[entry]) > 1 and -1 not in ballot[entry]:
-                problems.append(f"{label}: entry {entry} placed twice at the same position; counted once")
+                problems.append({"code": "ballot_placed_twice_same", "judge": judge, "entry": entry})
         unknown = sorted(set(ballot) - finalist_set)
         if unknown:
-            reasons.append(f"not a finalist: {', '.join(unknown)}")
+            reasons.append({"code": "not_finalists", "entries": unknown})
         missing = sorted(finalist_set - set(ballot))
         if missing:
-            reasons.append(f"finalist not placed: {', '.join(missing)}")
+            reasons.append({"code": "finalists_missing", "entries": missing})
         used: dict[int, list[str]] = {}
         for entry in sorted(ballot):
             for p in set(ballot[entry]) - {-1}:
                 used.setdefault(p, []).append(entry)
         for p in sorted(used):
             if len(used[p]) > 1:
-                reasons.append(f"position {p} given to {', '.join(used[p])}")
+                reasons.append({"code": "position_shared", "position": p, "entries": used[p]})
             if p > n:
-                reasons.append(f"position {p} is beyond the {n} finalists")
+                reasons.append({"code": "position_beyond", "position": p, "finalists": n})
         if not reasons:
             gaps = [p for p in range(1, n + 1) if p not in used]
             if gaps:
-                reasons.append(f"position {', '.join(map(str, gaps))} not used")
+                reasons.append({"code": "positions_unused", "positions": gaps})
         if reasons:
-            problems.append(f"{label}: {'; '.join(reasons)}; ballot dropped")
+            problems.append({"code": "ballot_dropped", "judge": judge, "reasons": reasons})
             continue
         out.positions[judge] = {entry: ps[0] for entry, ps in ballot.items()}
     return out
