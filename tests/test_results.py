@@ -175,3 +175,27 @@ def test_the_ranking_is_computed_once_per_distinct_input(organizer, scored, monk
     db.session.commit()
     second = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     assert len(calls) == 2 and first != second   # a changed mark is a new input, ranked afresh
+
+
+def without_message_codes(result: dict) -> dict:
+    """A ranking as the engine answered before it gave message codes."""
+    old = {key: value for key, value in result.items() if key not in ("problem_codes", "warning_codes")}
+    old["judges"] = [{k: v for k, v in row.items() if k != "outlier_codes"} for row in result["judges"]]
+    return old
+
+
+def test_verify_passes_a_version_published_before_message_codes(runner, organizer, scored, client):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish")
+    snapshot = ResultSnapshot.latest(contest.id)
+    assert "problem_codes" in snapshot.result
+    snapshot.result_json = json.dumps(without_message_codes(snapshot.result), sort_keys=True)
+    db.session.commit()
+    clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert clean.exit_code == 0 and "1 published rankings checked, 0 differences" in clean.output
+    result = snapshot.result
+    result["warnings"] = ["the stored warnings were edited"]
+    snapshot.result_json = json.dumps(result, sort_keys=True)
+    db.session.commit()
+    tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output

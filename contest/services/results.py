@@ -163,7 +163,7 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
             checked += 1
             label = str(contest.title)
             stored = snapshot.result
-            if _as_stored(scoring.rank(snapshot.instance)) != stored:
+            if _as_stored(scoring.rank(snapshot.instance), stored) != stored:
                 found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
                                                                   "of its own stored input"))
             if scoring.inputs_hash(snapshot.instance) != snapshot.inputs_hash:
@@ -181,8 +181,19 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
     return checked, found
 
 
-def _as_stored(result: dict) -> dict:
-    return json.loads(json.dumps(result, sort_keys=True))
+def _as_stored(result: dict, stored: dict) -> dict:
+    """The recomputed answer as it would have been stored.
+
+    A version published before the engine gave message codes is compared without them: the
+    codes only restate its problems, warnings and outlier reasons, which are compared as ever.
+    """
+    recomputed = json.loads(json.dumps(result, sort_keys=True))
+    if "problem_codes" not in stored:
+        for key in ("problem_codes", "warning_codes"):
+            recomputed.pop(key, None)
+        for row in recomputed.get("judges", []):
+            row.pop("outlier_codes", None)
+    return recomputed
 
 
 def _describe_changes(published: dict, current: dict) -> list[str]:
