@@ -165,6 +165,7 @@ def rank(instance: dict) -> dict:
         "shortlist": [scored.entries[e] for e in plan.shortlist],
         "panel_size": plan.panel_size,
         "panel_suggestion": [scored.judges[j] for j in panel_order[: plan.panel_size]],
+        "panel_candidates": [scored.judges[j] for j in panel_order],
         "review_budget": budget,
         "extra_reviews": len(plan.shortlist) * plan.panel_size,
         "shortlist_expected_recall": plan.expected_recall,

@@ -181,18 +181,27 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
     return checked, found
 
 
-def _as_stored(result: dict, stored: dict) -> dict:
-    """The recomputed answer as it would have been stored.
+# Keys the scoring engine added to its answer after rankings had been published, by the key
+# that marks a version as published with them. They only restate or extend what such a version
+# holds (problems in codes; the judges the panel suggestion was the head of), so an older
+# version is compared without them and everything it does hold is compared as ever.
+_ADDED_LATER = (
+    ("problem_codes", ("problem_codes", "warning_codes"), ("outlier_codes",)),
+    ("panel_candidates", ("panel_candidates",), ()),
+)
 
-    A version published before the engine gave message codes is compared without them: the
-    codes only restate its problems, warnings and outlier reasons, which are compared as ever.
-    """
+
+def _as_stored(result: dict, stored: dict) -> dict:
+    """The recomputed answer as it would have been stored when ``stored`` was published."""
     recomputed = json.loads(json.dumps(result, sort_keys=True))
-    if "problem_codes" not in stored:
-        for key in ("problem_codes", "warning_codes"):
+    for marker, keys, judge_keys in _ADDED_LATER:
+        if marker in stored:
+            continue
+        for key in keys:
             recomputed.pop(key, None)
         for row in recomputed.get("judges", []):
-            row.pop("outlier_codes", None)
+            for key in judge_keys:
+                row.pop(key, None)
     return recomputed
 
 

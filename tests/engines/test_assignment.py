@@ -582,3 +582,55 @@ def test_messages_match_their_codes_on_random_instances(inst):
         return
     event(f"{len(out['problems'])} problems, {len(out['warnings'])} warnings")
     check_messages(out)
+
+
+# --------------------------------------------------------------------------- the finalist round's common panel
+
+FINALISTS = ["e1", "e2", "e3"]
+
+
+def test_common_panel_takes_the_preferred_judges_when_nothing_stands_in_the_way():
+    found = assignment.common_panel(["j3", "j1", "j2", "j4"], 2, FINALISTS, [])
+    assert found == {"panel": ["j3", "j1"], "passed_over": [], "left_out": [], "short": 0}
+
+
+def test_common_panel_passes_over_a_judge_who_left_or_is_conflicted_with_a_finalist():
+    found = assignment.common_panel(["j1", "j2", "j3", "j4", "j5"], 2, FINALISTS,
+                                    [("j2", "e3"), ("j2", "e1"), ("j4", "e9")], serving={"j2", "j3", "j4", "j5"})
+    assert found["panel"] == ["j3", "j4"]            # j4's conflict is with a non-finalist
+    assert found["passed_over"] == [{"judge": "j1", "reason": "not_serving", "entries": []},
+                                    {"judge": "j2", "reason": "conflicted", "entries": ["e1", "e3"]}]
+    assert found["left_out"] == [] and found["short"] == 0
+
+
+def test_common_panel_seats_the_least_conflicted_when_too_few_are_free():
+    found = assignment.common_panel(["j1", "j2", "j3", "j4"], 3, FINALISTS,
+                                    [("j1", "e1"), ("j1", "e2"), ("j2", "e3"), ("j4", "e1")])
+    assert found["panel"] == ["j2", "j3", "j4"]      # j2 and j4 have one conflict each, j1 two
+    assert found["left_out"] == [["j2", "e3"], ["j4", "e1"]]
+    assert found["passed_over"] == [{"judge": "j1", "reason": "conflicted", "entries": ["e1", "e2"]}]
+    short = assignment.common_panel(["j1", "j2"], 4, FINALISTS, [], serving={"j2"})
+    assert short["panel"] == ["j2"] and short["short"] == 3
+    assert short["passed_over"] == [{"judge": "j1", "reason": "not_serving", "entries": []}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_common_panel_properties(data):
+    judges = [f"j{i}" for i in range(data.draw(st.integers(0, 8)))]
+    candidates = data.draw(st.permutations(judges))
+    serving = set(data.draw(st.lists(st.sampled_from(judges), unique=True))) if judges else set()
+    entries = ["e1", "e2", "e3", "e4"]
+    conflicts = data.draw(st.lists(st.tuples(st.sampled_from(judges), st.sampled_from(entries)))) if judges else []
+    size = data.draw(st.integers(0, 9))
+    found = assignment.common_panel(candidates, size, FINALISTS, conflicts, serving)
+    panel = found["panel"]
+    conflicted = {j for j, e in conflicts if e in FINALISTS}
+    assert set(panel) <= serving and len(panel) == min(size, len(serving)) == size - found["short"]
+    assert panel == [j for j in candidates if j in set(panel)]               # preference order kept
+    free_left = [j for j in candidates if j in serving and j not in conflicted and j not in panel]
+    assert not (free_left and conflicted & set(panel))                       # conflicted only when no one free is left
+    wanted = sorted({(j, e) for j, e in conflicts if j in panel and e in FINALISTS},
+                    key=lambda pair: (panel.index(pair[0]), pair[1]))
+    assert found["left_out"] == [list(pair) for pair in wanted]             # exactly the panel's conflicts
+    assert found == assignment.common_panel(candidates, size, FINALISTS, list(reversed(conflicts)), serving)

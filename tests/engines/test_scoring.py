@@ -205,6 +205,11 @@ def test_shortlist_and_panel_stay_within_the_extra_load(extra_load, seed):
     assert result["review_budget"] == budget
     assert len(result["shortlist"]) * result["panel_size"] == result["extra_reviews"] <= budget
     assert len(result["panel_suggestion"]) == result["panel_size"]
+    assert result["panel_candidates"][: result["panel_size"]] == result["panel_suggestion"]
+    weight = {row["judge"]: row["weight"] for row in result["judges"]}
+    candidates = result["panel_candidates"]
+    assert sorted(candidates) == sorted(row["judge"] for row in result["judges"] if row["n"] and not row["outlier"])
+    assert [weight[j] for j in candidates] == sorted((weight[j] for j in candidates), reverse=True)
     assert len(set(result["shortlist"])) == len(result["shortlist"])
     if budget == 0:
         assert result["shortlist"] == [] and result["panel_size"] == 0
