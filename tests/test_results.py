@@ -3,15 +3,49 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from babel.support import Translations
+from markupsafe import escape
 
 from contest.extensions import db
 from contest.models import (
     Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role, ScoringRound,
     SheetStatus, utcnow,
 )
+
+CATALOGS = Path(__file__).resolve().parents[1] / "contest" / "translations"
+OFF_SCALE = ("Sheet of %(judge)s for %(entry)s, round %(round)s: the mark %(value)s for %(criterion)s is outside "
+             "its scale of %(min)s to %(max)s; the sheet is left out.")
+
+
+def catalog(language: str) -> Translations:
+    return Translations.load(str(CATALOGS), [language])
+
+
+def problems_shown(html: str) -> str:
+    return "\n".join(re.findall(r'<div class="flash flash-warning">(.*?)</div>', html, flags=re.S))
+
+
+def mark_outside_the_scale(entry: Entry) -> tuple[Mark, dict]:
+    """Give one of the entry's marks the value 42 on its 1..10 scale; the problem's wording parameters."""
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entry.id)
+                              .order_by(Mark.id)).first()
+    mark.value = Decimal("42")
+    db.session.commit()
+    criterion = mark.criterion
+    return mark, {"judge": mark.assignment.judge.full_name, "entry": entry.code, "round": "1",
+                  "criterion": criterion.name, "value": "42", "min": str(criterion.scale_min),
+                  "max": str(criterion.scale_max)}
+
+
+def engine_keys_in(text: str, mark: Mark) -> list[str]:
+    """The engine ids of the mark's entry, judge and criterion that appear in the text as words."""
+    keys = (f"e{mark.assignment.entry_id}", f"j{mark.assignment.judge_id}", f"c{mark.criterion_id}")
+    return [key for key in keys if re.search(rf"\b{key}\b", text)]
 
 
 @pytest.fixture
@@ -128,11 +162,10 @@ def test_verify_catches_a_tampered_snapshot(runner, organizer, scored, client):
 
 def test_a_mark_outside_the_scale_is_named_and_the_rest_still_ranks(client, organizer, scored):
     contest, _judges, entries = scored
-    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[3].id)).first()
-    mark.value = Decimal("42")
-    db.session.commit()
+    mark, params = mark_outside_the_scale(entries[3])
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
-    assert f"e{entries[3].id}" in html and "42" in html  # the problem is reported by name
+    assert str(escape(OFF_SCALE % params)) in problems_shown(html)  # named by entry code, judge and criterion
+    assert not engine_keys_in(problems_shown(html), mark)
     assert entries[11].code in html and entries[3].code in html
 
 
@@ -199,3 +232,97 @@ def test_verify_passes_a_version_published_before_message_codes(runner, organize
     db.session.commit()
     tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output
+
+
+@pytest.mark.parametrize("language", ["ru", "uz"])
+def test_a_problem_is_shown_in_the_readers_language_with_entry_code_and_judge_name(client, organizer, scored,
+                                                                                  language):
+    contest, _judges, entries = scored
+    mark, params = mark_outside_the_scale(entries[3])
+    client.post(f"/auth/language/{language}")
+    shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
+    expected = catalog(language).gettext(OFF_SCALE) % params
+    assert expected != OFF_SCALE % params, "the catalog has no translation for this problem"
+    assert str(escape(expected)) in shown
+    assert "outside its scale" not in shown and not engine_keys_in(shown, mark)
+
+
+def test_a_panel_judge_without_sheets_is_named_in_uzbek(client, organizer, scored, make_user):
+    contest, _judges, _entries = scored
+    silent = make_user(Role.JUDGE, full_name="Dilnoza Karimova")
+    db.session.add(ContestJudge(contest=contest, judge=silent))
+    db.session.commit()
+    client.post("/auth/language/uz")
+    shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
+    msgid = "%(judge)s has submitted no score sheet."
+    expected = catalog("uz").gettext(msgid) % {"judge": silent.full_name}
+    assert expected != msgid % {"judge": silent.full_name}
+    assert expected in shown and f"j{silent.id}" not in shown
+
+
+def test_an_outlier_judges_reasons_are_translated(client, organizer, scored):
+    contest, judges, _entries = scored
+    backwards = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.judge_id == judges[0].id)).all()
+    for mark in backwards:
+        mark.value = 11 - mark.value            # the best entries get the worst marks
+    db.session.commit()
+    client.post("/auth/language/ru")
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    row = re.search(rf"<td>{judges[0].full_name}</td>.*?</tr>", html, flags=re.S).group(0)
+    english = "low agreement with the other judges"
+    assert catalog("ru").gettext(english) != english
+    assert catalog("ru").gettext(english) in row and english not in row
+
+
+def test_a_snapshot_shows_its_problems_and_one_published_before_codes_keeps_its_english(client, organizer, scored):
+    contest, _judges, entries = scored
+    _mark, params = mark_outside_the_scale(entries[3])
+    client.post(f"/results/contests/{contest.id}/publish")
+    snapshot = ResultSnapshot.latest(contest.id)
+    client.post("/auth/language/ru")
+    page = client.get(f"/results/snapshots/{snapshot.id}")
+    assert str(escape(catalog("ru").gettext(OFF_SCALE) % params)) in problems_shown(page.get_data(as_text=True))
+    snapshot.result_json = json.dumps(without_message_codes(snapshot.result), sort_keys=True)
+    db.session.commit()
+    page = client.get(f"/results/snapshots/{snapshot.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert str(escape(snapshot.result["problems"][0])) in problems_shown(html) and entries[11].code in html
+
+
+def test_an_unknown_code_keeps_the_engines_english(client, organizer, scored):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish")
+    snapshot = ResultSnapshot.latest(contest.id)
+    result = snapshot.result
+    result.update(problems=["something new"], problem_codes=[{"code": "from_the_future"}])
+    snapshot.result_json = json.dumps(result, sort_keys=True)
+    db.session.commit()
+    client.post("/auth/language/ru")
+    assert "something new" in problems_shown(client.get(f"/results/snapshots/{snapshot.id}").get_data(as_text=True))
+
+
+def test_every_scoring_message_code_has_its_own_russian_and_uzbek_sentence(app):
+    from flask_babel import force_locale
+
+    from contest.engines.scoring import rank
+    from contest.engines.scoring_messages import explain
+    from contest.services.result_messages import result_messages
+    from tests.engines.test_scoring_messages import MESSAGE_INSTANCES, OUTLIERS, REASON_INSTANCES
+
+    answers = [rank(make()) for make in [*MESSAGE_INSTANCES.values(), *REASON_INSTANCES.values()]]
+    unused = {"code": "ballot_dropped", "judge": "j1", "reasons": [{"code": "positions_unused", "positions": [3]}]}
+    outliers = [{"code": code} for code in sorted(OUTLIERS)]
+    answers.append({"problems": [explain(unused)], "problem_codes": [unused], "warnings": [], "warning_codes": [],
+                    "judges": [{"judge": "j1", "outlier_reasons": [explain(c) for c in outliers],
+                                "outlier_codes": outliers}]})
+    for language in ("ru", "uz"):
+        with app.test_request_context(), force_locale(language):
+            for answer in answers:
+                shown = result_messages(answer)
+                english = answer["problems"] + answer["warnings"] + [
+                    reason for row in answer.get("judges", []) for reason in row["outlier_reasons"]]
+                rendered = shown.problems + shown.warnings + [
+                    reason for row in answer.get("judges", []) for reason in shown.outliers[row["judge"]]]
+                assert len(rendered) == len(english) and english
+                assert not set(rendered) & set(english), (language, answer["problem_codes"])

@@ -13,6 +13,7 @@ from contest.models import Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp, charts
 from contest.results.forms import FinalRoundForm, MethodForm
 from contest.services import judge_assignment, results
+from contest.services.result_messages import result_messages
 from contest.services.judge_assignment import AssignmentError
 
 
@@ -38,8 +39,8 @@ def contest(contest_id: int):
     snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
                                    .order_by(ResultSnapshot.version.desc())).all()
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
-                           form=form, scatter=scatter, histogram=histogram, snapshots=snapshots,
-                           action=ActionForm(), final_form=FinalRoundForm())
+                           messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
+                           snapshots=snapshots, action=ActionForm(), final_form=FinalRoundForm())
 
 
 @bp.get("/contests/<int:contest_id>/entries/<int:entry_id>")
@@ -84,7 +85,8 @@ def snapshot(snapshot_id: int):
     snapshot = db.get_or_404(ResultSnapshot, snapshot_id)
     result = snapshot.result
     return render_template("results/snapshot.html", snapshot=snapshot, result=result,
-                           entries=_names([r["entry"] for r in result["ranking"]], Entry))
+                           entries=_names([r["entry"] for r in result["ranking"]], Entry),
+                           messages=result_messages(result))
 
 
 @bp.post("/contests/<int:contest_id>/final-round")
