@@ -4,7 +4,9 @@ from __future__ import annotations
 import functools
 import io
 import os
+import random
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,7 +16,9 @@ from werkzeug.security import generate_password_hash
 from contest import create_app
 from contest.config import TestConfig
 from contest.extensions import db
-from contest.models import Category, Role, User, utcnow
+from contest.models import (
+    Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, Role, SheetStatus, User, utcnow,
+)
 from contest.services import seasons
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -185,3 +189,42 @@ def entry_form():
 def upload(client, entry_id: int, content: bytes = PDF_BYTES, name: str = "report.pdf"):
     return client.post(f"/entries/{entry_id}/attachments", data={"file": (io.BytesIO(content), name)},
                        content_type="multipart/form-data", follow_redirects=True)
+
+
+# --- shared scenes -----------------------------------------------------------------------------
+
+@pytest.fixture
+def organizer(make_user, login):
+    user = make_user(Role.ORGANIZER, full_name="Org")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def scored(make_season, make_user):
+    """A contest of 12 entries, 6 judges, 3 sheets an entry, with comments on entry 1."""
+    contest = make_season().contests[0]
+    rng = random.Random(7)
+    judges = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(6)]
+    for judge in judges:
+        db.session.add(ContestJudge(contest=contest, judge=judge))
+    entries = []
+    for n in range(12):
+        author = make_user(full_name=f"Author {n}")
+        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
+        entry.set_title(f"Entry {n}")
+        entry.authors.append(EntryAuthor.from_user(author, 0))
+        db.session.add(entry)
+        entries.append(entry)
+        quality = 2 + n * 0.6
+        for j in range(3):
+            judge = judges[(n + j) % 6]
+            sheet = Assignment(judge=judge, entry=entry, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
+                               overall_comment="Strong prototype." if n == 1 and j == 0 else "")
+            for criterion in contest.criteria:
+                value = max(1, min(10, round(quality + rng.uniform(-1, 1))))
+                sheet.marks.append(Mark(criterion=criterion, value=Decimal(value),
+                                        comment="Clear novelty." if n == 1 and j == 0 else ""))
+            db.session.add(sheet)
+    db.session.commit()
+    return contest, judges, entries

@@ -19,13 +19,6 @@ from tests.conftest import POSTGRES
 
 
 @pytest.fixture
-def organizer(make_user, login):
-    user = make_user(Role.ORGANIZER)
-    login(user)
-    return user
-
-
-@pytest.fixture
 def contest(make_season):
     return make_season().contests[0]
 

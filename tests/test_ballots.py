@@ -9,11 +9,10 @@ import pytest
 from contest.extensions import db
 from contest.models import Assignment, Conflict, ConflictSource, Role, ScoringRound, SheetStatus, utcnow
 from contest.services import results
-from tests.test_results import scored  # noqa: F401  (the fixture: 12 entries, 6 judges, round 1 done)
 
 
 @pytest.fixture
-def final(scored):  # noqa: F811
+def final(scored):
     """Round 2 open: the four weakest entries of round 1 are the finalists, judges 0-2 the panel."""
     contest, judges, entries = scored
     finalists, panel = entries[:4], judges[:3]
@@ -153,7 +152,7 @@ def test_a_contest_without_ballots_keeps_its_instance_unchanged(final):
     assert "ballots" not in results.build_instance(contest)
 
 
-def test_only_the_panel_may_open_the_ballot(client, login, make_user, final, scored):  # noqa: F811
+def test_only_the_panel_may_open_the_ballot(client, login, make_user, final, scored):
     contest, panel, _finalists, _entries = final
     _contest, judges, _ = scored
     for user in (judges[4], make_user(Role.JUDGE), make_user(), make_user(Role.ORGANIZER)):

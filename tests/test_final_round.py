@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 from contest.extensions import db
-from contest.models import ResultSnapshot
-from tests.test_results import organizer, scored  # noqa: F401  (fixtures)
+from contest.models import Assignment, Conflict, ConflictSource, ContestJudge, Entry, ResultSnapshot, User
+from contest.services import results
 
 
-def test_verify_passes_a_version_published_before_panel_candidates(runner, organizer, scored, client):  # noqa: F811
+def test_verify_passes_a_version_published_before_panel_candidates(runner, organizer, scored, client):
     contest, _judges, _entries = scored
     client.post(f"/results/contests/{contest.id}/publish")
     snapshot = ResultSnapshot.latest(contest.id)
@@ -23,3 +23,59 @@ def test_verify_passes_a_version_published_before_panel_candidates(runner, organ
     db.session.commit()
     tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output
+
+
+WINDOW = {"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}
+
+
+def proposal_of(contest):
+    return results.compute(contest)[1]
+
+
+def test_the_results_page_shows_the_finalists_and_panel_it_would_open(client, organizer, scored):
+    contest, judges, entries = scored
+    result = proposal_of(contest)
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    names = {judge.id: judge.full_name for judge in judges}
+    seated = [names[results.key_id(k)] for k in result["panel_suggestion"]]
+    section = html[html.index("Finalist round"):]
+    for entry_key in result["shortlist"]:
+        assert db.session.get(Entry, results.key_id(entry_key)).code in section
+    assert all(name in section for name in seated)
+
+
+def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client, organizer, scored):
+    contest, judges, entries = scored
+    result = proposal_of(contest)
+    first, second, *rest = [db.session.get(User, results.key_id(k)) for k in result["panel_candidates"]]
+    finalist = db.session.get(Entry, results.key_id(result["shortlist"][0]))
+    db.session.delete(db.session.scalars(db.select(ContestJudge).filter_by(contest_id=contest.id,
+                                                                          judge_id=first.id)).one())
+    db.session.add(Conflict(judge=second, entry=finalist, source=ConflictSource.MANUAL, reason="Former student"))
+    db.session.commit()
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert f"{first.full_name} no longer serves on this contest" in html
+    assert f"{second.full_name} is conflicted with finalist {finalist.code}" in html
+    client.post("/auth/language/ru")
+    russian = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert f"{first.full_name} больше не входит в число экспертов этого конкурса" in russian
+    assert f"У эксперта {second.full_name} конфликт интересов с финалистом {finalist.code}" in russian
+    client.post("/auth/language/en")
+    page = client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Final round open" in page
+    final = db.session.scalars(db.select(Assignment).where(Assignment.round == 2)).all()
+    panels = {}
+    for a in final:
+        panels.setdefault(a.entry_id, set()).add(a.judge_id)
+    expected = {judge.id for judge in rest[: result["panel_size"]]}
+    assert set(panels) == {results.key_id(k) for k in result["shortlist"]}
+    assert all(panel == expected for panel in panels.values())
+
+
+def test_opening_twice_adds_no_assignment_twice(client, organizer, scored):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
+    once = db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2))
+    client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == once > 0

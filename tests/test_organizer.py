@@ -12,13 +12,6 @@ from contest.models import (
 )
 
 
-@pytest.fixture
-def organizer(make_user, login):
-    user = make_user(Role.ORGANIZER, full_name="Org")
-    login(user)
-    return user
-
-
 def test_organizer_creates_a_season_with_three_contests(client, organizer):
     response = client.post("/organizer/seasons/new", data={
         "year": "2027", "budget": "15 000 000 000", "opens_at": "2027-02-01T09:00", "closes_at": "2027-04-30T18:00",

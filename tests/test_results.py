@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import random
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +12,7 @@ from markupsafe import escape
 
 from contest.extensions import db
 from contest.models import (
-    Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role, ScoringRound,
-    SheetStatus, utcnow,
+    Assignment, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Role, ScoringRound,
 )
 
 CATALOGS = Path(__file__).resolve().parents[1] / "contest" / "translations"
@@ -46,43 +44,6 @@ def engine_keys_in(text: str, mark: Mark) -> list[str]:
     """The engine ids of the mark's entry, judge and criterion that appear in the text as words."""
     keys = (f"e{mark.assignment.entry_id}", f"j{mark.assignment.judge_id}", f"c{mark.criterion_id}")
     return [key for key in keys if re.search(rf"\b{key}\b", text)]
-
-
-@pytest.fixture
-def organizer(make_user, login):
-    user = make_user(Role.ORGANIZER, full_name="Org")
-    login(user)
-    return user
-
-
-@pytest.fixture
-def scored(make_season, make_user):
-    """A contest of 12 entries, 6 judges, 3 sheets an entry, with comments on entry 1."""
-    contest = make_season().contests[0]
-    rng = random.Random(7)
-    judges = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(6)]
-    for judge in judges:
-        db.session.add(ContestJudge(contest=contest, judge=judge))
-    entries = []
-    for n in range(12):
-        author = make_user(full_name=f"Author {n}")
-        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
-        entry.set_title(f"Entry {n}")
-        entry.authors.append(EntryAuthor.from_user(author, 0))
-        db.session.add(entry)
-        entries.append(entry)
-        quality = 2 + n * 0.6
-        for j in range(3):
-            judge = judges[(n + j) % 6]
-            sheet = Assignment(judge=judge, entry=entry, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
-                               overall_comment="Strong prototype." if n == 1 and j == 0 else "")
-            for criterion in contest.criteria:
-                value = max(1, min(10, round(quality + rng.uniform(-1, 1))))
-                sheet.marks.append(Mark(criterion=criterion, value=Decimal(value),
-                                        comment="Clear novelty." if n == 1 and j == 0 else ""))
-            db.session.add(sheet)
-    db.session.commit()
-    return contest, judges, entries
 
 
 def test_results_page_ranks_with_intervals_charts_and_judges(client, organizer, scored):
@@ -326,3 +287,22 @@ def test_every_scoring_message_code_has_its_own_russian_and_uzbek_sentence(app):
                     reason for row in answer.get("judges", []) for reason in shown.outliers[row["judge"]]]
                 assert len(rendered) == len(english) and english
                 assert not set(rendered) & set(english), (language, answer["problem_codes"])
+
+
+def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, organizer, make_season, make_user):
+    contest = make_season().contests[0]
+    author = make_user(full_name="Author")
+    entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
+    entry.set_title("Unscored")
+    db.session.add(entry)
+    db.session.commit()
+    page = client.get(f"/results/contests/{contest.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Nothing can be ranked yet" in html and "Traceback" not in html
+    published = client.post(f"/results/contests/{contest.id}/publish", follow_redirects=True)
+    assert published.status_code == 200 and ResultSnapshot.latest(contest.id) is None
+    opened = client.post(f"/results/contests/{contest.id}/final-round",
+                         data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}, follow_redirects=True)
+    assert opened.status_code == 200 and "Final round open" not in opened.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
+    assert client.get(f"/results/contests/{contest.id}/entries/{entry.id}").status_code == 404

@@ -28,8 +28,13 @@ def _names(keys, model):
 def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = MethodForm(request.args)
-    method = form.method.data if form.validate() else "calibrated"
-    _instance, result = results.compute(contest, method)
+    method = form.method.data if form.validate() else scoring.DEFAULT_METHOD
+    try:
+        _instance, result = results.compute(contest, method)
+        planned = result if method == scoring.DEFAULT_METHOD else results.compute(contest, scoring.DEFAULT_METHOD)[1]
+        proposal = judge_assignment.propose_final_round(contest, planned)
+    except results.NothingToRank as nothing:
+        return render_template("results/unranked.html", contest=contest, problems=nothing.problems)
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
     judges = _names([j["judge"] for j in result["judges"]], User)
     scatter = charts.scatter([(judges[j["judge"]].full_name if j["judge"] in judges else j["judge"],
@@ -40,7 +45,7 @@ def contest(contest_id: int):
                                    .order_by(ResultSnapshot.version.desc())).all()
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
-                           snapshots=snapshots, action=ActionForm(), final_form=FinalRoundForm())
+                           snapshots=snapshots, action=ActionForm(), final_form=FinalRoundForm(), proposal=proposal)
 
 
 @bp.get("/contests/<int:contest_id>/entries/<int:entry_id>")
@@ -51,7 +56,10 @@ def breakdown(contest_id: int, entry_id: int):
     if entry.contest_id != contest.id:
         abort(404)
     method = request.args.get("method", "calibrated")
-    instance, result = results.compute(contest, method if method in ("calibrated", "mean", "zscore") else None)
+    try:
+        instance, result = results.compute(contest, method if method in ("calibrated", "mean", "zscore") else None)
+    except results.NothingToRank:
+        abort(404)
     detail = scoring.breakdown(instance, results.entry_key(entry.id), result)
     judges = _names([s["judge"] for s in detail["sheets"]], User)
     sheets = {(a.judge_id, a.round): a for a in db.session.scalars(
@@ -97,19 +105,17 @@ def final_round(contest_id: int):
     if not form.validate_on_submit():
         flash(_("Give the final round's window."), "danger")
         return redirect(url_for("results.contest", contest_id=contest.id))
-    _instance, result = results.compute(contest)
-    finalists = [results.key_id(k) for k in result["shortlist"]]
-    panel = [results.key_id(k) for k in result.get("panel_suggestion", [])]
     try:
-        created, skipped = judge_assignment.open_final_round(contest, finalists, panel, opens_at=form.opens_at.data,
-                                                             closes_at=form.closes_at.data)
-    except AssignmentError as error:
+        proposal = judge_assignment.propose_final_round(contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
+        created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
+                                                    closes_at=form.closes_at.data)
+    except (AssignmentError, results.NothingToRank) as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("results.contest", contest_id=contest.id))
     db.session.commit()
     flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
-            f=len(finalists), p=len(panel)), "success")
-    for line in skipped:
+            f=len(proposal.finalists), p=len(proposal.panel)), "success")
+    for line in proposal.notes:
         flash(line, "warning")
     return redirect(url_for("results.contest", contest_id=contest.id))

@@ -23,7 +23,7 @@ from contest.models import (
     FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus,
     ScoringRound, User, utcnow,
 )
-from contest.services import conflicts
+from contest.services import conflicts, results
 
 
 class AssignmentError(ValueError):
@@ -379,26 +379,67 @@ def set_scoring_window(contest: Contest, number: int, opens_at, closes_at) -> Sc
     return window
 
 
-def open_final_round(contest: Contest, finalists: list[int], panel: list[int], *, opens_at, closes_at,
-                     ) -> tuple[int, list[str]]:
-    """Give every finalist the same panel of judges in round 2, so their scores compare directly.
+@dataclass
+class FinalProposal:
+    """The finalist round as it would open: finalists, their common panel, and why it is so."""
 
-    A conflicted panel judge is left out for that finalist only, and said so.
+    finalists: list[Entry]
+    panel: list[User]
+    left_out: set[tuple[int, int]]          # (judge id, entry id) pairs a conflict keeps apart
+    notes: list[str]                        # in the reader's language
+
+
+def propose_final_round(contest: Contest, result: Mapping) -> FinalProposal:
+    """The scoring engine's shortlist with one panel for all (``assignment.common_panel``).
+
+    Candidates come in the scoring engine's order of precision; judges who left the contest or
+    are conflicted with a finalist give up their seat to the next, as the engine decides.
     """
-    if not finalists or not panel:
+    finalists = [db.session.get(Entry, results.key_id(key)) for key in result.get("shortlist", [])]
+    serving = {results.judge_key(judge_id) for judge_id in db.session.scalars(
+        db.select(ContestJudge.judge_id).where(ContestJudge.contest_id == contest.id))}
+    pairs = [(results.judge_key(j), results.entry_key(e)) for j, e in conflicts.pairs(contest)]
+    candidates = result.get("panel_candidates", result.get("panel_suggestion", []))
+    found = engine.common_panel(candidates, result.get("panel_size") or 0, result.get("shortlist", []), pairs, serving)
+    people = {key: db.session.get(User, results.key_id(key)) for key in candidates}
+    code = {results.entry_key(entry.id): entry.code for entry in finalists}
+    notes = []
+    for passed in found["passed_over"]:
+        judge = people[passed["judge"]].full_name
+        if passed["reason"] == "not_serving":
+            notes.append(_("%(judge)s no longer serves on this contest; the next judge takes the seat.", judge=judge))
+        else:
+            notes.append(ngettext("%(judge)s is conflicted with finalist %(entries)s; the next judge takes the seat.",
+                                  "%(judge)s is conflicted with finalists %(entries)s; the next judge takes the seat.",
+                                  len(passed["entries"]), judge=judge,
+                                  entries=", ".join(code[e] for e in passed["entries"])))
+    for judge, entry in found["left_out"]:
+        notes.append(_("No other judge is free of conflicts: %(judge)s sits on the panel but will not rank "
+                       "%(entry)s.", judge=people[judge].full_name, entry=code[entry]))
+    if found["short"] and found["panel"]:
+        notes.append(ngettext("Only %(num)d judge can sit on the panel.", "Only %(num)d judges can sit on the panel.",
+                              len(found["panel"])))
+    return FinalProposal(finalists, [people[key] for key in found["panel"]],
+                         {(results.key_id(j), results.key_id(e)) for j, e in found["left_out"]}, notes)
+
+
+def open_final_round(contest: Contest, proposal: FinalProposal, *, opens_at, closes_at) -> int:
+    """Open round 2 as proposed: every finalist gets the same panel, so their ballots compare directly.
+
+    Returns the number of new round-2 assignments (opening again adds none twice).
+    """
+    if not proposal.finalists or not proposal.panel:
         raise AssignmentError(_("The engine proposed no shortlist or no panel; nothing to open."))
     set_scoring_window(contest, FINAL_ROUND, opens_at, closes_at)
-    conflicted = conflicts.pairs(contest)
+    entry_ids = [entry.id for entry in proposal.finalists]
     existing = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id).where(
-        Assignment.round == FINAL_ROUND, Assignment.entry_id.in_(finalists))).tuples())
-    created, skipped = 0, []
-    for entry_id in finalists:
-        for judge_id in panel:
-            if (judge_id, entry_id) in conflicted:
-                skipped.append(_("%(judge)s is conflicted with E-%(entry)05d and will not score it.",
-                                 judge=db.session.get(User, judge_id).full_name, entry=entry_id))
-            elif (judge_id, entry_id) not in existing:
-                db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=FINAL_ROUND))
+        Assignment.round == FINAL_ROUND, Assignment.entry_id.in_(entry_ids))).tuples())
+    created = 0
+    for entry_id in entry_ids:
+        for judge in proposal.panel:
+            pair = (judge.id, entry_id)
+            if pair not in proposal.left_out and pair not in existing:
+                db.session.add(Assignment(judge_id=judge.id, entry_id=entry_id, round=FINAL_ROUND))
                 created += 1
     db.session.flush()
-    return created, skipped
+    return created

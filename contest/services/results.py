@@ -14,11 +14,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from contest.engines import scoring
+from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
     FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User,
     utcnow,
 )
+from contest.services.result_messages import result_messages
 
 PRIZE_ZONE = 10
 
@@ -123,9 +125,22 @@ class RankingCache:
 rankings = RankingCache()
 
 
+class NothingToRank(ValueError):
+    """The contest has nothing the engine can rank yet; ``problems`` say why, in the reader's language."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
 def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
+    """The contest's instance and its ranking; :class:`NothingToRank` before any sheet is usable."""
     instance = build_instance(contest, method)
-    return instance, rankings.rank(instance)
+    try:
+        return instance, rankings.rank(instance)
+    except InputError as error:
+        raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).problems
+                            ) from error
 
 
 def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
@@ -175,7 +190,12 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
             if scoring.inputs_hash(current) != snapshot.inputs_hash:
                 found += [Discrepancy(label, snapshot.version, line)
                           for line in _describe_changes(snapshot.instance, current)]
-                recomputed = scoring.rank(current)
+                try:
+                    recomputed = scoring.rank(current)
+                except InputError as error:
+                    found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
+                                                                      + "; ".join(error.problems)))
+                    continue
                 found += [Discrepancy(label, snapshot.version, line)
                           for line in _describe_rank_changes(stored, recomputed)]
     return checked, found
