@@ -272,9 +272,8 @@ def test_every_scoring_message_code_has_its_own_russian_and_uzbek_sentence(app):
     from tests.engines.test_scoring_messages import MESSAGE_INSTANCES, OUTLIERS, REASON_INSTANCES
 
     answers = [rank(make()) for make in [*MESSAGE_INSTANCES.values(), *REASON_INSTANCES.values()]]
-    unused = {"code": "ballot_dropped", "judge": "j1", "reasons": [{"code": "positions_unused", "positions": [3]}]}
     outliers = [{"code": code} for code in sorted(OUTLIERS)]
-    answers.append({"problems": [explain(unused)], "problem_codes": [unused], "warnings": [], "warning_codes": [],
+    answers.append({"problems": [], "problem_codes": [], "warnings": [], "warning_codes": [],
                     "judges": [{"judge": "j1", "outlier_reasons": [explain(c) for c in outliers],
                                 "outlier_codes": outliers}]})
     for language in ("ru", "uz"):

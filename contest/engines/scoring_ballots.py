@@ -106,10 +106,6 @@ def read_ballots(raw: list, listed_finalists: list[str] | None,
                 reasons.append({"code": "position_shared", "position": p, "entries": used[p]})
             if p > n:
                 reasons.append({"code": "position_beyond", "position": p, "finalists": n})
-        if not reasons:
-            gaps = [p for p in range(1, n + 1) if p not in used]
-            if gaps:
-                reasons.append({"code": "positions_unused", "positions": gaps})
         if reasons:
             problems.append({"code": "ballot_dropped", "judge": judge, "reasons": reasons})
             continue

@@ -41,7 +41,6 @@ code                          parameters                                        
 ``finalists_missing``         ``entries``                                               B
 ``position_shared``           ``position``, ``entries``                                 B
 ``position_beyond``           ``position``, ``finalists`` (how many)                    B
-``positions_unused``          ``positions``                                             B
 ``components``                ``components``, ``sizes`` (entries per piece)             W
 ``no_extra_review``           (none)                                                    W
 ``no_valid_ballot``           (none)                                                    W
@@ -109,7 +108,6 @@ ENGLISH: dict[str, Callable[[Mapping], str]] = {
     "finalists_missing": lambda m: f"finalist not placed: {_ids(m['entries'])}",
     "position_shared": lambda m: f"position {m['position']} given to {_ids(m['entries'])}",
     "position_beyond": lambda m: f"position {m['position']} is beyond the {m['finalists']} finalists",
-    "positions_unused": lambda m: f"position {_ids(m['positions'])} not used",
     # warnings
     "components": lambda m: (f"the judge-entry graph has {m['components']} separate pieces (entries per piece: "
                              f"{_ids(m['sizes'])}): scores are not comparable across pieces"),

@@ -190,9 +190,6 @@ def _message_text(m: Mapping, labels: Mapping[str, Mapping[str, str]]) -> str:
     if code == "position_beyond":
         return ngettext("place %(place)d is beyond the %(num)d finalist",
                         "place %(place)d is beyond the %(num)d finalists", m["finalists"], place=m["position"])
-    if code == "positions_unused":
-        return ngettext("place %(places)s is not used", "places %(places)s are not used", len(m["positions"]),
-                        places=", ".join(map(str, m["positions"])))
     # warnings
     if code == "components":
         return ngettext("The judge-entry graph falls into %(num)d separate piece (entries per piece: %(sizes)s): "

@@ -82,10 +82,6 @@ REASON_INSTANCES = {
     "position_shared": lambda: with_ballots(*place("j3", "a"), *place("j3", "b")),
     "position_beyond": lambda: with_ballots(*place("j3", "a"), {"judge": "j3", "entry": "b", "position": 3}),
 }
-
-# A ballot that places every finalist once, shares no position and goes no further than the
-# number of finalists uses every position: `positions_unused` is a guard rank() never reaches.
-UNREACHED = {"positions_unused"}
 OUTLIERS = {"low_agreement", "noisy", "lenient", "harsh", "compressed", "stretched"}
 
 
@@ -107,7 +103,7 @@ def check_messages(out: dict) -> set[str]:
 
 
 def test_every_code_is_exercised_here():
-    covered = set(MESSAGE_INSTANCES) | set(REASON_INSTANCES) | UNREACHED | OUTLIERS | {"nothing_to_rank"}
+    covered = set(MESSAGE_INSTANCES) | set(REASON_INSTANCES) | OUTLIERS | {"nothing_to_rank"}
     assert covered == set(ENGLISH)
 
 
@@ -165,10 +161,6 @@ def test_a_ranking_flags_its_outliers_with_codes():
     row = {r["judge"]: r for r in rank(inst)["judges"]}["j03"]
     assert {"code": "low_agreement"} in row["outlier_codes"]
     assert row["outlier_reasons"] == [explain(c) for c in row["outlier_codes"]]
-
-
-def test_positions_unused_renders_too():
-    assert explain({"code": "positions_unused", "positions": [2, 3]}) == "position 2, 3 not used"
 
 
 def test_an_instance_with_no_usable_sheet_raises_with_codes():
