@@ -84,6 +84,13 @@ def test_translations_are_served(client, locale, phrase):
     assert phrase in client.get("/auth/login").get_data(as_text=True)
 
 
+def test_one_english_word_with_two_meanings_gets_each_its_own_translation(client):
+    """'Sign in' is the page (Вход) and the button (Войти): contexts keep them apart."""
+    client.post("/auth/language/ru")
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert "<h1>Вход</h1>" in html and 'value="Войти"' in html
+
+
 def _visible_text(template: str) -> list[str]:
     """Words a user would read that sit outside {{ _() }}: each one is a hard-coded string."""
     source = re.sub(r"{#.*?#}", " ", template, flags=re.S)
