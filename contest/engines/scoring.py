@@ -45,7 +45,7 @@ from contest.engines.scoring_model import (
     fit_mean,
     fit_zscore,
 )
-from contest.engines.scoring_rounds import plan_final_round, promising_order
+from contest.engines.scoring_rounds import MIN_PANEL, plan_final_round, promising_order
 
 METHODS = ("calibrated", "mean", "zscore")
 DEFAULT_METHOD = "calibrated"      # most accurate on bench/simulate.py (see docs/scoring.md)
@@ -150,6 +150,8 @@ def rank(instance: dict) -> dict:
         warnings.append({"code": "components", "components": n_components, "sizes": [int(s) for s in sizes]})
     if budget < 1:
         warnings.append({"code": "no_extra_review"})
+    elif not plan.panel_size and panel_noise:
+        warnings.append({"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, len(panel_noise))})
     if ballots is not None and not ballots.positions and instance.get("ballots"):
         warnings.append({"code": "no_valid_ballot"})
     problems, problem_codes = sorted_messages(marks.problems + (ballots.problems if ballots is not None else []))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 PLAN_TRUTHS = 400          # Monte Carlo truths used to score each candidate plan
+MIN_PANEL = 3              # a final panel has at least this many judges (all there are, if fewer)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ def plan_final_round(
     :param order: entries, most promising first (see :func:`promising_order`)
     :param panel_noise_var: ``panel_noise_var[P - 1]`` is the noise variance of the mean of the
         best P available judges, in score units; its length caps the panel size
+
+    The panel has at least :data:`MIN_PANEL` judges: the forecast would happily let one judge's
+    ballot decide who wins a car when that catches a dark horse more often, and no jury would
+    accept it. A budget too small for one finalist per seat proposes no final round.
     """
     n_entries = draws.shape[1]
     zone = min(prize_zone, n_entries)
@@ -58,11 +63,13 @@ def plan_final_round(
     noise = rng.standard_normal((len(truths), n_entries))
 
     candidates: dict[int, int] = {}
-    for panel in range(1, len(panel_noise_var) + 1):
+    for panel in range(min(MIN_PANEL, len(panel_noise_var)), len(panel_noise_var) + 1):
         size = min(n_entries, budget // panel)
         if size < 1:
             break
         candidates[size] = max(candidates.get(size, 0), panel)
+    if not candidates:
+        return Plan([], 0, None)
 
     best: tuple | None = None
     for size, panel in sorted(candidates.items()):

@@ -226,6 +226,18 @@ def test_shortlist_follows_the_chance_of_a_prize():
     assert 0 < result["shortlist_expected_recall"] <= 1
 
 
+def test_a_final_panel_has_at_least_three_judges_when_three_can_sit():
+    """One judge's ballot must not decide a car, even where the forecast would catch more."""
+    draws = np.random.default_rng(0).standard_normal((200, 40))
+    order = list(range(40))
+    noise = [4.0 / p for p in range(1, 9)]
+    for budget in (3, 8, 23, 40):
+        plan = plan_final_round(draws, order, 10, budget, noise, np.random.default_rng(1))
+        assert plan.panel_size >= 3 and len(plan.shortlist) * plan.panel_size <= budget
+    assert plan_final_round(draws, order, 10, 2, noise, np.random.default_rng(1)).panel_size == 0
+    assert plan_final_round(draws, order, 10, 8, noise[:2], np.random.default_rng(1)).panel_size == 2
+
+
 def test_plan_without_budget_or_judges_proposes_nothing():
     draws = np.random.default_rng(0).standard_normal((50, 20))
     order = list(range(20))

@@ -70,6 +70,7 @@ MESSAGE_INSTANCES = {
     "components": lambda: {"criteria": CRITERIA, "scores": [mark("a", "j1", 40), mark("a", "j2", 50),
                                                             mark("b", "j3", 60), mark("b", "j4", 70)]},
     "no_extra_review": instance,
+    "panel_unaffordable": lambda: instance(final_round={"extra_load": 0.25}),
     "no_valid_ballot": lambda: instance(ballots=place("j1", "ab", round=1)),
 }
 
