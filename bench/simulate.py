@@ -10,7 +10,7 @@ final ranking; ``final_oracle`` is the ceiling of that final, the same finalists
 perceptions aggregated by an oracle that knows every judge's true parameters. Printed: top-10
 recall, Kendall tau against true quality and the winner hit rate, averaged over seeds.
 
-    python bench/simulate.py [--seeds 20] [--first 0] [--extra-load 0.10]
+    python bench/simulate.py [--seeds 40] [--first 0] [--extra-load 0.10]
 """
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def one_seed(seed: int, extra_load: float | None = None) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=40)
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--extra-load", type=float, default=None, help="engine default (0.10) if not given")
     args = parser.parse_args(argv)
