@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 
 from contest.extensions import db
-from contest.models import Assignment, Conflict, ConflictSource, ContestJudge, Entry, ResultSnapshot, User
+from contest.models import (
+    Assignment, Conflict, ConflictSource, ContestJudge, Entry, ResultSnapshot, ScoringRound, User,
+)
 from contest.services import results
 
 
@@ -73,9 +75,26 @@ def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client
     assert all(panel == expected for panel in panels.values())
 
 
-def test_opening_twice_adds_no_assignment_twice(client, organizer, scored):
+def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(client, organizer, scored):
     contest, _judges, _entries = scored
     client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
-    once = db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2))
-    client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
-    assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == once > 0
+    pairs = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id)
+                                   .where(Assignment.round == 2)).tuples())
+    assert pairs
+    # A panel judge leaves: opening again must not seat a new judge beside the old panel.
+    leaving = next(iter(pairs))[0]
+    db.session.delete(db.session.scalars(db.select(ContestJudge).filter_by(contest_id=contest.id,
+                                                                          judge_id=leaving)).one())
+    db.session.commit()
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert "The final round is open" in html and "0 of the 3 ballots submitted" in html
+    assert "ballot pending" in html and 'value="Save the window"' in html
+    assert 'value="2026-06-10T18:00"' in html                      # the window, in Tashkent time
+    page = client.post(f"/results/contests/{contest.id}/final-round",
+                       data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-12T18:00"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "finalists and panel stay as they are" in page
+    assert set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id)
+                                  .where(Assignment.round == 2)).tuples()) == pairs
+    window = db.session.scalars(db.select(ScoringRound).where(ScoringRound.number == 2)).one()
+    assert window.closes_at.day == 12

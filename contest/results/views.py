@@ -9,7 +9,7 @@ from contest.actions import ActionForm
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
-from contest.models import Assignment, Contest, Entry, ResultSnapshot, User
+from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp, charts
 from contest.results.forms import FinalRoundForm, MethodForm
 from contest.services import judge_assignment, results
@@ -43,9 +43,11 @@ def contest(contest_id: int):
     histogram = charts.histogram([r["score"] for r in result["ranking"]])
     snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
                                    .order_by(ResultSnapshot.version.desc())).all()
+    final = judge_assignment.final_round(contest)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
-                           snapshots=snapshots, action=ActionForm(), final_form=FinalRoundForm(), proposal=proposal)
+                           snapshots=snapshots, action=ActionForm(), proposal=proposal, final=final,
+                           final_form=FinalRoundForm(obj=final.window))
 
 
 @bp.get("/contests/<int:contest_id>/entries/<int:entry_id>")
@@ -105,6 +107,9 @@ def final_round(contest_id: int):
     if not form.validate_on_submit():
         flash(_("Give the final round's window."), "danger")
         return redirect(url_for("results.contest", contest_id=contest.id))
+    if judge_assignment.final_round(contest).finalists:
+        # Open already: only its window moves; the finalists and the panel stay as they were.
+        return _move_final_window(contest, form)
     try:
         proposal = judge_assignment.propose_final_round(contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
         created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
@@ -118,4 +123,16 @@ def final_round(contest_id: int):
             f=len(proposal.finalists), p=len(proposal.panel)), "success")
     for line in proposal.notes:
         flash(line, "warning")
+    return redirect(url_for("results.contest", contest_id=contest.id))
+
+
+def _move_final_window(contest: Contest, form: FinalRoundForm):
+    try:
+        judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)
+    except AssignmentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The final round's window is saved; its finalists and panel stay as they are."), "success")
     return redirect(url_for("results.contest", contest_id=contest.id))

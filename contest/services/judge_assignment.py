@@ -21,7 +21,7 @@ from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
     FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus,
-    ScoringRound, User, utcnow,
+    ScoringRound, SheetStatus, User, utcnow,
 )
 from contest.services import conflicts, results
 
@@ -443,3 +443,25 @@ def open_final_round(contest: Contest, proposal: FinalProposal, *, opens_at, clo
                 created += 1
     db.session.flush()
     return created
+
+
+@dataclass
+class FinalRound:
+    """Round 2 as it stands: its window, its finalists and whether each panel judge has voted."""
+
+    window: ScoringRound | None
+    finalists: list[Entry]
+    panel: list[tuple[User, bool]]          # judge, ballot submitted
+
+
+def final_round(contest: Contest) -> FinalRound:
+    """The open final round from its assignments (no finalists: it has not been opened)."""
+    rows = db.session.scalars(db.select(Assignment).join(Entry).where(
+        Entry.contest_id == contest.id, Assignment.round == FINAL_ROUND).order_by(Assignment.id)).all()
+    finalists = {a.entry_id: a.entry for a in rows}
+    mine: dict[int, list[Assignment]] = {}
+    for a in rows:
+        mine.setdefault(a.judge_id, []).append(a)
+    panel = [(sheets[0].judge, all(a.status is SheetStatus.SUBMITTED for a in sheets)) for sheets in mine.values()]
+    return FinalRound(ScoringRound.of(contest.id, FINAL_ROUND), [finalists[k] for k in sorted(finalists)],
+                      sorted(panel, key=lambda item: item[0].full_name))
