@@ -1,6 +1,7 @@
 """Languages: Uzbek (Latin), Russian and English; money and time shown the local way."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,17 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 def _tz_abbrev(value: datetime) -> str:
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     return value.astimezone(zone).strftime("(UTC%z)").replace("00)", ")").replace("+0", "+")
+
+
+def coded_text(code: Mapping | None, render: Callable[[Mapping], str], english: str = "") -> str:
+    """An engine's message code in the reader's language, or its ``english`` when there is no
+    code (older stored answers) or ``render`` does not know it."""
+    if not isinstance(code, Mapping):
+        return english
+    try:
+        return render(code)
+    except (KeyError, TypeError, ValueError):
+        return english
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from contest.engines import assignment as engine
 from contest.engines.cli import InputError
 from contest.extensions import db
+from contest.i18n import coded_text
 from contest.models import (
     FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus,
     ScoringRound, SheetStatus, User, utcnow,
@@ -198,12 +199,7 @@ def _list(keys: list[str], total: int, labels: Mapping[str, str]) -> str:
 
 def message_text(code: Mapping | None, labels: Mapping[str, str], english: str = "") -> str:
     """One engine problem or warning in the reader's language; ``english`` for unknown codes."""
-    if not isinstance(code, Mapping):
-        return english
-    try:
-        return _message_text(code, labels)
-    except (KeyError, TypeError, ValueError):
-        return english
+    return coded_text(code, lambda m: _message_text(m, labels), english)
 
 
 def _message_text(m: Mapping, labels: Mapping[str, str]) -> str:

@@ -16,6 +16,7 @@ from flask_babel import ngettext
 
 from contest.engines.scoring_messages import plain
 from contest.extensions import db
+from contest.i18n import coded_text
 from contest.models import Criterion, Entry, User
 
 # Which parameters hold which engine ids (entries e<id>, judges j<id>, criteria c<id>).
@@ -87,12 +88,7 @@ def _labels(codes: list[Mapping]) -> dict[str, dict[str, str]]:
 
 def message_text(code: Mapping | None, labels: Mapping[str, Mapping[str, str]], english: str = "") -> str:
     """One problem, warning or outlier reason in the reader's language; ``english`` for unknown codes."""
-    if not isinstance(code, Mapping):
-        return english
-    try:
-        return _message_text(code, labels)
-    except (KeyError, TypeError, ValueError):
-        return english
+    return coded_text(code, lambda m: _message_text(m, labels), english)
 
 
 def _message_text(m: Mapping, labels: Mapping[str, Mapping[str, str]]) -> str:
