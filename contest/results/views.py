@@ -29,10 +29,14 @@ def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = MethodForm(request.args)
     method = form.method.data if form.validate() else scoring.DEFAULT_METHOD
+    final = judge_assignment.final_round(contest)
     try:
         _instance, result = results.compute(contest, method)
-        planned = result if method == scoring.DEFAULT_METHOD else results.compute(contest, scoring.DEFAULT_METHOD)[1]
-        proposal = judge_assignment.propose_final_round(contest, planned)
+        proposal = None
+        if not final.finalists:             # not open yet: show what opening it would do
+            planned = result if method == scoring.DEFAULT_METHOD else results.compute(
+                contest, scoring.DEFAULT_METHOD)[1]
+            proposal = judge_assignment.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems)
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
@@ -43,7 +47,6 @@ def contest(contest_id: int):
     histogram = charts.histogram([r["score"] for r in result["ranking"]])
     snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
                                    .order_by(ResultSnapshot.version.desc())).all()
-    final = judge_assignment.final_round(contest)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
                            snapshots=snapshots, action=ActionForm(), proposal=proposal, final=final,
