@@ -98,3 +98,15 @@ def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(c
                                   .where(Assignment.round == 2)).tuples()) == pairs
     window = db.session.scalars(db.select(ScoringRound).where(ScoringRound.number == 2)).one()
     assert window.closes_at.day == 12
+
+
+def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, scored):
+    contest, _judges, _entries = scored
+    backwards = {"opens_at": "2026-06-10T18:00", "closes_at": "2026-06-01T09:00"}
+    response = client.post(f"/results/contests/{contest.id}/final-round", data=backwards)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "closes after it opens" in html
+    assert 'value="2026-06-10T18:00"' in html and 'value="2026-06-01T09:00"' in html
+    assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == 0
+    missing = client.post(f"/results/contests/{contest.id}/final-round", data={"opens_at": "2026-06-01T09:00"})
+    assert missing.status_code == 422 and 'value="2026-06-01T09:00"' in missing.get_data(as_text=True)

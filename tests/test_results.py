@@ -302,6 +302,7 @@ def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, 
     assert published.status_code == 200 and ResultSnapshot.latest(contest.id) is None
     opened = client.post(f"/results/contests/{contest.id}/final-round",
                          data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}, follow_redirects=True)
-    assert opened.status_code == 200 and "Final round open" not in opened.get_data(as_text=True)
+    assert opened.status_code == 422 and "Final round open" not in opened.get_data(as_text=True)
+    assert "Nothing can be ranked yet" in opened.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
     assert client.get(f"/results/contests/{contest.id}/entries/{entry.id}").status_code == 404

@@ -28,7 +28,11 @@ def _names(keys, model):
 def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = MethodForm(request.args)
-    method = form.method.data if form.validate() else scoring.DEFAULT_METHOD
+    return _contest_page(contest, form.method.data if form.validate() else scoring.DEFAULT_METHOD, form)
+
+
+def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: FinalRoundForm | None = None,
+                  status: int = 200):
     final = judge_assignment.final_round(contest)
     try:
         _instance, result = results.compute(contest, method)
@@ -38,7 +42,7 @@ def contest(contest_id: int):
                 contest, scoring.DEFAULT_METHOD)[1]
             proposal = judge_assignment.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
-        return render_template("results/unranked.html", contest=contest, problems=nothing.problems)
+        return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
     judges = _names([j["judge"] for j in result["judges"]], User)
     scatter = charts.scatter([(judges[j["judge"]].full_name if j["judge"] in judges else j["judge"],
@@ -50,7 +54,7 @@ def contest(contest_id: int):
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
                            snapshots=snapshots, action=ActionForm(), proposal=proposal, final=final,
-                           final_form=FinalRoundForm(obj=final.window))
+                           final_form=final_form or FinalRoundForm(obj=final.window)), status
 
 
 @bp.get("/contests/<int:contest_id>/entries/<int:entry_id>")
@@ -105,37 +109,33 @@ def snapshot(snapshot_id: int):
 @bp.post("/contests/<int:contest_id>/final-round")
 @staff_required
 def final_round(contest_id: int):
+    """Open the final round as proposed; once it is open, only move its window.
+
+    A refused window comes back on the page with what was typed (422).
+    """
     contest = db.get_or_404(Contest, contest_id)
     form = FinalRoundForm()
     if not form.validate_on_submit():
-        flash(_("Give the final round's window."), "danger")
-        return redirect(url_for("results.contest", contest_id=contest.id))
-    if judge_assignment.final_round(contest).finalists:
-        # Open already: only its window moves; the finalists and the panel stay as they were.
-        return _move_final_window(contest, form)
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+    already_open = bool(judge_assignment.final_round(contest).finalists)
     try:
-        proposal = judge_assignment.propose_final_round(contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
-        created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
-                                                    closes_at=form.closes_at.data)
+        if already_open:            # the finalists and the panel stay as they were
+            judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)
+        else:
+            proposal = judge_assignment.propose_final_round(
+                contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
+            created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
+                                                        closes_at=form.closes_at.data)
     except (AssignmentError, results.NothingToRank) as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return redirect(url_for("results.contest", contest_id=contest.id))
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     db.session.commit()
-    flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
-            f=len(proposal.finalists), p=len(proposal.panel)), "success")
-    for line in proposal.notes:
-        flash(line, "warning")
-    return redirect(url_for("results.contest", contest_id=contest.id))
-
-
-def _move_final_window(contest: Contest, form: FinalRoundForm):
-    try:
-        judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)
-    except AssignmentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if already_open:
         flash(_("The final round's window is saved; its finalists and panel stay as they are."), "success")
+    else:
+        flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
+                f=len(proposal.finalists), p=len(proposal.panel)), "success")
+        for line in proposal.notes:
+            flash(line, "warning")
     return redirect(url_for("results.contest", contest_id=contest.id))
