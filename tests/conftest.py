@@ -200,25 +200,25 @@ def organizer(make_user, login):
     return user
 
 
-@pytest.fixture
-def scored(make_season, make_user):
-    """A contest of 12 entries, 6 judges, 3 sheets an entry, with comments on entry 1."""
+def scored_contest(make_season, make_user, entries: int, judges: int):
+    """A contest of ``entries`` submitted entries, each scored by 3 of ``judges`` judges (quality
+    rising with the entry's number), with comments on entry 1."""
     contest = make_season().contests[0]
     rng = random.Random(7)
-    judges = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(6)]
-    for judge in judges:
+    panel = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(judges)]
+    for judge in panel:
         db.session.add(ContestJudge(contest=contest, judge=judge))
-    entries = []
-    for n in range(12):
+    made = []
+    for n in range(entries):
         author = make_user(full_name=f"Author {n}")
         entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
         entry.set_title(f"Entry {n}")
         entry.authors.append(EntryAuthor.from_user(author, 0))
         db.session.add(entry)
-        entries.append(entry)
-        quality = 2 + n * 0.6
+        made.append(entry)
+        quality = 2 + n * 7.2 / entries
         for j in range(3):
-            judge = judges[(n + j) % 6]
+            judge = panel[(n + j) % judges]
             sheet = Assignment(judge=judge, entry=entry, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
                                overall_comment="Strong prototype." if n == 1 and j == 0 else "")
             for criterion in contest.criteria:
@@ -227,4 +227,17 @@ def scored(make_season, make_user):
                                         comment="Clear novelty." if n == 1 and j == 0 else ""))
             db.session.add(sheet)
     db.session.commit()
-    return contest, judges, entries
+    return contest, panel, made
+
+
+@pytest.fixture
+def scored(make_season, make_user):
+    """A contest of 12 entries, 6 judges, 3 sheets an entry, with comments on entry 1."""
+    return scored_contest(make_season, make_user, 12, 6)
+
+
+@pytest.fixture
+def finalist_ready(make_season, make_user):
+    """A contest large enough for a finalist round: 100 entries, 3 sheets each (300, so 30 extra
+    reviews at 10 %: the prize zone of 10 finalists before a panel of 3), 12 judges."""
+    return scored_contest(make_season, make_user, 100, 12)

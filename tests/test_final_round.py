@@ -34,8 +34,8 @@ def proposal_of(contest):
     return results.compute(contest)[1]
 
 
-def test_the_results_page_shows_the_finalists_and_panel_it_would_open(client, organizer, scored):
-    contest, judges, entries = scored
+def test_the_results_page_shows_the_finalists_and_panel_it_would_open(client, organizer, finalist_ready):
+    contest, judges, entries = finalist_ready
     result = proposal_of(contest)
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     names = {judge.id: judge.full_name for judge in judges}
@@ -46,8 +46,8 @@ def test_the_results_page_shows_the_finalists_and_panel_it_would_open(client, or
     assert all(name in section for name in seated)
 
 
-def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client, organizer, scored):
-    contest, judges, entries = scored
+def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client, organizer, finalist_ready):
+    contest, judges, entries = finalist_ready
     result = proposal_of(contest)
     first, second, *rest = [db.session.get(User, results.key_id(k)) for k in result["panel_candidates"]]
     finalist = db.session.get(Entry, results.key_id(result["shortlist"][0]))
@@ -75,8 +75,8 @@ def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client
     assert all(panel == expected for panel in panels.values())
 
 
-def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(client, organizer, scored):
-    contest, _judges, _entries = scored
+def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(client, organizer, finalist_ready):
+    contest, _judges, _entries = finalist_ready
     client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
     pairs = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id)
                                    .where(Assignment.round == 2)).tuples())
@@ -100,8 +100,8 @@ def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(c
     assert window.closes_at.day == 12
 
 
-def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, scored):
-    contest, _judges, _entries = scored
+def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, finalist_ready):
+    contest, _judges, _entries = finalist_ready
     backwards = {"opens_at": "2026-06-10T18:00", "closes_at": "2026-06-01T09:00"}
     response = client.post(f"/results/contests/{contest.id}/final-round", data=backwards)
     html = response.get_data(as_text=True)
@@ -110,3 +110,13 @@ def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, scor
     assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == 0
     missing = client.post(f"/results/contests/{contest.id}/final-round", data={"opens_at": "2026-06-01T09:00"})
     assert missing.status_code == 422 and 'value="2026-06-01T09:00"' in missing.get_data(as_text=True)
+
+
+def test_a_contest_too_small_for_a_final_round_says_so_and_opens_none(client, organizer, scored):
+    contest, _judges, _entries = scored                  # 36 sheets: 3 extra reviews at 10 %
+    html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
+    assert ("leaves room for 3 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need" in html)
+    assert "Common panel" not in html
+    refused = client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
+    assert refused.status_code == 422 and "nothing to open" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == 0

@@ -130,8 +130,8 @@ def test_a_mark_outside_the_scale_is_named_and_the_rest_still_ranks(client, orga
     assert entries[11].code in html and entries[3].code in html
 
 
-def test_the_final_round_gives_every_finalist_the_same_panel(client, organizer, scored):
-    contest, _judges, _entries = scored
+def test_the_final_round_gives_every_finalist_the_same_panel(client, organizer, finalist_ready):
+    contest, _judges, _entries = finalist_ready
     response = client.post(f"/results/contests/{contest.id}/final-round",
                            data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"},
                            follow_redirects=True)

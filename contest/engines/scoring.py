@@ -151,7 +151,8 @@ def rank(instance: dict) -> dict:
     if budget < 1:
         warnings.append({"code": "no_extra_review"})
     elif not plan.panel_size and panel_noise:
-        warnings.append({"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, len(panel_noise))})
+        warnings.append({"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, len(panel_noise)),
+                         "finalists": min(prize_zone, len(scored.entries))})
     if ballots is not None and not ballots.positions and instance.get("ballots"):
         warnings.append({"code": "no_valid_ballot"})
     problems, problem_codes = sorted_messages(marks.problems + (ballots.problems if ballots is not None else []))

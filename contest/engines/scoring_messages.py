@@ -43,7 +43,8 @@ code                          parameters                                        
 ``position_beyond``           ``position``, ``finalists`` (how many)                    B
 ``components``                ``components``, ``sizes`` (entries per piece)             W
 ``no_extra_review``           (none)                                                    W
-``panel_unaffordable``        ``budget`` (extra reviews allowed), ``panel`` (seats)     W
+``panel_unaffordable``        ``budget`` (extra reviews allowed), ``finalists``,        W
+                              ``panel`` (the least a final round needs of each)
 ``no_valid_ballot``           (none)                                                    W
 ``low_agreement``, ``noisy``, ``lenient``, ``harsh``, ``compressed``, ``stretched``     O
 ``nothing_to_rank``           (none)                                                    E
@@ -113,8 +114,9 @@ ENGLISH: dict[str, Callable[[Mapping], str]] = {
     "components": lambda m: (f"the judge-entry graph has {m['components']} separate pieces (entries per piece: "
                              f"{_ids(m['sizes'])}): scores are not comparable across pieces"),
     "no_extra_review": lambda m: "extra_load allows no extra review: no finalist round proposed",
-    "panel_unaffordable": lambda m: (f"extra_load allows {m['budget']} extra reviews, fewer than a panel of "
-                                     f"{m['panel']} judges needs for one finalist: no finalist round proposed"),
+    "panel_unaffordable": lambda m: (f"extra_load allows {m['budget']} extra reviews, fewer than "
+                                     f"{m['finalists']} finalists ranked by a panel of {m['panel']} judges need: "
+                                     f"no finalist round proposed"),
     "no_valid_ballot": lambda m: "no valid ballot: the final round is ranked from round-2 marks, if any",
     # outlier reasons
     "low_agreement": lambda m: "low agreement with the other judges",

@@ -46,7 +46,9 @@ def plan_final_round(
 
     The panel has at least :data:`MIN_PANEL` judges: the forecast would happily let one judge's
     ballot decide who wins a car when that catches a dark horse more often, and no jury would
-    accept it. A budget too small for one finalist per seat proposes no final round.
+    accept it. The shortlist holds at least the prize zone, since finalists rank above everyone
+    and a shorter one could not change who is in the zone. A budget too small for both proposes
+    no final round.
     """
     n_entries = draws.shape[1]
     zone = min(prize_zone, n_entries)
@@ -65,7 +67,7 @@ def plan_final_round(
     candidates: dict[int, int] = {}
     for panel in range(min(MIN_PANEL, len(panel_noise_var)), len(panel_noise_var) + 1):
         size = min(n_entries, budget // panel)
-        if size < 1:
+        if size < zone:
             break
         candidates[size] = max(candidates.get(size, 0), panel)
     if not candidates:
@@ -77,13 +79,7 @@ def plan_final_round(
         nv = panel_noise_var[panel - 1]
         seen = truths[:, short] + np.sqrt(nv) * noise[:, :size]
         combined = (mean[short] / var[short] + seen / nv) / (1.0 / var[short] + 1.0 / nv)
-        if size >= zone:
-            picked = short[np.argpartition(-combined, zone - 1, axis=1)[:, :zone]]
-        else:
-            rest = order_arr[size:]
-            fill = rest[np.argsort(-mean[rest], kind="stable")[: zone - size]]
-            picked = np.concatenate([np.broadcast_to(short, (len(truths), size)),
-                                     np.broadcast_to(fill, (len(truths), zone - size))], axis=1)
+        picked = short[np.argpartition(-combined, zone - 1, axis=1)[:, :zone]]
         recall = float(true_top[rows, picked].sum(axis=1).mean()) / zone
         key = (round(recall, 9), -size * panel, panel)
         if best is None or key > best[0]:

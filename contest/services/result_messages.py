@@ -196,11 +196,13 @@ def _message_text(m: Mapping, labels: Mapping[str, Mapping[str, str]]) -> str:
     if code == "no_extra_review":
         return _("The allowed extra load leaves no room for a single extra review: no finalist round is proposed.")
     if code == "panel_unaffordable":
-        return ngettext("The allowed extra load leaves room for %(num)d extra review, fewer than a panel of "
-                        "%(panel)d judges needs for a single finalist: no finalist round is proposed.",
-                        "The allowed extra load leaves room for %(num)d extra reviews, fewer than a panel of "
-                        "%(panel)d judges needs for a single finalist: no finalist round is proposed.",
-                        m["budget"], panel=m["panel"])
+        return ngettext("The allowed extra load leaves room for %(num)d extra review, fewer than "
+                        "%(finalists)d finalists ranked by a panel of %(panel)d judges need: no finalist round is "
+                        "proposed.",
+                        "The allowed extra load leaves room for %(num)d extra reviews, fewer than "
+                        "%(finalists)d finalists ranked by a panel of %(panel)d judges need: no finalist round is "
+                        "proposed.",
+                        m["budget"], finalists=m["finalists"], panel=m["panel"])
     if code == "no_valid_ballot":
         return _("No final ballot is valid: the final round is ranked from its round-2 marks, if there are any.")
     # outlier reasons

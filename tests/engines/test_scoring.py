@@ -226,16 +226,19 @@ def test_shortlist_follows_the_chance_of_a_prize():
     assert 0 < result["shortlist_expected_recall"] <= 1
 
 
-def test_a_final_panel_has_at_least_three_judges_when_three_can_sit():
-    """One judge's ballot must not decide a car, even where the forecast would catch more."""
+def test_a_final_round_has_the_prize_zone_as_finalists_and_three_judges_when_three_can_sit():
+    """One judge's ballot must not decide a car, and fewer finalists than the prize zone could not
+    change who is in it, whatever the forecast would prefer."""
     draws = np.random.default_rng(0).standard_normal((200, 40))
     order = list(range(40))
     noise = [4.0 / p for p in range(1, 9)]
-    for budget in (3, 8, 23, 40):
+    for budget in (30, 45, 90, 200):
         plan = plan_final_round(draws, order, 10, budget, noise, np.random.default_rng(1))
-        assert plan.panel_size >= 3 and len(plan.shortlist) * plan.panel_size <= budget
-    assert plan_final_round(draws, order, 10, 2, noise, np.random.default_rng(1)).panel_size == 0
-    assert plan_final_round(draws, order, 10, 8, noise[:2], np.random.default_rng(1)).panel_size == 2
+        assert plan.panel_size >= 3 and len(plan.shortlist) >= 10
+        assert len(plan.shortlist) * plan.panel_size <= budget
+    for budget in (2, 23, 29):                  # 10 finalists x 3 judges do not fit
+        assert plan_final_round(draws, order, 10, budget, noise, np.random.default_rng(1)).panel_size == 0
+    assert plan_final_round(draws, order, 10, 20, noise[:2], np.random.default_rng(1)).panel_size == 2
 
 
 def test_plan_without_budget_or_judges_proposes_nothing():
