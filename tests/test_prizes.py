@@ -218,6 +218,24 @@ def _catalogue_form(season, **changes):
     return data
 
 
+def test_a_country_is_added_and_a_refused_one_comes_back_with_what_was_typed(client, login, organizer, make_season):
+    season = make_season()
+    login(organizer)
+    url = f"/prizes/seasons/{season.id}/countries"
+    added = client.post(url, data={"code": "fr", "name": "France", "cost": "190 000 000", "capacity": "2"},
+                        follow_redirects=True)
+    assert "The country is added." in added.get_data(as_text=True)
+    assert prize_service.countries(season)[-1].code == "FR"
+    again = client.post(url, data={"code": "FR", "name": "France again", "cost": "1", "capacity": "1"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422 and "A country with the code FR is already in the catalogue." in html
+    assert 'value="France again"' in html
+    missing = client.post(url, data={"code": "ES", "cost": "1", "capacity": "1"})
+    assert missing.status_code == 422 and 'value="ES"' in missing.get_data(as_text=True)
+    assert [c.code for c in prize_service.countries(season)].count("FR") == 1
+    assert "ES" not in [c.code for c in prize_service.countries(season)]
+
+
 def test_organizers_edit_the_catalogue_and_bad_input_saves_nothing(client, login, organizer, make_season):
     season = make_season()
     login(organizer)

@@ -8,6 +8,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from contest.actions import commit_change, under
 from contest.auth.access import role_required
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
@@ -196,14 +197,9 @@ def declarations():
     form = DeclarationForm()
     judge = current_user._get_current_object()
     if form.validate_on_submit():
-        try:
-            conflicts.declare(judge, DeclarationKind(form.kind.data), form.value.data)
-        except ConflictError as error:
-            db.session.rollback()
-            form.value.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Thank you: entries with this conflict leave your queue."), "success")
+        if commit_change(lambda: conflicts.declare(judge, DeclarationKind(form.kind.data), form.value.data),
+                         (ConflictError,), _("Thank you: entries with this conflict leave your queue."),
+                         refused=under(form.value)):
             return redirect(url_for("judging.declarations"))
     return render_template("judging/declarations.html", form=form, declarations=conflicts.declarations_of(judge)), \
         422 if form.errors else 200

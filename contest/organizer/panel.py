@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.actions import ActionForm, perform
+from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.models import (
@@ -39,15 +39,10 @@ def panel(contest_id: int):
     form = PanelJudgeForm()
     form.judge.choices = _judge_choices()
     if form.submit.data and form.validate_on_submit():
-        try:
-            judges.add_to_panel(contest, db.get_or_404(User, form.judge.data), min_load=form.min_load.data,
-                                max_load=form.max_load.data)
-        except PanelError as error:
-            db.session.rollback()
-            form.judge.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Panel saved."), "success")
+        judge = db.get_or_404(User, form.judge.data)
+        if commit_change(lambda: judges.add_to_panel(contest, judge, min_load=form.min_load.data,
+                                                     max_load=form.max_load.data),
+                         (PanelError,), _("Panel saved."), refused=under(form.judge)):
             return redirect(url_for("organizer.panel", contest_id=contest.id))
     return _panel_page(contest, form=form)
 
@@ -85,16 +80,10 @@ def judges_per_entry(contest_id: int):
 def scoring_round(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = ScoringRoundForm()
-    if form.validate_on_submit():
-        try:
-            judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data)
-        except AssignmentError as error:
-            db.session.rollback()
-            form.closes_at.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Scoring window saved."), "success")
-            return redirect(url_for("organizer.panel", contest_id=contest.id))
+    if form.validate_on_submit() and commit_change(
+            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data),
+            (AssignmentError,), _("Scoring window saved."), refused=under(form.closes_at)):
+        return redirect(url_for("organizer.panel", contest_id=contest.id))
     return _panel_page(contest, round_form=form)
 
 
@@ -150,15 +139,10 @@ def contest_conflicts(contest_id: int):
         if entry is None:
             form.entry_code.errors.append(_("No entry of this contest has that code."))
         else:
-            try:
-                conflicts.add_manual(db.get_or_404(User, form.judge.data), entry, form.reason.data,
-                                     current_user._get_current_object())
-            except ConflictError as error:
-                db.session.rollback()
-                form.reason.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Conflict recorded."), "success")
+            judge = db.get_or_404(User, form.judge.data)
+            if commit_change(lambda: conflicts.add_manual(judge, entry, form.reason.data,
+                                                          current_user._get_current_object()),
+                             (ConflictError,), _("Conflict recorded."), refused=under(form.reason)):
                 return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
     return render_template("organizer/conflicts.html", contest=contest, form=form, action=ActionForm(),
                            conflicts=conflicts.for_contest(contest)), 422 if form.errors else 200
@@ -184,14 +168,9 @@ def assignment(contest_id: int):
         if entry is None:
             form.entry_code.errors.append(_("No entry of this contest has that code."))
         else:
-            try:
-                judge_assignment.add_manual(entry, db.get_or_404(User, form.judge.data))
-            except AssignmentError as error:
-                db.session.rollback()
-                form.judge.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Judge assigned."), "success")
+            judge = db.get_or_404(User, form.judge.data)
+            if commit_change(lambda: judge_assignment.add_manual(entry, judge), (AssignmentError,),
+                             _("Judge assigned."), refused=under(form.judge)):
                 return redirect(url_for("organizer.assignment", contest_id=contest.id))
     runs = db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id)
                               .order_by(AssignmentRun.id.desc()).limit(5)).all()

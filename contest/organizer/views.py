@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from contest.actions import ActionForm, perform
+from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.models import Contest, Criterion, Entry, Role, Season, User
@@ -64,14 +64,8 @@ def season(season_id: int):
     season = _season_or_404(season_id)
     form = SeasonForm(obj=season)
     if form.validate_on_submit():
-        try:
-            seasons.update_season(season, year=form.year.data, budget=form.budget.data)
-        except SeasonError as error:
-            db.session.rollback()
-            form.budget.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Season saved."), "success")
+        if commit_change(lambda: seasons.update_season(season, year=form.year.data, budget=form.budget.data),
+                         (SeasonError,), _("Season saved."), refused=under(form.budget)):
             return redirect(url_for("organizer.season", season_id=season.id))
     return render_template("organizer/season.html", season=season, form=form), 422 if form.errors else 200
 
@@ -84,16 +78,11 @@ def contest(contest_id: int):
     if request.method == "GET":
         form.fields.data = "\n".join(f.name for f in contest.fields)
     if form.validate_on_submit():
-        try:
-            seasons.update_contest(contest, opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                                   max_entries_per_author=form.max_entries_per_author.data,
-                                   field_names=parse_lines(form.fields.data))
-        except SeasonError as error:
-            db.session.rollback()
-            form.fields.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("%(contest)s saved.", contest=contest.title), "success")
+        if commit_change(lambda: seasons.update_contest(contest, opens_at=form.opens_at.data,
+                                                        closes_at=form.closes_at.data,
+                                                        max_entries_per_author=form.max_entries_per_author.data,
+                                                        field_names=parse_lines(form.fields.data)),
+                         (SeasonError,), _("%(contest)s saved.", contest=contest.title), refused=under(form.fields)):
             return redirect(url_for("organizer.contest", contest_id=contest.id))
     return render_template("organizer/contest.html", contest=contest, form=form, criterion_form=CriterionForm(),
                            action=ActionForm()), 422 if form.errors else 200
@@ -109,14 +98,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
     if form.validate_on_submit():
         data = CriterionData(name=form.name.data, description=form.description.data or "", weight=form.weight.data,
                              scale_min=form.scale_min.data, scale_max=form.scale_max.data)
-        try:
-            seasons.save_criterion(contest, data, existing)
-        except SeasonError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Rubric saved."), "success")
+        if commit_change(lambda: seasons.save_criterion(contest, data, existing), (SeasonError,),
+                         _("Rubric saved."), refused=under(form.name)):
             return redirect(url_for("organizer.contest", contest_id=contest.id))
     status = 422 if form.errors else 200
     return render_template("organizer/criterion.html", contest=contest, criterion=existing, form=form), status

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.actions import ActionForm, perform
+from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
 from contest.models import (
@@ -35,11 +35,6 @@ def _season(season_id: int) -> Season:
     return db.get_or_404(Season, season_id)
 
 
-def _flash_problems(error: PrizeError) -> None:
-    for problem in error.problems:
-        flash(problem, "danger")
-
-
 @bp.get("/")
 @staff_required
 def index():
@@ -58,11 +53,7 @@ def catalogue(season_id: int):
     settings = prizes.ensure_catalogue(season)
     fixed, places = prizes.fixed_prizes(season), prizes.countries(season)
     db.session.commit()  # the defaults, on the first visit
-    form = CatalogueForm(data=None if request.method == "POST" else {
-        "internship_places": settings.internship_places, "share_rule": settings.share_rule,
-        "preferences_close_at": settings.preferences_close_at,
-        "prizes": [{"id": p.id, "name": p.name, "cost": p.cost} for p in fixed],
-        "countries": [{"id": c.id, "name": c.name, "cost": c.cost, "capacity": c.capacity} for c in places]})
+    form = CatalogueForm(data=None if request.method == "POST" else _catalogue_data(settings, fixed, places))
     problems = []
     if form.validate_on_submit():
         by_prize, by_country = {str(p.id): p for p in fixed}, {str(c.id): c for c in places}
@@ -81,32 +72,39 @@ def catalogue(season_id: int):
             db.session.commit()
             flash(_("The prize catalogue is saved."), "success")
             return redirect(url_for("prizes.catalogue", season_id=season.id))
-    failed = bool(problems or form.errors)
+    return _catalogue_page(season, form, fixed, places, problems=problems)
+
+
+def _catalogue_data(settings, fixed, places) -> dict:
+    return {"internship_places": settings.internship_places, "share_rule": settings.share_rule,
+            "preferences_close_at": settings.preferences_close_at,
+            "prizes": [{"id": p.id, "name": p.name, "cost": p.cost} for p in fixed],
+            "countries": [{"id": c.id, "name": c.name, "cost": c.cost, "capacity": c.capacity} for c in places]}
+
+
+def _catalogue_page(season: Season, form: CatalogueForm, fixed, places, *, new_country: NewCountryForm | None = None,
+                    problems=()):
+    """The catalogue page; a form that failed is shown again with what was typed and its errors (422)."""
+    failed = bool(problems or form.errors or (new_country is not None and new_country.errors))
     return render_template("prizes/catalogue.html", season=season, form=form, fixed=fixed, countries=places,
-                           new_country=NewCountryForm(), action=ActionForm(), problems=problems), 422 if failed else 200
+                           new_country=new_country or NewCountryForm(formdata=None), action=ActionForm(),
+                           problems=problems), 422 if failed else 200
 
 
 @bp.post("/seasons/<int:season_id>/countries")
 @staff_required
 def add_country(season_id: int):
     season = _season(season_id)
-    prizes.ensure_catalogue(season)
+    settings = prizes.ensure_catalogue(season)
     form = NewCountryForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+    if form.validate_on_submit() and commit_change(
+            lambda: prizes.add_country(season, code=form.code.data, name=form.name.data, cost=form.cost.data,
+                                       capacity=form.capacity.data),
+            (PrizeError,), _("The country is added."), refused=under(form.code)):
         return redirect(url_for("prizes.catalogue", season_id=season.id))
-    try:
-        prizes.add_country(season, code=form.code.data, name=form.name.data, cost=form.cost.data,
-                           capacity=form.capacity.data)
-    except PrizeError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("The country is added."), "success")
-    return redirect(url_for("prizes.catalogue", season_id=season.id))
+    fixed, places = prizes.fixed_prizes(season), prizes.countries(season)
+    catalogue_form = CatalogueForm(formdata=None, data=_catalogue_data(settings, fixed, places))
+    return _catalogue_page(season, catalogue_form, fixed, places, new_country=form)
 
 
 @bp.post("/countries/<int:country_id>/delete")
@@ -171,14 +169,8 @@ def apply_what_if(season_id: int):
     if not form.validate_on_submit():
         flash(_("The change could not be read; please try again."), "danger")
         return redirect(url_for("prizes.budget", season_id=season.id))
-    try:
-        prizes.apply_change(season, _change(season, form))
-    except PrizeError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("The change is saved; the allocation below uses it."), "success")
+    commit_change(lambda: prizes.apply_change(season, _change(season, form)), (PrizeError,),
+                  _("The change is saved; the allocation below uses it."))
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 

@@ -11,7 +11,7 @@ from contest.models import Attachment, Contest, Entry, EntryStatus, Role, Season
 from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.actions import ActionForm, perform
+from contest.actions import ActionForm, commit_change, perform
 from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -30,11 +30,6 @@ def _editable_entry(entry_id: int) -> Entry:
     if not entry.can_be_edited_by(current_user):
         abort(403)
     return entry
-
-
-def _flash_problems(error: EntryError) -> None:
-    for problem in error.problems:
-        flash(problem, "danger")
 
 
 @bp.get("/")
@@ -113,14 +108,8 @@ def upload(entry_id: int):
         for message in form.file.errors or [_("The upload could not be read; please try again.")]:
             flash(message, "danger")
         return redirect(url_for("submissions.show", entry_id=entry.id))
-    try:
-        attachments.add(entry, form.file.data.stream, form.file.data.filename)
-    except EntryError as error:
-        db.session.rollback()
-        _flash_problems(error)
-    else:
-        db.session.commit()
-        flash(_("File attached."), "success")
+    commit_change(lambda: attachments.add(entry, form.file.data.stream, form.file.data.filename), (EntryError,),
+                  _("File attached."))
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
 
