@@ -7,15 +7,14 @@ import re
 from html import unescape
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from contest.extensions import db
 from contest.models import Category, JudgeExpertise, Role, User
 from contest.services import imports
 from tests.conftest import PASSWORD, PDF_BYTES
+from tests.excel.test_people_import import JUDGE_HEADER, PARTICIPANT_HEADER, workbook
 
-PARTICIPANT_HEADER = ["full_name", "email", "category", "organization", "region", "phone"]
-JUDGE_HEADER = ["full_name", "email", "organization", "region", "expertise"]
 PARTICIPANT_ROWS = [
     ["Dilnoza Karimova", "Dilnoza@TUIT.uz", "student", "TUIT", "tashkent_city", "+998 90 123 45 67"],
     ["Aziz Rahimov", "aziz@example.uz", "Practicing engineer", "Uzbekneftegaz", "Samarkand region", None],
@@ -24,19 +23,6 @@ JUDGE_ROWS = [
     ["Bobur Aliev", "bobur@example.uz", "TSTU", "tashkent_city", "Energy:3; IT and software:2"],
     ["Kamola Yusupova", "kamola@example.uz", "Academy of Sciences", None, "Water management"],
 ]
-
-
-def xlsx(rows, header=PARTICIPANT_HEADER, text_cells=()) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    for coordinate in text_cells:
-        ws[coordinate].data_type = "s"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def post(client, kind: str, data: bytes, name: str = "people.xlsx"):
@@ -100,7 +86,7 @@ def test_the_import_pages_are_linked_from_the_staff_menu(client, organizer):
 
 
 def test_a_good_participants_file_creates_accounts_with_set_password_links(client, organizer):
-    response = post(client, "participants", xlsx(PARTICIPANT_ROWS))
+    response = post(client, "participants", workbook(PARTICIPANT_ROWS))
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 200
     assert "2 created, 0 updated, 0 unchanged" in html
@@ -132,7 +118,7 @@ def test_a_good_participants_file_creates_accounts_with_set_password_links(clien
 
 
 def test_a_good_judges_file_creates_judges_with_their_expertise(client, organizer):
-    response = post(client, "judges", xlsx(JUDGE_ROWS, header=JUDGE_HEADER))
+    response = post(client, "judges", workbook(JUDGE_ROWS, header=JUDGE_HEADER))
     assert response.status_code == 200 and "2 created, 0 updated, 0 unchanged" in response.get_data(as_text=True)
     bobur, kamola = people(Role.JUDGE)
     assert (bobur.organization, bobur.region, kamola.region) == ("TSTU", "tashkent_city", None)
@@ -143,7 +129,7 @@ def test_a_good_judges_file_creates_judges_with_their_expertise(client, organize
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(client, organizer):
     rows = [["=1+1", "f@example.uz", "student", '=HYPERLINK("http://evil.example")', "navoi", None]]
-    assert post(client, "participants", xlsx(rows, text_cells=["A2", "D2"])).status_code == 200
+    assert post(client, "participants", workbook(rows, text_cells=["A2", "D2"])).status_code == 200
     (user,) = people(Role.PARTICIPANT)
     assert (user.full_name, user.organization) == ("=1+1", '=HYPERLINK("http://evil.example")')
 
@@ -156,7 +142,7 @@ def test_one_bad_row_commits_nothing_and_the_page_lists_the_problems(client, org
         ["Malika Tosheva", "malika@@example.uz", "teacher", "School 5", "Mars", None],
         ["Aziz again", "AZIZ@example.uz", "teacher", "School 5", "navoi", None],
     ]
-    response = post(client, "participants", xlsx(rows))
+    response = post(client, "participants", workbook(rows))
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 422
     assert "Nothing was imported: 3 problems in a file of 4 rows." in html
@@ -174,7 +160,7 @@ def test_an_email_of_an_account_of_another_role_is_a_row_problem(client, organiz
     make_user(Role.JUDGE, email="judge@example.uz")
     rows = PARTICIPANT_ROWS + [["Judge", "Judge@Example.uz", "student", "X", "navoi", None],
                                ["Me", "org@example.uz", "student", "X", "navoi", None]]
-    response = post(client, "participants", xlsx(rows))
+    response = post(client, "participants", workbook(rows))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r"4</td><td>email \(B\)</td><td>This email belongs to an account of another role \(Judge\)", html)
@@ -188,7 +174,7 @@ def test_a_row_written_at_the_same_moment_by_someone_else_rolls_the_whole_file_b
     make_user(Role.PARTICIPANT, email="aziz@example.uz")
     # As if aziz registered between the check and the write: the check sees no account.
     monkeypatch.setattr(imports, "_accounts_by_email", lambda emails, with_expertise: {})
-    response = post(client, "participants", xlsx(PARTICIPANT_ROWS))
+    response = post(client, "participants", workbook(PARTICIPANT_ROWS))
     assert response.status_code == 409 and "nothing was imported" in response.get_data(as_text=True)
     assert [u.email for u in people(Role.PARTICIPANT)] == ["aziz@example.uz"]
 
@@ -197,8 +183,8 @@ def test_a_row_written_at_the_same_moment_by_someone_else_rolls_the_whole_file_b
     (PDF_BYTES, "people.xlsx", "This file is not an Excel workbook (.xlsx)."),
     (b"full_name,email\nAnn,ann@example.uz\n", "people.csv", "This file is not an Excel workbook (.xlsx)."),
     (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504, "people.xls", "This is an old Excel 97-2003 file (.xls)."),
-    (xlsx([], header=JUDGE_HEADER), "judges.xlsx", "This looks like the judges template"),
-    (xlsx([]), "empty.xlsx", "The sheet has no rows to import under its header."),
+    (workbook([], header=JUDGE_HEADER), "judges.xlsx", "This looks like the judges template"),
+    (workbook([]), "empty.xlsx", "The sheet has no rows to import under its header."),
 ])
 def test_a_file_that_cannot_be_read_is_refused_with_a_message(client, organizer, data, name, message):
     response = post(client, "participants", data, name)
@@ -213,7 +199,7 @@ def test_no_file_chosen_is_explained(client, organizer):
 
 def test_too_many_rows_are_refused_and_the_cap_is_said(client, organizer):
     rows = [[f"P{n}", f"p{n}@example.uz", "student", "BSU", "bukhara", None] for n in range(5001)]
-    response = post(client, "participants", xlsx(rows))
+    response = post(client, "participants", workbook(rows))
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "more than 5000 rows" in html
     assert people(Role.PARTICIPANT) == []
@@ -229,14 +215,14 @@ def test_a_file_over_the_size_cap_is_refused(app, client, organizer):
 
 
 def test_importing_the_same_file_twice_changes_nothing(client, organizer):
-    for kind, data in (("participants", xlsx(PARTICIPANT_ROWS)),
-                       ("judges", xlsx(JUDGE_ROWS, header=JUDGE_HEADER))):
+    for kind, data in (("participants", workbook(PARTICIPANT_ROWS)),
+                       ("judges", workbook(JUDGE_ROWS, header=JUDGE_HEADER))):
         assert post(client, kind, data).status_code == 200
     before = [(u.id, u.email, u.full_name, u.organization, u.region, u.category, u.phone, u.invite_token_hash,
                u.invite_expires_at, [(e.id, e.field, e.level) for e in u.expertise])
               for u in db.session.scalars(db.select(User).order_by(User.id))]
-    for kind, data in (("participants", xlsx(PARTICIPANT_ROWS)),
-                       ("judges", xlsx(JUDGE_ROWS, header=JUDGE_HEADER))):
+    for kind, data in (("participants", workbook(PARTICIPANT_ROWS)),
+                       ("judges", workbook(JUDGE_ROWS, header=JUDGE_HEADER))):
         response = post(client, kind, data)
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "0 created, 0 updated, 2 unchanged" in html
@@ -251,7 +237,7 @@ def test_importing_the_same_file_twice_changes_nothing(client, organizer):
 def test_a_changed_profile_is_updated_and_reported_and_the_password_kept(client, organizer, make_user):
     existing = make_user(Role.PARTICIPANT, email="aziz@example.uz", full_name="Aziz Rahimov",
                          category=Category.STUDENT, organization="TUIT", region="samarkand", phone="+998 71 1234567")
-    response = post(client, "participants", xlsx(PARTICIPANT_ROWS))
+    response = post(client, "participants", workbook(PARTICIPANT_ROWS))
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "1 created, 1 updated, 0 unchanged" in html
     updated = html.split('class="updated"')[1].split("</table>")[0]
@@ -269,13 +255,13 @@ def test_a_judges_expertise_is_replaced_by_the_files(client, organizer, make_use
     db.session.add_all([JudgeExpertise(judge_id=judge.id, field="energy", level=1),
                         JudgeExpertise(judge_id=judge.id, field="Robotics", level=3)])
     db.session.commit()
-    response = post(client, "judges", xlsx(JUDGE_ROWS[:1], header=JUDGE_HEADER))
+    response = post(client, "judges", workbook(JUDGE_ROWS[:1], header=JUDGE_HEADER))
     assert "0 created, 1 updated, 0 unchanged" in response.get_data(as_text=True)
     judge = db.session.get(User, judge.id)
     assert sorted((e.field, e.level) for e in judge.expertise) == [("Energy", 3), ("IT and software", 2)]
     assert judge.check_password(PASSWORD)
     # The same file again: nothing to change.
-    response = post(client, "judges", xlsx(JUDGE_ROWS[:1], header=JUDGE_HEADER))
+    response = post(client, "judges", workbook(JUDGE_ROWS[:1], header=JUDGE_HEADER))
     assert "0 created, 0 updated, 1 unchanged" in response.get_data(as_text=True)
 
 
@@ -288,7 +274,7 @@ def test_only_staff_may_open_the_import_pages(client, make_user, login, role):
     for path in ("/organizer/import/", "/organizer/import/participants", "/organizer/import/judges",
                  "/organizer/import/participants/template.xlsx", "/organizer/import/judges/template.xlsx"):
         assert client.get(path).status_code == 403, path
-    response = post(client, "participants", xlsx(PARTICIPANT_ROWS))
+    response = post(client, "participants", workbook(PARTICIPANT_ROWS))
     assert response.status_code == 403
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1      # only the signed-in user
 
@@ -300,5 +286,5 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 
 def test_an_admin_may_import(client, make_user, login):
     login(make_user(Role.ADMIN))
-    assert post(client, "judges", xlsx(JUDGE_ROWS, header=JUDGE_HEADER)).status_code == 200
+    assert post(client, "judges", workbook(JUDGE_ROWS, header=JUDGE_HEADER)).status_code == 200
     assert len(people(Role.JUDGE)) == 2
