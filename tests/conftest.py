@@ -5,10 +5,11 @@ import functools
 import io
 import os
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
@@ -77,8 +78,21 @@ def _postgres_schema():
     drop_schema(PG_SCHEMA)
 
 
+# Every database test starts at this instant, whatever the real clock says, so a run at any minute
+# of any day gives the same answer: a window built "five days from now" can never meet a time a
+# test looks for or forbids, and a fixed date in a test stays in the past or the future it was
+# written for. The clock ticks on from there, so durations stay real.
+TEST_NOW = datetime(2026, 9, 15, 6, 0, tzinfo=timezone.utc)  # 11:00 in Tashkent
+
+
 @pytest.fixture
-def app(tmp_path, _postgres_schema):
+def frozen_clock():
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def app(tmp_path, _postgres_schema, frozen_clock):
     app = create_app(config_for_tests(UPLOAD_FOLDER=str(tmp_path / "uploads")))
     with app.app_context():
         if POSTGRES:
