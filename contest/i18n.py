@@ -26,11 +26,15 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+NO_BREAK = "\u00a0"
+
+
 def format_soums(amount: int | None) -> str:
-    """15000000000 -> '15 000 000 000 UZS' (whole soums, thin groups by spaces)."""
+    """15000000000 -> '15 000 000 000 UZS' (whole soums, groups by spaces). The spaces are
+    no-break spaces, so a sum is never broken over two lines in a table or a sentence."""
     if amount is None:
         return ""
-    return f"{int(amount):,}".replace(",", " ") + " UZS"
+    return f"{int(amount):,}".replace(",", NO_BREAK) + NO_BREAK + "UZS"
 
 
 def file_size(size: int) -> str:

@@ -206,7 +206,7 @@ def _money_problems(what: str, cost: int | None) -> list[str]:
 def _budget_problems(season: Season, fixed_total: int) -> list[str]:
     if fixed_total > season.budget:
         return [_("The fixed prizes cost %(fixed)s, more than the season's budget of %(budget)s.",
-                  fixed=allocation.uzs(fixed_total), budget=allocation.uzs(season.budget))]
+                  fixed=format_soums(fixed_total), budget=format_soums(season.budget))]
     return []
 
 
