@@ -215,9 +215,10 @@ def test_a_panel_judge_without_sheets_is_named_in_uzbek(client, organizer, score
     db.session.commit()
     client.post("/auth/language/uz")
     shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
-    msgid = "%(judge)s has submitted no score sheet."
-    expected = catalog("uz").gettext(msgid) % {"judge": silent.full_name}
-    assert expected != msgid % {"judge": silent.full_name}
+    singular = "%(num)d judge of the panel has submitted no score sheet yet: %(judges)s."
+    plural = "%(num)d judges of the panel have submitted no score sheet yet: %(judges)s."
+    expected = catalog("uz").ngettext(singular, plural, 1) % {"num": 1, "judges": silent.full_name}
+    assert expected != singular % {"num": 1, "judges": silent.full_name}
     assert expected in shown and f"j{silent.id}" not in shown
 
 

@@ -29,6 +29,8 @@ SHEET_STATE_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
 }
+# A judge's queue shows first what is left to do: sheets not started, then drafts, then the submitted.
+QUEUE_ORDER = ("not_started", "draft", "submitted")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -83,7 +85,8 @@ def sheet_state(assignment: Assignment) -> str:
 
 
 def queue(judge: User) -> list[QueueGroup]:
-    """The judge's assignments grouped by contest and round; pairs with a conflict are left out."""
+    """The judge's assignments grouped by contest and round, what is left to do first (entry order
+    within each state); pairs with a conflict are left out."""
     conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
     assignments = db.session.scalars(
         db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
@@ -101,7 +104,8 @@ def queue(judge: User) -> list[QueueGroup]:
         items = list(items)
         groups.append(QueueGroup(contest=items[0].entry.contest, number=number,
                                  scoring_round=rounds.get((contest_id, number)),
-                                 rows=[QueueRow(a, sheet_state(a)) for a in items]))
+                                 rows=sorted((QueueRow(a, sheet_state(a)) for a in items),
+                                             key=lambda row: QUEUE_ORDER.index(row.state))))
     return groups
 
 

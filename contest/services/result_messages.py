@@ -24,13 +24,21 @@ _ID_PARAMS = {"entry": "entry", "entries": "entry", "judge": "judge", "criterion
               "criteria": "criterion"}
 
 
+# Problems that name one entry or one judge each. Early in a round they come by the hundred, so a
+# page counts each kind in one line (naming the first few) instead of showing one alert apiece.
+_COUNTED = {"entry_unranked": "entry", "judge_scored_nothing": "judge"}
+_NAMED = 8  # how many of the counted entries or judges a line names
+
+
 @dataclass
 class ResultMessages:
-    """A ranking's problems, warnings and each judge's outlier reasons (by judge key), to show."""
+    """A ranking's problems, warnings and each judge's outlier reasons (by judge key), to show;
+    ``summary`` is the problems as a page lists them, the per-entry and per-judge ones counted."""
 
     problems: list[str]
     warnings: list[str]
     outliers: dict[str, list[str]]
+    summary: list[str]
 
 
 def result_messages(result: Mapping) -> ResultMessages:
@@ -46,7 +54,43 @@ def result_messages(result: Mapping) -> ResultMessages:
         return [message_text(code, labels, text) for code, text in pairs]
 
     return ResultMessages(render(problems), render(warnings),
-                          {judge: render(pairs) for judge, pairs in outliers.items()})
+                          {judge: render(pairs) for judge, pairs in outliers.items()},
+                          _summary(problems, labels))
+
+
+def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The problems with each counted kind in one line, where its first one was. "Nothing to rank"
+    is left out: the page that shows this summary says so in its own words."""
+    counted: dict[str, list[str]] = {}
+    lines: list[str | tuple[str, list[str]]] = []
+    for code, text in problems:
+        kind = code.get("code") if isinstance(code, Mapping) else None
+        if kind == "nothing_to_rank":
+            continue
+        if kind in _COUNTED:
+            if kind not in counted:
+                counted[kind] = []
+                lines.append((kind, counted[kind]))
+            key = code.get(_COUNTED[kind])
+            counted[kind].append(labels[_COUNTED[kind]].get(key, str(key)))
+        else:
+            lines.append(message_text(code, labels, text))
+    return [_counted_line(*line) if isinstance(line, tuple) else line for line in lines]
+
+
+def _counted_line(kind: str, names: list[str]) -> str:
+    names = sorted(names)  # codes in their order (E-00002 before E-00010), judges by name
+    shown = ", ".join(names[:_NAMED])
+    if len(names) > _NAMED:
+        shown = ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more", len(names) - _NAMED,
+                         names=shown)
+    if kind == "entry_unranked":
+        return ngettext("%(num)d submitted entry has no complete score sheet yet, so it is not ranked: %(entries)s.",
+                        "%(num)d submitted entries have no complete score sheet yet, so they are not ranked: "
+                        "%(entries)s.", len(names), entries=shown)
+    return ngettext("%(num)d judge of the panel has submitted no score sheet yet: %(judges)s.",
+                    "%(num)d judges of the panel have submitted no score sheet yet: %(judges)s.", len(names),
+                    judges=shown)
 
 
 def _paired(holder: Mapping, text_key: str, code_key: str) -> list[tuple[Mapping | None, str]]:

@@ -139,7 +139,7 @@ def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
     try:
         return instance, rankings.rank(instance)
     except InputError as error:
-        raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).problems
+        raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
                             ) from error
 
 
