@@ -92,12 +92,6 @@ def settings_or_default(season: Season) -> PrizeSettings:
         PrizeSettings(season_id=season.id, internship_places=INTERNSHIP_PLACES, share_rule="proportional")
 
 
-def is_selected(user: User) -> bool:
-    """Whether the user is one of the current season's internship winners (reads only)."""
-    season = Season.current()
-    return season is not None and select_winners(season, settings_or_default(season)).person_of(user) is not None
-
-
 def fixed_prizes(season: Season) -> list[FixedPrize]:
     return list(db.session.scalars(db.select(FixedPrize).where(FixedPrize.season_id == season.id)
                                    .order_by(FixedPrize.contest_id, FixedPrize.place, FixedPrize.id)))
@@ -613,3 +607,39 @@ def my_prize(season: Season, person: str) -> MyPrize | None:
     award = next((a for a in result.get("awards", []) if a["winner"] == person), None)
     return MyPrize(snapshot.version, explained.countries.get(award["country"], award["country"]) if award else None,
                    award["cost"] if award else None, explained.allocation[person])
+
+
+@dataclass
+class Internship:
+    """A selected winner's internship as their entry page shows it: the countries they chose, best
+    first, whether they may still change them, and, once an allocation is committed, what they got."""
+
+    choices: list[str]
+    closes_at: datetime | None
+    open: bool
+    prize: MyPrize | None
+
+
+@dataclass
+class Winnings:
+    """What an author has won with an entry: the fixed prizes of its place (the electric car of a
+    first place) and, if the entry selected them, the internship."""
+
+    prizes: list[FixedPrize]
+    internship: Internship | None
+
+
+def winnings(entry: Entry, user: User, rank: int) -> Winnings:
+    """Read only: the catalogue as the organizers saved it (no defaults are created here)."""
+    season = entry.contest.season
+    settings = settings_or_default(season)
+    won = [p for p in fixed_prizes(season) if p.contest_id == entry.contest_id and p.place == rank]
+    selection = select_winners(season, settings)
+    person = selection.person_of(user)
+    selected_by = {w["person"]: w["entry"] for w in selection.result["winners"]}
+    if person is None or selected_by.get(person) != entry_key(entry.id):
+        return Winnings(won, None)
+    names = {c.code: country_name(c.code, c.name) for c in countries(season)}
+    chosen = [names.get(code, code) for code in preferences(season).get(person, [])]
+    return Winnings(won, Internship(chosen, settings.preferences_close_at, settings.accepts_preferences(),
+                                    my_prize(season, person)))

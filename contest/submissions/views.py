@@ -93,10 +93,10 @@ def show(entry_id: int):
     entry = _own_entry(entry_id)
     standing = results.published_standing(entry)
     comments = results.entry_comments(entry, standing[0].published_at) if standing else []
-    internship = bool(standing) and prizes.is_selected(current_user)
+    won = prizes.winnings(entry, current_user, standing[1]["rank"]) if standing else None
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
                            missing=entries.completeness_problems(entry), standing=standing, comments=comments,
-                           internship=internship)
+                           won=won)
 
 
 @bp.post("/<int:entry_id>/attachments")
