@@ -12,9 +12,11 @@ from contest import PROJECT_ROOT
 from contest.extensions import db
 from contest.i18n import format_soums
 from contest.models import (
-    Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, Role, SheetStatus, utcnow,
+    Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, ResultSnapshot, Role,
+    SheetStatus, utcnow,
 )
 from contest.services import prizes
+from contest.services.results import key_id
 from contest.services.entry_queries import code_id
 
 STYLESHEET = (PROJECT_ROOT / "static" / "site.css").read_text()
@@ -83,6 +85,23 @@ def test_the_catalogue_removes_a_country_with_a_button_in_its_row(client, organi
     removed = client.post(f"/prizes/countries/{japan}/delete", follow_redirects=True)
     assert removed.status_code == 200 and "The country is removed" in removed.get_data(as_text=True)
     assert db.session.get(InternshipCountry, japan) is None and len(prizes.countries(season)) == 7
+
+
+def test_the_budget_page_names_a_team_that_did_not_fit(client, organizer, scored):
+    """The journey's budget page answered 500 here: its template used a filter Jinja does not have."""
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish")
+    ranking = sorted(ResultSnapshot.latest(contest.id).result["ranking"], key=lambda row: row["rank"])
+    second = db.session.get(Entry, key_id(ranking[1]["entry"]))
+    for position, name in enumerate(("Named One", "Named Two"), start=1):
+        second.authors.append(EntryAuthor(full_name=name, category=Category.ENGINEER, organization="TATU",
+                                          region="navoi", position=position))
+    prizes.ensure_catalogue(contest.season).internship_places = 2  # rank 1 takes one; a team of 3 cannot fit
+    db.session.commit()
+    response = client.get(f"/prizes/seasons/{contest.season_id}/budget")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"<li>{second.lead_author.full_name}, Named One, Named Two: not selected: the rank 2 entry" in html
 
 
 # -- the judge's queue --------------------------------------------------------------------------------
