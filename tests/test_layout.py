@@ -51,7 +51,7 @@ def test_the_stylesheet_keeps_codes_and_numbers_on_one_line():
     rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", STYLESHEET, flags=re.S)))
     nowrap = {selector.strip() for selectors, body in rules.items() if "white-space: nowrap" in body
               for selector in selectors.split(",")}
-    assert {".code", "td.num", "th.num", ".nowrap"} <= nowrap
+    assert {".code", "td.num", ".nowrap"} <= nowrap
 
 
 def test_codes_intervals_and_sums_are_marked_to_stay_whole(client, organizer, scored):

@@ -108,7 +108,7 @@ class EntryFilterForm(FlaskForm):
     status = SelectField(_l("Status"),
                          choices=lambda: [("", _l("All"))] + [(s.value, label) for s, label in STATUS_LABELS.items()],
                          validators=[Optional()])
-    q = StringField(_l("Title or author"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Code, title or author"), validators=[Optional(), Length(max=100)])
 
     def set_season(self, season) -> None:
         self.contest.choices = [("", _l("All"))] + [(c.id, CONTEST_LABELS[c.kind]) for c in season.contests]
