@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from contest.extensions import db
+from contest.models import Entry, ResultSnapshot, Season
 from contest.services.demo import DEMO_PASSWORD, build_demo_season
+from contest.services.results import key_id
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 LAPTOP = {"width": 1440, "height": 900}
@@ -28,7 +30,13 @@ WRAPPED = """selector => Array.from(document.querySelectorAll(selector)).filter(
 
 
 @pytest.fixture
-def live_server_setup():
+def first_place() -> dict:
+    """Filled in by the seed: the first-placed entry of the judged contest and its lead author's email."""
+    return {}
+
+
+@pytest.fixture
+def live_server_setup(first_place):
     """A small demo season instead of the empty one: a judged contest, a published ranking, winners
     who chose countries, so every page has rows to lay out."""
 
@@ -36,6 +44,10 @@ def live_server_setup():
         db.session.delete(season)  # the demo brings its own season of the same year
         db.session.flush()
         build_demo_season(entries=45, judges=12)
+        judged = db.session.scalar(db.select(Season)).contests[0]
+        row = min(ResultSnapshot.latest(judged.id).result["ranking"], key=lambda row: row["rank"])
+        entry = db.session.get(Entry, key_id(row["entry"]))
+        first_place.update(entry=entry.id, email=entry.lead_author.email)
 
     return seed
 
@@ -127,3 +139,15 @@ def test_the_judges_queue_on_a_phone(browse):
     states = page.locator(".queue-row .status").all_inner_texts()
     assert states and states == sorted(states, key=["Not started", "Draft", "Submitted"].index)
     assert page_overflow(page) == 0 and wrapped(page) == []
+
+
+def test_the_first_place_reads_what_they_won_on_a_phone(browse, live_server, first_place):
+    page = browse(first_place["email"], PHONE)
+    page.goto(f"{live_server}/entries/{first_place['entry']}")
+    page.get_by_text("Your prize: Electric car: first place, The Best Idea").wait_for()
+    save(page, "winner-entry-360")
+    internship = page.locator(".internship").inner_text()
+    assert "Your internship abroad" in internship and "Waiting for the allocation" in internship
+    judges = page.locator(".judge-comment h4").all_inner_texts()
+    assert judges == [f"Judge {letter}" for letter in "ABC"[:len(judges)]] and judges
+    assert page_overflow(page) == 0
