@@ -15,6 +15,7 @@ from contest.models.seasons import Contest, ContestField
 from contest.models.types import UTCDateTime, utcnow
 
 MAX_AUTHORS = 5
+_CODE = re.compile(r"e?[\s-]*0*(\d{1,9})", re.IGNORECASE)  # Entry.code as people type it
 
 
 class EntryStatus(str, enum.Enum):
@@ -74,6 +75,13 @@ class Entry(db.Model):
     def code(self) -> str:
         """A neutral reference that says nothing about the authors."""
         return f"E-{self.id:05d}"
+
+    @staticmethod
+    def id_from_code(text: str | None) -> int | None:
+        """The id a typed code means: E-00028, e-28, e28, E 28, 00028 or 28; None for anything else,
+        and for a number too long to be an id (more than nine digits)."""
+        found = _CODE.fullmatch((text or "").strip())
+        return int(found.group(1)) if found else None
 
     @property
     def attachments_size(self) -> int:

@@ -186,7 +186,3 @@ def parse_expertise(text: str | None) -> tuple[dict[str, int], list[str]]:
         found[name] = int(level)
     return found, problems
 
-
-def entry_id_from_code(code: str) -> int | None:
-    match = re.fullmatch(r"\s*(?:E-?)?0*(\d+)\s*", code or "", flags=re.I)
-    return int(match.group(1)) if match else None

@@ -14,7 +14,7 @@ from contest.models import (
 from contest.organizer import bp
 from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
-    ScoringRoundForm, entry_id_from_code, parse_expertise,
+    ScoringRoundForm, parse_expertise,
 )
 from contest.services import conflicts, judge_assignment, judges
 from contest.services.conflicts import ConflictError
@@ -27,7 +27,7 @@ def _judge_choices():
 
 
 def _entry_by_code(contest: Contest, code: str) -> Entry | None:
-    entry_id = entry_id_from_code(code)
+    entry_id = Entry.id_from_code(code)
     entry = db.session.get(Entry, entry_id) if entry_id else None
     return entry if entry is not None and entry.contest_id == contest.id else None
 

@@ -1,24 +1,12 @@
 """Finding and counting entries for organizers."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func
 
 from contest.extensions import db
 from contest.models import Contest, Entry, EntryAuthor, EntryStatus, Season, User
-
-
-# An entry's code as people type it: E-00028, e-28, E28, e 28, 00028 or 28 (codes are "E-" and the
-# id in five digits; Entry.code).
-_CODE = re.compile(r"e?[\s-]*0*(\d{1,9})", re.IGNORECASE)
-
-
-def code_id(query: str) -> int | None:
-    """The entry id a search for a code means, or None when the query is not a code."""
-    found = _CODE.fullmatch(query.strip())
-    return int(found.group(1)) if found else None
 
 
 @dataclass
@@ -52,7 +40,7 @@ def search(season: Season, flt: EntryFilter) -> Select:
         matches = [func.lower(Entry.title).like(pattern),
                    Entry.authors.any(db.or_(func.lower(EntryAuthor.full_name).like(pattern),
                                             func.lower(EntryAuthor.email).like(pattern)))]
-        if (entry_id := code_id(flt.query)) is not None:
+        if (entry_id := Entry.id_from_code(flt.query)) is not None:
             matches.append(Entry.id == entry_id)
         stmt = stmt.where(db.or_(*matches))
     return stmt.order_by(Entry.id)
