@@ -44,6 +44,7 @@ def test_a_winner_follows_their_internship_from_choice_to_award(client, login, o
     winner, outside = ranked[0], ranked[10]  # ten places, all to the only contest with a ranking
     html = entry_page(client, login, winner)
     assert "Your internship abroad" in html and "No country chosen yet" in html and "See my internship" in html
+    assert "No country chosen yet" in client.get("/prizes/mine").get_data(as_text=True)
     assert "Your internship abroad" not in entry_page(client, login, outside)
 
     settings = prizes.ensure_catalogue(season)
@@ -53,6 +54,7 @@ def test_a_winner_follows_their_internship_from_choice_to_award(client, login, o
     html = entry_page(client, login, winner)
     assert "Your choice: Japan (then Germany)" in html and "Waiting for the allocation" in html
     assert "You can change your choices until" in html and "Rank the countries you accept" in html
+    assert "Waiting for the allocation" in client.get("/prizes/mine").get_data(as_text=True)
 
     prizes.commit(season, organizer)
     db.session.commit()
