@@ -185,4 +185,3 @@ def parse_expertise(text: str | None) -> tuple[dict[str, int], list[str]]:
             continue
         found[name] = int(level)
     return found, problems
-
