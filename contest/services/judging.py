@@ -24,13 +24,12 @@ from contest.models import (
 )
 from contest.services.attachments import path_of
 
-SHEET_STATE_LABELS = {
+SHEET_STATE_LABELS = {  # in the order a judge's queue lists them: what is left to do first
     "not_started": _l("Not started"),
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
 }
-# A judge's queue shows first what is left to do: sheets not started, then drafts, then the submitted.
-QUEUE_ORDER = ("not_started", "draft", "submitted")
+QUEUE_ORDER = {state: position for position, state in enumerate(SHEET_STATE_LABELS)}
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -105,7 +104,7 @@ def queue(judge: User) -> list[QueueGroup]:
         groups.append(QueueGroup(contest=items[0].entry.contest, number=number,
                                  scoring_round=rounds.get((contest_id, number)),
                                  rows=sorted((QueueRow(a, sheet_state(a)) for a in items),
-                                             key=lambda row: QUEUE_ORDER.index(row.state))))
+                                             key=lambda row: QUEUE_ORDER[row.state])))
     return groups
 
 
