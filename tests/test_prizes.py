@@ -373,7 +373,8 @@ def test_budget_page_shows_costs_allocation_explanations_and_shortfall(client, l
     assert "Electric car" in html and uzs("1 350 000 000 UZS") not in html  # three lines of 450 000 000
     assert html.count(uzs("450 000 000 UZS")) >= 3 and "Japan, your first choice" in html
     assert "Japan was full after rank" in html and "Turkey, your second choice" in html
-    assert "not funded" in html and "short by " + uzs("175 000 000 UZS") in html  # Singapore 200 000 000, 25 000 000 left
+    # Singapore 200 000 000, 25 000 000 left
+    assert "not funded" in html and "short by " + uzs("175 000 000 UZS") in html
     assert "Remaining" in html and "accepts no country" in html
 
 

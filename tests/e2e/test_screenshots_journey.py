@@ -130,6 +130,17 @@ def test_a_wide_table_scrolls_inside_its_frame_on_a_phone(browse, live_server):
     frame = page.locator(".table-wrap").first
     assert frame.evaluate("element => element.scrollWidth > element.clientWidth")  # the table scrolls...
     assert page_overflow(page) == 0 and wrapped(page) == []  # ...the page does not, and no code breaks
+    for link in ("Season", "Prizes"):
+        page.get_by_role("navigation").get_by_role("link", name=link).click()
+        page.wait_for_load_state()
+        assert page_overflow(page) == 0 and wrapped(page) == [], link
+    page.get_by_role("link", name="Prize catalogue").click()
+    page.wait_for_load_state()
+    assert page_overflow(page) == 0 and wrapped(page) == []
+    page.get_by_role("navigation").get_by_role("link", name="Season").click()
+    page.get_by_role("link", name="Results").first.click()
+    page.wait_for_load_state()
+    assert page_overflow(page) == 0 and wrapped(page) == []
 
 
 def test_the_judges_queue_on_a_phone(browse):
