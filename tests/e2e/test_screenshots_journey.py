@@ -150,6 +150,10 @@ def test_the_judges_queue_on_a_phone(browse):
     states = page.locator(".queue-row .status").all_inner_texts()
     assert states and states == sorted(states, key=["Not started", "Draft", "Submitted"].index)
     assert page_overflow(page) == 0 and wrapped(page) == []
+    page.locator(".queue-title").first.click()  # the unscored entry, its rubric to fill in
+    page.get_by_role("button", name="Submit scores").wait_for()
+    save(page, "judge-entry-360")
+    assert page_overflow(page) == 0 and wrapped(page) == []
 
 
 def test_the_first_place_reads_what_they_won_on_a_phone(browse, live_server, first_place):
