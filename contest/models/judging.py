@@ -239,3 +239,32 @@ class AssignmentRun(db.Model):
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     contest: Mapped[Contest] = relationship()
+
+
+class Reassignment(db.Model):
+    """A judge taken off an entry by a declared conflict, and who took the seat (none: the entry is short).
+
+    Written in the same request as the declaration, beside the assignment run that chose the
+    replacement, so the organizers can see who replaced whom, when and why. When nobody could,
+    the counts say how the rest of the panel stood: conflicted, at their maximum load, or already
+    on the entry.
+    """
+
+    __tablename__ = "reassignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    released_judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    replacement_judge_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)                     # the conflict, as recorded
+    discarded_marks: Mapped[int] = mapped_column(default=0)       # the released judge's marks, removed
+    judges_conflicted: Mapped[int] = mapped_column(default=0)
+    judges_full: Mapped[int] = mapped_column(default=0)
+    judges_serving: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    run: Mapped[AssignmentRun] = relationship(backref=db.backref("reassignments", order_by="Reassignment.id"))
+    entry: Mapped[Entry] = relationship()
+    released_judge: Mapped[User] = relationship(foreign_keys=[released_judge_id])
+    replacement_judge: Mapped[User | None] = relationship(foreign_keys=[replacement_judge_id])
