@@ -6,6 +6,7 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from contest.actions import commit_change, under
@@ -16,7 +17,7 @@ from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
 from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Role, utcnow
 from contest.organizer.forms import DeclarationForm
-from contest.services import conflicts, judging
+from contest.services import conflicts, judging, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
@@ -180,14 +181,38 @@ def declare_conflict(assignment_id: int):
         return _render_entry(assignment, form, conflict_form, status=422)
     code = assignment.entry.code
     try:
-        judging.declare_conflict(assignment, conflict_form.reason.data, by=current_user)
+        outcome = reassignment.declare_on_entry(assignment, conflict_form.reason.data,
+                                                by=current_user._get_current_object())
     except ScoreError as error:
         db.session.rollback()
         return _render_entry(assignment, form, conflict_form, error.problems, 422)
     db.session.commit()
-    flash(_("Conflict declared: %(code)s has left your queue and will be given to another judge.", code=code),
-          "info")
+    if outcome.replaced:
+        flash(_("Conflict declared: %(code)s has left your queue and another judge now has it.", code=code), "info")
+    elif outcome.short:
+        flash(_("Conflict declared: %(code)s has left your queue. No other judge is free to take it, so the "
+                "organizers have been told.", code=code), "warning")
+    else:
+        flash(_("Conflict declared: %(code)s has left your queue.", code=code), "info")
     return redirect(url_for("judging.queue"))
+
+
+def _declaration_message(outcome: reassignment.Outcome) -> str:
+    """What a declaration did to the judge's queue, without naming other judges (or authors)."""
+    gone = {entry.id for entry in outcome.replaced + outcome.short + outcome.released}
+    if not gone:
+        return _("Thank you: your declaration is recorded. No entry in your queue is affected.")
+    parts = [ngettext("Thank you: %(num)d entry has left your queue.",
+                      "Thank you: %(num)d entries have left your queue.", len(gone))]
+    if outcome.replaced:
+        parts.append(ngettext("%(num)d has been given to another judge.", "%(num)d have been given to other judges.",
+                              len(outcome.replaced)))
+    if outcome.short:
+        parts.append(ngettext("%(num)d waits for the organizers, who have been told: no other judge is free to "
+                              "take it.",
+                              "%(num)d wait for the organizers, who have been told: no other judge is free to "
+                              "take them.", len(outcome.short)))
+    return " ".join(parts)
 
 
 @bp.route("/declarations", methods=["GET", "POST"])
@@ -197,9 +222,9 @@ def declarations():
     form = DeclarationForm()
     judge = current_user._get_current_object()
     if form.validate_on_submit():
-        if commit_change(lambda: conflicts.declare(judge, DeclarationKind(form.kind.data), form.value.data),
-                         (ConflictError,), _("Thank you: entries with this conflict leave your queue."),
-                         refused=under(form.value)):
+        if commit_change(lambda: reassignment.declare(judge, DeclarationKind(form.kind.data), form.value.data,
+                                                      by=judge),
+                         (ConflictError,), _declaration_message, refused=under(form.value)):
             return redirect(url_for("judging.declarations"))
     return render_template("judging/declarations.html", form=form, declarations=conflicts.declarations_of(judge)), \
         422 if form.errors else 200

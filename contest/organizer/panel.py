@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import ActionForm, commit_change, perform, under
@@ -16,7 +17,7 @@ from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
     ScoringRoundForm, entry_id_from_code, parse_expertise,
 )
-from contest.services import conflicts, judge_assignment, judges
+from contest.services import conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
@@ -116,9 +117,11 @@ def judge(judge_id: int):
             flash(_("Expertise saved."), "success")
             return redirect(url_for("organizer.judge", judge_id=judge.id))
     elif declaration_form.declare.data and declaration_form.validate_on_submit():
-        conflicts.declare(judge, DeclarationKind(declaration_form.kind.data), declaration_form.value.data)
+        outcome = reassignment.declare(judge, DeclarationKind(declaration_form.kind.data),
+                                       declaration_form.value.data, by=current_user._get_current_object())
         db.session.commit()
-        flash(_("Declaration recorded and applied to the judge's contests."), "success")
+        flash(" ".join([_("Declaration recorded and applied to the judge's contests.")] + _reassigned(outcome)),
+              "warning" if outcome.short else "success")
         return redirect(url_for("organizer.judge", judge_id=judge.id))
     if not form.is_submitted():
         form.expertise.data = "\n".join(f"{e.field}:{e.level}" for e in judge.expertise)
@@ -126,6 +129,19 @@ def judge(judge_id: int):
     status = 422 if form.errors or declaration_form.errors else 200
     return render_template("organizer/judge.html", judge=judge, form=form, declaration_form=declaration_form,
                            declarations=declarations), status
+
+
+def _reassigned(outcome: reassignment.Outcome) -> list[str]:
+    """The organizer's account of what a declaration did to the judge's assignments."""
+    said = []
+    if outcome.replaced:
+        said.append(ngettext("%(num)d entry got another judge.", "%(num)d entries got other judges.",
+                             len(outcome.replaced)))
+    if outcome.short:
+        said.append(ngettext("%(num)d entry has no eligible judge left; its contest's assignment page lists it.",
+                             "%(num)d entries have no eligible judge left; their contests' assignment pages list "
+                             "them.", len(outcome.short)))
+    return said
 
 
 @bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"])
@@ -174,8 +190,11 @@ def assignment(contest_id: int):
                 return redirect(url_for("organizer.assignment", contest_id=contest.id))
     runs = db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id)
                               .order_by(AssignmentRun.id.desc()).limit(5)).all()
+    rows = judge_assignment.coverage(contest)
+    shortfalls = [(row, reassignment.why_short(row)) for row in reassignment.unresolved_shortfalls(contest, rows)]
     return render_template("organizer/assignment.html", contest=contest, form=form, action=ActionForm(),
-                           rows=judge_assignment.coverage(contest), runs=runs), 422 if form.errors else 200
+                           rows=rows, runs=runs, shortfalls=shortfalls,
+                           reassignments=reassignment.recent(contest)), 422 if form.errors else 200
 
 
 @bp.post("/contests/<int:contest_id>/assignment/run")

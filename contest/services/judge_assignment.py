@@ -55,18 +55,27 @@ def scored_assignment_ids(contest: Contest, round_number: int) -> set[int]:
         .where(Entry.contest_id == contest.id, Assignment.round == round_number)))
 
 
-def build_instance(contest: Contest, round_number: int = 1) -> dict:
-    """The engine's input: submitted entries, the contest's judges, conflicts, locked pairs."""
-    entries = live_entries(contest)
-    panel = db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id)
-                               .order_by(ContestJudge.judge_id)).all()
+def panel_of(contest: Contest) -> list[ContestJudge]:
+    return db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id)
+                              .order_by(ContestJudge.judge_id)).all()
+
+
+def expertise_levels(contest: Contest, judge_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each judge's level in the contest's fields, matched by name whatever the case."""
     contest_fields = {f.name.casefold(): f.name for f in contest.fields}
     expertise: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(db.select(JudgeExpertise).where(
-            JudgeExpertise.judge_id.in_([cj.judge_id for cj in panel]))):
+    for row in db.session.scalars(db.select(JudgeExpertise).where(JudgeExpertise.judge_id.in_(judge_ids))):
         name = contest_fields.get(row.field.casefold())
         if name:
             expertise.setdefault(row.judge_id, {})[name] = row.level
+    return expertise
+
+
+def build_instance(contest: Contest, round_number: int = 1) -> dict:
+    """The engine's input: submitted entries, the contest's judges, conflicts, locked pairs."""
+    entries = live_entries(contest)
+    panel = panel_of(contest)
+    expertise = expertise_levels(contest, [cj.judge_id for cj in panel])
     scored = scored_assignment_ids(contest, round_number)
     locked = db.session.execute(
         db.select(Assignment.judge_id, Assignment.entry_id).join(Entry)

@@ -314,10 +314,10 @@ def blind_copy(attachment: Attachment) -> bytes:
 # -- conflicts ---------------------------------------------------------------------------------
 
 def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: datetime | None = None) -> Conflict:
-    """Record the judge's conflict with the entry and take the entry out of their queue.
+    """Record the judge's conflict with the entry, which takes it out of their queue.
 
-    The pair's open assignments go, marks and all, so the entry is short of a judge and the
-    organizers can reassign it; sheets of rounds already closed stay, as final scores never change.
+    Releasing the pair's open assignments and finding another judge is
+    ``services.reassignment.declare_on_entry``'s part, which calls this first.
     """
     reason = reason.strip()
     if not reason:
@@ -335,10 +335,5 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
         db.session.add(conflict)
     else:
         conflict.reason = reason
-    pair = db.session.scalars(db.select(Assignment).where(
-        Assignment.judge_id == assignment.judge_id, Assignment.entry_id == assignment.entry_id)).all()
-    for other in pair:
-        if other.id == assignment.id or not other.is_frozen(now):
-            db.session.delete(other)
     db.session.flush()
     return conflict
