@@ -101,12 +101,13 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
         db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=REFILLED_ROUND))
     short = {s.entry: s for s in answer.short}
     reasons = conflicts.pairs(contest)
+    declarer = int(any(m.judge_id == judge.id for m in panel))  # counted as conflicted; the notice says "other"
     for entry_id, entry in entries.items():
         why = short.get(entry_id)
         db.session.add(Reassignment(
             run=run, entry=entry, released_judge_id=judge.id, replacement_judge_id=replacement.get(entry_id),
             reason=" ".join(reasons.get((judge.id, entry_id), [])), discarded_marks=marks[entry_id],
-            judges_conflicted=why.conflicted if why else 0, judges_full=why.full if why else 0,
+            judges_conflicted=why.conflicted - declarer if why else 0, judges_full=why.full if why else 0,
             judges_serving=why.serving if why else 0, created_at=now))
         (outcome.short if why else outcome.replaced).append(entry)
     db.session.flush()
