@@ -132,12 +132,16 @@ def test_with_no_eligible_judge_the_entry_is_short_and_the_organizers_are_told(c
     assert "Entries short of a judge after a declared conflict" in page
     assert (f"{entry.code} lacks a judge: Declaring Judge declared a conflict and no other judge is eligible "
             "(1 judge is conflicted with it; 1 judge is at their maximum load)") in page
+    overview = client.get("/organizer/").get_data(as_text=True)
+    assert (f"1 entry of {contest.title} lacks a judge after a declared conflict, and no other judge is "
+            "eligible.") in overview
     # A judge added by hand resolves the notice; the history keeps the record.
     client.post(f"/organizer/contests/{contest.id}/assignment",
                 data={"judge": busy.id, "entry_code": entry.code})  # busy is full: the organizer decides
     page = client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)
     assert "Entries short of a judge after a declared conflict" not in page
     assert "Reassignments after declared conflicts" in page and "No eligible judge" in page
+    assert "lacks a judge after a declared conflict" not in client.get("/organizer/").get_data(as_text=True)
 
 
 def test_a_person_conflict_reassigns_every_entry_of_that_person(client, login, contest, panel, make_user):

@@ -15,7 +15,7 @@ from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
     parse_lines,
 )
-from contest.services import accounts, entry_queries, seasons
+from contest.services import accounts, entry_queries, reassignment, seasons
 from contest.services import judges as judges_service  # the view `judges` takes the plain name
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
@@ -35,7 +35,8 @@ def overview():
     if season is None:
         return redirect(url_for("organizer.new_season"))
     return render_template("organizer/overview.html", season=season, seasons=_all_seasons(),
-                           counts=entry_queries.counts(season), by_status=entry_queries.status_counts(season))
+                           counts=entry_queries.counts(season), by_status=entry_queries.status_counts(season),
+                           short_contests=reassignment.short_contests(season.contests))
 
 
 @bp.route("/seasons/new", methods=["GET", "POST"])

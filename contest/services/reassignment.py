@@ -133,6 +133,12 @@ def unresolved_shortfalls(contest: Contest, coverage: list[tuple[Entry, list[Ass
     return sorted(latest.values(), key=lambda row: row.entry_id)
 
 
+def short_contests(contests: list[Contest]) -> list[tuple[Contest, int]]:
+    """Contests with entries a conflict left short, and how many, for the organizers' overview."""
+    found = [(c, len(unresolved_shortfalls(c, judge_assignment.coverage(c, REFILLED_ROUND)))) for c in contests]
+    return [(contest, count) for contest, count in found if count]
+
+
 def why_short(row: Reassignment) -> str:
     """Why nobody took the seat, in the reader's language: how the panel's other judges stood."""
     why = []
