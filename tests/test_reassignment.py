@@ -240,3 +240,22 @@ def test_the_run_page_explains_the_reassignment(client, login, panel, assigned, 
     html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
     assert "This run gave seats freed by a declared conflict to other judges" in html
     assert "Expert Judge" in html and "Declaring Judge" in html and "Same lab" in html
+
+
+def test_the_judge_and_the_organizer_read_it_in_their_language(client, login, contest, make_user):
+    contest.judges_per_entry = 1
+    declarer = add_judge(make_user, contest, "Declaring Judge", "Org D", {"Energy": 3})
+    entry = add_entry(contest, make_user(), "Lonely entry")
+    mine = assign(declarer, entry)
+    login(declarer)
+    client.post("/auth/language/ru")
+    html = client.post(f"/judging/assignments/{mine.id}/conflict", data={"reason": "Сосед"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert (f"Конфликт интересов заявлен: работа {entry.code} убрана из Вашего списка. Свободного эксперта, "
+            "который мог бы её взять, нет, поэтому организаторы уведомлены.") in html
+    login(make_user(Role.ORGANIZER))
+    client.post("/auth/language/uz")
+    page = client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)
+    assert "Manfaatlar toʻqnashuvidan keyin ekspert yetishmayotgan ishlar" in page
+    assert f"{entry.code} ishiga ekspert yetishmaydi: Declaring Judge manfaatlar toʻqnashuvini" in page
+    assert "hay’atda boshqa ekspert yoʻq" in page
