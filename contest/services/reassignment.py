@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from contest.engines import refill as engine
 from contest.extensions import db
 from contest.models import (
-    Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
+    Assignment, AssignmentRun, Conflict, ConflictSource, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
     RunStatus, User, utcnow,
 )
 from contest.services import conflicts, judge_assignment, judging
@@ -45,7 +45,8 @@ def declare_on_entry(assignment: Assignment, reason: str, *, by: User, now: date
 def declare(judge: User, kind: DeclarationKind, value: str, *, by: User, now: datetime | None = None) -> Outcome:
     """A declared person or organization: every assigned entry it now conflicts with is reassigned."""
     conflicts.declare(judge, kind, value)
-    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id,
+                                                    Conflict.source == ConflictSource.DECLARED)
     entry_ids = db.session.scalars(db.select(Assignment.entry_id).where(
         Assignment.judge_id == judge.id, Assignment.entry_id.in_(conflicted)).distinct()).all()
     return release_and_refill(judge, sorted(entry_ids), by=by, now=now)
@@ -113,7 +114,7 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
     db.session.flush()
 
 
-def recent(contest: Contest, limit: int = 20) -> list[Reassignment]:
+def recent(contest: Contest, limit: int | None = 20) -> list[Reassignment]:
     """The contest's latest reassignments, newest first, for the organizers' assignment page."""
     return db.session.scalars(db.select(Reassignment).join(Entry, Reassignment.entry_id == Entry.id)
                               .where(Entry.contest_id == contest.id)
