@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
 
 from contest.engines import refill as engine
 from contest.extensions import db
@@ -118,6 +119,8 @@ def recent(contest: Contest, limit: int | None = 20) -> list[Reassignment]:
     """The contest's latest reassignments, newest first, for the organizers' assignment page."""
     return db.session.scalars(db.select(Reassignment).join(Entry, Reassignment.entry_id == Entry.id)
                               .where(Entry.contest_id == contest.id)
+                              .options(selectinload(Reassignment.entry), selectinload(Reassignment.released_judge),
+                                       selectinload(Reassignment.replacement_judge))
                               .order_by(Reassignment.id.desc()).limit(limit)).all()
 
 
