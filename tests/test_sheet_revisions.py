@@ -230,3 +230,16 @@ def test_verify_names_the_revision_that_changed_a_published_mark(client, login, 
     changed = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert changed.exit_code == 1
     assert f"judge j{judges[0].id} submitted revision 1 of their round 1 sheet of {sheet.entry.code}" in changed.output
+
+
+@pytest.mark.parametrize("locale, note, label", [
+    ("uz", "Siz yuborilgan baholash varaqangizning 1-tahririni tahrirlayapsiz.", "Bu tahrirni bekor qilish"),
+    ("ru", "Вы редактируете редакцию 1 отправленного оценочного листа.", "Отменить эту редакцию"),
+])
+def test_the_revision_is_explained_in_the_readers_language(client, login, revisable, locale, note, label):
+    contest, judges, sheet = revisable
+    login(judges[0])
+    client.post(f"/auth/language/{locale}")
+    client.post(url(sheet, "/scores"), data=typed(contest, ["1", "1", "1", "1"]))
+    html = client.get(url(sheet)).get_data(as_text=True)
+    assert note in html and label in html and "You are editing" not in html
