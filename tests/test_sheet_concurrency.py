@@ -124,3 +124,40 @@ def test_a_draft_saved_while_another_tab_submits_does_not_undo_the_submission(ap
     assert sheet.status is SheetStatus.SUBMITTED
     assert {judging.format_value(m.value) for m in sheet.marks} == {"9"}
     assert {judging.format_value(m.value) for m in sheet.open_revision.marks} == {"2"}
+
+
+def test_one_judge_saving_the_same_sheet_from_many_tabs_at_once_opens_one_revision(app, make_season, make_user):
+    contest, panel, _entries = scored_contest(make_season, make_user, 3, 3)
+    db.session.add(ScoringRound(contest=contest, number=1, opens_at=utcnow() - timedelta(days=1),
+                                closes_at=utcnow() + timedelta(days=5)))
+    db.session.commit()
+    sheet = db.session.scalars(db.select(Assignment).order_by(Assignment.id)).first()
+    sheet_id, sign_in, before = sheet.id, sheet.judge.get_id(), results.build_instance(contest)
+    criteria = [c.id for c in contest.criteria]
+    tabs = 6
+    start = threading.Barrier(tabs)
+    outcomes: list[int] = []
+
+    def save(tab: int) -> None:
+        with app.app_context():
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"], session["_fresh"] = sign_in, True
+            start.wait()
+            data = {"save_draft": "1", **{f"value_{c}": str(tab + 1) for c in criteria}}
+            outcomes.append(client.post(f"/judging/assignments/{sheet_id}/scores", data=data).status_code)
+            db.session.remove()
+
+    app.test_client_class = RequestIsolatingClient
+    threads = [threading.Thread(target=save, args=(tab,)) for tab in range(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == [302] * tabs
+
+    db.session.expire_all()
+    sheet = db.session.get(Assignment, sheet_id)
+    [revision] = sheet.revisions
+    assert revision.submitted_at is None and len({m.value for m in revision.marks}) == 1
+    assert results.build_instance(db.session.get(Contest, contest.id)) == before
