@@ -243,3 +243,23 @@ def test_the_revision_is_explained_in_the_readers_language(client, login, revisa
     client.post(url(sheet, "/scores"), data=typed(contest, ["1", "1", "1", "1"]))
     html = client.get(url(sheet)).get_data(as_text=True)
     assert note in html and label in html and "You are editing" not in html
+
+
+def test_a_draft_decides_on_the_sheet_as_it_is_once_locked_not_as_it_was_read(revisable):
+    """Another tab submitted the sheet after this request read it: the draft must still become a revision.
+
+    (tests/test_sheet_concurrency.py runs the same race with two real sessions on PostgreSQL.)
+    """
+    contest, _judges, sheet = revisable
+    submitted = marks_of(sheet)
+    sheet.status, sheet.submitted_at = SheetStatus.DRAFT, None
+    db.session.commit()
+    assert sheet.status is SheetStatus.DRAFT  # read now, as the draft's request would
+    db.session.execute(db.update(Assignment).where(Assignment.id == sheet.id)
+                       .values(status=SheetStatus.SUBMITTED, submitted_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    judging.record(sheet, Sheet(values={c.id: "1" for c in contest.criteria}), final=False)
+    db.session.commit()
+    sheet = fresh(sheet)
+    assert sheet.status is SheetStatus.SUBMITTED and marks_of(sheet) == submitted
+    assert marks_of(sheet.open_revision) == ["1", "1", "1", "1"]
