@@ -439,9 +439,11 @@ def test_submit_then_revise_while_the_round_is_open(client, login, judge, assign
     saved = reload(assignment)
     assert saved.status is SheetStatus.SUBMITTED
     assert sorted(m.value for m in saved.marks) == [6, 8, 9, 10]
-    # Saving a draft takes the sheet back to draft until it is submitted again.
-    client.post(url(assignment, "/scores"), data=sheet(contest, ["10", "8", "6", "9"]))
-    assert reload(assignment).status is SheetStatus.DRAFT
+    # Saving a draft now starts a revision beside the sheet; the submitted marks stay (tests/test_sheet_revisions.py).
+    client.post(url(assignment, "/scores"), data=sheet(contest, ["1", "8", "6", "9"]))
+    saved = reload(assignment)
+    assert saved.status is SheetStatus.SUBMITTED and sorted(m.value for m in saved.marks) == [6, 8, 9, 10]
+    assert saved.open_revision is not None
 
 
 def test_scores_freeze_when_the_round_closes(client, login, judge, assignment, contest, scoring_round):

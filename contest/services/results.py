@@ -17,8 +17,8 @@ from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
-    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User,
-    utcnow,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetRevision,
+    SheetStatus, User, utcnow,
 )
 from contest.services.result_messages import result_messages
 
@@ -189,7 +189,8 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
                                                 if "method" in snapshot.instance else {}))
             if scoring.inputs_hash(current) != snapshot.inputs_hash:
                 found += [Discrepancy(label, snapshot.version, line)
-                          for line in _describe_changes(snapshot.instance, current)]
+                          for line in _describe_changes(snapshot.instance, current)
+                          + _revisions_since(contest, snapshot.published_at)]
                 try:
                     recomputed = scoring.rank(current)
                 except InputError as error:
@@ -248,6 +249,19 @@ def _describe_changes(published: dict, current: dict) -> list[str]:
     if published["criteria"] != current["criteria"]:
         lines.append("the rubric changed after publication")
     return lines or ["the stored scores differ from the published input"]
+
+
+def _revisions_since(contest: Contest, published_at: datetime) -> list[str]:
+    """Which judge changed a submitted sheet or ballot place after publication, and when."""
+    rows = db.session.execute(
+        db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, SheetRevision.number,
+                  SheetRevision.submitted_at)
+        .join(SheetRevision, SheetRevision.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, SheetRevision.submitted_at > published_at)
+        .order_by(SheetRevision.submitted_at, Assignment.id)).all()
+    return [f"judge {judge_key(judge)} submitted revision {number} of their round {round_} sheet of "
+            f"{_entry_code(entry_key(entry))} at {when:%Y-%m-%d %H:%M} UTC, after publication"
+            for entry, judge, round_, number, when in rows]
 
 
 def _describe_rank_changes(stored: dict, recomputed: dict) -> list[str]:
