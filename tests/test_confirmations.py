@@ -2,12 +2,14 @@
 a POST without the page's ``confirm`` changes nothing, and the confirmed POST acts."""
 from __future__ import annotations
 
+from decimal import Decimal
 from html import unescape
 
 import pytest
 
 from contest.extensions import db
-from contest.models import Category, Entry, EntryAuthor, EntryStatus, Role
+from contest.models import Assignment, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role
+from contest.services import results
 
 CONFIRM = {"confirm": "yes"}
 
@@ -83,3 +85,77 @@ def test_only_the_lead_author_sees_the_withdrawal_page(client, team_entry, login
     assert client.get(f"/entries/{team_entry.id}/withdraw").status_code == 403
     login(make_user(Role.PARTICIPANT))
     assert client.get(f"/entries/{team_entry.id}/withdraw").status_code == 404
+
+
+# --------------------------------------------------------------------------- publishing a ranking
+
+def versions_of(contest) -> list[int]:
+    return db.session.scalars(db.select(ResultSnapshot.version).where(ResultSnapshot.contest_id == contest.id)
+                              .order_by(ResultSnapshot.version)).all()
+
+
+def test_publishing_says_which_version_it_makes_and_who_sees_it(client, organizer, scored):
+    contest, _judges, entries = scored
+    co_author = entries[0].lead_author
+    entries[1].authors.append(EntryAuthor.from_user(co_author, 1))      # one person, two ranked entries
+    db.session.commit()
+    results_page = text_of(client.get(f"/results/contests/{contest.id}"))
+    assert f'action="/results/contests/{contest.id}/publish"' in results_page
+    page = client.get(f"/results/contests/{contest.id}/publish", query_string={"method": "calibrated"})
+    html = text_of(page)
+    assert page.status_code == 200
+    assert "Publish version 1 of the ranking of The Best Idea?" in html
+    assert "Version 1 of the ranking is made (method: Calibrated (default))" in html
+    assert "12 entries are ranked." in html
+    assert "12 participants will see their entry's rank, score and the judges' comments." in html
+    assert '<input type="hidden" name="method" value="calibrated">' in html
+    assert versions_of(contest) == []
+
+
+def test_publishing_without_confirmation_publishes_nothing(client, organizer, scored):
+    contest, _judges, _entries = scored
+    response = client.post(f"/results/contests/{contest.id}/publish", data={"method": "mean"})
+    assert response.status_code == 302 and "/publish?method=mean" in response.headers["Location"]
+    assert versions_of(contest) == []
+
+
+def test_the_confirmed_publication_makes_the_version_the_page_named(client, organizer, scored):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated", **CONFIRM})
+    assert "Publish version 2 of the ranking" in text_of(
+        client.get(f"/results/contests/{contest.id}/publish", query_string={"method": "mean"}))
+    done = client.post(f"/results/contests/{contest.id}/publish", data={"method": "mean", **CONFIRM},
+                       follow_redirects=True)
+    assert "The Best Idea: version 2 of the ranking is published." in text_of(done)
+    assert versions_of(contest) == [1, 2]
+
+
+def test_an_identical_ranking_says_so_and_makes_no_new_version(client, organizer, scored):
+    contest, _judges, entries = scored
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated", **CONFIRM})
+    latest = ResultSnapshot.latest(contest.id)
+    results.rankings._answers.clear()          # recomputed from the marks, not served from the cache
+    publication = results.prepare_publication(contest, "calibrated")
+    assert publication.identical and (publication.instance_json, publication.result_json) == (
+        latest.instance_json, latest.result_json)
+    same = text_of(client.get(f"/results/contests/{contest.id}/publish", query_string={"method": "calibrated"}))
+    assert ("This ranking is identical to version 1, the latest published: publishing it again makes no new "
+            "version.") in same and 'name="confirm"' not in same
+    forced = client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated", **CONFIRM},
+                         follow_redirects=True)
+    assert "identical to version 1" in text_of(forced) and versions_of(contest) == [1]
+    # Another method stores another input: that is a new version.
+    assert not results.prepare_publication(contest, "mean").identical
+    # So does a changed mark.
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[0].id)).first()
+    mark.value = Decimal(10) if mark.value != 10 else Decimal(1)
+    db.session.commit()
+    changed = text_of(client.get(f"/results/contests/{contest.id}/publish", query_string={"method": "calibrated"}))
+    assert "Publish version 2 of the ranking" in changed and 'name="confirm"' in changed
+
+
+def test_nothing_to_publish_is_said_on_the_confirmation_page(client, organizer, make_season):
+    contest = make_season().contests[0]
+    html = text_of(client.get(f"/results/contests/{contest.id}/publish"))
+    assert 'name="confirm"' not in html and "Publish version" not in html
+    assert versions_of(contest) == []

@@ -12,7 +12,7 @@ from contest.services import results
 
 def test_verify_passes_a_version_published_before_panel_candidates(runner, organizer, scored, client):
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     older = snapshot.result
     assert older.pop("panel_candidates")

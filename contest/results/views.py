@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm
+from contest.actions import ActionForm, Confirmation, confirmation_page, confirmed
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp, charts
-from contest.results.forms import FinalRoundForm, MethodForm
+from contest.results.forms import METHODS, FinalRoundForm, MethodForm
 from contest.services import judge_assignment, results
 from contest.services.result_messages import result_messages
 from contest.services.judge_assignment import AssignmentError
@@ -78,14 +79,58 @@ def breakdown(contest_id: int, entry_id: int):
                            sheets=sheets, criteria=criteria, key_id=results.key_id)
 
 
+def _chosen_method(values) -> str | None:
+    """The method asked for; None leaves it to the engine (the stored instance then names none)."""
+    form = MethodForm(values)
+    return form.method.data if values.get("method") and form.validate() else None
+
+
+@bp.get("/contests/<int:contest_id>/publish")
+@staff_required
+def confirm_publish(contest_id: int):
+    """Say which version publishing makes and who will see it; an identical ranking makes none."""
+    contest = db.get_or_404(Contest, contest_id)
+    method = _chosen_method(request.args)
+    confirmation = Confirmation(
+        title=_("Publish the ranking of %(contest)s?", contest=contest.title),
+        action_url=url_for("results.publish", contest_id=contest.id), submit_label=_("Publish this ranking"),
+        back_url=url_for("results.contest", contest_id=contest.id, method=method),
+        carried={"method": method} if method else {})
+    try:
+        publication = results.prepare_publication(contest, method)
+    except ValueError as error:
+        confirmation.refusals = getattr(error, "problems", None) or [str(error)]
+        return confirmation_page(confirmation)
+    if publication.identical:
+        confirmation.refusals = [str(results.AlreadyPublished(publication.latest))]
+    ranked = len(publication.result["ranking"])
+    confirmation.title = _("Publish version %(n)d of the ranking of %(contest)s?", n=publication.version,
+                           contest=contest.title)
+    confirmation.submit_label = _("Publish version %(n)d", n=publication.version)
+    confirmation.consequences = [
+        _("Version %(n)d of the ranking is made (method: %(method)s); earlier versions stay as they were.",
+          n=publication.version, method=dict(METHODS).get(publication.result["method"], publication.result["method"])),
+        ngettext("%(num)d entry is ranked.", "%(num)d entries are ranked.", ranked),
+        ngettext("%(num)d participant will see their entry's rank, score and the judges' comments.",
+                 "%(num)d participants will see their entry's rank, score and the judges' comments.",
+                 results.participants_seeing(publication.result)),
+    ]
+    return confirmation_page(confirmation)
+
+
 @bp.post("/contests/<int:contest_id>/publish")
 @staff_required
 def publish(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    method = _chosen_method(request.form)
+    if not confirmed():
+        return redirect(url_for("results.confirm_publish", contest_id=contest.id, method=method))
     try:
-        snapshot = results.publish(contest, current_user._get_current_object(), request.form.get("method") or None)
+        snapshot = results.publish(contest, current_user._get_current_object(), method)
+    except results.AlreadyPublished as same:
+        db.session.rollback()
+        flash(str(same), "info")
+        return redirect(url_for("results.snapshot", snapshot_id=same.latest.id))
     except ValueError as error:
         db.session.rollback()
         flash(str(error), "danger")
