@@ -2,14 +2,18 @@
 a POST without the page's ``confirm`` changes nothing, and the confirmed POST acts."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
 import pytest
 
 from contest.extensions import db
-from contest.models import Assignment, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role
-from contest.services import results
+from contest.models import (
+    Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role, RunStatus, utcnow,
+)
+from contest.services import judge_assignment, results
+from tests.test_assignment_web import add_entry, add_judge
 
 CONFIRM = {"confirm": "yes"}
 
@@ -159,3 +163,71 @@ def test_nothing_to_publish_is_said_on_the_confirmation_page(client, organizer, 
     html = text_of(client.get(f"/results/contests/{contest.id}/publish"))
     assert 'name="confirm"' not in html and "Publish version" not in html
     assert versions_of(contest) == []
+
+
+# --------------------------------------------------------------------------- committing an assignment run
+
+@pytest.fixture
+def dry_run(client, organizer, make_season, make_user):
+    """A finished dry run: six entries, four judges, two judges an entry (12 pairs)."""
+    contest = make_season().contests[0]
+    for i in range(4):
+        add_judge(make_user, contest, f"Judge {i}", f"Org {i}", {"Energy": 3})
+    for i in range(6):
+        add_entry(contest, make_user(organization=f"Author org {i}"), f"Entry {i}")
+    contest.judges_per_entry = 2
+    db.session.commit()
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    assert run.status is RunStatus.DONE
+    return contest, run
+
+
+def assignments() -> int:
+    return db.session.scalar(db.select(db.func.count(Assignment.id)))
+
+
+def test_committing_a_run_says_how_many_entries_and_judges_and_warns_while_entries_come_in(client, dry_run):
+    contest, run = dry_run
+    pairs = judge_assignment.result_of(run)["pairs"]
+    judges = len({judge for judge, _entry in pairs})
+    run_page = text_of(client.get(f"/organizer/assignment-runs/{run.id}"))
+    assert f'action="/organizer/assignment-runs/{run.id}/commit"' in run_page
+    page = client.get(f"/organizer/assignment-runs/{run.id}/commit")
+    html = text_of(page)
+    assert page.status_code == 200 and f"Commit assignment run #{run.id} for The Best Idea?" in html
+    assert "6 entries are put before their judges (12 assignments in all)." in html
+    assert f"{judges} judges have entries to score in this assignment." in html
+    assert f"{judges} judges find their queue changed" in html
+    assert "New assignments: 12. Unscored assignments removed: 0. Scored assignments are kept." in html
+    assert "The Best Idea still accepts entries until" in html
+    assert "entries submitted after this commit will have no judges" in html
+    assert assignments() == 0 and db.session.get(AssignmentRun, run.id).status is RunStatus.DONE
+
+
+def test_once_entries_no_longer_come_in_there_is_no_warning(client, dry_run):
+    contest, run = dry_run
+    contest.opens_at, contest.closes_at = utcnow() - timedelta(days=9), utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    html = text_of(client.get(f"/organizer/assignment-runs/{run.id}/commit"))
+    assert "12 assignments in all" in html and "still accepts entries" not in html
+
+
+def test_a_commit_without_confirmation_assigns_nothing_and_the_confirmed_one_does(client, dry_run):
+    _contest, run = dry_run
+    response = client.post(f"/organizer/assignment-runs/{run.id}/commit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/organizer/assignment-runs/{run.id}/commit")
+    assert assignments() == 0
+    done = client.post(f"/organizer/assignment-runs/{run.id}/commit", data=CONFIRM, follow_redirects=True)
+    assert "12 assignments are in place." in text_of(done) and assignments() == 12
+    assert db.session.get(AssignmentRun, run.id).status is RunStatus.COMMITTED
+    again = text_of(client.get(f"/organizer/assignment-runs/{run.id}/commit"))
+    assert "Only a finished dry run can be committed." in again and 'name="confirm"' not in again
+
+
+def test_a_stale_run_is_refused_on_its_confirmation_page(client, dry_run, make_user):
+    contest, run = dry_run
+    add_entry(contest, make_user(), "Late entry")
+    html = text_of(client.get(f"/organizer/assignment-runs/{run.id}/commit"))
+    assert "changed after this dry run" in html and 'name="confirm"' not in html
