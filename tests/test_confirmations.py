@@ -10,10 +10,14 @@ import pytest
 
 from contest.extensions import db
 from contest.models import (
-    Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Role, RunStatus, utcnow,
+    AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot,
+    Role, RunStatus, utcnow,
 )
 from contest.services import judge_assignment, results
+from contest.services import prizes as prize_service
 from tests.test_assignment_web import add_entry, add_judge
+from tests.test_prizes import _set_choices as set_choices
+from tests.test_prizes import season_with_winners  # noqa: F401 - a fixture
 
 CONFIRM = {"confirm": "yes"}
 
@@ -231,3 +235,56 @@ def test_a_stale_run_is_refused_on_its_confirmation_page(client, dry_run, make_u
     add_entry(contest, make_user(), "Late entry")
     html = text_of(client.get(f"/organizer/assignment-runs/{run.id}/commit"))
     assert "changed after this dry run" in html and 'name="confirm"' not in html
+
+
+# --------------------------------------------------------------------------- committing a prize allocation
+
+def allocations() -> list[int]:
+    return db.session.scalars(db.select(AllocationSnapshot.version).order_by(AllocationSnapshot.version)).all()
+
+
+@pytest.fixture
+def chosen(season_with_winners):  # noqa: F811 - the fixture imported above
+    """Two winners have ranked countries (Italy; Japan then Italy); the others have not."""
+    season, people, _entries = season_with_winners
+    prize_service.ensure_catalogue(season)
+    db.session.commit()
+    set_choices(season, {f"u{people['idea1'].id}": ["IT"], f"u{people['proj1'].id}": ["JP", "IT"]})
+    return season, people
+
+
+def test_committing_an_allocation_says_the_version_the_winners_and_their_countries(client, organizer, chosen):
+    season, _people = chosen
+    budget_page = text_of(client.get(f"/prizes/seasons/{season.id}/budget"))
+    assert f'action="/prizes/seasons/{season.id}/commit"' in budget_page
+    page = client.get(f"/prizes/seasons/{season.id}/commit")
+    html = text_of(page)
+    assert page.status_code == 200 and f"Commit version 1 of the allocation of {season.title}?" in html
+    assert "This makes version 1 of the allocation; earlier versions stay as they were." in html
+    # Ten winners: the Idea team (one account, two named co-authors) and seven others with accounts.
+    assert "2 of the 10 winners are funded for an internship abroad." in html
+    assert "They go to 2 countries: Italy, Japan." in html
+    assert "8 winners with an account will see the outcome on their page" in html
+    assert "Spent 1 720 000 000 UZS of 15 000 000 000 UZS" in html
+    assert "8 winners get no internship in this version; the budget page says why." in html
+    assert allocations() == []
+
+
+def test_an_allocation_without_confirmation_commits_nothing_and_the_confirmed_one_does(client, organizer, chosen):
+    season, _people = chosen
+    response = client.post(f"/prizes/seasons/{season.id}/commit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/prizes/seasons/{season.id}/commit")
+    assert allocations() == []
+    done = client.post(f"/prizes/seasons/{season.id}/commit", data=CONFIRM, follow_redirects=True)
+    assert "Version 1 of the allocation is committed." in text_of(done) and allocations() == [1]
+    assert "Commit version 2 of the allocation" in text_of(client.get(f"/prizes/seasons/{season.id}/commit"))
+
+
+def test_an_allocation_the_budget_cannot_pay_is_refused_on_its_confirmation_page(client, organizer, chosen):
+    season, _people = chosen
+    season.budget = 1_000
+    db.session.commit()
+    html = text_of(client.get(f"/prizes/seasons/{season.id}/commit"))
+    assert "budget is smaller than the fixed prizes" in html and 'name="confirm"' not in html
+    client.post(f"/prizes/seasons/{season.id}/commit", data=CONFIRM)
+    assert allocations() == []
