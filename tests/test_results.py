@@ -133,7 +133,7 @@ def test_a_mark_outside_the_scale_is_named_and_the_rest_still_ranks(client, orga
 def test_the_final_round_gives_every_finalist_the_same_panel(client, organizer, finalist_ready):
     contest, _judges, _entries = finalist_ready
     response = client.post(f"/results/contests/{contest.id}/final-round",
-                           data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"},
+                           data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00", "confirm": "yes"},
                            follow_redirects=True)
     assert "Final round open" in response.get_data(as_text=True)
     final = db.session.scalars(db.select(Assignment).where(Assignment.round == 2)).all()
@@ -301,7 +301,8 @@ def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, 
     published = client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"}, follow_redirects=True)
     assert published.status_code == 200 and ResultSnapshot.latest(contest.id) is None
     opened = client.post(f"/results/contests/{contest.id}/final-round",
-                         data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}, follow_redirects=True)
+                         data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00", "confirm": "yes"},
+                         follow_redirects=True)
     assert opened.status_code == 422 and "Final round open" not in opened.get_data(as_text=True)
     assert "Nothing can be ranked yet" in opened.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
