@@ -331,3 +331,20 @@ def test_opening_without_confirmation_opens_nothing_and_the_confirmed_post_opens
     # Open now: there is nothing left to confirm; the page shows the round.
     again = client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW)
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/results/contests/{contest.id}")
+
+
+# --------------------------------------------------------------------------- in the reader's language
+
+@pytest.mark.parametrize("language, expected", [
+    ("ru", ["Что произойдёт", "В рейтинге 12 работ.", "12 участников увидят место своей работы",
+            "Это нельзя отменить. Пока ничего не изменилось.", "Опубликовать версию 1"]),
+    ("uz", ["Nima sodir boʻladi", "12 ta ish reytingga kiritiladi.", "12 nafar ishtirokchi oʻz ishining oʻrni",
+            "Buni ortga qaytarib boʻlmaydi.", "1-versiyani e’lon qilish"]),
+])
+def test_the_confirmation_speaks_the_readers_language(client, organizer, scored, language, expected):
+    contest, _judges, _entries = scored
+    client.post(f"/auth/language/{language}")
+    html = text_of(client.get(f"/results/contests/{contest.id}/publish"))
+    for line in expected:
+        assert line in html
+    assert "What will happen" not in html and "entries are ranked" not in html
