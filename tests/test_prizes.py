@@ -401,7 +401,7 @@ def test_a_budget_below_the_fixed_prizes_is_explained_and_commit_refused(client,
     login(organizer)
     html = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
     assert "budget is smaller than the fixed prizes" in html
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     assert db.session.scalar(db.select(db.func.count(AllocationSnapshot.id))) == 0
 
 
@@ -410,7 +410,7 @@ def test_commit_keeps_a_reproducible_version(client, login, organizer, season_wi
     prize_service.ensure_catalogue(season)
     _set_choices(season, {f"u{people['idea1'].id}": ["IT"]})
     login(organizer)
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     snapshot = AllocationSnapshot.latest(season.id)
     assert snapshot.version == 1 and snapshot.committed_by_id == organizer.id
     from contest.engines import allocation
@@ -464,7 +464,7 @@ def test_the_winner_sees_their_committed_prize_in_their_language(client, login, 
     _japan_season(season, people)
     login(organizer)
     assert "Your internship" not in client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     login(people["idea1"])
     assert "Your internship" in client.get("/prizes/mine").get_data(as_text=True)
     client.post("/auth/language/ru")
@@ -498,7 +498,7 @@ def test_an_allocation_committed_before_reasons_is_shown_with_its_english(client
     season, people, _entries = season_with_winners
     _japan_season(season, people)
     login(organizer)
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     snapshot = AllocationSnapshot.latest(season.id)
     old = snapshot.result
     del old["reasons"]

@@ -222,7 +222,7 @@ def test_a_ballot_draft_after_submission_keeps_the_submitted_places_until_it_is_
 def test_verify_names_the_revision_that_changed_a_published_mark(client, login, make_user, runner, revisable):
     contest, judges, sheet = revisable
     login(make_user(Role.ORGANIZER))
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     login(judges[0])
     client.post(url(sheet, "/scores"), data=typed(contest, ["1", "1", "1", "1"]))
     assert runner.invoke(args=["results", "verify", str(contest.season.year)]).exit_code == 0

@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
 from contest.auth.access import staff_required
 from contest.extensions import db
+from contest.i18n import local_time
 from contest.models import (
     AssignmentRun, Assignment, Contest, ContestJudge, DeclarationKind, Entry, Role, RunStatus, ScoringRound, User,
 )
@@ -214,16 +215,49 @@ def start_assignment_run(contest_id: int):
 def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
     return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
-                           messages=judge_assignment.run_messages(run),
-                           action=ActionForm(), running=run.status is RunStatus.RUNNING)
+                           messages=judge_assignment.run_messages(run), running=run.status is RunStatus.RUNNING)
+
+
+@bp.get("/assignment-runs/<int:run_id>/commit")
+@staff_required
+def confirm_assignment_run(run_id: int):
+    """Say how many entries and judges the run puts in place, and warn while entries still come in."""
+    run = db.get_or_404(AssignmentRun, run_id)
+    contest = run.contest
+    confirmation = Confirmation(
+        title=_("Commit assignment run #%(n)d for %(contest)s?", n=run.id, contest=contest.title),
+        action_url=url_for("organizer.commit_assignment_run", run_id=run.id),
+        submit_label=_("Commit this assignment"), back_url=url_for("organizer.assignment_run", run_id=run.id))
+    try:
+        plan = judge_assignment.plan_commit(run)
+    except AssignmentError as error:
+        confirmation.refusals = [str(error)]
+        return confirmation_page(confirmation)
+    confirmation.consequences = [
+        ngettext("%(num)d entry is put before its judges (%(pairs)d assignments in all).",
+                 "%(num)d entries are put before their judges (%(pairs)d assignments in all).", plan.entries,
+                 pairs=len(plan.pairs)),
+        ngettext("%(num)d judge has entries to score in this assignment.",
+                 "%(num)d judges have entries to score in this assignment.", plan.judges),
+        ngettext("%(num)d judge finds their queue changed: entries given to them, or unscored ones taken away.",
+                 "%(num)d judges find their queue changed: entries given to them, or unscored ones taken away.",
+                 plan.judges_affected),
+        _("New assignments: %(added)d. Unscored assignments removed: %(removed)d. Scored assignments are kept.",
+          added=len(plan.added), removed=len(plan.removed)),
+    ]
+    if contest.accepts_changes():
+        confirmation.warnings = [_("%(contest)s still accepts entries until %(date)s: entries submitted after this "
+                                   "commit will have no judges until you run and commit the assignment again.",
+                                   contest=contest.title, date=local_time(contest.closes_at))]
+    return confirmation_page(confirmation)
 
 
 @bp.post("/assignment-runs/<int:run_id>/commit")
 @staff_required
 def commit_assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    if not confirmed():
+        return redirect(url_for("organizer.confirm_assignment_run", run_id=run.id))
     try:
         n = judge_assignment.commit_run(run)
     except AssignmentError as error:

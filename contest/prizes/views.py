@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
+from contest.i18n import format_soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -155,7 +157,7 @@ def budget(season_id: int):
                                    .order_by(AllocationSnapshot.version.desc())).all()
     failed = bool(state.problems or (what_if and what_if.problems) or what_if_form.errors)
     return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
-                           what_if_form=what_if_form, apply_form=apply_form, action=ActionForm(),
+                           what_if_form=what_if_form, apply_form=apply_form,
                            snapshots=snapshots, lines=season_export.budget_lines(state),
                            share_rules=SHARE_RULES, explain=prizes.explain_state), 422 if failed else 200
 
@@ -174,10 +176,53 @@ def apply_what_if(season_id: int):
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 
+@bp.get("/seasons/<int:season_id>/commit")
+@staff_required
+def confirm_commit(season_id: int):
+    """Say which version committing makes, who is funded and where, and who reads it on their page."""
+    season = _season(season_id)
+    state = prizes.compute(season)
+    confirmation = Confirmation(
+        title=_("Commit the allocation of %(season)s?", season=season.title),
+        action_url=url_for("prizes.commit", season_id=season.id), submit_label=_("Commit this allocation"),
+        back_url=url_for("prizes.budget", season_id=season.id), refusals=[] if state.result else state.problems)
+    if state.result is None:
+        return confirmation_page(confirmation)
+    outcome = prizes.commit_outcome(state)
+    confirmation.title = _("Commit version %(n)d of the allocation of %(season)s?", n=outcome.version,
+                           season=season.title)
+    confirmation.consequences = [
+        _("This makes version %(n)d of the allocation; earlier versions stay as they were.", n=outcome.version),
+        ngettext("%(num)d of the %(winners)d winners is funded for an internship abroad.",
+                 "%(num)d of the %(winners)d winners are funded for an internship abroad.", outcome.funded,
+                 winners=outcome.winners),
+    ]
+    if outcome.countries:
+        confirmation.consequences.append(ngettext("They go to %(num)d country: %(names)s.",
+                                                  "They go to %(num)d countries: %(names)s.",
+                                                  len(outcome.countries), names=", ".join(outcome.countries)))
+    confirmation.consequences += [
+        ngettext("%(num)d winner with an account will see the outcome on their page: the country, or why none.",
+                 "%(num)d winners with an account will see the outcome on their page: the country, or why none.",
+                 outcome.with_account),
+        _("Spent %(spent)s of %(budget)s (fixed prizes included); remaining %(left)s.",
+          spent=format_soums(state.result["spent"]), budget=format_soums(state.result["budget"]),
+          left=format_soums(state.result["remaining"])),
+    ]
+    if outcome.funded < outcome.winners:
+        confirmation.warnings = [ngettext(
+            "%(num)d winner gets no internship in this version; the budget page says why.",
+            "%(num)d winners get no internship in this version; the budget page says why.",
+            outcome.winners - outcome.funded)]
+    return confirmation_page(confirmation)
+
+
 @bp.post("/seasons/<int:season_id>/commit")
 @staff_required
 def commit(season_id: int):
     season = _season(season_id)
+    if not confirmed():
+        return redirect(url_for("prizes.confirm_commit", season_id=season.id))
     perform(lambda: prizes.commit(season, current_user._get_current_object()), (PrizeError,),
             lambda snapshot: _("Version %(n)d of the allocation is committed.", n=snapshot.version))
     return redirect(url_for("prizes.budget", season_id=season.id))

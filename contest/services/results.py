@@ -17,8 +17,8 @@ from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
-    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetRevision,
-    SheetStatus, User, utcnow,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Season,
+    SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services.result_messages import result_messages
 
@@ -143,20 +143,74 @@ def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
                             ) from error
 
 
-def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
-    """Freeze the ranking as a new version; earlier versions stay as they were."""
+@dataclass
+class Publication:
+    """A ranking as publishing it now would store it, beside the latest published version."""
+
+    instance: dict
+    result: dict
+    latest: ResultSnapshot | None
+
+    @property
+    def version(self) -> int:
+        return self.latest.version + 1 if self.latest else 1
+
+    @property
+    def instance_json(self) -> str:
+        return json.dumps(self.instance, sort_keys=True)
+
+    @property
+    def result_json(self) -> str:
+        return json.dumps(self.result, sort_keys=True)
+
+    @property
+    def identical(self) -> bool:
+        """The latest version already stores exactly this input and this answer."""
+        return self.latest is not None and (self.latest.instance_json, self.latest.result_json) == (
+            self.instance_json, self.result_json)
+
+
+class AlreadyPublished(ValueError):
+    """Publishing would store the latest version again: no new version is made."""
+
+    def __init__(self, latest: ResultSnapshot):
+        self.latest = latest
+        super().__init__(_("This ranking is identical to version %(n)d, the latest published: publishing it again "
+                           "makes no new version.", n=latest.version))
+
+
+def prepare_publication(contest: Contest, method: str | None = None) -> Publication:
+    """What publishing now would store; :class:`NothingToRank` or ValueError when there is nothing to publish."""
     instance, result = compute(contest, method)
     if not result["ranking"]:
         raise ValueError(_("There are no submitted scores to rank yet."))
-    latest = ResultSnapshot.latest(contest.id)
-    snapshot = ResultSnapshot(contest=contest, version=(latest.version + 1) if latest else 1,
-                              method=result["method"], inputs_hash=result["inputs_hash"],
-                              instance_json=json.dumps(instance, sort_keys=True),
-                              result_json=json.dumps(result, sort_keys=True), published_by=organizer,
-                              published_at=utcnow())
+    return Publication(instance, result, ResultSnapshot.latest(contest.id))
+
+
+def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
+    """Freeze the ranking as a new version; earlier versions stay as they were.
+
+    A ranking identical to the latest version raises :class:`AlreadyPublished`: a second copy
+    would only make the versions harder to read.
+    """
+    publication = prepare_publication(contest, method)
+    if publication.identical:
+        raise AlreadyPublished(publication.latest)
+    snapshot = ResultSnapshot(contest=contest, version=publication.version, method=publication.result["method"],
+                              inputs_hash=publication.result["inputs_hash"], instance_json=publication.instance_json,
+                              result_json=publication.result_json, published_by=organizer, published_at=utcnow())
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+def participants_seeing(result: dict) -> int:
+    """How many participants (authors with an account) of the ranked entries see their result once it is published."""
+    entry_ids = [key_id(row["entry"]) for row in result["ranking"]]
+    if not entry_ids:
+        return 0
+    return db.session.scalar(db.select(db.func.count(db.distinct(EntryAuthor.user_id))).where(
+        EntryAuthor.entry_id.in_(entry_ids), EntryAuthor.user_id.is_not(None)))
 
 
 @dataclass
