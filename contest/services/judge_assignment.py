@@ -60,13 +60,14 @@ def build_instance(contest: Contest, round_number: int = 1) -> dict:
     entries = live_entries(contest)
     panel = db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id)
                                .order_by(ContestJudge.judge_id)).all()
-    contest_fields = {f.name.casefold(): f.name for f in contest.fields}
+    contest_fields = {name.casefold(): f.name for f in contest.fields for name in f.all_names}  # any language
     expertise: dict[int, dict[str, int]] = {}
     for row in db.session.scalars(db.select(JudgeExpertise).where(
             JudgeExpertise.judge_id.in_([cj.judge_id for cj in panel]))):
         name = contest_fields.get(row.field.casefold())
-        if name:
-            expertise.setdefault(row.judge_id, {})[name] = row.level
+        if name:  # a field listed in two languages counts at its higher level
+            levels = expertise.setdefault(row.judge_id, {})
+            levels[name] = max(levels.get(name, 0), row.level)
     scored = scored_assignment_ids(contest, round_number)
     locked = db.session.execute(
         db.select(Assignment.judge_id, Assignment.entry_id).join(Entry)

@@ -30,7 +30,7 @@ class EntryForm(FlaskForm):
     save = SubmitField(_l("Save draft"))
 
     def set_fields(self, contest) -> None:
-        self.field_id.choices = [("", _l("Choose…"))] + [(f.id, f.name) for f in contest.fields]
+        self.field_id.choices = [("", _l("Choose…"))] + [(f.id, f.local_name) for f in contest.fields]
 
     def to_draft(self) -> EntryDraft:
         return EntryDraft(
