@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from contest.excel import build_season_workbook
 from contest.excel.sheet import sheet_title
+from tests.excel.test_libreoffice import pdf_pages
 from tests.excel.test_season import make_season
 
 CATALOGS = Path(__file__).resolve().parents[2] / "contest" / "translations"
@@ -59,3 +60,11 @@ def test_any_translation_makes_a_sheet_name_excel_accepts():
     for name in wb.sheetnames:
         assert len(name) <= 31 and not set(name) & set("[]:*?/\\") and name[0] != "'" and name[-1] != "'"
     assert sheet_title("Gʻoliblar: 2026/27") == "Gʻoliblar  2026 27"
+
+
+def test_a_russian_workbook_prints_in_libreoffice_with_its_titles_and_totals(tmp_path):
+    pages = pdf_pages(tmp_path, build_season_workbook(make_season(), translate=translate("ru")))
+    rankings = [page for page in pages if page.startswith("Season 2025: рейтинги")]
+    assert rankings and all("Конкурс Место Работа Балл" in page for page in rankings)
+    text = "\n".join(pages)
+    assert "Всего израсходовано" in text and "1 755 000 000 UZS" in text and "13 245 000 000 UZS" in text
