@@ -67,6 +67,32 @@ def test_fields_are_typed_in_three_languages_and_kept_on_error(client, organizer
     assert (fields["Suv xoʻjaligi"].name_ru, fields["Suv xoʻjaligi"].name_en) == ("", "Water")
 
 
+@pytest.mark.parametrize("line, message", [
+    ("Energetika | Энергетика | Energy | Energie", "has more than three names"),
+    (" | Энергетика | Energy", "has no Uzbek name"),
+    ("Energetika | " + "Э" * 121, "is longer than 120 characters"),
+])
+def test_a_field_line_that_cannot_be_stored_is_explained_and_kept(client, organizer, make_season, line, message):
+    contest = make_season(fields=()).contests[0]
+    typed = f"Suv xoʻjaligi\n{line}"
+    response = client.post(f"/organizer/contests/{contest.id}", data={
+        "opens_at": "2026-03-01T00:00", "closes_at": "2026-03-31T23:59", "max_entries_per_author": "2",
+        "fields": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html and typed in html
+    assert db.session.get(Contest, contest.id).fields == []
+
+
+def test_a_new_season_explains_a_bad_field_line_beside_the_fields(client, organizer):
+    response = client.post("/organizer/seasons/new", data={
+        "year": "2027", "budget": "15 000 000 000", "opens_at": "2027-02-01T09:00", "closes_at": "2027-04-30T18:00",
+        "fields": "Energetika | Энергетика | Energy | Energie"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Energetika | Энергетика | Energy | Energie</textarea>" in html
+    fields_block = html[html.index('name="fields"'):]
+    assert "has more than three names" in fields_block[:fields_block.index("</div>")]
+
+
 def test_a_criterion_is_edited_in_three_languages_and_kept_on_error(client, organizer, make_season):
     contest = make_season().contests[0]
     wording = {"name": "Taqdimot", "name_ru": "Презентация", "name_en": "Presentation",

@@ -50,7 +50,7 @@ def new_season():
                                            closes_at=form.closes_at.data, fields=parse_lines(form.fields.data))
         except SeasonError as error:
             db.session.rollback()
-            form.year.errors.append(str(error))
+            (form.fields if isinstance(error, seasons.FieldNamesError) else form.year).errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Season %(year)s is created with its three contests.", year=season.year), "success")

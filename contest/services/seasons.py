@@ -20,11 +20,16 @@ DEFAULT_RUBRIC = (
     (_l("Feasibility"), _l("Whether it can be built and run with the means described."), Decimal("0.20")),
     (_l("Impact"), _l("Economic and social value for Uzbekistan."), Decimal("0.20")),
 )
+FIELD_NAME_MAX = 120  # ContestField.name and its translations
 PRIMARY_LANGUAGE = "uz"  # the primary wording of fields and criteria (`name`, `description`)
 
 
 class SeasonError(ValueError):
     """A change organizers asked for that the rules refuse; the message explains why."""
+
+
+class FieldNamesError(SeasonError):
+    """A line of field names that cannot be stored; shown beside the fields."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,11 @@ class FieldNames:
     @classmethod
     def parse(cls, line: str) -> "FieldNames":
         """'Energetika | Энергетика | Energy' (the Russian and English parts may be left out)."""
-        parts = [part.strip() for part in line.split("|")] + ["", ""]
-        return cls(*parts[:3])
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            raise FieldNamesError(_("“%(line)s” has more than three names: write Uzbek | Russian | English.",
+                                line=line.strip()))
+        return cls(*parts)
 
     @classmethod
     def of(cls, field: ContestField) -> "FieldNames":
@@ -129,6 +137,13 @@ def unique_fields(fields) -> list[FieldNames]:
     for field in fields:
         field = FieldNames.parse(field) if isinstance(field, str) else field
         field = FieldNames(*(part.strip() for part in (field.name, field.name_ru, field.name_en)))
+        for name in (field.name, field.name_ru, field.name_en):
+            if len(name) > FIELD_NAME_MAX:
+                raise FieldNamesError(_("The name “%(name)s” is longer than %(max)d characters.", name=name,
+                                    max=FIELD_NAME_MAX))
+        if not field.name and (field.name_ru or field.name_en):
+            raise FieldNamesError(_("“%(line)s” has no Uzbek name: write it first, then the Russian and English.",
+                                line=field.line()))
         if field.name:
             unique.setdefault(field.name, field)
     return list(unique.values())
