@@ -46,7 +46,7 @@ class FieldNames:
         parts = [part.strip() for part in line.split("|")]
         if len(parts) > 3:
             raise FieldNamesError(_("“%(line)s” has more than three names: write Uzbek | Russian | English.",
-                                line=line.strip()))
+                                    line=line.strip()))
         return cls(*parts)
 
     @classmethod
@@ -60,21 +60,17 @@ class FieldNames:
 
 def default_rubric() -> list[Criterion]:
     """The default criteria, each worded in the three languages from the catalogs."""
-    def worded(text) -> dict[str, str]:
+    def worded(attribute: str, text) -> dict[str, str]:
         wording = {}
-        for lang in (PRIMARY_LANGUAGE, *Criterion.TRANSLATED_LANGUAGES):
+        for lang, column in ((PRIMARY_LANGUAGE, attribute),
+                             *((lang, f"{attribute}_{lang}") for lang in Criterion.TRANSLATED_LANGUAGES)):
             with force_locale(lang):
-                wording[lang] = str(text)
+                wording[column] = str(text)
         return wording
 
-    criteria = []
-    for position, (name, description, weight) in enumerate(DEFAULT_RUBRIC):
-        names, descriptions = worded(name), worded(description)
-        criteria.append(Criterion(
-            name=names["uz"], name_ru=names["ru"], name_en=names["en"], description=descriptions["uz"],
-            description_ru=descriptions["ru"], description_en=descriptions["en"], weight=weight,
-            scale_min=1, scale_max=10, position=position))
-    return criteria
+    return [Criterion(**worded("name", name), **worded("description", description), weight=weight,
+                      scale_min=1, scale_max=10, position=position)
+            for position, (name, description, weight) in enumerate(DEFAULT_RUBRIC)]
 
 
 def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime, closes_at: datetime,
@@ -140,10 +136,10 @@ def unique_fields(fields) -> list[FieldNames]:
         for name in (field.name, field.name_ru, field.name_en):
             if len(name) > FIELD_NAME_MAX:
                 raise FieldNamesError(_("The name “%(name)s” is longer than %(max)d characters.", name=name,
-                                    max=FIELD_NAME_MAX))
+                                        max=FIELD_NAME_MAX))
         if not field.name and (field.name_ru or field.name_en):
             raise FieldNamesError(_("“%(line)s” has no Uzbek name: write it first, then the Russian and English.",
-                                line=field.line()))
+                                    line=field.line()))
         if field.name:
             unique.setdefault(field.name, field)
     return list(unique.values())
