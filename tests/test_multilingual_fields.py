@@ -185,3 +185,17 @@ def test_expertise_matches_a_field_by_any_of_its_names(judged, make_user):
     judges = {row["id"]: row["fields"] for row in judge_assignment.build_instance(contest)["judges"]}
     assert judges[f"j{judge.id}"] == {"Energetika": 3}
     assert judges[f"j{other.id}"] == {"Suv xoʻjaligi": 2}
+
+
+@pytest.mark.parametrize("lang, order", [("uz", ["Axborot texnologiyalari", "Energetika"]),
+                                         ("ru", ["Информационные технологии", "Энергетика"]),
+                                         ("en", ["Energy", "IT"])])
+def test_fields_are_offered_in_the_alphabetical_order_of_the_readers_language(client, login, make_season, make_user,
+                                                                              lang, order):
+    fields = (FieldNames("Energetika", "Энергетика", "Energy"),
+              FieldNames("Axborot texnologiyalari", "Информационные технологии", "IT"))
+    contest = make_season(fields=fields).contests[0]
+    login(make_user())
+    client.post(f"/auth/language/{lang}")
+    form = client.get(f"/entries/new/{contest.id}").get_data(as_text=True)
+    assert form.index(f">{order[0]}</option>") < form.index(f">{order[1]}</option>")

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.models import CONTEST_LABELS, STATUS_LABELS
+from contest.models import CONTEST_LABELS, STATUS_LABELS, ContestField
 
 
 class SoumField(Field):
@@ -125,7 +125,8 @@ class EntryFilterForm(FlaskForm):
     def set_season(self, season) -> None:
         self.contest.choices = [("", _l("All"))] + [(c.id, CONTEST_LABELS[c.kind]) for c in season.contests]
         self.field.choices = [("", _l("All"))] + [
-            (f.id, f"{f.local_name} ({CONTEST_LABELS[c.kind]})") for c in season.contests for f in c.fields]
+            (f.id, f"{f.local_name} ({CONTEST_LABELS[c.kind]})")
+            for c in season.contests for f in ContestField.by_local_name(c.fields)]
 
 
 def parse_lines(text: str | None) -> list[str]:
