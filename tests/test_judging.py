@@ -339,7 +339,7 @@ def test_the_rubric_shows_each_criterion(client, login, judge, assignment, conte
     login(judge)
     html = client.get(url(assignment)).get_data(as_text=True)
     for criterion in contest.criteria:
-        assert criterion.name in html and criterion.description in html
+        assert criterion.name_en in html and criterion.description_en in html  # the reader reads English
         assert f'name="value_{criterion.id}"' in html and f'name="comment_{criterion.id}"' in html
     assert "Scale 0–5 · weight 0.3" in html and "Scale 1–10 · weight 0.2" in html
     assert 'name="overall_comment"' in html and "Save draft" in html and "Submit scores" in html

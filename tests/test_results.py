@@ -28,15 +28,16 @@ def problems_shown(html: str) -> str:
     return "\n".join(re.findall(r'<div class="flash flash-warning">(.*?)</div>', html, flags=re.S))
 
 
-def mark_outside_the_scale(entry: Entry) -> tuple[Mark, dict]:
-    """Give one of the entry's marks the value 42 on its 1..10 scale; the problem's wording parameters."""
+def mark_outside_the_scale(entry: Entry, language: str = "en") -> tuple[Mark, dict]:
+    """Give one of the entry's marks the value 42 on its 1..10 scale; the problem's wording parameters
+    (the criterion named in the reader's ``language``)."""
     mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entry.id)
                               .order_by(Mark.id)).first()
     mark.value = Decimal("42")
     db.session.commit()
     criterion = mark.criterion
     return mark, {"judge": mark.assignment.judge.full_name, "entry": entry.code, "round": "1",
-                  "criterion": criterion.name, "value": "42", "min": str(criterion.scale_min),
+                  "criterion": criterion.in_language("name", language), "value": "42", "min": str(criterion.scale_min),
                   "max": str(criterion.scale_max)}
 
 
@@ -199,7 +200,7 @@ def test_verify_passes_a_version_published_before_message_codes(runner, organize
 def test_a_problem_is_shown_in_the_readers_language_with_entry_code_and_judge_name(client, organizer, scored,
                                                                                   language):
     contest, _judges, entries = scored
-    mark, params = mark_outside_the_scale(entries[3])
+    mark, params = mark_outside_the_scale(entries[3], language)
     client.post(f"/auth/language/{language}")
     shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
     expected = catalog(language).gettext(OFF_SCALE) % params
@@ -237,7 +238,7 @@ def test_an_outlier_judges_reasons_are_translated(client, organizer, scored):
 
 def test_a_snapshot_shows_its_problems_and_one_published_before_codes_keeps_its_english(client, organizer, scored):
     contest, _judges, entries = scored
-    _mark, params = mark_outside_the_scale(entries[3])
+    _mark, params = mark_outside_the_scale(entries[3], "ru")
     client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     client.post("/auth/language/ru")

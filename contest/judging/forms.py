@@ -62,9 +62,9 @@ def score_form(criteria: list[Criterion], **kwargs) -> ScoreForm:
     """A ScoreForm with a value and a comment field for each criterion of this rubric."""
     attrs = {"criteria": list(criteria)}
     for criterion in criteria:
-        attrs[f"value_{criterion.id}"] = StringField(_l("Score: %(name)s", name=criterion.name),
+        attrs[f"value_{criterion.id}"] = StringField(_l("Score: %(name)s", name=criterion.local_name),
                                                      validators=[Length(max=20)])
-        attrs[f"comment_{criterion.id}"] = TextAreaField(_l("Comment: %(name)s", name=criterion.name),
+        attrs[f"comment_{criterion.id}"] = TextAreaField(_l("Comment: %(name)s", name=criterion.local_name),
                                                          validators=[Length(max=COMMENT_MAX)])
     return type("RubricForm", (ScoreForm,), attrs)(**kwargs)
 

@@ -1,7 +1,8 @@
 """Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -231,8 +232,12 @@ def commit(season_id: int):
 @bp.get("/seasons/<int:season_id>/workbook")
 @staff_required
 def workbook(season_id: int):
+    """The season workbook in the language chosen beside the link, else in the organizer's own."""
     season = _season(season_id)
-    data = season_export.workbook(season)
+    language = request.args.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = str(get_locale())
+    data = season_export.workbook(season, language)
     db.session.commit()  # the default catalogue, if this is the first visit
     return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"season-{season.year}-prizes.xlsx")
 

@@ -62,12 +62,13 @@ def panel_of(contest: Contest) -> list[ContestJudge]:
 
 def expertise_levels(contest: Contest, judge_ids: list[int]) -> dict[int, dict[str, int]]:
     """Each judge's level in the contest's fields, matched by name whatever the case."""
-    contest_fields = {f.name.casefold(): f.name for f in contest.fields}
+    contest_fields = {name.casefold(): f.name for f in contest.fields for name in f.all_names}  # any language
     expertise: dict[int, dict[str, int]] = {}
     for row in db.session.scalars(db.select(JudgeExpertise).where(JudgeExpertise.judge_id.in_(judge_ids))):
         name = contest_fields.get(row.field.casefold())
-        if name:
-            expertise.setdefault(row.judge_id, {})[name] = row.level
+        if name:  # a field listed in two languages counts at its higher level
+            levels = expertise.setdefault(row.judge_id, {})
+            levels[name] = max(levels.get(name, 0), row.level)
     return expertise
 
 
