@@ -16,7 +16,7 @@ from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
     ScoringRoundForm, entry_id_from_code, parse_expertise,
 )
-from contest.services import conflicts, judge_assignment, judges
+from contest.services import charts, conflicts, judge_assignment, judges
 from contest.services.conflicts import ConflictError
 from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
@@ -58,6 +58,7 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
     return render_template("organizer/panel.html", contest=contest, form=form,
                            k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
                            members=judges.panel(contest), action=ActionForm(),
+                           progress=charts.progress_by_judge(contest),
                            round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
                            scoring_round=round_one), 422 if failed else 200
 
