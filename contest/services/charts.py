@@ -78,8 +78,10 @@ def entry_counts(title: str, axis: str, rows: Iterable[tuple[str, str, int]], *,
 
 
 def entries_by_contest(counts: Iterable[tuple[ContestKind, int]]) -> Chart:
+    """All three contests, a contest without entries as a zero bar."""
+    found = dict(counts)
     return entry_counts(_("Submitted entries by contest"), _("Contest"),
-                        [(kind.value, str(kind.label), n) for kind, n in counts])
+                        [(kind.value, str(kind.label), found.get(kind, 0)) for kind in ContestKind])
 
 
 def entries_by_region(counts: Iterable[tuple[str | None, int]]) -> Chart:
