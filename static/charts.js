@@ -21,9 +21,7 @@
 
   function axis(title, stacked, money) {
     var options = {stacked: stacked, beginAtZero: true, title: {display: true, text: title}};
-    if (money) {
-      options.ticks = {callback: function (value) { return compact.format(value) + " UZS"; }};
-    }
+    options.ticks = money ? {callback: function (value) { return compact.format(value) + " UZS"; }} : {precision: 0};
     return options;
   }
 

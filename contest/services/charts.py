@@ -44,6 +44,7 @@ class Chart:
     horizontal: bool = False
     money: bool = False         # values are soums
     reference: dict | None = None   # scatter: the average judge's lines, {"x": 0, "y": 1}
+    point_title: str = ""           # scatter: what each point is, the first column of the table
 
     @property
     def empty(self) -> bool:
@@ -56,7 +57,7 @@ class Chart:
     def table_head(self) -> list[str]:
         """The column titles of the text alternative."""
         if self.kind == "scatter":
-            return ["", self.x_title, self.y_title, ""]
+            return [self.point_title, self.x_title, self.y_title, _("Group")]
         return [self.y_title if self.horizontal else self.x_title] + [s.label for s in self.series]
 
     def table_rows(self) -> list[list]:
@@ -131,8 +132,8 @@ def judge_calibration(judges: Iterable[Mapping], names: Mapping[str, str]) -> Ch
     return Chart("scatter", _("Judges: leniency against scale"),
                  x_title=_("Leniency (points of 100 above the average judge)"),
                  y_title=_("Scale (× the average judge's spread)"),
-                 series=[Series(_("Judge"), usual), Series(_("Outlier"), outliers, tone="outlier")],
-                 reference={"x": 0, "y": 1})
+                 series=[Series(_("Within the usual range"), usual), Series(_("Outlier"), outliers, tone="outlier")],
+                 reference={"x": 0, "y": 1}, point_title=_("Judge"))
 
 
 def budget_use(budget: int, prizes: Iterable[Mapping], awards: Iterable[Mapping]) -> Chart:
