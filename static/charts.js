@@ -19,8 +19,9 @@
     return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, " ") + " UZS";
   }
 
-  function axis(title, stacked, money) {
+  function axis(title, stacked, money, max) {
     var options = {stacked: stacked, beginAtZero: true, title: {display: true, text: title}};
+    if (max !== null) { options.max = max; }
     options.ticks = money ? {callback: function (value) { return compact.format(value) + " UZS"; }} : {precision: 0};
     return options;
   }
@@ -45,7 +46,7 @@
 
   function barConfig(spec) {
     var horizontal = spec.horizontal;
-    var valueAxis = axis(horizontal ? spec.x_title : spec.y_title, spec.stacked, spec.money);
+    var valueAxis = axis(horizontal ? spec.x_title : spec.y_title, spec.stacked, spec.money, spec.value_max);
     var categoryAxis = {stacked: spec.stacked, title: {display: true, text: horizontal ? spec.y_title : spec.x_title}};
     return {
       type: "bar",

@@ -118,7 +118,7 @@ def test_budget_use_parts_sum_to_the_budget_or_show_the_overspend(app):
     over = charts.budget_use(800, prizes, awards)
     assert [(s.tone, s.values[0]) for s in over.series] == [("prize", 750), ("internship", 150), ("empty", 0),
                                                             ("outlier", 100)]
-    assert chart.money
+    assert chart.money and (chart.value_max, over.value_max) == (1000, 900)
 
 
 # -- against seeded rows, through the pages --------------------------------------------------------

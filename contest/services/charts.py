@@ -45,6 +45,7 @@ class Chart:
     money: bool = False         # values are soums
     reference: dict | None = None   # scatter: the average judge's lines, {"x": 0, "y": 1}
     point_title: str = ""           # scatter: what each point is, the first column of the table
+    value_max: int | None = None    # where the value axis ends, when a whole is known (the budget)
 
     @property
     def empty(self) -> bool:
@@ -147,7 +148,8 @@ def budget_use(budget: int, prizes: Iterable[Mapping], awards: Iterable[Mapping]
     if left < 0:
         parts.append(Series(_("Over the budget"), [-left], tone="outlier"))
     return Chart("bar", _("Budget use"), x_title=_("Amount (UZS)"), y_title=_("Budget"),
-                 categories=[_("Season budget")], series=parts, stacked=True, horizontal=True, money=True)
+                 categories=[_("Season budget")], series=parts, stacked=True, horizontal=True, money=True,
+                 value_max=max(budget, fixed + internships))
 
 
 # -- loaders: the rows a page needs, read once -----------------------------------------------------

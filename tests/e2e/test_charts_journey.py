@@ -10,7 +10,9 @@ from babel.support import Translations
 
 from contest import PROJECT_ROOT
 from contest.extensions import db
-from contest.models import Assignment, Category, Entry, EntryAuthor, EntryStatus, Role, User, utcnow
+from contest.i18n import format_soums as soums
+from contest.models import DEFAULT_BUDGET, Assignment, Category, Entry, EntryAuthor, EntryStatus, Role, User, utcnow
+from contest.services.prizes import CAR_COST
 from tests.e2e.test_organizer_journey import contest_with_entries_and_panel, person, sign_in
 
 CHART_JS = PROJECT_ROOT / "static" / "vendor" / "chart.umd.min.js"
@@ -131,6 +133,15 @@ def test_the_organizer_reads_the_season_in_charts(live_server, strict_page):
     assert sum(len(points) for points in calibration["data"].values()) == 4 and calibration["painted"] > 500
     assert sum(int(row[1]) for row in numbers(page, "score-distribution")) == 6
     page.screenshot(path=str(ARTIFACTS / "results-charts-1440.png"), full_page=True)
+    assert serious_accessibility_faults(page) == []
+
+    page.get_by_role("link", name="Prizes").click()  # no ranking is published: nobody is funded yet
+    budget = drawn_charts(page, 1)[0]
+    assert budget["data"] == {"Fixed prizes": [3 * CAR_COST], "Internships": [0],
+                              "Remaining": [DEFAULT_BUDGET - 3 * CAR_COST]}
+    assert numbers(page, "budget-use") == [["Season budget", soums(3 * CAR_COST), soums(0),
+                                            soums(DEFAULT_BUDGET - 3 * CAR_COST)]]
+    page.screenshot(path=str(ARTIFACTS / "budget-chart-1440.png"), full_page=True)
     assert serious_accessibility_faults(page) == []
 
     page.get_by_role("button", name="Русский").click()
