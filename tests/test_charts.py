@@ -12,7 +12,7 @@ from contest import PROJECT_ROOT
 from contest.extensions import db
 from contest.models import (
     FINAL_ROUND, Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, Role,
-    SheetStatus, utcnow,
+    SheetStatus, User, utcnow,
 )
 from contest.services import charts, season_export
 from contest.services import prizes as prize_service
@@ -97,16 +97,21 @@ def test_judge_calibration_leaves_out_judges_without_sheets_and_sets_outliers_ap
     assert charts.judge_calibration(rows[2:], {}).empty
 
 
-def test_judging_progress_stacks_each_state_per_bar_in_the_order_given(app):
-    chart = charts.judging_progress("t", "who", [("B", "draft"), ("A", "submitted"), ("B", "submitted"),
-                                                 ("B", "not_started"), ("B", "draft")])
-    assert chart.categories == ["B", "A"] and chart.stacked
-    assert [(s.tone, s.values) for s in chart.series] == [("submitted", [1, 1]), ("draft", [2, 0]),
-                                                          ("not_started", [1, 0])]
+def test_judging_progress_stacks_each_state_per_bar_everyone_first(app):
+    sheets = [("b", "Bobur", "draft"), ("a", "Aziza", "submitted"), ("b", "Bobur", "submitted"),
+              ("b", "Bobur", "not_started"), ("b", "Bobur", "draft"), ("x", "Gone", "submitted")]
+    chart = charts.judging_progress("t", "who", sheets, everyone=[("c", "Charos"), ("b", "Bobur"), ("a", "Aziza")])
+    assert chart.categories == ["Charos", "Bobur", "Aziza", "Gone"] and chart.keys == ["c", "b", "a", "x"]
+    assert [(s.tone, s.values) for s in chart.series] == [("submitted", [0, 1, 1, 1]), ("draft", [0, 2, 0, 0]),
+                                                          ("not_started", [0, 1, 0, 0])]
+    assert chart.stacked and not chart.empty
+    assert charts.judging_progress("t", "who", [], everyone=[("c", "Charos")]).empty
 
 
-def test_entry_counts_put_the_largest_first_and_ties_by_name(app):
-    chart = charts.entry_counts("t", "axis", [("b", "Beta", 2), ("c", "Gamma", 5), ("a", "Alpha", 2)])
+def test_entry_counts_keep_their_order_or_put_the_largest_first(app):
+    rows = [("b", "Beta", 2), ("c", "Gamma", 5), ("a", "Alpha", 2)]
+    assert charts.entry_counts("t", "axis", rows).categories == ["Beta", "Gamma", "Alpha"]
+    chart = charts.entry_counts("t", "axis", rows, largest_first=True)
     assert (chart.categories, chart.keys, chart.series[0].values) == (["Gamma", "Alpha", "Beta"], ["c", "a", "b"],
                                                                      [5, 2, 2])
 
@@ -148,10 +153,12 @@ def season_in_regions(make_season, make_user):
 @pytest.fixture
 def sheets(season_in_regions, make_user):
     """Idea: Aziza submitted i1, has a draft mark on i2, has not started i3; Bobur submitted i1, has not
-    started i4, and holds a final-round ballot (not a score sheet). Project: Dilnoza commented on p1."""
+    started i4, and holds a final-round ballot (not a score sheet); Charos, on the panel, has no sheet yet.
+    Project: Dilnoza commented on p1."""
     season, made = season_in_regions
     idea, project, _invention = season.contests
-    aziza, bobur, dilnoza = (make_user(Role.JUDGE, full_name=name) for name in ("Aziza", "Bobur", "Dilnoza"))
+    aziza, bobur, charos, dilnoza = (make_user(Role.JUDGE, full_name=name)
+                                     for name in ("Aziza", "Bobur", "Charos", "Dilnoza"))
     criterion = idea.criteria[0]
 
     def sheet(judge, key, status=SheetStatus.DRAFT, marked=False, **extra):
@@ -167,8 +174,8 @@ def sheets(season_in_regions, make_user):
     sheet(bobur, "i4")
     sheet(bobur, "i2", round=FINAL_ROUND)
     sheet(dilnoza, "p1", overall_comment="Yaxshi.")
-    db.session.add_all([ContestJudge(contest=idea, judge=aziza), ContestJudge(contest=idea, judge=bobur),
-                        ContestJudge(contest=project, judge=dilnoza)])
+    db.session.add_all([ContestJudge(contest=idea, judge=judge) for judge in (aziza, bobur, charos)]
+                       + [ContestJudge(contest=project, judge=dilnoza)])
     db.session.commit()
     return season
 
@@ -201,14 +208,18 @@ def test_overview_charts_speak_the_readers_language(client, organizer, sheets):
 def test_judging_progress_per_contest_and_per_judge_counts_round_one_sheets(client, organizer, sheets):
     html = client.get("/organizer/").get_data(as_text=True)
     progress = figure(html, "judging-progress")
-    assert progress.spec["categories"] == ["The Best Idea", "The Best Project"]
-    assert values(progress.spec) == {"Submitted": [2, 0], "Draft": [1, 1], "Not started": [2, 0]}
-    assert progress.rows == [["Contest", "Submitted", "Draft", "Not started"],
-                             ["The Best Idea", "2", "1", "2"], ["The Best Project", "0", "1", "0"]]
+    assert progress.spec["categories"] == ["The Best Idea", "The Best Project", "The Best Invention"]
+    assert values(progress.spec) == {"Submitted": [2, 0, 0], "Draft": [1, 1, 0], "Not started": [2, 0, 0]}
+    assert progress.rows == [["Contest", "Submitted", "Draft", "Not started"], ["The Best Idea", "2", "1", "2"],
+                             ["The Best Project", "0", "1", "0"], ["The Best Invention", "0", "0", "0"]]
     idea = sheets.contests[0]
-    panel = figure(client.get(f"/organizer/contests/{idea.id}/panel").get_data(as_text=True), "judging-progress")
-    assert panel.spec["categories"] == ["Aziza", "Bobur"]
-    assert values(panel.spec) == {"Submitted": [1, 1], "Draft": [1, 0], "Not started": [1, 1]}
+    assert f'href="/organizer/contests/{idea.id}/panel"' in html
+    page = client.get(f"/organizer/contests/{idea.id}/panel").get_data(as_text=True)
+    panel = figure(page, "judging-progress")
+    assert panel.spec["categories"] == ["Aziza", "Bobur", "Charos"]
+    assert values(panel.spec) == {"Submitted": [1, 1, 0], "Draft": [1, 0, 0], "Not started": [1, 1, 0]}
+    charos = db.session.scalar(db.select(User).where(User.full_name == "Charos"))
+    assert f'<a href="/organizer/judges/{charos.id}">Charos</a>' in page
 
 
 def test_a_chart_with_nothing_to_draw_says_so(client, organizer, season_in_regions):

@@ -55,10 +55,11 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
         form.judge.choices = _judge_choices()
     round_one = ScoringRound.of(contest.id, 1)
     failed = any(f is not None and f.errors for f in (form, k_form, round_form))
+    members = judges.panel(contest)
     return render_template("organizer/panel.html", contest=contest, form=form,
                            k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
-                           members=judges.panel(contest), action=ActionForm(),
-                           progress=charts.progress_by_judge(contest),
+                           members=members, action=ActionForm(),
+                           progress=charts.progress_by_judge(contest, [m.judge for m in members]),
                            round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
                            scoring_round=round_one), 422 if failed else 200
 

@@ -49,8 +49,10 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        """Nothing to draw: the page says so in words instead."""
-        return not self.table_rows()
+        """Nothing to draw (no point, or every bar zero): the page says so in words instead."""
+        if self.kind == "scatter":
+            return not any(s.values for s in self.series)
+        return not any(value for s in self.series for value in s.values)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -70,9 +72,10 @@ class Chart:
 
 # -- builders: pure -------------------------------------------------------------------------------
 
-def entry_counts(title: str, axis: str, rows: Iterable[tuple[str, str, int]], *, horizontal: bool = False) -> Chart:
-    """(key, label, count) rows -> one bar each, the largest first (ties by label)."""
-    ordered = sorted(rows, key=lambda row: (-row[2], row[1]))
+def entry_counts(title: str, axis: str, rows: Iterable[tuple[str, str, int]], *, horizontal: bool = False,
+                 largest_first: bool = False) -> Chart:
+    """(key, label, count) rows -> one bar each, in the order given or the largest first (ties by label)."""
+    ordered = sorted(rows, key=lambda row: (-row[2], row[1])) if largest_first else list(rows)
     return Chart("bar", title, x_title=_("Submitted entries (count)") if horizontal else axis,
                  y_title=axis if horizontal else _("Submitted entries (count)"),
                  categories=[label for _key, label, _n in ordered], keys=[key for key, _label, _n in ordered],
@@ -80,7 +83,7 @@ def entry_counts(title: str, axis: str, rows: Iterable[tuple[str, str, int]], *,
 
 
 def entries_by_contest(counts: Iterable[tuple[ContestKind, int]]) -> Chart:
-    """All three contests, a contest without entries as a zero bar."""
+    """All three contests in their usual order, a contest without entries as a zero bar."""
     found = dict(counts)
     return entry_counts(_("Submitted entries by contest"), _("Contest"),
                         [(kind.value, str(kind.label), found.get(kind, 0)) for kind in ContestKind])
@@ -90,18 +93,23 @@ def entries_by_region(counts: Iterable[tuple[str | None, int]]) -> Chart:
     """Per region of the lead author; an unknown code is shown as it is stored, a missing one as a dash."""
     return entry_counts(_("Submitted entries by region of the lead author"), _("Region"),
                         [(code or "", str(REGIONS[code]) if code in REGIONS else code or "–", n)
-                         for code, n in counts], horizontal=True)
+                         for code, n in counts], horizontal=True, largest_first=True)
 
 
-def judging_progress(title: str, axis: str, sheets: Iterable[tuple[str, str]]) -> Chart:
-    """(who, state) for each score sheet -> a bar per who, stacked submitted / draft / not started.
+def judging_progress(title: str, axis: str, sheets: Iterable[tuple[str, str, str]],
+                     everyone: Iterable[tuple[str, str]] = ()) -> Chart:
+    """(key, label, state) for each score sheet -> a bar per key, stacked submitted / draft / not started.
 
-    ``who`` keeps the order it first appears in.
+    ``everyone`` (key, label) are bars shown even without a sheet, first and in that order; other
+    keys follow as they come.
     """
-    counts: dict[str, dict[str, int]] = {}
-    for who, state in sheets:
-        counts.setdefault(who, dict.fromkeys(SHEET_STATES, 0))[state] += 1
-    return Chart("bar", title, x_title=_("Score sheets (count)"), y_title=axis, categories=list(counts),
+    labels = dict(everyone)
+    counts = {key: dict.fromkeys(SHEET_STATES, 0) for key in labels}
+    for key, label, state in sheets:
+        labels.setdefault(key, label)
+        counts.setdefault(key, dict.fromkeys(SHEET_STATES, 0))[state] += 1
+    return Chart("bar", title, x_title=_("Score sheets (count)"), y_title=axis,
+                 categories=[labels[key] for key in counts], keys=list(counts),
                  series=[Series(str(SHEET_STATE_LABELS[state]), [c[state] for c in counts.values()],
                                 tone=state) for state in SHEET_STATES],
                  stacked=True, horizontal=True)
@@ -164,15 +172,17 @@ def _round_one_sheets(*conditions) -> list[Assignment]:
 
 
 def progress_by_contest(season: Season) -> Chart:
-    """Round-one score sheets of each contest of the season, by state."""
-    titles = {c.id: str(c.title) for c in season.contests}
+    """Round-one score sheets of each contest of the season, by state; every contest has its bar."""
+    contests = [(str(c.id), str(c.title)) for c in season.contests]
+    sheets = _round_one_sheets(Entry.contest_id.in_([c.id for c in season.contests]))
     return judging_progress(_("Judging progress by contest"), _("Contest"),
-                            [(titles[s.entry.contest_id], sheet_state(s))
-                             for s in _round_one_sheets(Entry.contest_id.in_(titles))])
+                            [(str(s.entry.contest_id), "", sheet_state(s)) for s in sheets], everyone=contests)
 
 
-def progress_by_judge(contest: Contest) -> Chart:
-    """Round-one score sheets of each judge of the contest, by state."""
+def progress_by_judge(contest: Contest, panel: Iterable[User]) -> Chart:
+    """Round-one score sheets of each judge of the contest, by state: the panel first, then anyone
+    who left it with sheets behind."""
     sheets = _round_one_sheets(Entry.contest_id == contest.id)
     return judging_progress(_("Judging progress by judge"), _("Judge"),
-                            [(s.judge.full_name, sheet_state(s)) for s in sheets])
+                            [(str(s.judge_id), s.judge.full_name, sheet_state(s)) for s in sheets],
+                            everyone=[(str(judge.id), judge.full_name) for judge in panel])

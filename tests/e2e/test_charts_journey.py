@@ -112,9 +112,11 @@ def test_the_organizer_reads_the_season_in_charts(live_server, strict_page):
     assert charts["entries-by-contest"]["data"] == {"Submitted entries": [6, 1, 0]}
     assert charts["entries-by-region"]["labels"] == ["Khorezm region", "Samarkand region"]
     assert numbers(page, "entries-by-region") == [["Khorezm region", "6"], ["Samarkand region", "1"]]
-    assert charts["judging-progress"]["data"] == {"Submitted": [18, 0], "Draft": [0, 0], "Not started": [0, 1]}
+    assert charts["judging-progress"]["data"] == {"Submitted": [18, 0, 0], "Draft": [0, 0, 0],
+                                                  "Not started": [0, 1, 0]}
     assert numbers(page, "judging-progress") == [["The Best Idea", "18", "0", "0"],
-                                                 ["The Best Project", "0", "0", "1"]]
+                                                 ["The Best Project", "0", "0", "1"],
+                                                 ["The Best Invention", "0", "0", "0"]]
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "organizer-overview-charts-1440.png"), full_page=True)
