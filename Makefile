@@ -43,10 +43,12 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Debian packages the end-to-end and spreadsheet tests need: a real browser and LibreOffice.
+# Debian packages the end-to-end and spreadsheet tests need: a real browser, LibreOffice, and npm
+# for the browser libraries.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
@@ -62,6 +64,7 @@ CHART_JS := static/vendor/chart.umd.min.js
 static-deps: $(CHART_JS)
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser libraries (Debian: apt-get install npm)" >&2; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
