@@ -14,6 +14,18 @@
   var plain = new Intl.NumberFormat(lang, {maximumFractionDigits: 2});
   var compact = new Intl.NumberFormat(lang, {notation: "compact", maximumFractionDigits: 1});
 
+  /* Words into lines of at most `limit` characters (Chart.js draws an array as lines), so long
+     region names and axis titles stay whole on a phone. */
+  function wrap(text, limit) {
+    var lines = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > limit) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    lines.push(line);
+    return lines.length > 1 ? lines : lines[0];
+  }
+
   /* The server's way: 15000000000 -> "15 000 000 000 UZS". */
   function soums(value) {
     return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, " ") + " UZS";
@@ -100,6 +112,11 @@
     var data = figure.querySelector("script.chart-data");
     if (!canvas || !data) { return; }
     var spec = JSON.parse(data.textContent);
+    var width = canvas.parentNode.clientWidth;
+    var labelLimit = width < 500 ? 16 : 28;
+    spec.categories = spec.categories.map(function (label) { return wrap(label, labelLimit); });
+    spec.x_title = wrap(spec.x_title, Math.max(20, Math.floor(width / 7)));
+    spec.y_title = wrap(spec.y_title, 30);
     var config = spec.kind === "scatter" ? scatterConfig(spec) : barConfig(spec);
     if (spec.horizontal) {
       canvas.parentNode.style.height = (spec.categories.length * BAR_HEIGHT + 90) + "px";
