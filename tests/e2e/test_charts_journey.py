@@ -82,7 +82,8 @@ def drawn_charts(page, count: int) -> list[dict]:
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < pixels.length; i += 4) { if (pixels[i]) painted++; }
-        return {id: figure.id, labels: chart.data.labels, painted: painted,
+        const labels = chart.data.labels.map(label => [].concat(label).join(' '));  // wrapped: lines
+        return {id: figure.id, labels: labels, painted: painted,
                 data: Object.fromEntries(chart.data.datasets.map(d => [d.label, d.data]))};
     })""")
 
