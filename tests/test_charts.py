@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from babel.support import Translations
+from sqlalchemy import event
 
 from contest import PROJECT_ROOT
 from contest.extensions import db
@@ -220,6 +221,38 @@ def test_judging_progress_per_contest_and_per_judge_counts_round_one_sheets(clie
     assert values(panel.spec) == {"Submitted": [1, 1, 0], "Draft": [1, 0, 0], "Not started": [1, 1, 0]}
     charos = db.session.scalar(db.select(User).where(User.full_name == "Charos"))
     assert f'<a href="/organizer/judges/{charos.id}">Charos</a>' in page
+
+
+def test_judging_progress_reads_its_rows_in_a_fixed_number_of_queries(app, sheets):
+    """Per contest and per judge, however many sheets: no query per sheet, mark or judge."""
+    idea = sheets.contests[0]
+    panel = [m.judge_id for m in db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == idea.id))]
+
+    def queries() -> tuple[int, int]:
+        db.session.expire_all()
+        season, contest = db.session.get(type(sheets), sheets.id), db.session.get(type(idea), idea.id)
+        judges = [db.session.get(User, judge_id) for judge_id in panel]
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731  (the statement)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            charts.progress_by_contest(season)
+            by_contest = len(seen)
+            charts.progress_by_judge(contest, judges)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return by_contest, len(seen) - by_contest
+
+    before = queries()
+    more = Entry(contest=idea, lead_author=db.session.get(User, panel[0]), field=idea.fields[0],
+                 status=EntryStatus.SUBMITTED)
+    more.set_title("One more")
+    db.session.add(more)
+    for judge_id in panel:
+        db.session.add(Assignment(judge_id=judge_id, entry=more,
+                                  marks=[Mark(criterion=idea.criteria[0], value=Decimal(5))]))
+    db.session.commit()
+    assert queries() == before and max(before) <= 5
 
 
 def test_a_chart_with_nothing_to_draw_says_so(client, organizer, season_in_regions):
