@@ -33,6 +33,8 @@ class Series:
 
 @dataclass(frozen=True)
 class Chart:
+    """What one figure shows: charts.js reads it as JSON, the template as a table."""
+
     kind: str                   # "bar" or "scatter"
     title: str
     x_title: str                # axis titles carry the unit, e.g. "Score (points of 100)"
