@@ -4,10 +4,13 @@
 (function () {
   "use strict";
 
+  /* Fills at 3:1 or more against white (WCAG non-text contrast); the pale "empty" part of a whole
+     (the budget's remainder) gets a dark outline instead. Stacked parts are parted by a white line. */
   var TONES = {
-    primary: "#0b6e4f", submitted: "#1e7b34", draft: "#e0a100", not_started: "#aab4c0",
+    primary: "#0b6e4f", submitted: "#1e7b34", draft: "#b07800", not_started: "#8592a0",
     empty: "#d8dee6", outlier: "#b3261e", prize: "#7a4fa3", internship: "#1d5fa8"
   };
+  var OUTLINES = {empty: "#5b6878"};
   var BAR_HEIGHT = 34;  // px per bar of a horizontal chart, so long lists stay readable
 
   var lang = document.documentElement.lang || "en";
@@ -59,13 +62,15 @@
   function barConfig(spec) {
     var horizontal = spec.horizontal;
     var valueAxis = axis(horizontal ? spec.x_title : spec.y_title, spec.stacked, spec.money, spec.value_max);
-    var categoryAxis = {stacked: spec.stacked, title: {display: true, text: horizontal ? spec.y_title : spec.x_title}};
+    var categoryAxis = {stacked: spec.stacked, ticks: {autoSkip: false},  // every bar keeps its name
+                        title: {display: true, text: horizontal ? spec.y_title : spec.x_title}};
     return {
       type: "bar",
       data: {
         labels: spec.categories,
         datasets: spec.series.map(function (s) {
-          return {label: s.label, data: s.values, backgroundColor: TONES[s.tone] || TONES.primary};
+          return {label: s.label, data: s.values, backgroundColor: TONES[s.tone] || TONES.primary,
+                  borderColor: OUTLINES[s.tone] || "#ffffff", borderWidth: spec.stacked ? 1 : 0};
         })
       },
       options: {
@@ -119,7 +124,7 @@
     spec.y_title = wrap(spec.y_title, 30);
     var config = spec.kind === "scatter" ? scatterConfig(spec) : barConfig(spec);
     if (spec.horizontal) {
-      canvas.parentNode.style.height = (spec.categories.length * BAR_HEIGHT + 90) + "px";
+      canvas.parentNode.style.height = (spec.categories.length * BAR_HEIGHT + 110) + "px";
     }
     config.options.responsive = true;
     config.options.maintainAspectRatio = false;
