@@ -18,7 +18,7 @@ from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
     ScoringRoundForm, entry_id_from_code, parse_expertise,
 )
-from contest.services import conflicts, judge_assignment, judges, reassignment
+from contest.services import charts, conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
@@ -57,9 +57,11 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
         form.judge.choices = _judge_choices()
     round_one = ScoringRound.of(contest.id, 1)
     failed = any(f is not None and f.errors for f in (form, k_form, round_form))
+    members = judges.panel(contest)
     return render_template("organizer/panel.html", contest=contest, form=form,
                            k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
-                           members=judges.panel(contest), action=ActionForm(),
+                           members=members, action=ActionForm(),
+                           progress=charts.progress_by_judge(contest, [m.judge for m in members]),
                            round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
                            scoring_round=round_one), 422 if failed else 200
 

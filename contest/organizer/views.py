@@ -15,7 +15,7 @@ from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
     parse_lines,
 )
-from contest.services import accounts, entry_queries, reassignment, seasons
+from contest.services import accounts, charts, entry_queries, reassignment, seasons
 from contest.services import judges as judges_service  # the view `judges` takes the plain name
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
@@ -34,8 +34,12 @@ def overview():
     season = Season.current()
     if season is None:
         return redirect(url_for("organizer.new_season"))
-    return render_template("organizer/overview.html", season=season, seasons=_all_seasons(),
-                           counts=entry_queries.counts(season), by_status=entry_queries.status_counts(season),
+    counts = entry_queries.counts(season)
+    return render_template("organizer/overview.html", season=season, seasons=_all_seasons(), counts=counts,
+                           by_status=entry_queries.status_counts(season),
+                           by_contest=charts.entries_by_contest(counts["contest"]),
+                           by_region=charts.entries_by_region(counts["region"]),
+                           progress=charts.progress_by_contest(season),
                            short_contests=reassignment.short_contests(season.contests))
 
 

@@ -27,7 +27,7 @@ from contest.prizes.forms import (
     PreferencesForm,
     WhatIfForm,
 )
-from contest.services import prizes, season_export
+from contest.services import charts, prizes, season_export
 from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -160,6 +160,7 @@ def budget(season_id: int):
     return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
                            what_if_form=what_if_form, apply_form=apply_form,
                            snapshots=snapshots, lines=season_export.budget_lines(state),
+                           budget_use=charts.budget_use(season.budget, state.prizes, state.awards.values()),
                            share_rules=SHARE_RULES, explain=prizes.explain_state), 422 if failed else 200
 
 

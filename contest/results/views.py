@@ -12,9 +12,9 @@ from contest.engines import scoring
 from contest.extensions import db
 from contest.i18n import local_time
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
-from contest.results import bp, charts
+from contest.results import bp
 from contest.results.forms import METHODS, FinalRoundForm, MethodForm
-from contest.services import judge_assignment, results
+from contest.services import charts, judge_assignment, results
 from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
 
@@ -47,15 +47,13 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
     judges = _names([j["judge"] for j in result["judges"]], User)
-    scatter = charts.scatter([(judges[j["judge"]].full_name if j["judge"] in judges else j["judge"],
-                               j["leniency"] or 0.0, j["scale"] or 1.0, bool(j["outlier"]))
-                              for j in result["judges"] if j["leniency"] is not None])
-    histogram = charts.histogram([r["score"] for r in result["ranking"]])
+    calibration = charts.judge_calibration(result["judges"], {key: j.full_name for key, j in judges.items()})
+    distribution = charts.score_distribution([r["score"] for r in result["ranking"]])
     snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
                                    .order_by(ResultSnapshot.version.desc())).all()
     messages = result_messages(result)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
-                           messages=messages, form=form, scatter=scatter, histogram=histogram,
+                           messages=messages, form=form, calibration=calibration, distribution=distribution,
                            snapshots=snapshots, proposal=proposal, final=final,
                            why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
                            final_form=final_form or FinalRoundForm(obj=final.window)), status
