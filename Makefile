@@ -8,14 +8,14 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Tests of pure code run once; the rest run on SQLite and again on PostgreSQL.
 DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e
 
-.PHONY: run test test-sqlite test-postgres install install-dev system-deps translations messages bench lint clean
+.PHONY: run test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 
-run: install translations
+run: install static-deps translations
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask seed-demo --if-empty
 	$(PY) run.py
 
-test: install-dev system-deps translations lint test-sqlite test-postgres
+test: install-dev system-deps static-deps translations lint test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -m pytest -q
@@ -43,10 +43,12 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Debian packages the end-to-end and spreadsheet tests need: a real browser and LibreOffice.
+# Debian packages the end-to-end and spreadsheet tests need: a real browser, LibreOffice, and npm
+# for the browser libraries.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
@@ -54,6 +56,21 @@ system-deps:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# Browser libraries from npm (package-lock.json pins them): the built files the pages load are
+# copied into static/vendor/ (git-ignored); axe-core stays in node_modules for the browser tests.
+CHART_JS := static/vendor/chart.umd.min.js
+
+static-deps: $(CHART_JS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser libraries (Debian: apt-get install npm)" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(CHART_JS): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
 translations: install
 	$(PYBABEL) compile -d contest/translations

@@ -74,6 +74,4 @@ def init_app(app: Flask) -> None:
     def inject_languages():
         from flask_babel import get_locale
 
-        from contest.models import REGIONS
-
-        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale()), "regions": REGIONS}
+        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}

@@ -116,7 +116,7 @@ def test_dry_run_shows_statistics_then_commit_assigns(client, organizer, contest
     html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
     assert "Optimal" in html and "Load histogram" in html and "Conflicts avoided" in html
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0  # a dry run changes nothing
-    client.post(f"/organizer/assignment-runs/{run.id}/commit")
+    client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"})
     pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
     assert len(pairs) == 12
     assert (judges[0].id, entries[0].id) not in pairs  # the organization conflict is respected
@@ -131,7 +131,7 @@ def test_a_stale_dry_run_cannot_be_committed(client, organizer, contest, field_d
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
     run = db.session.scalars(db.select(AssignmentRun)).one()
     add_entry(contest, make_user(), "Late entry")
-    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", follow_redirects=True)
+    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"}, follow_redirects=True)
     assert "changed after this dry run" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
 
@@ -140,7 +140,7 @@ def test_rerun_keeps_assignments_that_have_marks(client, organizer, contest, fie
     judges, entries = field_day
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
     first = db.session.scalars(db.select(AssignmentRun)).one()
-    client.post(f"/organizer/assignment-runs/{first.id}/commit")
+    client.post(f"/organizer/assignment-runs/{first.id}/commit", data={"confirm": "yes"})
     scored = db.session.scalars(db.select(Assignment).order_by(Assignment.id)).first()
     scored.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("8")))
     kept = (scored.judge_id, scored.entry_id)
@@ -149,7 +149,7 @@ def test_rerun_keeps_assignments_that_have_marks(client, organizer, contest, fie
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
     second = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
     assert second.status is RunStatus.DONE
-    client.post(f"/organizer/assignment-runs/{second.id}/commit")
+    client.post(f"/organizer/assignment-runs/{second.id}/commit", data={"confirm": "yes"})
     pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
     assert kept in pairs and len(pairs) == 12
     assert db.session.scalar(db.select(db.func.count(Mark.id))) == 1
@@ -162,7 +162,8 @@ def test_infeasible_instance_is_explained_and_cannot_be_committed(client, organi
     run = db.session.scalars(db.select(AssignmentRun)).one()
     html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
     assert "No feasible assignment" in html or "Commit this assignment" not in html
-    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"},
+                       follow_redirects=True).get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
     assert "found no feasible assignment" in page or "Only a finished dry run" in page
 
@@ -258,7 +259,8 @@ def test_a_judge_declares_a_conflict_and_the_entry_leaves_their_queue(client, co
 def test_a_judge_who_leaves_keeps_their_marks_and_their_places_are_filled(client, organizer, contest, field_day):
     judges, entries = field_day
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
-    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit",
+                data={"confirm": "yes"})
     leaving = judges[1]
     mine = db.session.scalars(db.select(Assignment).where(Assignment.judge_id == leaving.id)
                               .order_by(Assignment.id)).all()
@@ -273,7 +275,7 @@ def test_a_judge_who_leaves_keeps_their_marks_and_their_places_are_filled(client
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
     run = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
     assert run.status is RunStatus.DONE, run.error
-    client.post(f"/organizer/assignment-runs/{run.id}/commit")
+    client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"})
     pairs = {(a.judge_id, a.entry_id) for a in db.session.scalars(db.select(Assignment))}
     assert scored_pair in pairs                                   # the marks are kept
     assert {j for j, _e in pairs if (j, _e) != scored_pair} <= {j.id for j in judges if j is not leaving}
@@ -287,7 +289,8 @@ def test_one_entry_can_ask_for_more_judges(client, organizer, contest, field_day
     assert page.status_code == 422
     client.post(f"/organizer/entries/{entries[0].id}/judges", data={"judges_needed": "3"})
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
-    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit",
+                data={"confirm": "yes"})
     counts = {e.id: db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.entry_id == e.id))
               for e in entries}
     assert counts[entries[0].id] == 3 and all(counts[e.id] == 2 for e in entries[1:])
@@ -358,7 +361,8 @@ def test_an_infeasible_run_lists_its_problems_in_the_readers_language(client, or
 def test_a_warning_names_the_judge_and_the_entry_code(client, organizer, contest, field_day):
     judges, entries = field_day
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
-    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit")
+    client.post(f"/organizer/assignment-runs/{db.session.scalars(db.select(AssignmentRun.id)).one()}/commit",
+                data={"confirm": "yes"})
     leaving = judges[1]
     scored = db.session.scalars(db.select(Assignment).where(Assignment.judge_id == leaving.id)
                                 .order_by(Assignment.id)).first()

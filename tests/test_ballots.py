@@ -169,7 +169,7 @@ def test_verify_names_a_ballot_place_changed_after_publication(client, login, ma
         login(judge)
         client.post(ballot_url(contest), data={**places(judge, finalists, finalists), "submit_ballot": "1"})
     login(make_user(Role.ORGANIZER))
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert clean.exit_code == 0, clean.output
     first, second = db.session.scalars(db.select(Assignment).where(

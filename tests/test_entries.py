@@ -121,7 +121,7 @@ def test_entry_limit_per_lead_author(client, contest, author, entry_form):
     response = create(client, contest, entry_form, title="Second")
     assert response.status_code == 422 and "the most allowed" in response.get_data(as_text=True)
     # A withdrawn entry frees its place.
-    client.post(f"/entries/{only_entry().id}/withdraw")
+    client.post(f"/entries/{only_entry().id}/withdraw", data={"confirm": "yes"})
     assert create(client, contest, entry_form, title="Second").status_code == 302
 
 
@@ -199,7 +199,7 @@ def test_a_submitted_entry_can_be_edited_and_withdrawn_while_open(client, contes
     # A submitted entry stays complete: emptying its summary is refused.
     response = client.post(f"/entries/{entry.id}/edit", data=entry_form(summary="", field_id=contest.fields[1].id))
     assert response.status_code == 422 and "Write a summary" in response.get_data(as_text=True)
-    client.post(f"/entries/{entry.id}/withdraw")
+    client.post(f"/entries/{entry.id}/withdraw", data={"confirm": "yes"})
     assert only_entry().status is EntryStatus.WITHDRAWN
 
 
@@ -214,7 +214,7 @@ def test_after_the_window_closes_every_change_is_refused(client, contest, author
     client.post(f"/entries/{entry.id}/submit")
     upload(client, entry.id)
     client.post(f"/entries/{entry.id}/attachments/{attachment_id}/delete")
-    client.post(f"/entries/{entry.id}/withdraw")
+    client.post(f"/entries/{entry.id}/withdraw", data={"confirm": "yes"})
     response = create(client, contest, entry_form, title="Another")
     assert response.status_code == 302
     after = only_entry()

@@ -12,7 +12,7 @@ from contest.services import results
 
 def test_verify_passes_a_version_published_before_panel_candidates(runner, organizer, scored, client):
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     older = snapshot.result
     assert older.pop("panel_candidates")
@@ -63,7 +63,7 @@ def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client
     assert f"{first.full_name} больше не входит в число экспертов этого конкурса" in russian
     assert f"У эксперта {second.full_name} конфликт интересов с финалистом {finalist.code}" in russian
     client.post("/auth/language/en")
-    page = client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW,
+    page = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, "confirm": "yes"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Final round open" in page
     final = db.session.scalars(db.select(Assignment).where(Assignment.round == 2)).all()
@@ -77,7 +77,7 @@ def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client
 
 def test_once_open_the_page_shows_the_round_and_the_form_only_moves_its_window(client, organizer, finalist_ready):
     contest, _judges, _entries = finalist_ready
-    client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
+    client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, "confirm": "yes"})
     pairs = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id)
                                    .where(Assignment.round == 2)).tuples())
     assert pairs
@@ -117,6 +117,6 @@ def test_a_contest_too_small_for_a_final_round_says_so_and_opens_none(client, or
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     assert ("leaves room for 3 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need" in html)
     assert "Common panel" not in html
-    refused = client.post(f"/results/contests/{contest.id}/final-round", data=WINDOW)
+    refused = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, "confirm": "yes"})
     assert refused.status_code == 422 and "nothing to open" in refused.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id)).where(Assignment.round == 2)) == 0

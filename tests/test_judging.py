@@ -339,7 +339,7 @@ def test_the_rubric_shows_each_criterion(client, login, judge, assignment, conte
     login(judge)
     html = client.get(url(assignment)).get_data(as_text=True)
     for criterion in contest.criteria:
-        assert criterion.name in html and criterion.description in html
+        assert criterion.name_en in html and criterion.description_en in html  # the reader reads English
         assert f'name="value_{criterion.id}"' in html and f'name="comment_{criterion.id}"' in html
     assert "Scale 0–5 · weight 0.3" in html and "Scale 1–10 · weight 0.2" in html
     assert 'name="overall_comment"' in html and "Save draft" in html and "Submit scores" in html
@@ -439,9 +439,11 @@ def test_submit_then_revise_while_the_round_is_open(client, login, judge, assign
     saved = reload(assignment)
     assert saved.status is SheetStatus.SUBMITTED
     assert sorted(m.value for m in saved.marks) == [6, 8, 9, 10]
-    # Saving a draft takes the sheet back to draft until it is submitted again.
-    client.post(url(assignment, "/scores"), data=sheet(contest, ["10", "8", "6", "9"]))
-    assert reload(assignment).status is SheetStatus.DRAFT
+    # Saving a draft now starts a revision beside the sheet; the submitted marks stay (tests/test_sheet_revisions.py).
+    client.post(url(assignment, "/scores"), data=sheet(contest, ["1", "8", "6", "9"]))
+    saved = reload(assignment)
+    assert saved.status is SheetStatus.SUBMITTED and sorted(m.value for m in saved.marks) == [6, 8, 9, 10]
+    assert saved.open_revision is not None
 
 
 def test_scores_freeze_when_the_round_closes(client, login, judge, assignment, contest, scoring_round):

@@ -107,7 +107,7 @@ def test_rubric_is_frozen_once_scoring_has_started(client, organizer, make_seaso
         "name": "New", "weight": "0.5", "scale_min": "1", "scale_max": "10"})
     assert added.status_code == 422
     client.post(f"/organizer/criteria/{criterion.id}/delete")
-    assert db.session.get(Criterion, criterion.id).name == "Novelty" and len(contest.criteria) == 4
+    assert db.session.get(Criterion, criterion.id).name_en == "Novelty" and len(contest.criteria) == 4
     assert "the rubric is frozen" in client.get(f"/organizer/contests/{contest.id}").get_data(as_text=True)
 
 

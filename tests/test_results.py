@@ -28,15 +28,16 @@ def problems_shown(html: str) -> str:
     return "\n".join(re.findall(r'<div class="flash flash-warning">(.*?)</div>', html, flags=re.S))
 
 
-def mark_outside_the_scale(entry: Entry) -> tuple[Mark, dict]:
-    """Give one of the entry's marks the value 42 on its 1..10 scale; the problem's wording parameters."""
+def mark_outside_the_scale(entry: Entry, language: str = "en") -> tuple[Mark, dict]:
+    """Give one of the entry's marks the value 42 on its 1..10 scale; the problem's wording parameters
+    (the criterion named in the reader's ``language``)."""
     mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entry.id)
                               .order_by(Mark.id)).first()
     mark.value = Decimal("42")
     db.session.commit()
     criterion = mark.criterion
     return mark, {"judge": mark.assignment.judge.full_name, "entry": entry.code, "round": "1",
-                  "criterion": criterion.name, "value": "42", "min": str(criterion.scale_min),
+                  "criterion": criterion.in_language("name", language), "value": "42", "min": str(criterion.scale_min),
                   "max": str(criterion.scale_max)}
 
 
@@ -51,7 +52,7 @@ def test_results_page_ranks_with_intervals_charts_and_judges(client, organizer, 
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     assert html.index(entries[11].code) < html.index(entries[0].code)  # the best entry comes first
     for text in ("90% interval", "Chance of the prize zone", "leniency against scale", "Score distribution",
-                 "Judge 0", "<svg"):
+                 "Judge 0", "<canvas"):
         assert text in html
     mean = client.get(f"/results/contests/{contest.id}", query_string={"method": "mean"}).get_data(as_text=True)
     assert "Method: mean" in mean
@@ -67,11 +68,11 @@ def test_breakdown_shows_each_judges_raw_and_calibrated_marks_and_comments(clien
 
 def test_publishing_makes_a_new_version_each_time(client, organizer, scored):
     contest, _judges, entries = scored
-    client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated"})
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "calibrated", "confirm": "yes"})
     first = ResultSnapshot.latest(contest.id)
     assert first.version == 1 and len(first.inputs_hash) == 64 and first.method == "calibrated"
     frozen = first.result_json
-    client.post(f"/results/contests/{contest.id}/publish", data={"method": "mean"})
+    client.post(f"/results/contests/{contest.id}/publish", data={"method": "mean", "confirm": "yes"})
     versions = db.session.scalars(db.select(ResultSnapshot).order_by(ResultSnapshot.version)).all()
     assert [s.version for s in versions] == [1, 2] and versions[0].result_json == frozen
     assert versions[1].method == "mean"
@@ -86,7 +87,7 @@ def test_participants_see_rank_score_and_anonymous_comments_once_published(clien
     before = client.get(f"/entries/{entries[1].id}").get_data(as_text=True)
     assert "Rank " not in before and "Clear novelty." not in before
     login(organizer)
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     login(author)
     html = client.get(f"/entries/{entries[1].id}").get_data(as_text=True)
     row = next(r for r in ResultSnapshot.latest(contest.id).result["ranking"] if r["entry"] == f"e{entries[1].id}")
@@ -97,7 +98,7 @@ def test_participants_see_rank_score_and_anonymous_comments_once_published(clien
 
 def test_verify_passes_then_catches_a_tampered_score(runner, organizer, scored, client):
     contest, _judges, entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert clean.exit_code == 0 and "1 published rankings checked, 0 differences" in clean.output
     mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[0].id)).first()
@@ -111,7 +112,7 @@ def test_verify_passes_then_catches_a_tampered_score(runner, organizer, scored, 
 
 def test_verify_catches_a_tampered_snapshot(runner, organizer, scored, client):
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     result = snapshot.result
     result["ranking"][0]["score"] += 1
@@ -133,7 +134,7 @@ def test_a_mark_outside_the_scale_is_named_and_the_rest_still_ranks(client, orga
 def test_the_final_round_gives_every_finalist_the_same_panel(client, organizer, finalist_ready):
     contest, _judges, _entries = finalist_ready
     response = client.post(f"/results/contests/{contest.id}/final-round",
-                           data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"},
+                           data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00", "confirm": "yes"},
                            follow_redirects=True)
     assert "Final round open" in response.get_data(as_text=True)
     final = db.session.scalars(db.select(Assignment).where(Assignment.round == 2)).all()
@@ -180,7 +181,7 @@ def without_message_codes(result: dict) -> dict:
 
 def test_verify_passes_a_version_published_before_message_codes(runner, organizer, scored, client):
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     assert "problem_codes" in snapshot.result
     snapshot.result_json = json.dumps(without_message_codes(snapshot.result), sort_keys=True)
@@ -199,7 +200,7 @@ def test_verify_passes_a_version_published_before_message_codes(runner, organize
 def test_a_problem_is_shown_in_the_readers_language_with_entry_code_and_judge_name(client, organizer, scored,
                                                                                   language):
     contest, _judges, entries = scored
-    mark, params = mark_outside_the_scale(entries[3])
+    mark, params = mark_outside_the_scale(entries[3], language)
     client.post(f"/auth/language/{language}")
     shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
     expected = catalog(language).gettext(OFF_SCALE) % params
@@ -238,8 +239,8 @@ def test_an_outlier_judges_reasons_are_translated(client, organizer, scored):
 
 def test_a_snapshot_shows_its_problems_and_one_published_before_codes_keeps_its_english(client, organizer, scored):
     contest, _judges, entries = scored
-    _mark, params = mark_outside_the_scale(entries[3])
-    client.post(f"/results/contests/{contest.id}/publish")
+    _mark, params = mark_outside_the_scale(entries[3], "ru")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     client.post("/auth/language/ru")
     page = client.get(f"/results/snapshots/{snapshot.id}")
@@ -254,7 +255,7 @@ def test_a_snapshot_shows_its_problems_and_one_published_before_codes_keeps_its_
 
 def test_an_unknown_code_keeps_the_engines_english(client, organizer, scored):
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     result = snapshot.result
     result.update(problems=["something new"], problem_codes=[{"code": "from_the_future"}])
@@ -299,10 +300,11 @@ def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, 
     page = client.get(f"/results/contests/{contest.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Nothing can be ranked yet" in html and "Traceback" not in html
-    published = client.post(f"/results/contests/{contest.id}/publish", follow_redirects=True)
+    published = client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"}, follow_redirects=True)
     assert published.status_code == 200 and ResultSnapshot.latest(contest.id) is None
     opened = client.post(f"/results/contests/{contest.id}/final-round",
-                         data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}, follow_redirects=True)
+                         data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00", "confirm": "yes"},
+                         follow_redirects=True)
     assert opened.status_code == 422 and "Final round open" not in opened.get_data(as_text=True)
     assert "Nothing can be ranked yet" in opened.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0

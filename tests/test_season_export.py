@@ -95,7 +95,7 @@ def test_the_workbook_follows_the_committed_allocation(client, login, organizer,
     db.session.commit()
     _choose(season, f"u{people['idea1'].id}", ["IT"])
     login(organizer)
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     italy = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "IT"))
     italy.cost = 1  # changed after the commit: the published list does not move
     db.session.commit()
@@ -111,12 +111,12 @@ def test_the_workbook_names_default_countries_in_the_readers_language(client, lo
     db.session.commit()
     _choose(season, f"u{people['idea1'].id}", ["JP"])
     login(organizer)
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     client.post("/auth/language/ru")
     wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/prizes/seasons/{season.id}/workbook").data))
-    row = next(r for r in wb["Winners"].iter_rows(min_row=2, values_only=True) if r[1] == "Winner idea1" and r[9])
+    row = next(r for r in wb["Победители"].iter_rows(min_row=2, values_only=True) if r[1] == "Winner idea1" and r[9])
     assert row[9] == "Япония" and row[10] == 210_000_000
-    internships = [r[0] for r in wb["Internships"].iter_rows(min_row=2, values_only=True)]
+    internships = [r[0] for r in wb["Стажировки"].iter_rows(min_row=2, values_only=True)]
     assert "Южная Корея" in internships and "Japan" not in internships
-    labels = [r[0] for r in wb["Budget"].iter_rows(min_row=2, values_only=True)]
+    labels = [r[0] for r in wb["Бюджет"].iter_rows(min_row=2, values_only=True)]
     assert any(label and "Япония" in label for label in labels)

@@ -22,7 +22,7 @@ def test_a_published_ranking_becomes_the_prize_list_and_the_workbook(runner, cli
     budget = client.get(f"/prizes/seasons/{season.id}/budget").get_data(as_text=True)
     assert winner.full_name in budget and "Electric car" in budget
 
-    client.post(f"/prizes/seasons/{season.id}/commit")
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/prizes/seasons/{season.id}/workbook").data))
     winners = list(wb["Winners"].iter_rows(min_row=2, values_only=True))
     assert any(winner.full_name in row and any("Electric car" in str(c) for c in row) for row in winners)

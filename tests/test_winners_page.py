@@ -17,7 +17,7 @@ from contest.services.results import judge_letter
 def published(client, organizer, scored):
     """The scored contest's ranking published, the default prize catalogue in place; entries by rank."""
     contest, judges, entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     prizes.ensure_catalogue(contest.season)
     db.session.commit()
     by_key = {f"e{entry.id}": entry for entry in entries}
@@ -73,7 +73,7 @@ def test_the_judges_comments_are_grouped_by_judge_and_criterion_with_marks_and_n
     last.comment = "Compare with existing pumps."
     second.overall_comment = "Compare with existing pumps."  # the same words as the overall comment: shown once
     db.session.commit()
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
 
     html = entry_page(client, login, entry)
     sections = re.findall(r'<section class="judge-comment">(.*?)</section>', html, flags=re.S)
@@ -81,9 +81,9 @@ def test_the_judges_comments_are_grouped_by_judge_and_criterion_with_marks_and_n
     a, b = sections
     assert a.count("Clear novelty.") == 1 and html.count("Clear novelty.") == 1
     for mark in first.marks:
-        assert f"{mark.criterion.name} <span class=\"nowrap\">{mark.value.normalize():f} of 10</span>" in a
+        assert f"{mark.criterion.name_en} <span class=\"nowrap\">{mark.value.normalize():f} of 10</span>" in a
     assert "Overall</dt>" in a and "Strong prototype." in a
-    assert f"{last.criterion.name} <span class=\"nowrap\">{last.value.normalize():f} of 10</span>" in b
+    assert f"{last.criterion.name_en} <span class=\"nowrap\">{last.value.normalize():f} of 10</span>" in b
     assert b.count("Compare with existing pumps.") == 1 and "Overall" not in b
     assert not any(judge.full_name in html for judge in judges)
 

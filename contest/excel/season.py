@@ -21,12 +21,16 @@ Money is whole soums (``int``); a float there is an :class:`ExportError`.
     as %), judges: int (number of judges who scored it)
 ``scores`` (sheet *Scores*), one row per mark, judges by anonymous code only:
     entry: str, judge: str (e.g. "J-017"), criterion: str, value: number, round: int
+
+Sheet names, headers, print titles and total labels are written in English through the
+``translate`` function given to :func:`build_season_workbook` (a gettext in the organizer's
+language, say); the row values arrive already in the language wanted.
 """
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from contest.excel.sheet import (
@@ -37,46 +41,52 @@ from contest.excel.sheet import (
     write_sheet,
 )
 
+
+def N_(text: str) -> str:
+    """Marks a word for the catalogs; it is translated when a workbook is written."""
+    return text
+
+
 WINNERS = [
-    Column("Rank", "rank", "int"),
-    Column("Person", "person"),
-    Column("Category", "category"),
-    Column("Organization", "organization"),
-    Column("Region", "region"),
-    Column("Contest", "contest"),
-    Column("Entry", "entry"),
-    Column("Score", "score", "score"),
-    Column("Prize", "prize"),
-    Column("Country", "country"),
-    Column("Cost", "cost", "money"),
+    Column(N_("Rank"), "rank", "int"),
+    Column(N_("Person"), "person"),
+    Column(N_("Category"), "category"),
+    Column(N_("Organization"), "organization"),
+    Column(N_("Region"), "region"),
+    Column(N_("Contest"), "contest"),
+    Column(N_("Entry"), "entry"),
+    Column(N_("Score"), "score", "score"),
+    Column(N_("Prize"), "prize"),
+    Column(N_("Country"), "country"),
+    Column(N_("Cost"), "cost", "money"),
 ]
 INTERNSHIPS = [
-    Column("Country", "country"),
-    Column("Places", "places", "int"),
-    Column("Persons", "persons", "int"),
-    Column("Cost per person", "cost_per_person", "money"),
-    Column("Total", "total", "money"),
+    Column(N_("Country"), "country"),
+    Column(N_("Places"), "places", "int"),
+    Column(N_("Persons"), "persons", "int"),
+    Column(N_("Cost per person"), "cost_per_person", "money"),
+    Column(N_("Total"), "total", "money"),
 ]
 BUDGET = [
-    Column("Line", "label", width=40),
-    Column("Amount", "amount", "money", width=24),
+    Column(N_("Line"), "label", width=40),
+    Column(N_("Amount"), "amount", "money", width=24),
 ]
 RANKINGS = [
-    Column("Contest", "contest"),
-    Column("Rank", "rank", "int"),
-    Column("Entry", "entry"),
-    Column("Score", "score", "score"),
-    Column("Score low", "score_low", "score"),
-    Column("Score high", "score_high", "score"),
-    Column("P(top)", "p_top", "percent"),
-    Column("Judges", "judges", "int"),
+    Column(N_("Contest"), "contest"),
+    Column(N_("Rank"), "rank", "int"),
+    Column(N_("Entry"), "entry"),
+    Column(N_("Score"), "score", "score"),
+    Column(N_("Score low"), "score_low", "score"),
+    Column(N_("Score high"), "score_high", "score"),
+    Column(N_("P(top)"), "p_top", "percent"),
+    Column(N_("Judges"), "judges", "int"),
 ]
 SCORES = [
-    Column("Entry", "entry"),
-    Column("Judge", "judge"),
-    Column("Criterion", "criterion"),
-    Column("Value", "value", "score"),
-    Column("Round", "round", "int"),
+    Column(N_("Entry"), "entry"),
+    Column(N_("Judge"), "judge"),
+    Column(N_("Criterion"), "criterion"),
+    Column(N_("Value"), "value", "score"),
+    Column(N_("Round"), "round", "int"),
 ]
 
 
@@ -103,16 +113,16 @@ def _internship_rows(rows: Iterable[Mapping]) -> Iterable[dict]:
         yield row
 
 
-def build_season_workbook(data: SeasonExport | Mapping, out: BinaryIO | None = None
-                          ) -> bytes | None:
-    """Write the season workbook to ``out`` (a binary file), or return it as bytes."""
+def build_season_workbook(data: SeasonExport | Mapping, out: BinaryIO | None = None,
+                          translate: Callable[[str], str] = N_) -> bytes | None:
+    """Write the season workbook to ``out`` (a binary file), or return it as bytes; its own
+    words pass through ``translate`` (English when none is given)."""
     if isinstance(data, Mapping):
         data = SeasonExport(**data)
     if type(data.budget) is not int:
         raise ExportError(f"the budget must be whole soums, got {data.budget!r}")
-    title = data.title
     with streaming_workbook() as wb:
-        _write_sheets(wb, data, title)
+        _write_sheets(wb, data, translate)
         if out is not None:
             wb.save(out)
             return None
@@ -121,27 +131,31 @@ def build_season_workbook(data: SeasonExport | Mapping, out: BinaryIO | None = N
         return buffer.getvalue()
 
 
-def _write_sheets(wb, data: SeasonExport, title: str) -> None:
+def _write_sheets(wb, data: SeasonExport, translate: Callable[[str], str]) -> None:
     """The five sheets, in the order an organizer reads them."""
-    write_sheet(wb, "Winners", WINNERS, data.winners, page_title=f"{title}: winners")
+
+    def sheet(name: str, columns: Sequence[Column], rows: Iterable, page_title: str, **options) -> None:
+        write_sheet(wb, translate(name), [replace(c, header=translate(c.header)) for c in columns], rows,
+                    page_title=translate(page_title) % {"title": data.title}, **options)
+
+    sheet(N_("Winners"), WINNERS, data.winners, N_("%(title)s: winners"))
 
     def internship_totals(first: int, last: int):
         if last < first:
-            return [["Total", 0, 0, None, 0]]
-        return [["Total", Formula(f"=SUM(B{first}:B{last})"), Formula(f"=SUM(C{first}:C{last})"),
+            return [[translate(N_("Total")), 0, 0, None, 0]]
+        return [[translate(N_("Total")), Formula(f"=SUM(B{first}:B{last})"), Formula(f"=SUM(C{first}:C{last})"),
                  None, Formula(f"=SUM(E{first}:E{last})")]]
 
-    write_sheet(wb, "Internships", INTERNSHIPS, _internship_rows(data.internships),
-                page_title=f"{title}: internships abroad", footer=internship_totals)
+    sheet(N_("Internships"), INTERNSHIPS, _internship_rows(data.internships),
+          N_("%(title)s: internships abroad"), footer=internship_totals)
 
     def budget_totals(first: int, last: int):
         spent = last + 1
         total = Formula(f"=SUM(B{first}:B{last})") if last >= first else 0
-        return [["Total spent", total],
-                ["Budget", data.budget],
-                ["Remaining", Formula(f"=B{spent + 1}-B{spent}")]]
+        return [[translate(N_("Total spent")), total],
+                [translate(N_("Budget")), data.budget],
+                [translate(N_("Remaining")), Formula(f"=B{spent + 1}-B{spent}")]]
 
-    write_sheet(wb, "Budget", BUDGET, data.budget_lines,
-                page_title=f"{title}: budget", footer=budget_totals)
-    write_sheet(wb, "Rankings", RANKINGS, data.rankings, page_title=f"{title}: rankings")
-    write_sheet(wb, "Scores", SCORES, data.scores, page_title=f"{title}: judges' scores")
+    sheet(N_("Budget"), BUDGET, data.budget_lines, N_("%(title)s: budget"), footer=budget_totals)
+    sheet(N_("Rankings"), RANKINGS, data.rankings, N_("%(title)s: rankings"))
+    sheet(N_("Scores"), SCORES, data.scores, N_("%(title)s: judges' scores"))

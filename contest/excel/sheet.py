@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import copy
@@ -77,6 +78,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 _RISKY_START = frozenset("=+-@\t\r\n")
 _ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
                           "#N/A", "#GETTING_DATA"))
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(name="Calibri", size=11, bold=True)   # the default font, in bold
 
 
@@ -352,6 +354,12 @@ def _copy(cell: Cell | None) -> Cell | None:
     return fresh
 
 
+def sheet_title(text: str) -> str:
+    """A sheet name Excel accepts, whatever language it is in: none of ``[]:*?/\\``, no
+    apostrophe at either end, at most 31 characters."""
+    return _SHEET_NAME_FORBIDDEN.sub(" ", text).strip().strip("'")[:31].strip()
+
+
 def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: Iterable,
                 *, page_title: str | None = None,
                 footer: Callable[[int, int], Iterable[Sequence]] | None = None,
@@ -365,6 +373,7 @@ def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows:
     """
     if not getattr(workbook, "write_only", False):
         raise ValueError("write_sheet needs a Workbook(write_only=True)")
+    title = sheet_title(title)
     ws = workbook.create_sheet(title)
     ncols = len(columns)
     last_letter = get_column_letter(ncols)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from contest.models import Assignment, Criterion
+from contest.models import Assignment, Criterion, SheetRevision
 from contest.services.judging import Sheet, format_value
 
 COMMENT_MAX = 5000
@@ -43,13 +43,14 @@ class ScoreForm(FlaskForm):
                      comments={c.id: self.comment(c).data or "" for c in self.criteria},
                      overall_comment=self.overall_comment.data or "")
 
-    def load(self, assignment: Assignment) -> None:
-        marks = {mark.criterion_id: mark for mark in assignment.marks}
+    def load(self, sheet: Assignment | SheetRevision) -> None:
+        """Fill the fields from the sheet itself, or from the revision the judge is editing."""
+        marks = {mark.criterion_id: mark for mark in sheet.marks}
         for criterion in self.criteria:
             mark = marks.get(criterion.id)
             self.value(criterion).data = format_value(mark.value) if mark else ""
             self.comment(criterion).data = mark.comment if mark else ""
-        self.overall_comment.data = assignment.overall_comment
+        self.overall_comment.data = sheet.overall_comment
 
     def show_problems(self, by_criterion: dict[int, str]) -> None:
         for criterion in self.criteria:
@@ -61,9 +62,9 @@ def score_form(criteria: list[Criterion], **kwargs) -> ScoreForm:
     """A ScoreForm with a value and a comment field for each criterion of this rubric."""
     attrs = {"criteria": list(criteria)}
     for criterion in criteria:
-        attrs[f"value_{criterion.id}"] = StringField(_l("Score: %(name)s", name=criterion.name),
+        attrs[f"value_{criterion.id}"] = StringField(_l("Score: %(name)s", name=criterion.local_name),
                                                      validators=[Length(max=20)])
-        attrs[f"comment_{criterion.id}"] = TextAreaField(_l("Comment: %(name)s", name=criterion.name),
+        attrs[f"comment_{criterion.id}"] = TextAreaField(_l("Comment: %(name)s", name=criterion.local_name),
                                                          validators=[Length(max=COMMENT_MAX)])
     return type("RubricForm", (ScoreForm,), attrs)(**kwargs)
 
@@ -96,9 +97,11 @@ class BallotForm(FlaskForm):
     def typed(self) -> dict[int, str]:
         return {a.id: self.place(a).data or "" for a in self.assignments}
 
-    def load(self) -> None:
+    def load(self, revising: bool) -> None:
+        """Fill the places as submitted, or (``revising``) as in the judge's open revision."""
         for assignment in self.assignments:
-            position = assignment.ballot_position
+            source = (revising and assignment.open_revision) or assignment
+            position = source.ballot_position
             self.place(assignment).data = "" if position is None else str(position)
 
     def show_problems(self, by_assignment: dict[int, str]) -> None:

@@ -6,17 +6,18 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from contest.actions import commit_change, under
+from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
-from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Role, utcnow
+from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Role, SheetRevision, utcnow
 from contest.organizer.forms import DeclarationForm
-from contest.services import conflicts, judging
+from contest.services import conflicts, judging, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
@@ -29,17 +30,25 @@ def _assignment_or_404(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _editing(assignment: Assignment) -> Assignment | SheetRevision:
+    """What the rubric shows: the open revision while the judge may still submit it, else the sheet."""
+    revision = assignment.open_revision
+    return revision if revision is not None and assignment.can_be_scored_by(current_user) else assignment
+
+
 def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
                   problems: list[str] = (), status: int = 200):
     entry = assignment.entry
     files = [(number, neutral_name(entry.code, number, a.content_type))
              for number, a in enumerate(entry.attachments, start=1)]
+    can_score = assignment.can_be_scored_by(current_user)
     return render_template(
         "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
         conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
-        can_score=assignment.can_be_scored_by(current_user), closed=judging.closed_message(assignment),
+        can_score=can_score, closed=judging.closed_message(assignment),
         frozen=assignment.is_frozen(), state=judging.sheet_state(assignment),
-        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal), status
+        revision=assignment.open_revision, submitted={m.criterion_id: m for m in assignment.marks},
+        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal, action=ActionForm()), status
 
 
 @bp.get("/")
@@ -53,7 +62,7 @@ def queue():
 def entry(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     form = score_form(assignment.entry.contest.criteria)
-    form.load(assignment)
+    form.load(_editing(assignment))
     return _render_entry(assignment, form, ConflictForm())
 
 
@@ -87,7 +96,24 @@ def save_scores(assignment_id: int):
         flash(_("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code),
               "success")
         return redirect(url_for("judging.queue"))
-    flash(_("Draft saved for %(code)s.", code=code), "success")
+    if assignment.open_revision is not None:
+        flash(_("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code),
+              "success")
+    else:
+        flash(_("Draft saved for %(code)s.", code=code), "success")
+    return redirect(url_for("judging.entry", assignment_id=assignment.id))
+
+
+def _discarded(count: int) -> str:
+    return (_("Revision discarded: your submitted values count, as before.") if count
+            else _("There was no revision to discard."))
+
+
+@bp.post("/assignments/<int:assignment_id>/revision/discard")
+@login_required
+def discard_revision(assignment_id: int):
+    assignment = _assignment_or_404(assignment_id)
+    perform(lambda: judging.discard_revisions([assignment]), (ScoreError,), _discarded, "info")
     return redirect(url_for("judging.entry", assignment_id=assignment.id))
 
 
@@ -109,7 +135,7 @@ def _render_ballot(contest: Contest, assignments: list[Assignment], form, proble
         "judging/ballot.html", contest=contest, assignments=assignments, form=form, problems=problems,
         scoring_round=first.scoring_round, can_score=first.can_be_scored_by(current_user),
         closed=judging.closed_message(first), state=judging.ballot_state(assignments),
-        sheet_labels=judging.SHEET_STATE_LABELS), status
+        sheet_labels=judging.SHEET_STATE_LABELS, action=ActionForm()), status
 
 
 @bp.get("/contests/<int:contest_id>/ballot")
@@ -117,7 +143,7 @@ def _render_ballot(contest: Contest, assignments: list[Assignment], form, proble
 def ballot(contest_id: int):
     contest, assignments = _ballot_or_404(contest_id)
     form = ballot_form(assignments)
-    form.load()
+    form.load(revising=assignments[0].can_be_scored_by(current_user))
     return _render_ballot(contest, assignments, form)
 
 
@@ -143,7 +169,18 @@ def save_ballot(contest_id: int):
         flash(_("Your ballot for %(contest)s is submitted. You can revise it until the round closes.",
                 contest=contest.title), "success")
         return redirect(url_for("judging.queue"))
-    flash(_("Ballot draft saved."), "success")
+    if judging.ballot_state(assignments) == "revising":
+        flash(_("Revision of your ballot saved. Your submitted places still count until you submit it."), "success")
+    else:
+        flash(_("Ballot draft saved."), "success")
+    return redirect(url_for("judging.ballot", contest_id=contest.id))
+
+
+@bp.post("/contests/<int:contest_id>/ballot/revision/discard")
+@login_required
+def discard_ballot_revision(contest_id: int):
+    contest, assignments = _ballot_or_404(contest_id)
+    perform(lambda: judging.discard_revisions(assignments), (ScoreError,), _discarded, "info")
     return redirect(url_for("judging.ballot", contest_id=contest.id))
 
 
@@ -175,19 +212,43 @@ def declare_conflict(assignment_id: int):
     assignment = _assignment_or_404(assignment_id)
     conflict_form = ConflictForm()
     form = score_form(assignment.entry.contest.criteria)
-    form.load(assignment)
+    form.load(_editing(assignment))
     if not conflict_form.validate_on_submit():
         return _render_entry(assignment, form, conflict_form, status=422)
     code = assignment.entry.code
     try:
-        judging.declare_conflict(assignment, conflict_form.reason.data, by=current_user)
+        outcome = reassignment.declare_on_entry(assignment, conflict_form.reason.data,
+                                                by=current_user._get_current_object())
     except ScoreError as error:
         db.session.rollback()
         return _render_entry(assignment, form, conflict_form, error.problems, 422)
     db.session.commit()
-    flash(_("Conflict declared: %(code)s has left your queue and will be given to another judge.", code=code),
-          "info")
+    if outcome.replaced:
+        flash(_("Conflict declared: %(code)s has left your queue and another judge now has it.", code=code), "info")
+    elif outcome.short:
+        flash(_("Conflict declared: %(code)s has left your queue. No other judge is free to take it, so the "
+                "organizers have been told.", code=code), "warning")
+    else:
+        flash(_("Conflict declared: %(code)s has left your queue.", code=code), "info")
     return redirect(url_for("judging.queue"))
+
+
+def _declaration_message(outcome: reassignment.Outcome) -> str:
+    """What a declaration did to the judge's queue, without naming other judges (or authors)."""
+    gone = {entry.id for entry in outcome.replaced + outcome.short + outcome.released}
+    if not gone:
+        return _("Thank you: your declaration is recorded. No entry in your queue is affected.")
+    parts = [ngettext("Thank you: %(num)d entry has left your queue.",
+                      "Thank you: %(num)d entries have left your queue.", len(gone))]
+    if outcome.replaced:
+        parts.append(ngettext("%(num)d has been given to another judge.", "%(num)d have been given to other judges.",
+                              len(outcome.replaced)))
+    if outcome.short:
+        parts.append(ngettext("%(num)d waits for the organizers, who have been told: no other judge is free to "
+                              "take it.",
+                              "%(num)d wait for the organizers, who have been told: no other judge is free to "
+                              "take them.", len(outcome.short)))
+    return " ".join(parts)
 
 
 @bp.route("/declarations", methods=["GET", "POST"])
@@ -197,9 +258,9 @@ def declarations():
     form = DeclarationForm()
     judge = current_user._get_current_object()
     if form.validate_on_submit():
-        if commit_change(lambda: conflicts.declare(judge, DeclarationKind(form.kind.data), form.value.data),
-                         (ConflictError,), _("Thank you: entries with this conflict leave your queue."),
-                         refused=under(form.value)):
+        if commit_change(lambda: reassignment.declare(judge, DeclarationKind(form.kind.data), form.value.data,
+                                                      by=judge),
+                         (ConflictError,), _declaration_message, refused=under(form.value)):
             return redirect(url_for("judging.declarations"))
     return render_template("judging/declarations.html", form=form, declarations=conflicts.declarations_of(judge)), \
         422 if form.errors else 200

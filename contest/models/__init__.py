@@ -4,7 +4,8 @@ from contest.models.entries import (
 )
 from contest.models.judging import (
     FINAL_ROUND, Assignment, AssignmentRun, Conflict, ConflictDeclaration, ConflictSource, ContestJudge,
-    DeclarationKind, JudgeExpertise, Mark, RunStatus, ScoringRound, SheetStatus,
+    DeclarationKind, JudgeExpertise, Mark, Reassignment, RevisionMark, RunStatus, ScoringRound, SheetRevision,
+    SheetStatus,
 )
 from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User, normalize_email
 from contest.models.prizes import (
@@ -19,7 +20,7 @@ __all__ = [
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "JudgeExpertise", "Mark",
-    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "REGIONS", "ResultSnapshot", "Role", "RunStatus",
-    "ScoringRound", "Season", "SHARE_RULES", "SheetStatus", "STATUS_LABELS", "title_key", "User", "UTCDateTime",
-    "utcnow",
+    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "Reassignment", "REGIONS", "ResultSnapshot", "RevisionMark",
+    "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
+    "title_key", "User", "UTCDateTime", "utcnow",
 ]

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
@@ -156,6 +156,13 @@ class Assignment(db.Model):
     judge: Mapped[User] = relationship()
     entry: Mapped[Entry] = relationship()
     marks: Mapped[list["Mark"]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
+    revisions: Mapped[list["SheetRevision"]] = relationship(back_populates="assignment", cascade="all, delete-orphan",
+                                                            order_by="SheetRevision.number")
+
+    @property
+    def open_revision(self) -> "SheetRevision | None":
+        """The judge's unsubmitted changes to this submitted sheet; they count for nothing yet."""
+        return next((r for r in self.revisions if r.submitted_at is None), None)
 
     @property
     def in_conflict(self) -> bool:
@@ -208,6 +215,50 @@ class Mark(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
+class SheetRevision(db.Model):
+    """A judge's change to a submitted sheet (or ballot place), kept beside it rather than over it.
+
+    While open (``submitted_at`` is None) it is a draft: the sheet's own marks, comment and place
+    still count everywhere. Submitting it replaces them at once; the row stays as the record of
+    who changed the sheet when, and with what, so a changed ranking can be explained.
+    """
+
+    __tablename__ = "sheet_revisions"
+    __table_args__ = (UniqueConstraint("assignment_id", "number"),
+                      Index("ix_sheet_revisions_one_open", "assignment_id", unique=True,
+                            sqlite_where=db.text("submitted_at IS NULL"),
+                            postgresql_where=db.text("submitted_at IS NULL")))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()  # 1 for the first revision of the sheet, and so on
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    ballot_position: Mapped[int | None] = mapped_column()  # round 2: the finalist's revised place
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the submission this revision replaces (or replaced) had been submitted.
+    replaces_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    assignment: Mapped[Assignment] = relationship(back_populates="revisions")
+    marks: Mapped[list["RevisionMark"]] = relationship(back_populates="revision", cascade="all, delete-orphan")
+
+
+class RevisionMark(db.Model):
+    """A judge's value on one criterion in a revision of their sheet."""
+
+    __tablename__ = "revision_marks"
+    __table_args__ = (UniqueConstraint("revision_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("sheet_revisions.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    revision: Mapped[SheetRevision] = relationship(back_populates="marks")
+    criterion: Mapped[Criterion] = relationship()
+
+
 class RunStatus(str, enum.Enum):
     RUNNING = "running"
     DONE = "done"
@@ -239,3 +290,32 @@ class AssignmentRun(db.Model):
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     contest: Mapped[Contest] = relationship()
+
+
+class Reassignment(db.Model):
+    """A judge taken off an entry by a declared conflict, and who took the seat (none: the entry is short).
+
+    Written in the same request as the declaration, beside the assignment run that chose the
+    replacement, so the organizers can see who replaced whom, when and why. When nobody could,
+    the counts say how the rest of the panel stood: conflicted, at their maximum load, or already
+    on the entry.
+    """
+
+    __tablename__ = "reassignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("assignment_runs.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    released_judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    replacement_judge_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)                     # the conflict, as recorded
+    discarded_marks: Mapped[int] = mapped_column(default=0)       # the released judge's marks, removed
+    judges_conflicted: Mapped[int] = mapped_column(default=0)
+    judges_full: Mapped[int] = mapped_column(default=0)
+    judges_serving: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    run: Mapped[AssignmentRun] = relationship(backref=db.backref("reassignments", order_by="Reassignment.id"))
+    entry: Mapped[Entry] = relationship()
+    released_judge: Mapped[User] = relationship(foreign_keys=[released_judge_id])
+    replacement_judge: Mapped[User | None] = relationship(foreign_keys=[replacement_judge_id])

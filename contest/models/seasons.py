@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,7 +100,34 @@ class Contest(db.Model):
             db.select(Mark.id).where(Mark.criterion_id.in_(criterion_ids)).limit(1)) is not None
 
 
-class ContestField(db.Model):
+class Worded:
+    """Words an organizer types: ``name`` (and ``description``) is the primary wording, in Uzbek;
+    ``<attribute>_ru`` and ``<attribute>_en`` are optional translations shown to readers of those
+    languages, who see the primary wording where a translation is missing."""
+
+    TRANSLATED_LANGUAGES = ("ru", "en")
+
+    def in_language(self, attribute: str, locale: str | None = None) -> str:
+        locale = locale or str(get_locale() or "")
+        return getattr(self, f"{attribute}_{locale}", None) or getattr(self, attribute)
+
+    @property
+    def local_name(self) -> str:
+        return self.in_language("name")
+
+    @staticmethod
+    def by_local_name(items):
+        """``items`` in the alphabetical order of their names in the reader's language."""
+        return sorted(items, key=lambda item: item.local_name.casefold())
+
+    @property
+    def all_names(self) -> list[str]:
+        """Every wording of the name, so that lookups by name match any language."""
+        return [name for name in (self.name, *(getattr(self, f"name_{lang}") for lang in self.TRANSLATED_LANGUAGES))
+                if name]
+
+
+class ContestField(Worded, db.Model):
     """An engineering field entries of a contest are filed under (energy, IT, ...)."""
 
     __tablename__ = "contest_fields"
@@ -108,11 +136,13 @@ class ContestField(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     contest: Mapped[Contest] = relationship(back_populates="fields")
 
 
-class Criterion(db.Model):
+class Criterion(Worded, db.Model):
     __tablename__ = "criteria"
     __table_args__ = (
         CheckConstraint("scale_max > scale_min", name="scale_order"),
@@ -122,10 +152,18 @@ class Criterion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     scale_min: Mapped[int] = mapped_column(default=1)
     scale_max: Mapped[int] = mapped_column(default=10)
     position: Mapped[int] = mapped_column(default=0)
 
     contest: Mapped[Contest] = relationship(back_populates="criteria")
+
+    @property
+    def local_description(self) -> str:
+        return self.in_language("description")

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.models import CONTEST_LABELS, STATUS_LABELS
+from contest.models import CONTEST_LABELS, STATUS_LABELS, ContestField
 
 
 class SoumField(Field):
@@ -55,6 +55,10 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
 
+FIELD_LINES_HELP = _l("Write the Uzbek name, then the Russian and English names after a bar: "
+                      "Energetika | Энергетика | Energy. Readers whose language has no name see the Uzbek one.")
+
+
 class SeasonForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     budget = SoumField(_l("Prize budget (UZS)"), validators=[InputRequired()])
@@ -64,7 +68,7 @@ class SeasonForm(FlaskForm):
 class NewSeasonForm(SeasonForm):
     opens_at = TashkentDateTimeField(_l("Submissions open (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Submissions close (Tashkent time)"), validators=[InputRequired()])
-    fields = TextAreaField(_l("Engineering fields, one per line"))
+    fields = TextAreaField(_l("Engineering fields, one per line"), description=FIELD_LINES_HELP)
 
 
 class ContestForm(FlaskForm):
@@ -72,13 +76,21 @@ class ContestForm(FlaskForm):
     closes_at = TashkentDateTimeField(_l("Submissions close (Tashkent time)"), validators=[InputRequired()])
     max_entries_per_author = IntegerField(_l("Entries per lead author"), validators=[InputRequired(),
                                                                                       NumberRange(1, 50)])
-    fields = TextAreaField(_l("Engineering fields, one per line"))
+    fields = TextAreaField(_l("Engineering fields, one per line"), description=FIELD_LINES_HELP)
     submit = SubmitField(_l("Save"))
 
 
 class CriterionForm(FlaskForm):
-    name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField(_l("What judges should look for"), validators=[Length(max=2000)])
+    """A criterion's name and description in Uzbek (required: the primary wording), Russian and English."""
+
+    WORDING = ("name", "name_ru", "name_en", "description", "description_ru", "description_en")
+
+    name = StringField(_l("Criterion (in Uzbek)"), validators=[DataRequired(), Length(max=120)])
+    name_ru = StringField(_l("Criterion in Russian"), validators=[Optional(), Length(max=120)])
+    name_en = StringField(_l("Criterion in English"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(_l("What judges should look for (in Uzbek)"), validators=[Length(max=2000)])
+    description_ru = TextAreaField(_l("What judges should look for, in Russian"), validators=[Length(max=2000)])
+    description_en = TextAreaField(_l("What judges should look for, in English"), validators=[Length(max=2000)])
     weight = DecimalField(_l("Weight"), places=3, validators=[InputRequired(), NumberRange(min=0.001, max=100)])
     scale_min = IntegerField(_l("Lowest mark"), default=1, validators=[InputRequired(), NumberRange(0, 100)])
     scale_max = IntegerField(_l("Highest mark"), default=10, validators=[InputRequired(), NumberRange(1, 100)])
@@ -113,7 +125,8 @@ class EntryFilterForm(FlaskForm):
     def set_season(self, season) -> None:
         self.contest.choices = [("", _l("All"))] + [(c.id, CONTEST_LABELS[c.kind]) for c in season.contests]
         self.field.choices = [("", _l("All"))] + [
-            (f.id, f"{f.name} ({CONTEST_LABELS[c.kind]})") for c in season.contests for f in c.fields]
+            (f.id, f"{f.local_name} ({CONTEST_LABELS[c.kind]})")
+            for c in season.contests for f in ContestField.by_local_name(c.fields)]
 
 
 def parse_lines(text: str | None) -> list[str]:

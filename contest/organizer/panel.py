@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
 from contest.auth.access import staff_required
 from contest.extensions import db
+from contest.i18n import local_time
 from contest.models import (
     AssignmentRun, Assignment, Contest, ContestJudge, DeclarationKind, Entry, Role, RunStatus, ScoringRound, User,
 )
@@ -16,7 +18,7 @@ from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
     ScoringRoundForm, parse_expertise,
 )
-from contest.services import conflicts, judge_assignment, judges
+from contest.services import charts, conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
@@ -55,9 +57,11 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
         form.judge.choices = _judge_choices()
     round_one = ScoringRound.of(contest.id, 1)
     failed = any(f is not None and f.errors for f in (form, k_form, round_form))
+    members = judges.panel(contest)
     return render_template("organizer/panel.html", contest=contest, form=form,
                            k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
-                           members=judges.panel(contest), action=ActionForm(),
+                           members=members, action=ActionForm(),
+                           progress=charts.progress_by_judge(contest, [m.judge for m in members]),
                            round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
                            scoring_round=round_one), 422 if failed else 200
 
@@ -116,9 +120,11 @@ def judge(judge_id: int):
             flash(_("Expertise saved."), "success")
             return redirect(url_for("organizer.judge", judge_id=judge.id))
     elif declaration_form.declare.data and declaration_form.validate_on_submit():
-        conflicts.declare(judge, DeclarationKind(declaration_form.kind.data), declaration_form.value.data)
+        outcome = reassignment.declare(judge, DeclarationKind(declaration_form.kind.data),
+                                       declaration_form.value.data, by=current_user._get_current_object())
         db.session.commit()
-        flash(_("Declaration recorded and applied to the judge's contests."), "success")
+        flash(" ".join([_("Declaration recorded and applied to the judge's contests.")] + _reassigned(outcome)),
+              "warning" if outcome.short else "success")
         return redirect(url_for("organizer.judge", judge_id=judge.id))
     if not form.is_submitted():
         form.expertise.data = "\n".join(f"{e.field}:{e.level}" for e in judge.expertise)
@@ -126,6 +132,19 @@ def judge(judge_id: int):
     status = 422 if form.errors or declaration_form.errors else 200
     return render_template("organizer/judge.html", judge=judge, form=form, declaration_form=declaration_form,
                            declarations=declarations), status
+
+
+def _reassigned(outcome: reassignment.Outcome) -> list[str]:
+    """The organizer's account of what a declaration did to the judge's assignments."""
+    said = []
+    if outcome.replaced:
+        said.append(ngettext("%(num)d entry got another judge.", "%(num)d entries got other judges.",
+                             len(outcome.replaced)))
+    if outcome.short:
+        said.append(ngettext("%(num)d entry has no eligible judge left; its contest's assignment page lists it.",
+                             "%(num)d entries have no eligible judge left; their contests' assignment pages list "
+                             "them.", len(outcome.short)))
+    return said
 
 
 @bp.route("/contests/<int:contest_id>/conflicts", methods=["GET", "POST"])
@@ -174,8 +193,11 @@ def assignment(contest_id: int):
                 return redirect(url_for("organizer.assignment", contest_id=contest.id))
     runs = db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id)
                               .order_by(AssignmentRun.id.desc()).limit(5)).all()
+    rows = judge_assignment.coverage(contest)
+    shortfalls = [(row, reassignment.why_short(row)) for row in reassignment.unresolved_shortfalls(contest, rows)]
     return render_template("organizer/assignment.html", contest=contest, form=form, action=ActionForm(),
-                           rows=judge_assignment.coverage(contest), runs=runs), 422 if form.errors else 200
+                           rows=rows, runs=runs, shortfalls=shortfalls,
+                           reassignments=reassignment.recent(contest)), 422 if form.errors else 200
 
 
 @bp.post("/contests/<int:contest_id>/assignment/run")
@@ -195,16 +217,49 @@ def start_assignment_run(contest_id: int):
 def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
     return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
-                           messages=judge_assignment.run_messages(run),
-                           action=ActionForm(), running=run.status is RunStatus.RUNNING)
+                           messages=judge_assignment.run_messages(run), running=run.status is RunStatus.RUNNING)
+
+
+@bp.get("/assignment-runs/<int:run_id>/commit")
+@staff_required
+def confirm_assignment_run(run_id: int):
+    """Say how many entries and judges the run puts in place, and warn while entries still come in."""
+    run = db.get_or_404(AssignmentRun, run_id)
+    contest = run.contest
+    confirmation = Confirmation(
+        title=_("Commit assignment run #%(n)d for %(contest)s?", n=run.id, contest=contest.title),
+        action_url=url_for("organizer.commit_assignment_run", run_id=run.id),
+        submit_label=_("Commit this assignment"), back_url=url_for("organizer.assignment_run", run_id=run.id))
+    try:
+        plan = judge_assignment.plan_commit(run)
+    except AssignmentError as error:
+        confirmation.refusals = [str(error)]
+        return confirmation_page(confirmation)
+    confirmation.consequences = [
+        ngettext("%(num)d entry is put before its judges (%(pairs)d assignments in all).",
+                 "%(num)d entries are put before their judges (%(pairs)d assignments in all).", plan.entries,
+                 pairs=len(plan.pairs)),
+        ngettext("%(num)d judge has entries to score in this assignment.",
+                 "%(num)d judges have entries to score in this assignment.", plan.judges),
+        ngettext("%(num)d judge finds their queue changed: entries given to them, or unscored ones taken away.",
+                 "%(num)d judges find their queue changed: entries given to them, or unscored ones taken away.",
+                 plan.judges_affected),
+        _("New assignments: %(added)d. Unscored assignments removed: %(removed)d. Scored assignments are kept.",
+          added=len(plan.added), removed=len(plan.removed)),
+    ]
+    if contest.accepts_changes():
+        confirmation.warnings = [_("%(contest)s still accepts entries until %(date)s: entries submitted after this "
+                                   "commit will have no judges until you run and commit the assignment again.",
+                                   contest=contest.title, date=local_time(contest.closes_at))]
+    return confirmation_page(confirmation)
 
 
 @bp.post("/assignment-runs/<int:run_id>/commit")
 @staff_required
 def commit_assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    if not confirmed():
+        return redirect(url_for("organizer.confirm_assignment_run", run_id=run.id))
     try:
         n = judge_assignment.commit_run(run)
     except AssignmentError as error:

@@ -15,7 +15,7 @@ from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
     parse_lines,
 )
-from contest.services import accounts, entry_queries, seasons
+from contest.services import accounts, charts, entry_queries, reassignment, seasons
 from contest.services import judges as judges_service  # the view `judges` takes the plain name
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
@@ -34,8 +34,13 @@ def overview():
     season = Season.current()
     if season is None:
         return redirect(url_for("organizer.new_season"))
-    return render_template("organizer/overview.html", season=season, seasons=_all_seasons(),
-                           counts=entry_queries.counts(season), by_status=entry_queries.status_counts(season))
+    counts = entry_queries.counts(season)
+    return render_template("organizer/overview.html", season=season, seasons=_all_seasons(), counts=counts,
+                           by_status=entry_queries.status_counts(season),
+                           by_contest=charts.entries_by_contest(counts["contest"]),
+                           by_region=charts.entries_by_region(counts["region"]),
+                           progress=charts.progress_by_contest(season),
+                           short_contests=reassignment.short_contests(season.contests))
 
 
 @bp.route("/seasons/new", methods=["GET", "POST"])
@@ -50,7 +55,7 @@ def new_season():
                                            closes_at=form.closes_at.data, fields=parse_lines(form.fields.data))
         except SeasonError as error:
             db.session.rollback()
-            form.year.errors.append(str(error))
+            (form.fields if isinstance(error, seasons.FieldNamesError) else form.year).errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Season %(year)s is created with its three contests.", year=season.year), "success")
@@ -76,7 +81,7 @@ def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = ContestForm(obj=contest)
     if request.method == "GET":
-        form.fields.data = "\n".join(f.name for f in contest.fields)
+        form.fields.data = "\n".join(seasons.FieldNames.of(f).line() for f in contest.fields)
     if form.validate_on_submit():
         if commit_change(lambda: seasons.update_contest(contest, opens_at=form.opens_at.data,
                                                         closes_at=form.closes_at.data,
@@ -96,8 +101,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
     contest = existing.contest if existing else db.get_or_404(Contest, contest_id)
     form = CriterionForm(obj=existing)
     if form.validate_on_submit():
-        data = CriterionData(name=form.name.data, description=form.description.data or "", weight=form.weight.data,
-                             scale_min=form.scale_min.data, scale_max=form.scale_max.data)
+        data = CriterionData(weight=form.weight.data, scale_min=form.scale_min.data, scale_max=form.scale_max.data,
+                             **{name: form[name].data or "" for name in CriterionForm.WORDING})
         if commit_change(lambda: seasons.save_criterion(contest, data, existing), (SeasonError,),
                          _("Rubric saved."), refused=under(form.name)):
             return redirect(url_for("organizer.contest", contest_id=contest.id))

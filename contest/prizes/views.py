@@ -1,13 +1,16 @@
 """Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
+from contest.i18n import format_soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -24,7 +27,7 @@ from contest.prizes.forms import (
     PreferencesForm,
     WhatIfForm,
 )
-from contest.services import prizes, season_export
+from contest.services import charts, prizes, season_export
 from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -155,8 +158,9 @@ def budget(season_id: int):
                                    .order_by(AllocationSnapshot.version.desc())).all()
     failed = bool(state.problems or (what_if and what_if.problems) or what_if_form.errors)
     return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
-                           what_if_form=what_if_form, apply_form=apply_form, action=ActionForm(),
+                           what_if_form=what_if_form, apply_form=apply_form,
                            snapshots=snapshots, lines=season_export.budget_lines(state),
+                           budget_use=charts.budget_use(season.budget, state.prizes, state.awards.values()),
                            share_rules=SHARE_RULES, explain=prizes.explain_state), 422 if failed else 200
 
 
@@ -174,10 +178,53 @@ def apply_what_if(season_id: int):
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 
+@bp.get("/seasons/<int:season_id>/commit")
+@staff_required
+def confirm_commit(season_id: int):
+    """Say which version committing makes, who is funded and where, and who reads it on their page."""
+    season = _season(season_id)
+    state = prizes.compute(season)
+    confirmation = Confirmation(
+        title=_("Commit the allocation of %(season)s?", season=season.title),
+        action_url=url_for("prizes.commit", season_id=season.id), submit_label=_("Commit this allocation"),
+        back_url=url_for("prizes.budget", season_id=season.id), refusals=[] if state.result else state.problems)
+    if state.result is None:
+        return confirmation_page(confirmation)
+    outcome = prizes.commit_outcome(state)
+    confirmation.title = _("Commit version %(n)d of the allocation of %(season)s?", n=outcome.version,
+                           season=season.title)
+    confirmation.consequences = [
+        _("This makes version %(n)d of the allocation; earlier versions stay as they were.", n=outcome.version),
+        ngettext("%(num)d of the %(winners)d winners is funded for an internship abroad.",
+                 "%(num)d of the %(winners)d winners are funded for an internship abroad.", outcome.funded,
+                 winners=outcome.winners),
+    ]
+    if outcome.countries:
+        confirmation.consequences.append(ngettext("They go to %(num)d country: %(names)s.",
+                                                  "They go to %(num)d countries: %(names)s.",
+                                                  len(outcome.countries), names=", ".join(outcome.countries)))
+    confirmation.consequences += [
+        ngettext("%(num)d winner with an account will see the outcome on their page: the country, or why none.",
+                 "%(num)d winners with an account will see the outcome on their page: the country, or why none.",
+                 outcome.with_account),
+        _("Spent %(spent)s of %(budget)s (fixed prizes included); remaining %(left)s.",
+          spent=format_soums(state.result["spent"]), budget=format_soums(state.result["budget"]),
+          left=format_soums(state.result["remaining"])),
+    ]
+    if outcome.funded < outcome.winners:
+        confirmation.warnings = [ngettext(
+            "%(num)d winner gets no internship in this version; the budget page says why.",
+            "%(num)d winners get no internship in this version; the budget page says why.",
+            outcome.winners - outcome.funded)]
+    return confirmation_page(confirmation)
+
+
 @bp.post("/seasons/<int:season_id>/commit")
 @staff_required
 def commit(season_id: int):
     season = _season(season_id)
+    if not confirmed():
+        return redirect(url_for("prizes.confirm_commit", season_id=season.id))
     perform(lambda: prizes.commit(season, current_user._get_current_object()), (PrizeError,),
             lambda snapshot: _("Version %(n)d of the allocation is committed.", n=snapshot.version))
     return redirect(url_for("prizes.budget", season_id=season.id))
@@ -186,8 +233,12 @@ def commit(season_id: int):
 @bp.get("/seasons/<int:season_id>/workbook")
 @staff_required
 def workbook(season_id: int):
+    """The season workbook in the language chosen beside the link, else in the organizer's own."""
     season = _season(season_id)
-    data = season_export.workbook(season)
+    language = request.args.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = str(get_locale())
+    data = season_export.workbook(season, language)
     db.session.commit()  # the default catalogue, if this is the first visit
     return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"season-{season.year}-prizes.xlsx")
 

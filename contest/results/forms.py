@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from contest.organizer.forms import TashkentDateTimeField
 
@@ -21,4 +21,9 @@ class MethodForm(FlaskForm):
 class FinalRoundForm(FlaskForm):
     opens_at = TashkentDateTimeField(_l("Final round opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Final round closes (Tashkent time)"), validators=[InputRequired()])
-    submit = SubmitField(_l("Open the final round"))
+    submit = SubmitField(_l("Save the window"))     # once open; opening goes through its confirmation page
+
+    def validate_closes_at(self, field):
+        """Said beside the field before the confirmation page, not after it."""
+        if self.opens_at.data is not None and field.data is not None and field.data <= self.opens_at.data:
+            raise ValidationError(_l("Give a scoring window that closes after it opens."))

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm
+from contest.actions import Confirmation, confirmation_page, confirmed
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
+from contest.i18n import local_time
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
-from contest.results import bp, charts
-from contest.results.forms import FinalRoundForm, MethodForm
-from contest.services import judge_assignment, results
-from contest.services.result_messages import result_messages
+from contest.results import bp
+from contest.results.forms import METHODS, FinalRoundForm, MethodForm
+from contest.services import charts, judge_assignment, results
+from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
 
 
@@ -45,16 +47,37 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
     judges = _names([j["judge"] for j in result["judges"]], User)
-    scatter = charts.scatter([(judges[j["judge"]].full_name if j["judge"] in judges else j["judge"],
-                               j["leniency"] or 0.0, j["scale"] or 1.0, bool(j["outlier"]))
-                              for j in result["judges"] if j["leniency"] is not None])
-    histogram = charts.histogram([r["score"] for r in result["ranking"]])
+    calibration = charts.judge_calibration(result["judges"], {key: j.full_name for key, j in judges.items()})
+    distribution = charts.score_distribution([r["score"] for r in result["ranking"]])
     snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
                                    .order_by(ResultSnapshot.version.desc())).all()
+    messages = result_messages(result)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
-                           messages=result_messages(result), form=form, scatter=scatter, histogram=histogram,
-                           snapshots=snapshots, action=ActionForm(), proposal=proposal, final=final,
+                           messages=messages, form=form, calibration=calibration, distribution=distribution,
+                           snapshots=snapshots, proposal=proposal, final=final,
+                           why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
                            final_form=final_form or FinalRoundForm(obj=final.window)), status
+
+
+# The scoring engine's warnings that say why it proposes no finalist round.
+_NO_FINAL_ROUND = ("no_extra_review", "panel_unaffordable")
+
+
+def _why_no_final_round(result: dict, proposal: judge_assignment.FinalProposal, messages: ResultMessages) -> list[str]:
+    """Why the final round cannot be opened (none: it can), said once: in its own section, not also above."""
+    if proposal.finalists and proposal.panel:
+        return []
+    codes = result.get("warning_codes") or []
+    if len(codes) == len(messages.warnings):
+        said = [text for text, code in zip(messages.warnings, codes)
+                if isinstance(code, dict) and code.get("code") in _NO_FINAL_ROUND]
+        if said:
+            messages.warnings = [text for text in messages.warnings if text not in said]
+            return said
+    if proposal.finalists:
+        return [_("No judge can sit on the final panel: each candidate left the contest or is conflicted with "
+                  "the finalists.")]
+    return [_("The ranking proposes no finalists, so there is no final round to open.")]
 
 
 @bp.get("/contests/<int:contest_id>/entries/<int:entry_id>")
@@ -78,14 +101,58 @@ def breakdown(contest_id: int, entry_id: int):
                            sheets=sheets, criteria=criteria, key_id=results.key_id)
 
 
+def _chosen_method(values) -> str | None:
+    """The method asked for; None leaves it to the engine (the stored instance then names none)."""
+    form = MethodForm(values)
+    return form.method.data if values.get("method") and form.validate() else None
+
+
+@bp.get("/contests/<int:contest_id>/publish")
+@staff_required
+def confirm_publish(contest_id: int):
+    """Say which version publishing makes and who will see it; an identical ranking makes none."""
+    contest = db.get_or_404(Contest, contest_id)
+    method = _chosen_method(request.args)
+    confirmation = Confirmation(
+        title=_("Publish the ranking of %(contest)s?", contest=contest.title),
+        action_url=url_for("results.publish", contest_id=contest.id), submit_label=_("Publish this ranking"),
+        back_url=url_for("results.contest", contest_id=contest.id, method=method),
+        carried={"method": method} if method else {})
+    try:
+        publication = results.prepare_publication(contest, method)
+    except ValueError as error:
+        confirmation.refusals = getattr(error, "problems", None) or [str(error)]
+        return confirmation_page(confirmation)
+    if publication.identical:
+        confirmation.refusals = [str(results.AlreadyPublished(publication.latest))]
+    ranked = len(publication.result["ranking"])
+    confirmation.title = _("Publish version %(n)d of the ranking of %(contest)s?", n=publication.version,
+                           contest=contest.title)
+    confirmation.submit_label = _("Publish version %(n)d", n=publication.version)
+    confirmation.consequences = [
+        _("Version %(n)d of the ranking is made (method: %(method)s); earlier versions stay as they were.",
+          n=publication.version, method=dict(METHODS).get(publication.result["method"], publication.result["method"])),
+        ngettext("%(num)d entry is ranked.", "%(num)d entries are ranked.", ranked),
+        ngettext("%(num)d participant will see their entry's rank, score and the judges' comments.",
+                 "%(num)d participants will see their entry's rank, score and the judges' comments.",
+                 results.participants_seeing(publication.result)),
+    ]
+    return confirmation_page(confirmation)
+
+
 @bp.post("/contests/<int:contest_id>/publish")
 @staff_required
 def publish(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    method = _chosen_method(request.form)
+    if not confirmed():
+        return redirect(url_for("results.confirm_publish", contest_id=contest.id, method=method))
     try:
-        snapshot = results.publish(contest, current_user._get_current_object(), request.form.get("method") or None)
+        snapshot = results.publish(contest, current_user._get_current_object(), method)
+    except results.AlreadyPublished as same:
+        db.session.rollback()
+        flash(str(same), "info")
+        return redirect(url_for("results.snapshot", snapshot_id=same.latest.id))
     except ValueError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -106,10 +173,48 @@ def snapshot(snapshot_id: int):
                            messages=result_messages(result))
 
 
+@bp.get("/contests/<int:contest_id>/final-round")
+@staff_required
+def confirm_final_round(contest_id: int):
+    """Say who the final round puts to work, and that it stays as opened; a refused window comes
+    back on the results page beside its fields (422)."""
+    contest = db.get_or_404(Contest, contest_id)
+    if judge_assignment.final_round(contest).finalists:
+        return redirect(url_for("results.contest", contest_id=contest.id))
+    form = FinalRoundForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+    try:
+        result = results.compute(contest, scoring.DEFAULT_METHOD)[1]
+    except results.NothingToRank:
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+    proposal = judge_assignment.propose_final_round(contest, result)
+    confirmation = Confirmation(
+        title=_("Open the final round of %(contest)s?", contest=contest.title),
+        action_url=url_for("results.final_round", contest_id=contest.id), submit_label=_("Open the final round"),
+        back_url=url_for("results.contest", contest_id=contest.id), warnings=proposal.notes,
+        refusals=_why_no_final_round(result, proposal, result_messages(result)),
+        carried={"opens_at": request.args["opens_at"], "closes_at": request.args["closes_at"]})
+    reviews = len(proposal.finalists) * len(proposal.panel) - len(proposal.left_out)
+    confirmation.consequences = [
+        ngettext("%(num)d finalist goes to the final round: %(codes)s.",
+                 "%(num)d finalists go to the final round: %(codes)s.", len(proposal.finalists),
+                 codes=", ".join(entry.code for entry in proposal.finalists)),
+        ngettext("%(num)d panel judge will find the finalists in their queue and rank them: %(names)s.",
+                 "%(num)d panel judges will find the finalists in their queue and rank them: %(names)s.",
+                 len(proposal.panel), names=", ".join(judge.full_name for judge in proposal.panel)),
+        ngettext("%(num)d final review in all.", "%(num)d final reviews in all.", reviews),
+        _("The final round is open from %(opens)s to %(closes)s.", opens=local_time(form.opens_at.data),
+          closes=local_time(form.closes_at.data)),
+        _("Once open, its finalists and panel stay as they are; only its window can be moved."),
+    ]
+    return confirmation_page(confirmation)
+
+
 @bp.post("/contests/<int:contest_id>/final-round")
 @staff_required
 def final_round(contest_id: int):
-    """Open the final round as proposed; once it is open, only move its window.
+    """Open the final round as proposed, once confirmed; once it is open, only move its window.
 
     A refused window comes back on the page with what was typed (422).
     """
@@ -118,6 +223,9 @@ def final_round(contest_id: int):
     if not form.validate_on_submit():
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     already_open = bool(judge_assignment.final_round(contest).finalists)
+    if not already_open and not confirmed():
+        return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
+                                opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
     try:
         if already_open:            # the finalists and the panel stay as they were
             judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)

@@ -92,8 +92,20 @@ def submit(entry: Entry) -> Entry:
     return entry
 
 
+def withdrawal_problems(entry: Entry) -> list[str]:
+    """Why the entry cannot be withdrawn now; none when it can (the confirmation page asks first)."""
+    if entry.status is EntryStatus.WITHDRAWN:
+        return [_("This entry is withdrawn already.")]
+    if not entry.contest.accepts_changes():
+        return [_("%(contest)s closed for submissions; entries can no longer be changed.",
+                  contest=entry.contest.title)]
+    return []
+
+
 def withdraw(entry: Entry) -> Entry:
-    ensure_changes_allowed(entry.contest)
+    problems = withdrawal_problems(entry)
+    if problems:
+        raise EntryError(problems)
     entry.status = EntryStatus.WITHDRAWN
     return entry
 

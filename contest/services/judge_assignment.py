@@ -55,18 +55,28 @@ def scored_assignment_ids(contest: Contest, round_number: int) -> set[int]:
         .where(Entry.contest_id == contest.id, Assignment.round == round_number)))
 
 
+def panel_of(contest: Contest) -> list[ContestJudge]:
+    return db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id)
+                              .order_by(ContestJudge.judge_id)).all()
+
+
+def expertise_levels(contest: Contest, judge_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each judge's level in the contest's fields, matched by name whatever the case."""
+    contest_fields = {name.casefold(): f.name for f in contest.fields for name in f.all_names}  # any language
+    expertise: dict[int, dict[str, int]] = {}
+    for row in db.session.scalars(db.select(JudgeExpertise).where(JudgeExpertise.judge_id.in_(judge_ids))):
+        name = contest_fields.get(row.field.casefold())
+        if name:  # a field listed in two languages counts at its higher level
+            levels = expertise.setdefault(row.judge_id, {})
+            levels[name] = max(levels.get(name, 0), row.level)
+    return expertise
+
+
 def build_instance(contest: Contest, round_number: int = 1) -> dict:
     """The engine's input: submitted entries, the contest's judges, conflicts, locked pairs."""
     entries = live_entries(contest)
-    panel = db.session.scalars(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id)
-                               .order_by(ContestJudge.judge_id)).all()
-    contest_fields = {f.name.casefold(): f.name for f in contest.fields}
-    expertise: dict[int, dict[str, int]] = {}
-    for row in db.session.scalars(db.select(JudgeExpertise).where(
-            JudgeExpertise.judge_id.in_([cj.judge_id for cj in panel]))):
-        name = contest_fields.get(row.field.casefold())
-        if name:
-            expertise.setdefault(row.judge_id, {})[name] = row.level
+    panel = panel_of(contest)
+    expertise = expertise_levels(contest, [cj.judge_id for cj in panel])
     scored = scored_assignment_ids(contest, round_number)
     locked = db.session.execute(
         db.select(Assignment.judge_id, Assignment.entry_id).join(Entry)
@@ -301,8 +311,30 @@ def _message_text(m: Mapping, labels: Mapping[str, str]) -> str:
     raise KeyError(code)
 
 
-def commit_run(run: AssignmentRun) -> int:
-    """Replace the round's unscored assignments by the run's pairs, if nothing changed since."""
+@dataclass
+class CommitPlan:
+    """What committing a dry run changes: the pairs it adds and the unscored ones it removes."""
+
+    pairs: set[tuple[int, int]]             # (judge id, entry id): every pair the run assigns
+    added: set[tuple[int, int]]
+    removed: list[Assignment]
+
+    @property
+    def judges(self) -> int:
+        return len({judge_id for judge_id, _entry_id in self.pairs})
+
+    @property
+    def entries(self) -> int:
+        return len({entry_id for _judge_id, entry_id in self.pairs})
+
+    @property
+    def judges_affected(self) -> int:
+        """Judges whose queue changes: an entry given to them or an unscored one taken away."""
+        return len({judge_id for judge_id, _entry_id in self.added} | {a.judge_id for a in self.removed})
+
+
+def plan_commit(run: AssignmentRun) -> CommitPlan:
+    """What committing the run would change, changing nothing; refused as :func:`commit_run` would be."""
     if run.status is not RunStatus.DONE:
         raise AssignmentError(_("Only a finished dry run can be committed."))
     result = result_of(run)
@@ -314,14 +346,20 @@ def commit_run(run: AssignmentRun) -> int:
     current = {(a.judge_id, a.entry_id): a for a in db.session.scalars(
         db.select(Assignment).join(Entry).where(Entry.contest_id == run.contest_id, Assignment.round == run.round))}
     wanted = {(_id(j), _id(e)) for j, e in result["pairs"]}
-    for pair, assignment in current.items():
-        if pair not in wanted and assignment.id not in scored:
-            db.session.delete(assignment)
-    for judge_id, entry_id in sorted(wanted - set(current)):
+    return CommitPlan(wanted, wanted - set(current),
+                      [a for pair, a in current.items() if pair not in wanted and a.id not in scored])
+
+
+def commit_run(run: AssignmentRun) -> int:
+    """Replace the round's unscored assignments by the run's pairs, if nothing changed since."""
+    plan = plan_commit(run)
+    for assignment in plan.removed:
+        db.session.delete(assignment)
+    for judge_id, entry_id in sorted(plan.added):
         db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=run.round))
     run.status, run.committed_at = RunStatus.COMMITTED, utcnow()
     db.session.flush()
-    return len(wanted)
+    return len(plan.pairs)
 
 
 def add_manual(entry: Entry, judge: User, round_number: int = 1) -> Assignment:

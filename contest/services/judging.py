@@ -19,8 +19,8 @@ from contest.extensions import db
 from contest.files.sanitize import sanitize
 from contest.i18n import local_time
 from contest.models import (
-    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, ScoringRound,
-    SheetStatus, User, utcnow,
+    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, RevisionMark,
+    ScoringRound, SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services.attachments import path_of
 
@@ -28,6 +28,7 @@ SHEET_STATE_LABELS = {  # in the order a judge's queue lists them: what is left 
     "not_started": _l("Not started"),
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
+    "revising": _l("Submitted, revision in draft"),
 }
 QUEUE_ORDER = {state: position for position, state in enumerate(SHEET_STATE_LABELS)}
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -65,7 +66,7 @@ class QueueGroup:
 
     @property
     def scored(self) -> int:
-        return sum(row.state == "submitted" for row in self.rows)
+        return sum(row.assignment.status is SheetStatus.SUBMITTED for row in self.rows)
 
     @property
     def total(self) -> int:
@@ -77,7 +78,7 @@ class QueueGroup:
 
 def sheet_state(assignment: Assignment) -> str:
     if assignment.status is SheetStatus.SUBMITTED:
-        return "submitted"
+        return "revising" if assignment.open_revision is not None else "submitted"
     if assignment.marks or assignment.overall_comment or assignment.ballot_position is not None:
         return "draft"
     return "not_started"
@@ -90,7 +91,7 @@ def queue(judge: User) -> list[QueueGroup]:
     assignments = db.session.scalars(
         db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
         .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
-        .options(selectinload(Assignment.marks),
+        .options(selectinload(Assignment.marks), selectinload(Assignment.revisions),
                  selectinload(Assignment.entry).selectinload(Entry.field),
                  selectinload(Assignment.entry).selectinload(Entry.contest))
         .order_by(Entry.contest_id, Assignment.round, Entry.id)
@@ -138,7 +139,11 @@ def format_value(value: Decimal | None) -> str:
 
 
 def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None) -> Assignment:
-    """Save a draft (any criteria) or submit (all criteria), only while the round is open."""
+    """Save a draft (any criteria) or submit (all criteria), only while the round is open.
+
+    A submitted sheet is never edited in place: what the judge types goes to its open revision,
+    and the submitted marks keep counting until the revision is submitted and replaces them.
+    """
     if assignment.round == FINAL_ROUND:
         raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
     _lock(assignment)
@@ -169,26 +174,74 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
                    else _("Some scores need correcting."))
         raise ScoreError(message, problems)
 
-    existing = {mark.criterion_id: mark for mark in assignment.marks}
+    now = now or utcnow()
+    if assignment.status is SheetStatus.SUBMITTED:
+        revision = _open_revision(assignment, now)
+        _write_marks(revision.marks, RevisionMark, criteria, accepted)
+        revision.overall_comment = sheet.overall_comment.strip()
+        if final:
+            _submit_revision(assignment, revision, now)
+    else:
+        _write_marks(assignment.marks, Mark, criteria, accepted)
+        assignment.overall_comment = sheet.overall_comment.strip()
+        if final:
+            assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, now
+    db.session.flush()
+    return assignment
+
+
+def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: dict[int, tuple[Decimal, str]]) -> None:
+    """Make ``marks`` (a sheet's or a revision's) hold exactly the accepted values, row by row."""
+    existing = {mark.criterion_id: mark for mark in marks}
     for criterion in criteria:
         mark = existing.get(criterion.id)
         if criterion.id in accepted:
             value, comment = accepted[criterion.id]
             if mark is None:
-                assignment.marks.append(Mark(criterion=criterion, value=value, comment=comment))
+                marks.append(kind(criterion=criterion, value=value, comment=comment))
             else:
                 mark.value, mark.comment = value, comment
         elif mark is not None:  # cleared in a draft
-            assignment.marks.remove(mark)
-    assignment.overall_comment = sheet.overall_comment.strip()
-    if final:
-        assignment.status = SheetStatus.SUBMITTED
-        assignment.submitted_at = now or utcnow()
-    else:
-        assignment.status = SheetStatus.DRAFT
-        assignment.submitted_at = None
+            marks.remove(mark)
+
+
+def _open_revision(assignment: Assignment, now: datetime) -> SheetRevision:
+    """The submitted sheet's open revision; a new one starts from the submitted comment and place."""
+    revision = assignment.open_revision
+    if revision is None:
+        revision = SheetRevision(number=max((r.number for r in assignment.revisions), default=0) + 1,
+                                 opened_at=now, replaces_submitted_at=assignment.submitted_at,
+                                 overall_comment=assignment.overall_comment, ballot_position=assignment.ballot_position)
+        assignment.revisions.append(revision)
+    return revision
+
+
+def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime) -> None:
+    """The revision's values become the sheet's, all in the same flush; the revision stays as its record."""
+    _write_marks(assignment.marks, Mark, assignment.entry.contest.criteria,
+                 {mark.criterion_id: (mark.value, mark.comment) for mark in revision.marks})
+    assignment.overall_comment = revision.overall_comment
+    assignment.ballot_position = revision.ballot_position
+    assignment.submitted_at = revision.submitted_at = now
+
+
+def discard_revisions(assignments: list[Assignment], now: datetime | None = None) -> int:
+    """Drop the judge's unsubmitted revisions of these sheets; the submitted values never moved.
+
+    Only while the round is open, as a closed round's sheets never change. Returns how many went.
+    """
+    for assignment in assignments:
+        _lock(assignment)
+    if assignments:
+        ensure_open(assignments[0], now)
+    discarded = 0
+    for assignment in assignments:
+        revision = assignment.open_revision
+        if revision is not None:
+            assignment.revisions.remove(revision)
+            discarded += 1
     db.session.flush()
-    return assignment
+    return discarded
 
 
 def _value_problem(criterion: Criterion, raw: str) -> str | None:
@@ -224,10 +277,15 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
 
 
 def _lock(assignment: Assignment) -> None:
-    """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared)."""
+    """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
+
+    What the request read before it held the lock may be out of date (another tab may have
+    submitted the sheet meanwhile), so the sheet is read again under the lock.
+    """
     found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
     if found is None:
         raise ScoreError(_("This entry is no longer in your queue."))
+    db.session.expire(assignment)
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
@@ -248,14 +306,14 @@ def ballot(judge: User, contest: Contest) -> list[Assignment]:
         db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
         .where(Assignment.judge_id == judge.id, Assignment.round == FINAL_ROUND, Entry.contest_id == contest.id,
                Assignment.entry_id.not_in(conflicted))
-        .options(selectinload(Assignment.entry).selectinload(Entry.field))
+        .options(selectinload(Assignment.entry).selectinload(Entry.field), selectinload(Assignment.revisions))
         .order_by(Entry.id)).all())
 
 
 def ballot_state(assignments: list[Assignment]) -> str:
     """One state for the whole ballot: submitted only when every place is."""
     if assignments and all(a.status is SheetStatus.SUBMITTED for a in assignments):
-        return "submitted"
+        return "revising" if any(a.open_revision is not None for a in assignments) else "submitted"
     if any(a.ballot_position is not None for a in assignments):
         return "draft"
     return "not_started"
@@ -265,7 +323,8 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
                   now: datetime | None = None) -> list[Assignment]:
     """Save a draft (any places typed) or submit (each finalist a place 1..n, each place once).
 
-    ``typed`` maps assignment id to the place as typed. Only while the final round is open.
+    ``typed`` maps assignment id to the place as typed. Only while the final round is open. As on
+    a score sheet, a submitted place is changed in a revision and counts until that is submitted.
     """
     if not assignments:
         raise BallotError(_("You have no finalists to rank."))
@@ -300,9 +359,15 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
         raise BallotError(message, problems)
     when = now or utcnow()
     for assignment in assignments:
-        assignment.ballot_position = places.get(assignment.id)
-        assignment.status = SheetStatus.SUBMITTED if final else SheetStatus.DRAFT
-        assignment.submitted_at = when if final else None
+        if assignment.status is SheetStatus.SUBMITTED:
+            revision = _open_revision(assignment, when)
+            revision.ballot_position = places.get(assignment.id)
+            if final:
+                _submit_revision(assignment, revision, when)
+        else:
+            assignment.ballot_position = places.get(assignment.id)
+            if final:
+                assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, when
     db.session.flush()
     return assignments
 
@@ -317,10 +382,10 @@ def blind_copy(attachment: Attachment) -> bytes:
 # -- conflicts ---------------------------------------------------------------------------------
 
 def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: datetime | None = None) -> Conflict:
-    """Record the judge's conflict with the entry and take the entry out of their queue.
+    """Record the judge's conflict with the entry, which takes it out of their queue.
 
-    The pair's open assignments go, marks and all, so the entry is short of a judge and the
-    organizers can reassign it; sheets of rounds already closed stay, as final scores never change.
+    Releasing the pair's open assignments and finding another judge is
+    ``services.reassignment.declare_on_entry``'s part, which calls this first.
     """
     reason = reason.strip()
     if not reason:
@@ -338,10 +403,5 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
         db.session.add(conflict)
     else:
         conflict.reason = reason
-    pair = db.session.scalars(db.select(Assignment).where(
-        Assignment.judge_id == assignment.judge_id, Assignment.entry_id == assignment.entry_id)).all()
-    for other in pair:
-        if other.id == assignment.id or not other.is_frozen(now):
-            db.session.delete(other)
     db.session.flush()
     return conflict

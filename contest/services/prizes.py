@@ -432,6 +432,27 @@ def commit(season: Season, by: User) -> AllocationSnapshot:
     return snapshot
 
 
+@dataclass
+class AllocationOutcome:
+    """What committing the current allocation puts on record, counted for its confirmation page."""
+
+    version: int
+    winners: int
+    funded: int
+    countries: list[str]                    # where the funded winners go, in the reader's language
+    with_account: int                       # winners who will read the outcome on their own page
+
+
+def commit_outcome(state: PrizeState) -> AllocationOutcome:
+    latest = AllocationSnapshot.latest(state.season.id)
+    names = country_names(state.countries)
+    winners = state.selection.order
+    return AllocationOutcome(
+        version=(latest.version + 1) if latest else 1, winners=len(winners), funded=len(state.awards),
+        countries=sorted({names.get(a["country"], a["country"]) for a in state.awards.values()}),
+        with_account=sum(state.selection.people[p].has_account for p in winners if p in state.selection.people))
+
+
 # --------------------------------------------------------------------------- explanations, in the reader's language
 #
 # The engines explain in English and give each explanation as a reason (a code with named

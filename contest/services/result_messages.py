@@ -123,10 +123,12 @@ def _labels(codes: list[Mapping]) -> dict[str, dict[str, str]]:
     if wanted["entry"]:
         for entry in db.session.scalars(db.select(Entry).where(Entry.id.in_(wanted["entry"]))):
             labels["entry"][wanted["entry"][entry.id]] = entry.code
-    for kind, model, column in (("judge", User, User.full_name), ("criterion", Criterion, Criterion.name)):
-        if wanted[kind]:
-            for row_id, name in db.session.execute(db.select(model.id, column).where(model.id.in_(wanted[kind]))):
-                labels[kind][wanted[kind][row_id]] = name
+    if wanted["judge"]:
+        for row_id, name in db.session.execute(db.select(User.id, User.full_name).where(User.id.in_(wanted["judge"]))):
+            labels["judge"][wanted["judge"][row_id]] = name
+    if wanted["criterion"]:
+        for criterion in db.session.scalars(db.select(Criterion).where(Criterion.id.in_(wanted["criterion"]))):
+            labels["criterion"][wanted["criterion"][criterion.id]] = criterion.local_name
     return labels
 
 

@@ -17,8 +17,8 @@ from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
-    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Season, SheetStatus, User,
-    utcnow,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Season,
+    SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services.judging import format_value
 from contest.services.result_messages import result_messages
@@ -144,20 +144,74 @@ def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
                             ) from error
 
 
-def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
-    """Freeze the ranking as a new version; earlier versions stay as they were."""
+@dataclass
+class Publication:
+    """A ranking as publishing it now would store it, beside the latest published version."""
+
+    instance: dict
+    result: dict
+    latest: ResultSnapshot | None
+
+    @property
+    def version(self) -> int:
+        return self.latest.version + 1 if self.latest else 1
+
+    @property
+    def instance_json(self) -> str:
+        return json.dumps(self.instance, sort_keys=True)
+
+    @property
+    def result_json(self) -> str:
+        return json.dumps(self.result, sort_keys=True)
+
+    @property
+    def identical(self) -> bool:
+        """The latest version already stores exactly this input and this answer."""
+        return self.latest is not None and (self.latest.instance_json, self.latest.result_json) == (
+            self.instance_json, self.result_json)
+
+
+class AlreadyPublished(ValueError):
+    """Publishing would store the latest version again: no new version is made."""
+
+    def __init__(self, latest: ResultSnapshot):
+        self.latest = latest
+        super().__init__(_("This ranking is identical to version %(n)d, the latest published: publishing it again "
+                           "makes no new version.", n=latest.version))
+
+
+def prepare_publication(contest: Contest, method: str | None = None) -> Publication:
+    """What publishing now would store; :class:`NothingToRank` or ValueError when there is nothing to publish."""
     instance, result = compute(contest, method)
     if not result["ranking"]:
         raise ValueError(_("There are no submitted scores to rank yet."))
-    latest = ResultSnapshot.latest(contest.id)
-    snapshot = ResultSnapshot(contest=contest, version=(latest.version + 1) if latest else 1,
-                              method=result["method"], inputs_hash=result["inputs_hash"],
-                              instance_json=json.dumps(instance, sort_keys=True),
-                              result_json=json.dumps(result, sort_keys=True), published_by=organizer,
-                              published_at=utcnow())
+    return Publication(instance, result, ResultSnapshot.latest(contest.id))
+
+
+def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
+    """Freeze the ranking as a new version; earlier versions stay as they were.
+
+    A ranking identical to the latest version raises :class:`AlreadyPublished`: a second copy
+    would only make the versions harder to read.
+    """
+    publication = prepare_publication(contest, method)
+    if publication.identical:
+        raise AlreadyPublished(publication.latest)
+    snapshot = ResultSnapshot(contest=contest, version=publication.version, method=publication.result["method"],
+                              inputs_hash=publication.result["inputs_hash"], instance_json=publication.instance_json,
+                              result_json=publication.result_json, published_by=organizer, published_at=utcnow())
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+def participants_seeing(result: dict) -> int:
+    """How many participants (authors with an account) of the ranked entries see their result once it is published."""
+    entry_ids = [key_id(row["entry"]) for row in result["ranking"]]
+    if not entry_ids:
+        return 0
+    return db.session.scalar(db.select(db.func.count(db.distinct(EntryAuthor.user_id))).where(
+        EntryAuthor.entry_id.in_(entry_ids), EntryAuthor.user_id.is_not(None)))
 
 
 @dataclass
@@ -190,7 +244,8 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
                                                 if "method" in snapshot.instance else {}))
             if scoring.inputs_hash(current) != snapshot.inputs_hash:
                 found += [Discrepancy(label, snapshot.version, line)
-                          for line in _describe_changes(snapshot.instance, current)]
+                          for line in _describe_changes(snapshot.instance, current)
+                          + _revisions_since(contest, snapshot.published_at)]
                 try:
                     recomputed = scoring.rank(current)
                 except InputError as error:
@@ -251,6 +306,19 @@ def _describe_changes(published: dict, current: dict) -> list[str]:
     return lines or ["the stored scores differ from the published input"]
 
 
+def _revisions_since(contest: Contest, published_at: datetime) -> list[str]:
+    """Which judge changed a submitted sheet or ballot place after publication, and when."""
+    rows = db.session.execute(
+        db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, SheetRevision.number,
+                  SheetRevision.submitted_at)
+        .join(SheetRevision, SheetRevision.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, SheetRevision.submitted_at > published_at)
+        .order_by(SheetRevision.submitted_at, Assignment.id)).all()
+    return [f"judge {judge_key(judge)} submitted revision {number} of their round {round_} sheet of "
+            f"{_entry_code(entry_key(entry))} at {when:%Y-%m-%d %H:%M} UTC, after publication"
+            for entry, judge, round_, number, when in rows]
+
+
 def _describe_rank_changes(stored: dict, recomputed: dict) -> list[str]:
     ranks = {row["entry"]: row["rank"] for row in recomputed["ranking"]}
     return [f"{_entry_code(row['entry'])} was published at rank {row['rank']}, recomputes to "
@@ -301,8 +369,8 @@ def entry_comments(entry: Entry, published_at: datetime) -> list[JudgeComments]:
             text = mark.comment.strip()
             if text:
                 comment = said.setdefault(text, Comment(text, []))
-                if all(c.name != mark.criterion.name for c in comment.criteria):
-                    comment.criteria.append(MarkedCriterion(mark.criterion.name, format_value(mark.value),
+                if all(c.name != mark.criterion.local_name for c in comment.criteria):
+                    comment.criteria.append(MarkedCriterion(mark.criterion.local_name, format_value(mark.value),
                                                             mark.criterion.scale_max))
         if sheet.overall_comment.strip():
             said.setdefault(sheet.overall_comment.strip(), Comment(sheet.overall_comment.strip(), []))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from contest.excel import build_season_workbook
@@ -108,7 +109,7 @@ def ranking_rows(season: Season) -> Iterator[dict]:
                    "p_top": row.get("p_top"), "judges": row.get("judges")}
 
 
-def score_rows(season: Season) -> Iterator[dict]:
+def score_rows(season: Season, locale: str | None = None) -> Iterator[dict]:
     contest_ids = [c.id for c in season.contests]
     where = (Entry.contest_id.in_(contest_ids), Entry.status == EntryStatus.SUBMITTED,
              Assignment.status == SheetStatus.SUBMITTED)
@@ -116,26 +117,28 @@ def score_rows(season: Season) -> Iterator[dict]:
                                    .where(*where).distinct().order_by(Assignment.judge_id)).all()
     codes = {judge_id: f"J-{n:03d}" for n, judge_id in enumerate(judge_ids, start=1)}
     rows = db.session.execute(
-        db.select(Entry.id, Assignment.judge_id, Criterion.name, Mark.value, Assignment.round)
+        db.select(Entry.id, Assignment.judge_id, Criterion, Mark.value, Assignment.round)
         .join(Mark, Mark.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
         .join(Criterion, Mark.criterion_id == Criterion.id).where(*where)
         .order_by(Entry.id, Assignment.round, Assignment.judge_id, Criterion.position, Criterion.id))
     for entry_id, judge_id, criterion, value, round_ in rows:
-        yield {"entry": f"E-{entry_id:05d}", "judge": codes[judge_id], "criterion": criterion, "value": float(value),
-               "round": round_}
+        yield {"entry": f"E-{entry_id:05d}", "judge": codes[judge_id],
+               "criterion": criterion.in_language("name", locale), "value": float(value), "round": round_}
 
 
-def workbook(season: Season):
-    """The workbook in a temporary file, rewound, for a streamed download."""
+def workbook(season: Season, locale: str):
+    """The workbook in ``locale`` (its sheet names, headers, titles and words), in a temporary
+    file, rewound, for a streamed download."""
     snapshot = AllocationSnapshot.latest(season.id)
     if snapshot is not None:
         data = snapshot_data(snapshot)
     else:
         data = prize_data(prizes.compute(season))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (closed by send_file)
-    build_season_workbook({
-        "title": str(season.title), "budget": season.budget, "winners": winner_rows(data),
-        "internships": internship_rows(data), "budget_lines": budget_lines(data),
-        "rankings": ranking_rows(season), "scores": score_rows(season)}, out=out)
+    with force_locale(locale):  # the rows are generators: they are worded while the workbook is written
+        build_season_workbook({
+            "title": str(season.title), "budget": season.budget, "winners": winner_rows(data),
+            "internships": internship_rows(data), "budget_lines": budget_lines(data),
+            "rankings": ranking_rows(season), "scores": score_rows(season, locale)}, out=out, translate=_)
     out.seek(0)
     return out

@@ -5,27 +5,76 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from contest.extensions import db
 from contest.models import DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Entry, Season
 
 DEFAULT_RUBRIC = (
-    # name, description, weight
-    ("Novelty", "How new the idea is compared with what exists.", Decimal("0.30")),
-    ("Technical merit", "Soundness of the engineering and of the evidence.", Decimal("0.30")),
-    ("Feasibility", "Whether it can be built and run with the means described.", Decimal("0.20")),
-    ("Impact", "Economic and social value for Uzbekistan.", Decimal("0.20")),
+    # name, description, weight: worded once, in the catalogs; a new season stores all three languages
+    (_l("Novelty"), _l("How new the idea is compared with what exists."), Decimal("0.30")),
+    (_l("Technical merit"), _l("Soundness of the engineering and of the evidence."), Decimal("0.30")),
+    (_l("Feasibility"), _l("Whether it can be built and run with the means described."), Decimal("0.20")),
+    (_l("Impact"), _l("Economic and social value for Uzbekistan."), Decimal("0.20")),
 )
+FIELD_NAME_MAX = 120  # ContestField.name and its translations
+PRIMARY_LANGUAGE = "uz"  # the primary wording of fields and criteria (`name`, `description`)
 
 
 class SeasonError(ValueError):
     """A change organizers asked for that the rules refuse; the message explains why."""
 
 
+class FieldNamesError(SeasonError):
+    """A line of field names that cannot be stored; shown beside the fields."""
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """A field's name as the organizer typed it: Uzbek (required), Russian and English (optional)."""
+
+    name: str
+    name_ru: str = ""
+    name_en: str = ""
+
+    @classmethod
+    def parse(cls, line: str) -> "FieldNames":
+        """'Energetika | Энергетика | Energy' (the Russian and English parts may be left out)."""
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            raise FieldNamesError(_("“%(line)s” has more than three names: write Uzbek | Russian | English.",
+                                    line=line.strip()))
+        return cls(*parts)
+
+    @classmethod
+    def of(cls, field: ContestField) -> "FieldNames":
+        return cls(field.name, field.name_ru, field.name_en)
+
+    def line(self) -> str:
+        """The line :meth:`parse` reads back; empty trailing parts are left out."""
+        return " | ".join((self.name, self.name_ru, self.name_en)).rstrip(" |")
+
+
+def default_rubric() -> list[Criterion]:
+    """The default criteria, each worded in the three languages from the catalogs."""
+    def worded(attribute: str, text) -> dict[str, str]:
+        wording = {}
+        for lang, column in ((PRIMARY_LANGUAGE, attribute),
+                             *((lang, f"{attribute}_{lang}") for lang in Criterion.TRANSLATED_LANGUAGES)):
+            with force_locale(lang):
+                wording[column] = str(text)
+        return wording
+
+    return [Criterion(**worded("name", name), **worded("description", description), weight=weight,
+                      scale_min=1, scale_max=10, position=position)
+            for position, (name, description, weight) in enumerate(DEFAULT_RUBRIC)]
+
+
 def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime, closes_at: datetime,
-                  fields: list[str] | tuple[str, ...] = ()) -> Season:
+                  fields: list[str | FieldNames] | tuple[str | FieldNames, ...] = ()) -> Season:
     """A season with its three contests, each with the same window, fields and default rubric."""
     if db.session.scalar(db.select(Season.id).where(Season.year == year)):
         raise SeasonError(_("A season for %(year)s already exists.", year=year))
@@ -33,9 +82,9 @@ def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime
     season = Season(year=year, budget=budget)
     for kind in ContestKind:
         contest = Contest(kind=kind, opens_at=opens_at, closes_at=closes_at)
-        contest.fields = [ContestField(name=name) for name in unique_names(fields)]
-        contest.criteria = [Criterion(name=name, description=text, weight=weight, scale_min=1, scale_max=10,
-                                      position=i) for i, (name, text, weight) in enumerate(DEFAULT_RUBRIC)]
+        contest.fields = [ContestField(name=f.name, name_ru=f.name_ru, name_en=f.name_en)
+                          for f in unique_fields(fields)]
+        contest.criteria = default_rubric()
         season.contests.append(contest)
     db.session.add(season)
     db.session.flush()
@@ -52,12 +101,14 @@ def update_season(season: Season, *, year: int, budget: int) -> None:
 
 
 def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime, max_entries_per_author: int,
-                   field_names: list[str]) -> None:
+                   field_names: list[str | FieldNames]) -> None:
+    """Fields are known by their Uzbek name: a new one is added, a missing one removed (unless
+    entries use it), and a kept one takes the Russian and English names as typed."""
     if closes_at <= opens_at:
         raise SeasonError(_("The window must close after it opens."))
     if max_entries_per_author < 1:
         raise SeasonError(_("Allow at least one entry per author."))
-    wanted = unique_names(field_names)
+    wanted = {f.name: f for f in unique_fields(field_names)}
     for field in list(contest.fields):
         if field.name not in wanted:
             used = db.session.scalar(db.select(func.count(Entry.id)).where(Entry.field_id == field.id))
@@ -65,16 +116,33 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
                 raise SeasonError(_("The field “%(name)s” is used by %(n)d entries and cannot be removed.",
                                     name=field.name, n=used))
             contest.fields.remove(field)
+        else:
+            field.name_ru, field.name_en = wanted[field.name].name_ru, wanted[field.name].name_en
     present = {f.name for f in contest.fields}
-    contest.fields.extend(ContestField(name=name) for name in wanted if name not in present)
+    contest.fields.extend(ContestField(name=f.name, name_ru=f.name_ru, name_en=f.name_en)
+                          for name, f in wanted.items() if name not in present)
     contest.opens_at, contest.closes_at = opens_at, closes_at
     contest.max_entries_per_author = max_entries_per_author
     db.session.flush()
 
 
-def unique_names(names) -> list[str]:
-    """Field names as typed, trimmed, blanks and repeats dropped, order kept."""
-    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+def unique_fields(fields) -> list[FieldNames]:
+    """Fields as typed (plain Uzbek names or :class:`FieldNames`), trimmed; blanks and repeated
+    Uzbek names dropped, the first kept, order kept."""
+    unique: dict[str, FieldNames] = {}
+    for field in fields:
+        field = FieldNames.parse(field) if isinstance(field, str) else field
+        field = FieldNames(*(part.strip() for part in (field.name, field.name_ru, field.name_en)))
+        for name in (field.name, field.name_ru, field.name_en):
+            if len(name) > FIELD_NAME_MAX:
+                raise FieldNamesError(_("The name “%(name)s” is longer than %(max)d characters.", name=name,
+                                        max=FIELD_NAME_MAX))
+        if not field.name and (field.name_ru or field.name_en):
+            raise FieldNamesError(_("“%(line)s” has no Uzbek name: write it first, then the Russian and English.",
+                                    line=field.line()))
+        if field.name:
+            unique.setdefault(field.name, field)
+    return list(unique.values())
 
 
 @dataclass
@@ -84,6 +152,10 @@ class CriterionData:
     weight: Decimal
     scale_min: int
     scale_max: int
+    name_ru: str = ""
+    name_en: str = ""
+    description_ru: str = ""
+    description_en: str = ""
 
 
 def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion | None = None) -> Criterion:
@@ -95,7 +167,9 @@ def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion |
     if criterion is None:
         criterion = Criterion(position=len(contest.criteria))
         contest.criteria.append(criterion)
-    criterion.name, criterion.description, criterion.weight = data.name.strip(), data.description.strip(), data.weight
+    for attribute in ("name", "name_ru", "name_en", "description", "description_ru", "description_en"):
+        setattr(criterion, attribute, getattr(data, attribute).strip())
+    criterion.weight = data.weight
     criterion.scale_min, criterion.scale_max = data.scale_min, data.scale_max
     db.session.flush()
     return criterion

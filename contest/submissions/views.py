@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from contest.auth.access import role_required
 from contest.extensions import db
-from contest.models import Attachment, Contest, Entry, EntryStatus, Role, Season
+from contest.models import Attachment, Contest, Entry, Role, Season
 from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.actions import ActionForm, commit_change, perform
+from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform
 from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -144,10 +145,32 @@ def submit(entry_id: int):
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
 
+@bp.get("/<int:entry_id>/withdraw")
+@login_required
+def confirm_withdraw(entry_id: int):
+    """Withdrawing cannot be undone: say so, and who else loses the entry, before it happens."""
+    entry = _editable_entry(entry_id)
+    co_authors = [author.full_name for author in entry.authors if author.position > 0]
+    consequences = [_("%(title)s (%(code)s) leaves %(contest)s: it will not be judged or ranked, and it "
+                      "cannot be submitted again.", code=entry.code, title=entry.title, contest=entry.contest.title)]
+    if co_authors:
+        consequences.append(ngettext("%(num)d co-author loses the entry with you: %(names)s.",
+                                     "%(num)d co-authors lose the entry with you: %(names)s.", len(co_authors),
+                                     names=", ".join(co_authors)))
+    else:
+        consequences.append(_("The entry has no co-authors: only you are affected."))
+    back = url_for("submissions.show", entry_id=entry.id)
+    return confirmation_page(Confirmation(
+        title=_("Withdraw %(code)s?", code=entry.code), action_url=url_for("submissions.withdraw", entry_id=entry.id),
+        submit_label=_("Withdraw the entry"), back_url=back, consequences=consequences,
+        refusals=entries.withdrawal_problems(entry), danger=True))
+
+
 @bp.post("/<int:entry_id>/withdraw")
 @login_required
 def withdraw(entry_id: int):
     entry = _editable_entry(entry_id)
-    if entry.status is not EntryStatus.WITHDRAWN:
-        perform(lambda: entries.withdraw(entry), (EntryError,), _("Your entry is withdrawn."), "info")
+    if not confirmed():
+        return redirect(url_for("submissions.confirm_withdraw", entry_id=entry.id))
+    perform(lambda: entries.withdraw(entry), (EntryError,), _("Your entry is withdrawn."), "info")
     return redirect(url_for("submissions.show", entry_id=entry.id))

@@ -72,6 +72,8 @@ class TestAssignment:
         for label in ("Mean affinity", "Entries without an expert", "Conflicts avoided", "Load histogram"):
             assert page.get_by_text(label).first.is_visible()
         page.get_by_role("button", name="Commit this assignment").click()
+        page.get_by_text("6 entries are put before their judges (18 assignments in all).").wait_for()
+        page.get_by_role("button", name="Commit this assignment").click()
         page.get_by_text("18 assignments are in place.").wait_for()
         rows = page.locator("tbody tr")
         assert rows.count() == 6
@@ -92,6 +94,7 @@ class TestPublishing:
         assert "Entry number 5" in first_row.inner_text()
         assert organizer.get_by_role("img", name="Judges: leniency against scale").is_visible()
         organizer.get_by_role("button", name="Publish this ranking").click()
+        organizer.get_by_role("button", name="Publish version 1").click()
         organizer.get_by_text("The Best Idea: version 1 of the ranking is published.").wait_for()
         assert organizer.get_by_text("Inputs hash:").is_visible()
 

@@ -24,10 +24,11 @@ def soffice() -> str:
     pytest.skip("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui")
 
 
-def test_converts_to_pdf_with_computed_totals(tmp_path):
+def pdf_pages(tmp_path, workbook: bytes) -> list[str]:
+    """The workbook converted to PDF by headless LibreOffice: each page's text."""
     binary = soffice()
     book = tmp_path / "season.xlsx"
-    book.write_bytes(build_season_workbook(make_season()))
+    book.write_bytes(workbook)
     profile = tmp_path / "profile"     # a private profile: other soffice runs cannot interfere
     done = subprocess.run(
         [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless",
@@ -37,8 +38,12 @@ def test_converts_to_pdf_with_computed_totals(tmp_path):
     assert pdf.exists() and pdf.stat().st_size > 1000, (done.stdout, done.stderr)
 
     pypdf = pytest.importorskip("pypdf")
-    pages = [page.extract_text().replace("\u00a0", " ").replace("\u202f", " ")
-             for page in pypdf.PdfReader(pdf).pages]
+    return [page.extract_text().replace("\u00a0", " ").replace("\u202f", " ")
+            for page in pypdf.PdfReader(pdf).pages]
+
+
+def test_converts_to_pdf_with_computed_totals(tmp_path):
+    pages = pdf_pages(tmp_path, build_season_workbook(make_season()))
     text = "\n".join(pages)
     rankings = [page for page in pages if page.startswith("Season 2025: rankings")]
     assert len(rankings) >= 2                   # 50 rows: more than one page

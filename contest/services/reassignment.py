@@ -1,0 +1,159 @@
+"""A declared conflict that hits assigned entries: the pair goes, and another judge takes the seat at once.
+
+The assignment engine runs in the same request with every other pair locked
+(:mod:`contest.engines.refill`); a seat nobody eligible can take is left empty, recorded with
+the reason, and shown to the organizers on the contest's assignment page. The released judge's
+marks on an open round are removed with the pair: a conflicted judge's marks never count. Rounds
+already closed are left as they are (final scores never change), and the final round is not
+refilled, because all its finalists share one panel.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+
+from contest.engines import refill as engine
+from contest.extensions import db
+from contest.models import (
+    Assignment, AssignmentRun, Conflict, ConflictSource, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
+    RunStatus, User, utcnow,
+)
+from contest.services import conflicts, judge_assignment, judging
+
+REFILLED_ROUND = 1
+
+
+@dataclass
+class Outcome:
+    """What became of each entry the conflict took from the judge."""
+
+    replaced: list[Entry] = field(default_factory=list)  # another judge has it now
+    short: list[Entry] = field(default_factory=list)     # nobody eligible: the organizers are told
+    released: list[Entry] = field(default_factory=list)  # gone from the queue, not refilled (final round, withdrawn)
+
+
+def declare_on_entry(assignment: Assignment, reason: str, *, by: User, now: datetime | None = None) -> Outcome:
+    """The judge declares a conflict on one entry of their queue (``judging.declare_conflict`` checks it)."""
+    judging.declare_conflict(assignment, reason, by=by, now=now)
+    return release_and_refill(assignment.judge, [assignment.entry_id], by=by, now=now)
+
+
+def declare(judge: User, kind: DeclarationKind, value: str, *, by: User, now: datetime | None = None) -> Outcome:
+    """A declared person or organization: every assigned entry it now conflicts with is reassigned."""
+    conflicts.declare(judge, kind, value)
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id,
+                                                    Conflict.source == ConflictSource.DECLARED)
+    entry_ids = db.session.scalars(db.select(Assignment.entry_id).where(
+        Assignment.judge_id == judge.id, Assignment.entry_id.in_(conflicted)).distinct()).all()
+    return release_and_refill(judge, sorted(entry_ids), by=by, now=now)
+
+
+def release_and_refill(judge: User, entry_ids: list[int], *, by: User, now: datetime | None = None) -> Outcome:
+    """Remove the judge's open assignments on these entries, then refill round 1 contest by contest."""
+    now = now or utcnow()
+    outcome = Outcome()
+    released: dict[int, dict[int, int]] = {}  # contest id -> {entry id: marks discarded}
+    for assignment in db.session.scalars(db.select(Assignment).where(
+            Assignment.judge_id == judge.id, Assignment.entry_id.in_(entry_ids))
+            .order_by(Assignment.entry_id, Assignment.round)).all():
+        if assignment.is_frozen(now):
+            continue
+        entry = assignment.entry
+        if assignment.round == REFILLED_ROUND and entry.status is EntryStatus.SUBMITTED:
+            released.setdefault(entry.contest_id, {})[entry.id] = len(assignment.marks)
+        elif entry not in outcome.released:
+            outcome.released.append(entry)
+        db.session.delete(assignment)
+    db.session.flush()
+    for contest_id, marks in sorted(released.items()):
+        _refill(db.session.get(Contest, contest_id), judge, marks, by=by, now=now, outcome=outcome)
+    return outcome
+
+
+def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, now: datetime,
+            outcome: Outcome) -> None:
+    """One engine run for the contest's freed seats; every other pair of the round stays locked."""
+    # Two declarations at once must not both hand the last free place of a judge out.
+    db.session.execute(db.select(Contest.id).where(Contest.id == contest.id).with_for_update())
+    panel = judge_assignment.panel_of(contest)
+    levels = judge_assignment.expertise_levels(contest, [member.judge_id for member in panel])
+    entries = {entry_id: db.session.get(Entry, entry_id) for entry_id in marks}
+    locked = db.session.execute(
+        db.select(Assignment.judge_id, Assignment.entry_id).join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED,
+               Assignment.round == REFILLED_ROUND)).tuples().all()
+    request = engine.Refill(
+        judges=[engine.PanelJudge(m.judge_id, m.max_load, levels.get(m.judge_id, {})) for m in panel],
+        vacancies=[engine.Vacancy(e.id, e.field.name if e.field else None) for e in entries.values()],
+        locked=locked, conflicts=[pair for pair in conflicts.pairs(contest) if pair[1] in entries])
+    answer = engine.refill(request)
+    run = AssignmentRun(contest=contest, round=REFILLED_ROUND, status=RunStatus.COMMITTED,
+                        instance_json=json.dumps(answer.instance, sort_keys=True),
+                        inputs_hash=judge_assignment.inputs_hash(answer.instance),
+                        result_json=json.dumps(answer.answer), created_by_id=by.id, started_at=now,
+                        finished_at=now, committed_at=now)
+    db.session.add(run)
+    replacement = {entry_id: judge_id for judge_id, entry_id in answer.added}
+    for judge_id, entry_id in answer.added:
+        db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=REFILLED_ROUND))
+    short = {s.entry: s for s in answer.short}
+    reasons = conflicts.pairs(contest)
+    declarer = int(any(m.judge_id == judge.id for m in panel))  # counted as conflicted; the notice says "other"
+    for entry_id, entry in entries.items():
+        why = short.get(entry_id)
+        db.session.add(Reassignment(
+            run=run, entry=entry, released_judge_id=judge.id, replacement_judge_id=replacement.get(entry_id),
+            reason=" ".join(reasons.get((judge.id, entry_id), [])), discarded_marks=marks[entry_id],
+            judges_conflicted=why.conflicted - declarer if why else 0, judges_full=why.full if why else 0,
+            judges_serving=why.serving if why else 0, created_at=now))
+        (outcome.short if why else outcome.replaced).append(entry)
+    db.session.flush()
+
+
+def recent(contest: Contest, limit: int | None = 20) -> list[Reassignment]:
+    """The contest's latest reassignments, newest first, for the organizers' assignment page."""
+    return db.session.scalars(db.select(Reassignment).join(Entry, Reassignment.entry_id == Entry.id)
+                              .where(Entry.contest_id == contest.id)
+                              .options(selectinload(Reassignment.entry), selectinload(Reassignment.released_judge),
+                                       selectinload(Reassignment.replacement_judge))
+                              .order_by(Reassignment.id.desc()).limit(limit)).all()
+
+
+def unresolved_shortfalls(contest: Contest, coverage: list[tuple[Entry, list[Assignment], int]]) -> list[Reassignment]:
+    """Seats a conflict left empty that the entry still lacks (a judge added by hand resolves it).
+
+    ``coverage`` is :func:`judge_assignment.coverage` of round 1, which the page has loaded already.
+    """
+    short_by = {entry.id: short for entry, _assigned, short in coverage}
+    latest: dict[int, Reassignment] = {}
+    for row in recent(contest, limit=None):
+        if row.replacement_judge_id is None and short_by.get(row.entry_id):
+            latest.setdefault(row.entry_id, row)
+    return sorted(latest.values(), key=lambda row: row.entry_id)
+
+
+def short_contests(contests: list[Contest]) -> list[tuple[Contest, int]]:
+    """Contests with entries a conflict left short, and how many, for the organizers' overview."""
+    found = [(c, len(unresolved_shortfalls(c, judge_assignment.coverage(c, REFILLED_ROUND)))) for c in contests]
+    return [(contest, count) for contest, count in found if count]
+
+
+def why_short(row: Reassignment) -> str:
+    """Why nobody took the seat, in the reader's language: how the panel's other judges stood."""
+    why = []
+    if row.judges_conflicted:
+        why.append(ngettext("%(num)d judge is conflicted with it", "%(num)d judges are conflicted with it",
+                            row.judges_conflicted))
+    if row.judges_full:
+        why.append(ngettext("%(num)d judge is at their maximum load", "%(num)d judges are at their maximum load",
+                            row.judges_full))
+    if row.judges_serving:
+        why.append(ngettext("%(num)d judge already judges it", "%(num)d judges already judge it",
+                            row.judges_serving))
+    return "; ".join(why) if why else _("the panel has no other judge")
+
