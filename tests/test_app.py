@@ -173,6 +173,7 @@ def test_seed_demo_builds_a_believable_season(runner, app):
     from contest.services import prizes
     state = prizes.compute(season)
     assert state.awards and len(prizes.preferences(season)) == len(state.selection.order)
+    assert prizes.AllocationSnapshot.latest(season.id).version == 1  # committed, so winners see their internship
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300
