@@ -11,10 +11,15 @@ from contest.engines import scoring
 from contest.extensions import db
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp, charts
-from contest.results.forms import FinalRoundForm, MethodForm
+from contest.results.forms import METHOD_NAMES, FinalRoundForm, MethodForm
 from contest.services import judge_assignment, results
 from contest.services.result_messages import result_messages
 from contest.services.judge_assignment import AssignmentError
+
+
+@bp.app_template_filter("method_name")
+def method_name(method: str) -> str:
+    return str(METHOD_NAMES.get(method, method))
 
 
 def _names(keys, model):
