@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func
+from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
 from contest.i18n import by_name
@@ -41,7 +42,8 @@ def search(season: Season, flt: EntryFilter) -> Select:
             func.lower(Entry.title).like(pattern),
             Entry.authors.any(db.or_(func.lower(EntryAuthor.full_name).like(pattern),
                                      func.lower(EntryAuthor.email).like(pattern)))))
-    return stmt.order_by(Entry.id)
+    # The list shows each entry's field and lead author: loaded with the page, not one query a row.
+    return stmt.options(selectinload(Entry.field), selectinload(Entry.lead_author)).order_by(Entry.id)
 
 
 def counts(season: Season) -> dict[str, list[tuple[str, int]]]:
