@@ -213,15 +213,18 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 @dataclass
 class Untranslated:
-    """English sentences of the catalog (split at their placeholders) that a language translates away."""
+    """English of the catalog that a language translates away: sentences (split at their placeholders),
+    found anywhere in a page, and one-word labels ("Status"), found only as a whole piece of text (a
+    heading, a cell, a button), since one word may also be a name or part of someone's English."""
 
     by_first_word: dict[str, list[str]]
+    labels: set[str]
 
     @classmethod
     def of(cls, language: str) -> "Untranslated":
         with open(CATALOGS / language / "LC_MESSAGES" / "messages.po", "rb") as po:
             catalog = read_po(po)
-        by_first_word = defaultdict(set)
+        by_first_word, labels = defaultdict(set), set()
         for message in catalog:
             if not message.id:
                 continue
@@ -232,11 +235,13 @@ class Untranslated:
                 for piece in PLACEHOLDER.split(unescape(source)):
                     piece = re.sub(r"\s+", " ", piece).strip(" ,:;(")
                     words = WORD.findall(piece)
-                    # one word ("Status", "Energy", a name) is too ambiguous to blame on a page
-                    if len(words) < 2 or len(piece) < 10 or piece in shown:
+                    if piece in shown or not words:
                         continue
-                    by_first_word[words[0]].add(piece)
-        return cls({w: sorted(p, key=len, reverse=True) for w, p in by_first_word.items()})
+                    if len(words) >= 2 and len(piece) >= 10:
+                        by_first_word[words[0]].add(piece)
+                    elif len(words) == 1 and piece == source and len(piece) >= 3:
+                        labels.add(piece)
+        return cls({w: sorted(p, key=len, reverse=True) for w, p in by_first_word.items()}, labels)
 
     def found_in(self, text: str) -> set[str]:
         found = set()
@@ -277,6 +282,7 @@ class Checks:
             return []
         text = page.visible_text
         found = [f"English {piece!r}" for piece in sorted(self.untranslated.found_in(text))]
+        found += [f"English label {node!r}" for node in sorted(set(page.nodes) & self.untranslated.labels)]
         found += [f"raw code {code!r}" for code in sorted(self.codes_in(page.nodes))]
         found += [f"English name {name!r}" for name in sorted(set(self.names.findall(text)))]
         return found
@@ -398,11 +404,11 @@ def test_every_reachable_page_works_and_speaks_the_language(demo, checks, role, 
 def test_the_checks_find_what_they_look_for(checks):
     """English from the catalog, a code on its own and a default country's English name are found; an
     English word inside someone's sentence, and a code marked translate="no", are not."""
-    page = Page("<h1>Распределение</h1><p>Метод: calibrated · надёжность</p><td>committed</td>"
+    page = Page("<h1>Распределение</h1><p>Метод: calibrated · надёжность</p><td>committed</td><th>Status</th>"
                 "<p>Описание: the idea is new and the draft is good.</p><td translate=\"no\">DE</td>"
                 "<p>Удалить: Germany</p><p>No conflicts recorded.</p><td>tashkent_city</td>")
     assert sorted(checks["ru"].problems(page)) == [
-        "English 'No conflicts recorded.'", "English name 'Germany'", "raw code 'calibrated'", "raw code 'committed'",
-        "raw code 'tashkent_city'"]
+        "English 'No conflicts recorded.'", "English label 'Status'", "English label 'committed'",
+        "English name 'Germany'", "raw code 'calibrated'", "raw code 'committed'", "raw code 'tashkent_city'"]
     assert checks["en"].problems(page) == []
 
