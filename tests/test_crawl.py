@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
@@ -412,3 +412,24 @@ def test_the_checks_find_what_they_look_for(checks):
         "English name 'Germany'", "raw code 'calibrated'", "raw code 'committed'", "raw code 'tashkent_city'"]
     assert checks["en"].problems(page) == []
 
+
+
+def test_the_crawler_follows_links_forms_and_redirects_and_reports_what_breaks():
+    site = Flask("site")
+    pages = {
+        "/": '<a href="/items/1">1</a> <a href="/items/2">2</a> <a href="/items/3">3</a> <a href="/items/4">4</a>'
+             '<a href="/gone">gone</a> <a href="https://example.org/">elsewhere</a> <a href="/old">old</a>'
+             '<form action="/find"><select name="kind"><option value="a">A</option>'
+             '<option value="b" selected>B</option></select><input name="q" value=""></form>'
+             '<form method="post" action="/logout"><button>Sign out</button></form>',
+        "/new": "<p>moved here</p>",
+    }
+    for path, html in pages.items():
+        site.add_url_rule(path, path, lambda html=html: html)
+    site.add_url_rule("/items/<int:n>", "item", lambda n: "<p>item</p>")
+    site.add_url_rule("/old", "old", lambda: ("", 302, {"Location": "/new"}))
+    site.add_url_rule("/find", "find", lambda: 1 / 0 if request.args.to_dict() == {"kind": "b", "q": ""} else "")
+    site.add_url_rule("/logout", "logout", lambda: pytest.fail("a POST form was sent"), methods=["POST"])
+    result = crawl(site, site.test_client(), Checks())
+    assert result.problems == ["404 GET /gone (from /)", "500 GET /find?kind=b&q= (from a form on /)"]
+    assert result.per_endpoint["item"] == SAMPLED_PER_ENDPOINT and result.per_endpoint["/new"] == 1
