@@ -130,6 +130,7 @@ class Page(HTMLParser):
         self.forms: list[Form] = []
         self.text: list[str] = []
         self.nodes: list[str] = []  # each piece of text between two tags
+        self.language: str | None = None  # <html lang>
         self._hidden_depth = 0
         self._not_translated: list[str] = []  # the element marked translate="no", once per nested same tag
         self._form: Form | None = None
@@ -146,6 +147,8 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
+        if tag == "html":
+            self.language = a.get("lang")
         if tag in ("script", "style", "template"):
             self._hidden_depth += 1
         if a.get("translate") == "no" or (self._not_translated and tag == self._not_translated[0]):
@@ -271,13 +274,16 @@ SEGMENT_BREAK = re.compile(r"[()\[\]·,:;|]| [–-] ")
 
 @dataclass
 class Checks:
-    """What a page in one language must not show (nothing, in English)."""
+    """What a page in one language must not show (in English, nothing but a page in another language)."""
 
+    language: str | None = None
     untranslated: Untranslated | None = None
     codes: set[str] = field(default_factory=set)
     names: re.Pattern | None = None
 
     def problems(self, page: Page) -> list[str]:
+        if self.language and page.language != self.language:
+            return [f"the page is in {page.language!r}"]  # the crawl would be checking the wrong language
         if self.untranslated is None:
             return []
         text = page.visible_text
@@ -297,8 +303,9 @@ class Checks:
 def checks():
     codes, names = raw_codes()
     names_pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-    by_language = {language: Checks(Untranslated.of(language), codes, names_pattern) for language in ("uz", "ru")}
-    return {**by_language, "en": Checks()}
+    by_language = {language: Checks(language, Untranslated.of(language), codes, names_pattern)
+                   for language in ("uz", "ru")}
+    return {**by_language, "en": Checks("en")}
 
 
 # --------------------------------------------------------------------------- the crawler
@@ -404,13 +411,14 @@ def test_every_reachable_page_works_and_speaks_the_language(demo, checks, role, 
 def test_the_checks_find_what_they_look_for(checks):
     """English from the catalog, a code on its own and a default country's English name are found; an
     English word inside someone's sentence, and a code marked translate="no", are not."""
-    page = Page("<h1>Распределение</h1><p>Метод: calibrated · надёжность</p><td>committed</td><th>Status</th>"
+    page = Page("<html lang=\"ru\"><h1>Распределение</h1><p>Метод: calibrated · надёжность</p>"
+                "<td>committed</td><th>Status</th>"
                 "<p>Описание: the idea is new and the draft is good.</p><td translate=\"no\">DE</td>"
                 "<p>Удалить: Germany</p><p>No conflicts recorded.</p><td>tashkent_city</td>")
     assert sorted(checks["ru"].problems(page)) == [
         "English 'No conflicts recorded.'", "English label 'Status'", "English label 'committed'",
         "English name 'Germany'", "raw code 'calibrated'", "raw code 'committed'", "raw code 'tashkent_city'"]
-    assert checks["en"].problems(page) == []
+    assert checks["en"].problems(page) == ["the page is in 'ru'"]
 
 
 
