@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from contest.config import Config
 
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -53,6 +55,25 @@ def register_extensions(app: Flask) -> None:
     from contest.auth import access
 
     access.init_app(app, login_manager)
+
+
+def _numbers_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers 0..limit, e.g. 0..2147483647."""
+    digits = str(limit)
+    shorter = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    below_at = [f"{digits[:i]}[0-{int(d) - 1}]\\d{{{len(digits) - i - 1}}}" for i, d in enumerate(digits) if d != "0"]
+    return "(?:" + "|".join(shorter + below_at + [digits]) + ")"
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route. A number beyond the id columns (INTEGER on PostgreSQL) names no row;
+    the route's pattern does not admit it, so it answers 404 before the database refuses it with a 500."""
+
+    regex = _numbers_up_to(2**31 - 1)
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def register_blueprints(app: Flask) -> None:

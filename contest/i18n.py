@@ -1,13 +1,17 @@
 """Languages: Uzbek (Latin), Russian and English; money and time shown the local way."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import support
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, format_decimal, gettext
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from contest.extensions import babel
 
@@ -27,6 +31,37 @@ def select_locale() -> str:
 
 
 NO_BREAK = "\u00a0"
+
+
+# The Uzbek Latin alphabet in its order: oʻ, gʻ, sh and ch are letters of their own, after z.
+UZBEK_LETTERS = ("a", "b", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u",
+                 "v", "x", "y", "z", "oʻ", "gʻ", "sh", "ch")
+_UZBEK_LETTER = re.compile("|".join(sorted(UZBEK_LETTERS, key=len, reverse=True)) + "|.", re.DOTALL)
+_UZBEK_APOSTROPHES = str.maketrans({"‘": "ʻ", "’": "ʻ", "'": "ʻ", "`": "ʻ", "ʼ": "ʻ"})
+
+
+def collation_key(text: str) -> str:
+    """A key that sorts names the way the reader's alphabet does (Babel has no collation, PyICU is not
+    installed). Uzbek: oʻ, gʻ, sh, ch after z, however the apostrophe was typed; Russian: ё with е;
+    otherwise case-insensitive. Spaces and digits sort before letters."""
+    folded = str(text).casefold()
+    language = str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if language == "ru":
+        return folded.replace("ё", "е")
+    if language != "uz":
+        return folded
+    key = []
+    for unit in _UZBEK_LETTER.findall(folded.translate(_UZBEK_APOSTROPHES)):
+        if unit in UZBEK_LETTERS:
+            key.append(chr(0x1000 + UZBEK_LETTERS.index(unit)))
+        elif unit != "ʻ":  # a lone apostrophe (the glottal stop, ma'no) does not change the order
+            key.append(chr(0x2000 + ord(unit)) if unit.isalpha() else unit)
+    return "".join(key)
+
+
+def by_name(pairs, name=lambda pair: pair[1]) -> list:
+    """Choices, rows or objects in the reader's alphabetical order of their names."""
+    return sorted(pairs, key=lambda item: collation_key(str(name(item))))
 
 
 def format_soums(amount: int | None) -> str:
@@ -64,8 +99,69 @@ def coded_text(code: Mapping | None, render: Callable[[Mapping], str], english: 
         return english
 
 
+def N_(message: str) -> str:
+    """Marks a string for the catalog without translating it here."""
+    return message
+
+
+# WTForms' own messages that our forms can show. WTForms translates them into Russian but not into
+# Uzbek, so our catalog carries them. A plural's two English forms are two entries: Uzbek does not
+# inflect a noun after a number.
+VALIDATOR_MESSAGES = frozenset((
+    N_("This field is required."),
+    N_("Invalid email address."),
+    N_("Invalid input."),
+    N_("Field must be equal to %(other_name)s."),
+    N_("Field must be at least %(min)d character long."),
+    N_("Field must be at least %(min)d characters long."),
+    N_("Field cannot be longer than %(max)d character."),
+    N_("Field cannot be longer than %(max)d characters."),
+    N_("Field must be exactly %(max)d character long."),
+    N_("Field must be exactly %(max)d characters long."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Not a valid datetime value."),
+    N_("Not a valid date value."),
+))
+
+
+@cache
+def _shipped_form_messages(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class FormMessages:
+    """The translations WTForms gets through Flask-WTF: ours for VALIDATOR_MESSAGES, WTForms' own for
+    the rest and wherever our catalog leaves a message untranslated (Russian: WTForms has its plurals)."""
+
+    def ugettext(self, string: str) -> str:
+        ours = get_translations().ugettext(string) if string in VALIDATOR_MESSAGES else string
+        return ours if ours != string else _shipped_form_messages(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        chosen = singular if n == 1 else plural
+        ours = get_translations().ugettext(chosen) if chosen in VALIDATOR_MESSAGES else chosen
+        return ours if ours != chosen else _shipped_form_messages(str(get_locale())).ungettext(singular, plural, n)
+
+
+FORM_MESSAGES = FormMessages()
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def translate_form_messages():
+        # Flask-WTF looks for the request's WTForms translations here before loading WTForms' own.
+        request.wtforms_translations = FORM_MESSAGES
+
     app.jinja_env.filters["soums"] = format_soums
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size

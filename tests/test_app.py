@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
+from jinja2 import nodes
 from sqlalchemy import inspect
 
 from contest import PROJECT_ROOT, create_app
@@ -115,6 +116,15 @@ def test_attributes_shown_to_users_are_translated_too():
             pytest.fail(f"{path.name}: untranslated attribute {match.group(0)}")
 
 
+def test_no_template_rebinds_the_translation_function(app):
+    """`{% set _ = ... %}` (or a loop or macro variable named `_`) hides gettext from the rest of the
+    template: the next `_("...")` fails with a 500, as the organizer's Entries list once did."""
+    for path in (PROJECT_ROOT / "templates").rglob("*.html"):
+        tree = app.jinja_env.parse(path.read_text(encoding="utf-8"))
+        rebinding = [n.lineno for n in tree.find_all(nodes.Name) if n.name == "_" and n.ctx in ("store", "param")]
+        assert not rebinding, f"{path.relative_to(PROJECT_ROOT)} assigns to _ on line(s) {rebinding}"
+
+
 def _migrated_engine_url(tmp_path: Path) -> tuple[str, dict]:
     if POSTGRES:
         schema = f"migrations_{os.getpid()}"  # private: the tests' own tables stay untouched
@@ -173,6 +183,7 @@ def test_seed_demo_builds_a_believable_season(runner, app):
     from contest.services import prizes
     state = prizes.compute(season)
     assert state.awards and len(prizes.preferences(season)) == len(state.selection.order)
+    assert prizes.AllocationSnapshot.latest(season.id).version == 1  # committed, so winners see their internship
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300

@@ -113,7 +113,7 @@ def test_publishing_says_which_version_it_makes_and_who_sees_it(client, organize
     html = text_of(page)
     assert page.status_code == 200
     assert "Publish version 1 of the ranking of The Best Idea?" in html
-    assert "Version 1 of the ranking is made (method: Calibrated (default))" in html
+    assert "Version 1 of the ranking is made (method: Calibrated)" in html
     assert "12 entries are ranked." in html
     assert "12 participants will see their entry's rank, score and the judges' comments." in html
     assert '<input type="hidden" name="method" value="calibrated">' in html

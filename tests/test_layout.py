@@ -89,7 +89,7 @@ def test_the_catalogue_removes_a_country_with_a_button_in_its_row(client, organi
 def test_the_budget_page_names_a_team_that_did_not_fit(client, organizer, scored):
     """The journey's budget page answered 500 here: its template used a filter Jinja does not have."""
     contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/publish")
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     ranking = sorted(ResultSnapshot.latest(contest.id).result["ranking"], key=lambda row: row["rank"])
     second = db.session.get(Entry, key_id(ranking[1]["entry"]))
     for position, name in enumerate(("Named One", "Named Two"), start=1):

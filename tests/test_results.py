@@ -55,7 +55,7 @@ def test_results_page_ranks_with_intervals_charts_and_judges(client, organizer, 
                  "Judge 0", "<canvas"):
         assert text in html
     mean = client.get(f"/results/contests/{contest.id}", query_string={"method": "mean"}).get_data(as_text=True)
-    assert "Method: mean" in mean
+    assert "Method: Plain mean" in mean
 
 
 def test_breakdown_shows_each_judges_raw_and_calibrated_marks_and_comments(client, organizer, scored):

@@ -8,15 +8,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from contest.i18n import by_name
 from contest.models import CATEGORY_LABELS, REGIONS, User
 
 
 def category_choices():
-    return [("", _l("Choose…"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+    return [("", _l("Choose…"))] + by_name((c.value, label) for c, label in CATEGORY_LABELS.items())
 
 
 def region_choices():
-    return [("", _l("Choose…"))] + list(REGIONS.items())
+    return [("", _l("Choose…"))] + by_name(REGIONS.items())
 
 
 def long_enough(form, field):

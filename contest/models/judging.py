@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,19 @@ class ConflictSource(str, enum.Enum):
     DECLARED = "declared"              # matches a person or organization the judge declared
     DECLARED_ENTRY = "declared_entry"  # the judge declared it on an entry in their queue
     MANUAL = "manual"                  # added by an organizer
+
+    @property
+    def label(self):
+        return CONFLICT_SOURCE_LABELS[self]
+
+
+CONFLICT_SOURCE_LABELS = {
+    ConflictSource.AUTHOR: _l("The judge is an author"),
+    ConflictSource.ORGANIZATION: _l("Same organization"),
+    ConflictSource.DECLARED: _l("Declared by the judge"),
+    ConflictSource.DECLARED_ENTRY: _l("Declared on the entry"),
+    ConflictSource.MANUAL: _l("Added by an organizer"),
+}
 
 
 class DeclarationKind(str, enum.Enum):
@@ -264,6 +278,18 @@ class RunStatus(str, enum.Enum):
     DONE = "done"
     FAILED = "failed"
     COMMITTED = "committed"
+
+    @property
+    def label(self):
+        return RUN_STATUS_LABELS[self]
+
+
+RUN_STATUS_LABELS = {
+    RunStatus.RUNNING: _l("running"),
+    RunStatus.DONE: _l("done, not committed"),
+    RunStatus.FAILED: _l("failed"),
+    RunStatus.COMMITTED: _l("committed"),
+}
 
 
 class AssignmentRun(db.Model):

@@ -115,11 +115,6 @@ class Worded:
     def local_name(self) -> str:
         return self.in_language("name")
 
-    @staticmethod
-    def by_local_name(items):
-        """``items`` in the alphabetical order of their names in the reader's language."""
-        return sorted(items, key=lambda item: item.local_name.casefold())
-
     @property
     def all_names(self) -> list[str]:
         """Every wording of the name, so that lookups by name match any language."""

@@ -15,7 +15,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.models import CONTEST_LABELS, STATUS_LABELS, ContestField
+from contest.i18n import by_name
+from contest.models import CONTEST_LABELS, STATUS_LABELS
 
 
 class SoumField(Field):
@@ -126,7 +127,7 @@ class EntryFilterForm(FlaskForm):
         self.contest.choices = [("", _l("All"))] + [(c.id, CONTEST_LABELS[c.kind]) for c in season.contests]
         self.field.choices = [("", _l("All"))] + [
             (f.id, f"{f.local_name} ({CONTEST_LABELS[c.kind]})")
-            for c in season.contests for f in ContestField.by_local_name(c.fields)]
+            for c in season.contests for f in by_name(c.fields, lambda field: field.local_name)]
 
 
 def parse_lines(text: str | None) -> list[str]:

@@ -163,8 +163,9 @@ def contest_conflicts(contest_id: int):
                                                           current_user._get_current_object()),
                              (ConflictError,), _("Conflict recorded."), refused=under(form.reason)):
                 return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
+    found = conflicts.for_contest(contest)
     return render_template("organizer/conflicts.html", contest=contest, form=form, action=ActionForm(),
-                           conflicts=conflicts.for_contest(contest)), 422 if form.errors else 200
+                           conflicts=found, reasons=conflicts.reasons_shown(found)), 422 if form.errors else 200
 
 
 @bp.post("/contests/<int:contest_id>/conflicts/detect")

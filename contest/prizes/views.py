@@ -10,7 +10,7 @@ from flask_login import current_user
 from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
-from contest.i18n import format_soums
+from contest.i18n import by_name, format_soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -81,8 +81,9 @@ def catalogue(season_id: int):
 def _catalogue_data(settings, fixed, places) -> dict:
     return {"internship_places": settings.internship_places, "share_rule": settings.share_rule,
             "preferences_close_at": settings.preferences_close_at,
-            "prizes": [{"id": p.id, "name": p.name, "cost": p.cost} for p in fixed],
-            "countries": [{"id": c.id, "name": c.name, "cost": c.cost, "capacity": c.capacity} for c in places]}
+            "prizes": [{"id": p.id, "name": prizes.prize_name(p), "cost": p.cost} for p in fixed],
+            "countries": [{"id": c.id, "name": prizes.country_name(c.code, c.name), "cost": c.cost,
+                           "capacity": c.capacity} for c in places]}
 
 
 def _catalogue_page(season: Season, form: CatalogueForm, fixed, places, *, new_country: NewCountryForm | None = None,
@@ -91,7 +92,7 @@ def _catalogue_page(season: Season, form: CatalogueForm, fixed, places, *, new_c
     failed = bool(problems or form.errors or (new_country is not None and new_country.errors))
     return render_template("prizes/catalogue.html", season=season, form=form, fixed=fixed, countries=places,
                            new_country=new_country or NewCountryForm(formdata=None), action=ActionForm(),
-                           problems=problems), 422 if failed else 200
+                           problems=problems, country_name=prizes.country_name), 422 if failed else 200
 
 
 @bp.post("/seasons/<int:season_id>/countries")
@@ -123,8 +124,8 @@ def remove_country(country_id: int):
 # --------------------------------------------------------------------------- budget
 
 def _targets(season: Season) -> list[tuple[str, str]]:
-    return ([(f"country:{c.code}", prizes.country_name(c.code, c.name)) for c in prizes.countries(season)]
-            + [(f"prize:{p.id}", p.name) for p in prizes.fixed_prizes(season)])
+    return (by_name((f"country:{c.code}", prizes.country_name(c.code, c.name)) for c in prizes.countries(season))
+            + [(f"prize:{p.id}", prizes.prize_name(p)) for p in prizes.fixed_prizes(season)])
 
 
 def _change(season: Season, form: WhatIfForm) -> Change:
@@ -266,7 +267,8 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
     else:
         db.session.commit()  # the default catalogue, if this is the first visit
     slots = [current[i] if i < len(current) else "" for i in range(len(places))]
-    return render_template("prizes/preferences.html", season=season, settings=settings, countries=places,
+    return render_template("prizes/preferences.html", season=season, settings=settings,
+                           countries=by_name(places, lambda c: prizes.country_name(c.code, c.name)),
                            slots=slots, form=form, name=name, problems=problems,
                            open=settings.accepts_preferences(), prize=prizes.my_prize(season, person),
                            country_name=prizes.country_name), 422 if problems else 200

@@ -9,6 +9,8 @@ from wtforms.validators import InputRequired, ValidationError
 from contest.organizer.forms import TashkentDateTimeField
 
 METHODS = (("calibrated", _l("Calibrated (default)")), ("mean", _l("Plain mean")), ("zscore", _l("Per-judge z-score")))
+# A ranking's method as pages name it (the stored value is the engine's code).
+METHOD_NAMES = {"calibrated": _l("Calibrated"), "mean": _l("Plain mean"), "zscore": _l("Per-judge z-score")}
 
 
 class MethodForm(FlaskForm):

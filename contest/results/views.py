@@ -13,10 +13,15 @@ from contest.extensions import db
 from contest.i18n import local_time
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp
-from contest.results.forms import METHODS, FinalRoundForm, MethodForm
+from contest.results.forms import METHOD_NAMES, FinalRoundForm, MethodForm
 from contest.services import charts, judge_assignment, results
 from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
+
+
+@bp.app_template_filter("method_name")
+def method_name(method: str) -> str:
+    return str(METHOD_NAMES.get(method, method))
 
 
 def _names(keys, model):
@@ -131,7 +136,7 @@ def confirm_publish(contest_id: int):
     confirmation.submit_label = _("Publish version %(n)d", n=publication.version)
     confirmation.consequences = [
         _("Version %(n)d of the ranking is made (method: %(method)s); earlier versions stay as they were.",
-          n=publication.version, method=dict(METHODS).get(publication.result["method"], publication.result["method"])),
+          n=publication.version, method=method_name(publication.result["method"])),
         ngettext("%(num)d entry is ranked.", "%(num)d entries are ranked.", ranked),
         ngettext("%(num)d participant will see their entry's rank, score and the judges' comments.",
                  "%(num)d participants will see their entry's rank, score and the judges' comments.",

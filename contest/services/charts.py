@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
+from contest.i18n import collation_key
 from contest.models import REGIONS, Assignment, Contest, ContestKind, Entry, Mark, Season, User
 from contest.services.judging import SHEET_STATE_LABELS, sheet_state
 
@@ -76,8 +77,9 @@ class Chart:
 
 def entry_counts(title: str, axis: str, rows: Iterable[tuple[str, str, int]], *, horizontal: bool = False,
                  largest_first: bool = False) -> Chart:
-    """(key, label, count) rows -> one bar each, in the order given or the largest first (ties by label)."""
-    ordered = sorted(rows, key=lambda row: (-row[2], row[1])) if largest_first else list(rows)
+    """(key, label, count) rows -> one bar each, in the order given or the largest first (ties in the
+    reader's alphabetical order of their labels)."""
+    ordered = sorted(rows, key=lambda row: (-row[2], collation_key(row[1]))) if largest_first else list(rows)
     return Chart("bar", title, x_title=_("Submitted entries (count)") if horizontal else axis,
                  y_title=axis if horizontal else _("Submitted entries (count)"),
                  categories=[label for _key, label, _n in ordered], keys=[key for key, _label, _n in ordered],

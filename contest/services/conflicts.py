@@ -134,3 +134,21 @@ def declare(judge: User, kind: DeclarationKind, value: str) -> ConflictDeclarati
 def declarations_of(judge: User) -> list[ConflictDeclaration]:
     return db.session.scalars(db.select(ConflictDeclaration).where(ConflictDeclaration.judge_id == judge.id)
                               .order_by(ConflictDeclaration.id)).all()
+
+
+def reasons_shown(found: list[Conflict]) -> dict[int, str]:
+    """{conflict id: its reason in the reader's language}. An automatic reason is stored in the language
+    of the detection, so it is worded again from the same facts; a reason someone typed stays as typed,
+    and so does an automatic one whose facts have changed since."""
+    declarations: dict[int, list[ConflictDeclaration]] = {}
+    shown = {}
+    for conflict in found:
+        if conflict.source not in AUTOMATIC:
+            shown[conflict.id] = conflict.reason
+            continue
+        if conflict.judge_id not in declarations:
+            declarations[conflict.judge_id] = list(db.session.scalars(
+                db.select(ConflictDeclaration).where(ConflictDeclaration.judge_id == conflict.judge_id)))
+        now = dict(reasons_for(conflict.judge, conflict.entry, declarations[conflict.judge_id]))
+        shown[conflict.id] = now.get(conflict.source, conflict.reason)
+    return shown

@@ -291,9 +291,11 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
 
 
 def _winners_choose_countries(season, organizer: User, rng: random.Random) -> None:
-    """The default prize catalogue, an open preferences window, and the selected winners' choices."""
+    """The default prize catalogue, an open preferences window, the selected winners' choices and a
+    first committed allocation, so that winners see their internship."""
     settings = prizes.ensure_catalogue(season)
     settings.preferences_close_at = utcnow() + timedelta(days=14)
     codes = [country.code for country in prizes.countries(season)]
     for person in prizes.select_winners(season, settings).order:
         prizes.set_preferences(season, settings, person, rng.sample(codes, rng.randint(2, 4)), organizer)
+    prizes.commit(season, organizer)

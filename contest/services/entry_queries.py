@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func
+from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
-from contest.models import Contest, Entry, EntryAuthor, EntryStatus, Season, User
+from contest.i18n import by_name
+from contest.models import REGIONS, Contest, Entry, EntryAuthor, EntryStatus, Season, User
 
 
 @dataclass
@@ -43,11 +45,13 @@ def search(season: Season, flt: EntryFilter) -> Select:
         if (entry_id := Entry.id_from_code(flt.query)) is not None:
             matches.append(Entry.id == entry_id)
         stmt = stmt.where(db.or_(*matches))
-    return stmt.order_by(Entry.id)
+    # The list shows each entry's field and lead author: loaded with the page, not one query a row.
+    return stmt.options(selectinload(Entry.field), selectinload(Entry.lead_author)).order_by(Entry.id)
 
 
 def counts(season: Season) -> dict[str, list[tuple[str, int]]]:
-    """Submitted entries per contest, per lead author's region and per category."""
+    """Submitted entries per contest, per lead author's region and per category; regions and categories
+    in the reader's alphabetical order."""
     base = (db.select(func.count(Entry.id)).join(Contest, Entry.contest_id == Contest.id)
             .join(User, Entry.lead_author_id == User.id)
             .where(Contest.season_id == season.id, Entry.status == EntryStatus.SUBMITTED))
@@ -56,7 +60,9 @@ def counts(season: Season) -> dict[str, list[tuple[str, int]]]:
         rows = db.session.execute(base.add_columns(column).group_by(column).order_by(column)).all()
         return [(key, n) for n, key in rows]
 
-    return {"contest": grouped(Contest.kind), "region": grouped(User.region), "category": grouped(User.category)}
+    return {"contest": grouped(Contest.kind),
+            "region": by_name(grouped(User.region), lambda row: REGIONS.get(row[0], row[0] or "")),
+            "category": by_name(grouped(User.category), lambda row: row[0].label if row[0] else "")}
 
 
 def status_counts(season: Season) -> dict[tuple[int, str], int]:

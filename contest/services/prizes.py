@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -25,6 +27,7 @@ from contest.i18n import format_soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
+    Contest,
     Entry,
     EntryAuthor,
     EntryStatus,
@@ -78,7 +81,7 @@ def ensure_catalogue(season: Season) -> PrizeSettings:
     db.session.add(settings)
     for contest in season.contests:
         db.session.add(FixedPrize(season_id=season.id, contest=contest, place=1, cost=CAR_COST,
-                                  name=_("Electric car: first place, %(contest)s", contest=contest.title)))
+                                  name=_default_prize_name(contest)))
     for position, (code, name, cost, capacity) in enumerate(DEFAULT_COUNTRIES):
         db.session.add(InternshipCountry(season_id=season.id, code=code, name=name, cost=cost, capacity=capacity,
                                          position=position))
@@ -141,10 +144,15 @@ def save_catalogue(season: Season, settings: PrizeSettings, *, places: int | Non
         raise PrizeError(problems)
     settings.internship_places, settings.share_rule = places, share_rule
     settings.preferences_close_at = preferences_close_at
+    # A default name comes back as the page showed it, translated: it stays the default, not the translation.
     for row in prizes:
-        row.prize.name, row.prize.cost = row.name.strip(), row.cost
+        if row.name.strip() != prize_name(row.prize):
+            row.prize.name = row.name.strip()
+        row.prize.cost = row.cost
     for row in rows:
-        row.country.name, row.country.cost, row.country.capacity = row.name.strip(), row.cost, row.capacity
+        if row.name.strip() != country_name(row.country.code, row.country.name):
+            row.country.name = row.name.strip()
+        row.country.cost, row.country.capacity = row.cost, row.capacity
     db.session.flush()
 
 
@@ -279,7 +287,7 @@ def select_winners(season: Season, settings: PrizeSettings) -> Selection:
             ranking.append({"entry": row["entry"], "rank": row["rank"], "authors": list(dict.fromkeys(keys))})
             for prize in prizes_by_contest.get(contest.id, []):
                 if prize.place == row["rank"]:
-                    cars.append({"prize": prize.name, "cost": prize.cost, "persons": list(dict.fromkeys(keys))})
+                    cars.append({"prize": prize_name(prize), "cost": prize.cost, "persons": list(dict.fromkeys(keys))})
         contests.append({"id": f"c{contest.id}", "name": str(contest.title), "entries": submitted,
                          "ranking": ranking})
     instance = {"places": settings.internship_places, "share": settings.share_rule, "contests": contests}
@@ -377,7 +385,7 @@ class PrizeState:
 def compute(season: Season, change: Change | None = None) -> PrizeState:
     settings = ensure_catalogue(season)
     selection = select_winners(season, settings)
-    prize_rows = [{"id": p.key, "name": p.name, "cost": p.cost} for p in fixed_prizes(season)]
+    prize_rows = [{"id": p.key, "name": prize_name(p), "cost": p.cost} for p in fixed_prizes(season)]
     country_rows = [{"id": c.code, "name": c.name, "cost": c.cost, "capacity": c.capacity}
                     for c in countries(season)]
     problems = change.problems(season) if change else []
@@ -465,6 +473,20 @@ def country_name(code: str, name: str | None = None) -> str:
     if code in COUNTRY_NAMES and (not name or name == _DEFAULT_NAMES[code]):
         return str(COUNTRY_NAMES[code])
     return name or code
+
+
+def _default_prize_name(contest: Contest) -> str:
+    return _("Electric car: first place, %(contest)s", contest=contest.title)
+
+
+def prize_name(prize: FixedPrize) -> str:
+    """A prize under its default name (stored in the language of the day it was created) is shown in the
+    reader's language; a name an organizer typed, as typed."""
+    defaults = set()
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            defaults.add(_default_prize_name(prize.contest))
+    return _default_prize_name(prize.contest) if prize.name in defaults else prize.name
 
 
 def country_names(rows: list[dict]) -> dict[str, str]:
@@ -646,7 +668,7 @@ class Winnings:
     """What an author has won with an entry: the fixed prizes of its place (the electric car of a
     first place) and, if the entry selected them, the internship."""
 
-    prizes: list[FixedPrize]
+    prizes: list[str]  # the names of the fixed prizes, in the reader's language where they are defaults
     internship: Internship | None
 
 
@@ -654,7 +676,7 @@ def winnings(entry: Entry, user: User, rank: int) -> Winnings:
     """Read only: the catalogue as the organizers saved it (no defaults are created here)."""
     season = entry.contest.season
     settings = settings_or_default(season)
-    won = [p for p in fixed_prizes(season) if p.contest_id == entry.contest_id and p.place == rank]
+    won = [prize_name(p) for p in fixed_prizes(season) if p.contest_id == entry.contest_id and p.place == rank]
     selection = select_winners(season, settings)
     person = selection.person_of(user)
     selected_by = {w["person"]: w["entry"] for w in selection.result["winners"]}

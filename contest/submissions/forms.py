@@ -8,7 +8,8 @@ from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from contest.auth.forms import category_choices
-from contest.models import MAX_AUTHORS, ContestField
+from contest.i18n import by_name
+from contest.models import MAX_AUTHORS
 from contest.services.entries import CoAuthor, EntryDraft
 
 
@@ -30,8 +31,7 @@ class EntryForm(FlaskForm):
     save = SubmitField(_l("Save draft"))
 
     def set_fields(self, contest) -> None:
-        self.field_id.choices = [("", _l("Choose…"))] + [(f.id, f.local_name)
-                                                         for f in ContestField.by_local_name(contest.fields)]
+        self.field_id.choices = [("", _l("Choose…"))] + by_name((f.id, f.local_name) for f in contest.fields)
 
     def to_draft(self) -> EntryDraft:
         return EntryDraft(
