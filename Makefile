@@ -5,6 +5,8 @@ PYBABEL    := $(VENV)/bin/pybabel
 export FLASK_APP := run.py
 # The PostgreSQL the suite runs against a second time (CI always has one here).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# One pytest worker per core (pytest-xdist); each worker has its own database and PostgreSQL schema.
+WORKERS    ?= -n auto
 # Tests of pure code run once; the rest run on SQLite and again on PostgreSQL.
 DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e
 
@@ -18,12 +20,12 @@ run: install static-deps translations
 test: install-dev system-deps static-deps translations lint test-sqlite test-postgres
 
 test-sqlite:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(WORKERS)
 
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the suite again, on PostgreSQL =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(DB_ONLY); \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(WORKERS) $(DB_ONLY); \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL), and CI requires it" >&2; exit 1; \
 	else \
