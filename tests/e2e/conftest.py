@@ -7,13 +7,17 @@ import threading
 from datetime import timedelta
 
 import pytest
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from contest import create_app
 from contest.config import TestConfig
 from contest.extensions import db
-from contest.models import utcnow
+from contest.models import Role, User, utcnow
 from contest.services import seasons
+
+PASSWORD = "journey-pass-1"  # every account a journey's setup makes with person()
+LAPTOP = {"width": 1280, "height": 900}
 
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -65,8 +69,43 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="en-US", viewport=LAPTOP)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def person(email: str, role: Role, name: str, **profile) -> User:
+    """An account for a journey's setup, signed in with PASSWORD."""
+    user = User(email=email, role=role, full_name=name, password_hash=generate_password_hash(PASSWORD), **profile)
+    db.session.add(user)
+    return user
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """The login form, filled in as a person would."""
+    page.goto(base + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def browse(browser, live_server):
+    """browse(email, viewport=LAPTOP, password=PASSWORD): a signed-in page in a browser context of its own
+    (its own cookies, so several people can be signed in at once); all closed after the test."""
+    contexts = []
+
+    def open_as(email: str, viewport: dict = LAPTOP, password: str = PASSWORD):
+        context = browser.new_context(locale="en-US", viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        sign_in(page, live_server, email, password)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

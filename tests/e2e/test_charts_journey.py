@@ -13,7 +13,8 @@ from contest.extensions import db
 from contest.i18n import format_soums as soums
 from contest.models import DEFAULT_BUDGET, Assignment, Category, Entry, EntryAuthor, EntryStatus, Role, User, utcnow
 from contest.services.prizes import CAR_COST
-from tests.e2e.test_organizer_journey import contest_with_entries_and_panel, person, sign_in
+from tests.e2e.conftest import person, sign_in
+from tests.e2e.test_organizer_journey import contest_with_entries_and_panel
 
 CHART_JS = PROJECT_ROOT / "static" / "vendor" / "chart.umd.min.js"
 AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"

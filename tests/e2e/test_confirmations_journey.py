@@ -6,7 +6,8 @@ import pytest
 
 from contest.extensions import db
 from contest.models import Category, Entry, EntryAuthor, EntryStatus, Role, utcnow
-from tests.e2e.test_organizer_journey import contest_with_entries_and_panel, person, sign_in
+from tests.e2e.conftest import person, sign_in
+from tests.e2e.test_organizer_journey import contest_with_entries_and_panel
 
 
 def entry_with_a_co_author(season):

@@ -2,20 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.models import Assignment, Category, ContestJudge, JudgeExpertise, Role, User
+from tests.e2e.conftest import person
 from tests.test_judging import LEAD_NAME, LEAD_ORG, SECRETS, build_entry, open_round
 
-PASSWORD = "conflict-pass-1"
 TITLE = "Wind-powered water pump"
-
-
-def person(email: str, role: Role, name: str, **profile) -> User:
-    user = User(email=email, role=role, full_name=name, password_hash=generate_password_hash(PASSWORD), **profile)
-    db.session.add(user)
-    return user
 
 
 def judge_on_panel(contest, email: str, name: str, max_load: int) -> User:
@@ -47,17 +40,6 @@ def live_server_setup(request):
     return setup
 
 
-def sign_in(browser, base: str, email: str):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return context, page
-
-
 def declare_conflict(page, reason: str) -> str:
     """From the queue, open the entry and declare a conflict; return the page's text after it."""
     page.get_by_role("heading", name="My queue").wait_for()
@@ -79,23 +61,21 @@ def assignment_page(page, base: str) -> str:
 
 
 @pytest.mark.parametrize("live_server_setup", [True], indirect=True)
-def test_a_declared_conflict_moves_the_entry_to_another_judge(live_server, browser):
-    context, page = sign_in(browser, live_server, "declarer@example.uz")
+def test_a_declared_conflict_moves_the_entry_to_another_judge(live_server, browse):
+    page = browse("declarer@example.uz")
     html = declare_conflict(page, "I supervised the lead author's thesis.")
     assert "has left your queue and another judge now has it." in html
     assert page.get_by_role("link", name=TITLE).count() == 0
     for secret in (*SECRETS, "Judge Yusupova"):
         assert secret.lower() not in html.lower(), secret
-    context.close()
 
-    context, page = sign_in(browser, live_server, "other@example.uz")
+    page = browse("other@example.uz")
     page.get_by_role("heading", name="My queue").wait_for()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("heading", name=TITLE).wait_for()
     assert all(secret.lower() not in page.content().lower() for secret in SECRETS)
-    context.close()
 
-    context, page = sign_in(browser, live_server, "org@example.uz")
+    page = browse("org@example.uz")
     html = assignment_page(page, live_server)
     assert "Reassignments after declared conflicts" in html
     row = page.locator("table.reassignments tbody tr")
@@ -103,22 +83,19 @@ def test_a_declared_conflict_moves_the_entry_to_another_judge(live_server, brows
     text = row.inner_text()
     assert "Judge Toshmatov" in text and "Judge Yusupova" in text and "supervised" in text
     assert "Entries short of a judge" not in html
-    context.close()
 
 
 @pytest.mark.parametrize("live_server_setup", [False], indirect=True)
-def test_with_no_judge_free_the_organizer_sees_the_entry_short(live_server, browser):
-    context, page = sign_in(browser, live_server, "declarer@example.uz")
+def test_with_no_judge_free_the_organizer_sees_the_entry_short(live_server, browse):
+    page = browse("declarer@example.uz")
     html = declare_conflict(page, "The lead author is my niece.")
     assert "No other judge is free to take it, so the organizers have been told." in html
-    context.close()
 
-    context, page = sign_in(browser, live_server, "other@example.uz")
+    page = browse("other@example.uz")
     page.get_by_role("heading", name="My queue").wait_for()
     assert page.get_by_role("link", name=TITLE).count() == 0
-    context.close()
 
-    context, page = sign_in(browser, live_server, "org@example.uz")
+    page = browse("org@example.uz")
     page.goto(live_server + "/organizer/")
     overview = page.get_by_role("alert").filter(has_text="lacks a judge after a declared conflict")
     assert overview.is_visible()
@@ -128,4 +105,3 @@ def test_with_no_judge_free_the_organizer_sees_the_entry_short(live_server, brow
     assert notice.is_visible()
     assert "Judge Toshmatov declared a conflict and no other judge is eligible" in notice.inner_text()
     assert "1 judge is at their maximum load" in notice.inner_text()
-    context.close()

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from contest.models import Role
-from tests.e2e.test_organizer_journey import person, sign_in
+from tests.e2e.conftest import person, sign_in
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ import random
 from decimal import Decimal
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.models import (
     Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, JudgeExpertise, Mark, Role, SheetStatus,
-    User, utcnow,
+    utcnow,
 )
-
-PASSWORD = "organizer-pass-1"
-
-
-def person(email: str, role: Role, name: str, **profile) -> User:
-    user = User(email=email, role=role, full_name=name, password_hash=generate_password_hash(PASSWORD), **profile)
-    db.session.add(user)
-    return user
+from tests.e2e.conftest import person, sign_in
 
 
 def contest_with_entries_and_panel(season, scored: bool):
@@ -49,13 +41,6 @@ def contest_with_entries_and_panel(season, scored: bool):
                     sheet.marks.append(Mark(criterion=criterion,
                                             value=Decimal(max(1, min(10, 3 + n + rng.choice((-1, 0, 1)))))))
                 db.session.add(sheet)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 class TestAssignment:

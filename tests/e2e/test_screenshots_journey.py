@@ -53,25 +53,9 @@ def live_server_setup(first_place):
 
 
 @pytest.fixture
-def browse(browser, live_server):
-    """Sign in as a demo account in a window of the given size; returns the page."""
-    contexts = []
-
-    def open_as(email: str, viewport: dict):
-        context = browser.new_context(locale="en-US", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto(live_server + "/auth/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def browse(browse):
+    """Signed in as a demo account."""
+    return lambda email, viewport: browse(email, viewport, DEMO_PASSWORD)
 
 
 def save(page, name: str) -> None:
