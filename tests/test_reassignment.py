@@ -259,3 +259,38 @@ def test_the_judge_and_the_organizer_read_it_in_their_language(client, login, co
     assert "Manfaatlar toʻqnashuvidan keyin ekspert yetishmayotgan ishlar" in page
     assert f"{entry.code} ishiga ekspert yetishmaydi: Declaring Judge manfaatlar toʻqnashuvini" in page
     assert "hay’atda boshqa ekspert yoʻq" in page
+
+
+def test_a_conflict_the_organizer_records_by_hand_reassigns_like_a_declaration(client, organizer, contest, panel,
+                                                                                  assigned):
+    entry = assigned[0]
+    before = pairs()
+    page = client.post(f"/organizer/contests/{contest.id}/conflicts", follow_redirects=True, data={
+        "judge": panel["declarer"].id, "entry_code": entry.code, "reason": "Supervised the author's thesis."})
+    html = page.get_data(as_text=True)
+    assert "Conflict recorded. 1 entry got another judge." in html
+    assert pairs() == before - {(panel["declarer"].id, entry.id)} | {(panel["expert"].id, entry.id)}
+    row = db.session.scalars(db.select(Reassignment)).one()
+    assert (row.released_judge_id, row.replacement_judge_id, row.reason) == (
+        panel["declarer"].id, panel["expert"].id, "Supervised the author's thesis.")
+
+
+def test_a_conflict_found_after_the_assignment_releases_the_pair_and_its_marks(client, organizer, contest, panel,
+                                                                                make_user):
+    """The author joins the judge's organization after the assignment: detection finds it, and the judge's
+    marks leave the ranking with the pair instead of staying hidden from the judge and counting."""
+    colleague = make_user(full_name="Colleague Author", organization="Org D")
+    entry = add_entry(contest, colleague, "Energy entry of a colleague")
+    sheet = assign(panel["declarer"], entry)
+    sheet.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("9")))
+    assign(panel["familiar"], entry)
+    page = client.post(f"/organizer/contests/{contest.id}/conflicts/detect", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "automatic conflicts found. 1 entry got another judge." in html
+    assert pairs() == {(panel["familiar"].id, entry.id), (panel["expert"].id, entry.id)}
+    assert db.session.scalar(db.select(db.func.count(Mark.id))) == 0
+    assert_loads_within_limits(contest)
+    # Detecting again changes nothing: the pair is gone, so there is nothing left to release.
+    client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
+    assert pairs() == {(panel["familiar"].id, entry.id), (panel["expert"].id, entry.id)}
+    assert db.session.scalar(db.select(db.func.count(Reassignment.id))) == 1

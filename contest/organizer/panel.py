@@ -159,9 +159,11 @@ def contest_conflicts(contest_id: int):
             form.entry_code.errors.append(_("No entry of this contest has that code."))
         else:
             judge = db.get_or_404(User, form.judge.data)
-            if commit_change(lambda: conflicts.add_manual(judge, entry, form.reason.data,
-                                                          current_user._get_current_object()),
-                             (ConflictError,), _("Conflict recorded."), refused=under(form.reason)):
+            if commit_change(lambda: reassignment.record_manual(judge, entry, form.reason.data,
+                                                                by=current_user._get_current_object()),
+                             (ConflictError,),
+                             lambda outcome: " ".join([_("Conflict recorded.")] + _reassigned(outcome)),
+                             refused=under(form.reason)):
                 return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
     found = conflicts.for_contest(contest)
     return render_template("organizer/conflicts.html", contest=contest, form=form, action=ActionForm(),
@@ -172,8 +174,8 @@ def contest_conflicts(contest_id: int):
 @staff_required
 def detect_conflicts(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    perform(lambda: conflicts.detect(contest), (), lambda found: _("%(n)d automatic conflicts found.", n=found),
-            "info")
+    perform(lambda: reassignment.detect(contest, by=current_user._get_current_object()), (),
+            lambda done: " ".join([_("%(n)d automatic conflicts found.", n=done[0])] + _reassigned(done[1])), "info")
     return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
 
 

@@ -36,6 +36,11 @@ class Outcome:
     short: list[Entry] = field(default_factory=list)     # nobody eligible: the organizers are told
     released: list[Entry] = field(default_factory=list)  # gone from the queue, not refilled (final round, withdrawn)
 
+    def add(self, other: "Outcome") -> None:
+        self.replaced += other.replaced
+        self.short += other.short
+        self.released += other.released
+
 
 def declare_on_entry(assignment: Assignment, reason: str, *, by: User, now: datetime | None = None) -> Outcome:
     """The judge declares a conflict on one entry of their queue (``judging.declare_conflict`` checks it)."""
@@ -51,6 +56,29 @@ def declare(judge: User, kind: DeclarationKind, value: str, *, by: User, now: da
     entry_ids = db.session.scalars(db.select(Assignment.entry_id).where(
         Assignment.judge_id == judge.id, Assignment.entry_id.in_(conflicted)).distinct()).all()
     return release_and_refill(judge, sorted(entry_ids), by=by, now=now)
+
+
+def record_manual(judge: User, entry: Entry, reason: str, *, by: User, now: datetime | None = None) -> Outcome:
+    """An organizer records a conflict by hand: if the judge holds the entry, it is reassigned like a declaration."""
+    conflicts.add_manual(judge, entry, reason, by)
+    return release_and_refill(judge, [entry.id], by=by, now=now)
+
+
+def detect(contest: Contest, *, by: User, now: datetime | None = None) -> tuple[int, Outcome]:
+    """Automatic conflicts recomputed; every assigned pair they now forbid is released and its seat refilled,
+    so no conflicted judge keeps (or counts in) an entry because the conflict was found after the assignment."""
+    found = conflicts.detect(contest)
+    forbidden = set(conflicts.pairs(contest))
+    held: dict[int, list[int]] = {}
+    for judge_id, entry_id in db.session.execute(
+            db.select(Assignment.judge_id, Assignment.entry_id).join(Entry, Assignment.entry_id == Entry.id)
+            .where(Entry.contest_id == contest.id).order_by(Assignment.judge_id, Assignment.entry_id)).tuples():
+        if (judge_id, entry_id) in forbidden:
+            held.setdefault(judge_id, []).append(entry_id)
+    outcome = Outcome()
+    for judge_id, entry_ids in held.items():
+        outcome.add(release_and_refill(db.session.get(User, judge_id), entry_ids, by=by, now=now))
+    return found, outcome
 
 
 def release_and_refill(judge: User, entry_ids: list[int], *, by: User, now: datetime | None = None) -> Outcome:
