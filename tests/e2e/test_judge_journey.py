@@ -12,22 +12,23 @@ JUDGE_EMAIL, JUDGE_PASSWORD = "judge.phone@example.uz", "judge-phone-1"
 PHONE = {"width": 360, "height": 740}
 
 
+def judge_with_one_entry(season, email: str, password: str, name: str) -> Assignment:
+    """A judge holding one blind entry of The Best Idea, its round 1 open for scoring."""
+    contest = season.contests[0]
+    lead = User(email="lead.author@example.uz", role=Role.PARTICIPANT, full_name=LEAD_NAME,
+                category=Category.STUDENT, organization=LEAD_ORG, region="karakalpakstan")
+    judge = User(email=email, role=Role.JUDGE, full_name=name, password_hash=generate_password_hash(password))
+    db.session.add_all([lead, judge])
+    sheet = Assignment(judge=judge, entry=build_entry(contest, lead, "Wind-powered water pump"), round=1)
+    db.session.add(sheet)
+    open_round(contest)
+    return sheet
+
+
 @pytest.fixture
 def live_server_setup():
     """A judge, one of the season's entries assigned to them, and round 1 open for scoring."""
-
-    def setup(season):
-        contest = season.contests[0]
-        lead = User(email="lead.author@example.uz", role=Role.PARTICIPANT, full_name=LEAD_NAME,
-                    category=Category.STUDENT, organization=LEAD_ORG, region="karakalpakstan")
-        judge = User(email=JUDGE_EMAIL, role=Role.JUDGE, full_name="Judge Sobirova Dilnoza",
-                     password_hash=generate_password_hash(JUDGE_PASSWORD))
-        db.session.add_all([lead, judge])
-        entry = build_entry(contest, lead, "Wind-powered water pump")
-        db.session.add(Assignment(judge=judge, entry=entry, round=1))
-        open_round(contest)
-
-    return setup
+    return lambda season: judge_with_one_entry(season, JUDGE_EMAIL, JUDGE_PASSWORD, "Judge Sobirova Dilnoza")
 
 
 def fits_the_screen(page) -> bool:

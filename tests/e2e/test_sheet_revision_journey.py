@@ -4,12 +4,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from contest.extensions import db
-from contest.models import Assignment, Category, Mark, Role, SheetStatus, User, utcnow
-from tests.e2e.test_judge_journey import PHONE, fits_the_screen
-from tests.test_judging import LEAD_NAME, LEAD_ORG, build_entry, open_round
+from contest.models import Mark, SheetStatus, utcnow
+from tests.e2e.test_judge_journey import PHONE, fits_the_screen, judge_with_one_entry
 
 JUDGE_EMAIL, JUDGE_PASSWORD = "judge.revision@example.uz", "judge-revision-1"
 
@@ -19,18 +16,9 @@ def live_server_setup():
     """A judge whose sheet for one entry is submitted (all 7s) while round 1 is still open."""
 
     def setup(season):
-        contest = season.contests[0]
-        lead = User(email="lead.author@example.uz", role=Role.PARTICIPANT, full_name=LEAD_NAME,
-                    category=Category.STUDENT, organization=LEAD_ORG, region="karakalpakstan")
-        judge = User(email=JUDGE_EMAIL, role=Role.JUDGE, full_name="Judge Rahimova Nodira",
-                     password_hash=generate_password_hash(JUDGE_PASSWORD))
-        db.session.add_all([lead, judge])
-        entry = build_entry(contest, lead, "Wind-powered water pump")
-        sheet = Assignment(judge=judge, entry=entry, round=1, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
-                           overall_comment="Solid.")
-        sheet.marks = [Mark(criterion=c, value=Decimal(7)) for c in contest.criteria]
-        db.session.add(sheet)
-        open_round(contest)
+        sheet = judge_with_one_entry(season, JUDGE_EMAIL, JUDGE_PASSWORD, "Judge Rahimova Nodira")
+        sheet.status, sheet.submitted_at, sheet.overall_comment = SheetStatus.SUBMITTED, utcnow(), "Solid."
+        sheet.marks = [Mark(criterion=c, value=Decimal(7)) for c in season.contests[0].criteria]
 
     return setup
 
