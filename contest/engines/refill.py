@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from contest.engines.assignment import MAX_AFFINITY, MISMATCH_AFFINITY, solve
+from contest.engines.cli import InputError, exit_with
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,71 @@ def refill(request: Refill) -> RefillAnswer:
     candidates = _candidates(request)
     return RefillAnswer(sorted(added), short, sum((candidates[pair] for pair in added), 0.0), answer["gap"], problem,
                         answer)
+
+
+# --- the JSON face: `python -m contest.engines.refill IN.json` ---------------------------------------------------
+
+def _ids(value, what: str, problems: list[str]) -> list[tuple[int, int]]:
+    """[[judge, entry], ...] with integer ids; each malformed pair is named in ``problems``."""
+    if not isinstance(value, list):
+        problems.append(f"{what} must be a list of [judge, entry] pairs")
+        return []
+    pairs = []
+    for n, pair in enumerate(value):
+        if (isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)):
+            pairs.append((pair[0], pair[1]))
+        else:
+            problems.append(f"{what}[{n}] must be [judge id, entry id] (integers)")
+    return pairs
+
+
+def read_request(data: Mapping) -> Refill:
+    """The typed question from its JSON: judges [{id, max_load, levels}], vacancies [{entry, field, seats}],
+    locked and conflicts as [judge, entry] pairs. Every problem is named at once (InputError)."""
+    problems: list[str] = []
+
+    def integer(item, key, n, what, default=None):
+        value = item.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"{what}[{n}].{key} must be a whole number ≥ 0")
+            return 0
+        return value
+
+    judges, vacancies = [], []
+    for n, item in enumerate(data.get("judges", [])):
+        if not isinstance(item, dict):
+            problems.append(f"judges[{n}] must be an object")
+            continue
+        levels = item.get("levels", {})
+        if not (isinstance(levels, dict) and all(isinstance(v, int) for v in levels.values())):
+            problems.append(f"judges[{n}].levels must map field names to integer levels")
+            levels = {}
+        judges.append(PanelJudge(integer(item, "id", n, "judges"), integer(item, "max_load", n, "judges"), levels))
+    for n, item in enumerate(data.get("vacancies", [])):
+        if not isinstance(item, dict):
+            problems.append(f"vacancies[{n}] must be an object")
+            continue
+        if item.get("field") is not None and not isinstance(item["field"], str):
+            problems.append(f"vacancies[{n}].field must be a field name or null")
+        vacancies.append(Vacancy(integer(item, "entry", n, "vacancies"), item.get("field"),
+                                 integer(item, "seats", n, "vacancies", 1)))
+    request = Refill(judges, vacancies, _ids(data.get("locked", []), "locked", problems),
+                     _ids(data.get("conflicts", []), "conflicts", problems))
+    if problems:
+        raise InputError(problems)
+    return request
+
+
+def answer_json(answer: RefillAnswer) -> dict:
+    """The answer as JSON: new pairs, seats left empty with their reasons, the affinity and the proof's gap."""
+    return {"added": [list(pair) for pair in answer.added], "short": [asdict(s) for s in answer.short],
+            "affinity": answer.affinity, "gap": answer.gap}
+
+
+def solve_json(data: Mapping) -> dict:
+    return answer_json(refill(read_request(data)))
+
+
+if __name__ == "__main__":
+    exit_with(solve_json)

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.engines.assignment import MISMATCH_AFFINITY
-from contest.engines.refill import PanelJudge, Refill, Shortfall, Vacancy, instance, refill
+from contest.engines.refill import (
+    PanelJudge, Refill, Shortfall, Vacancy, instance, read_request, refill, solve_json,
+)
 
 FIELDS = ["energy", "water"]
 
@@ -108,3 +113,35 @@ def test_more_seats_filled_beats_more_affinity():
                      vacancies=[Vacancy(10, "energy"), Vacancy(11, "water")], locked=[], conflicts=[(2, 11)])
     answer = refill(request)
     assert answer.added == [(1, 11), (2, 10)] and answer.short == []
+
+
+REQUEST_JSON = {
+    "judges": [{"id": 1, "max_load": 2, "levels": {"energy": 3}}, {"id": 2, "max_load": 1, "levels": {"energy": 1}},
+               {"id": 3, "max_load": 5}],
+    "vacancies": [{"entry": 10, "field": "energy"}, {"entry": 11, "field": "energy", "seats": 2}],
+    "locked": [[2, 12]], "conflicts": [[3, 11]],
+}
+
+
+def test_the_json_face_reads_the_typed_question_and_answers_what_refill_answers():
+    request = read_request(REQUEST_JSON)
+    assert request.judges[2] == PanelJudge(3, 5, {}) and request.vacancies[0] == Vacancy(10, "energy", 1)
+    answer = refill(request)
+    assert solve_json(REQUEST_JSON) == {
+        "added": [[1, 10], [1, 11]], "affinity": 6.0, "gap": answer.gap,
+        "short": [{"entry": 11, "seats": 1, "conflicted": 1, "full": 1, "serving": 1}]}
+    assert answer.gap == 0
+
+
+def test_the_command_names_every_problem_of_its_input_and_exits_2(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"judges": [{"id": "j1", "max_load": 2}], "vacancies": [{"entry": 4, "field": 7}],
+                                "locked": [[1]]}))
+    done = subprocess.run([sys.executable, "-m", "contest.engines.refill", str(path)], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert json.loads(done.stdout)["problems"] == [
+        "judges[0].id must be a whole number ≥ 0", "vacancies[0].field must be a field name or null",
+        "locked[0] must be [judge id, entry id] (integers)"]
+    path.write_text(json.dumps(REQUEST_JSON))
+    done = subprocess.run([sys.executable, "-m", "contest.engines.refill", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0 and json.loads(done.stdout) == solve_json(REQUEST_JSON)
