@@ -14,7 +14,7 @@ from contest.extensions import db
 from contest.i18n import format_soums
 from contest.models import (
     FINAL_ROUND, Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, Role,
-    SheetStatus, User, utcnow,
+    SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services import charts, season_export
 from contest.services import prizes as prize_service
@@ -249,11 +249,27 @@ def test_judging_progress_reads_its_rows_in_a_fixed_number_of_queries(app, sheet
                  status=EntryStatus.SUBMITTED)
     more.set_title("One more")
     db.session.add(more)
-    for judge_id in panel:
-        db.session.add(Assignment(judge_id=judge_id, entry=more,
-                                  marks=[Mark(criterion=idea.criteria[0], value=Decimal(5))]))
+    for judge_id in panel:  # submitted sheets, one with a revision open: each reads its revisions
+        sheet = Assignment(judge_id=judge_id, entry=more, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
+                           marks=[Mark(criterion=idea.criteria[0], value=Decimal(5))])
+        db.session.add(sheet)
+    sheet.revisions.append(SheetRevision(number=1))
     db.session.commit()
-    assert queries() == before and max(before) <= 7  # sheets, marks, open revisions and their marks
+    assert queries() == before and max(before) <= 7  # sheets, marks, revisions, judges, entries
+
+
+def test_a_sheet_being_revised_still_counts_as_submitted(client, organizer, sheets):
+    """Its submitted marks still rank while the judge drafts a revision beside them."""
+    idea = sheets.contests[0]
+    sheet = db.session.scalars(db.select(Assignment).join(Entry).where(
+        Entry.contest_id == idea.id, Assignment.status == SheetStatus.SUBMITTED)).first()
+    before = values(figure(client.get("/organizer/").get_data(as_text=True), "judging-progress").spec)
+    sheet.revisions.append(SheetRevision(number=1))
+    db.session.commit()
+    for page in ("/organizer/", f"/organizer/contests/{idea.id}/panel"):
+        assert client.get(page).status_code == 200
+    after = values(figure(client.get("/organizer/").get_data(as_text=True), "judging-progress").spec)
+    assert after == before
 
 
 def test_a_chart_with_nothing_to_draw_says_so(client, organizer, season_in_regions):

@@ -18,6 +18,8 @@ from contest.models import REGIONS, Assignment, Contest, ContestKind, Entry, Mar
 from contest.services.judging import SHEET_STATE_LABELS, sheet_state
 
 SHEET_STATES = ("submitted", "draft", "not_started")  # the order the bars stack in
+# A submitted sheet whose judge has a revision open still counts as submitted (its marks rank).
+CHARTED_STATE = {"revising": "submitted"}
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def judging_progress(title: str, axis: str, sheets: Iterable[tuple[str, str, str
     counts = {key: dict.fromkeys(SHEET_STATES, 0) for key in labels}
     for key, label, state in sheets:
         labels.setdefault(key, label)
-        counts.setdefault(key, dict.fromkeys(SHEET_STATES, 0))[state] += 1
+        counts.setdefault(key, dict.fromkeys(SHEET_STATES, 0))[CHARTED_STATE.get(state, state)] += 1
     return Chart("bar", title, x_title=_("Score sheets (count)"), y_title=axis,
                  categories=[labels[key] for key in counts], keys=list(counts),
                  series=[Series(str(SHEET_STATE_LABELS[state]), [c[state] for c in counts.values()],
@@ -170,7 +172,8 @@ def _round_one_sheets(*conditions) -> list[Assignment]:
     return db.session.scalars(
         db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id).join(User, Assignment.judge_id == User.id)
         .where(Assignment.round == 1, *conditions)
-        .options(selectinload(Assignment.marks).load_only(Mark.id), selectinload(Assignment.judge),
+        .options(selectinload(Assignment.marks).load_only(Mark.id), selectinload(Assignment.revisions),
+                 selectinload(Assignment.judge),
                  selectinload(Assignment.entry).load_only(Entry.contest_id))
         .order_by(Entry.contest_id, User.full_name, User.id)).all()
 
