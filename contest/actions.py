@@ -6,10 +6,13 @@ undone is asked first on a :func:`confirmation_page`, and runs only when :func:`
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import abort, flash, render_template
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
@@ -25,15 +28,32 @@ class ConfirmForm(FlaskForm):
     """The confirmation page's form: an action that cannot be undone runs only with its ``confirm``."""
 
     confirm = HiddenField(default="yes", validators=[InputRequired()])
+    seen = HiddenField()  # the fingerprint of what the page said would happen
 
 
-def confirmed() -> bool:
-    """Whether this POST was sent from a confirmation page (its ``confirm`` and a valid CSRF token).
+def fingerprint(*what) -> str:
+    """A short digest of what an action would do (the version it makes, its inputs), so that the
+    action can tell whether it would still do what its confirmation page said."""
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def confirmed(would_do: str | None = None) -> bool:
+    """Whether this POST was sent from a confirmation page (its ``confirm`` and a valid CSRF token)
+    and, given the ``fingerprint`` of what the action would do now, whether that is still what the
+    page showed.
 
     An action answers anything else by sending the user to its confirmation page, so an old form,
-    a replayed request or a script without ``confirm`` changes nothing.
+    a replayed request or a script without ``confirm`` changes nothing, and a change made by
+    someone else in between (new scores, another publication) is read before it is committed.
     """
-    return ConfirmForm().validate_on_submit()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return False
+    # The page always sends what it showed; a client that read no page (a script) acts on what is there now.
+    if would_do is not None and form.seen.data and form.seen.data != would_do:
+        flash(_("What this would do has changed since the confirmation page was shown: read it again."), "warning")
+        return False
+    return True
 
 
 @dataclass
@@ -54,11 +74,12 @@ class Confirmation:
     refusals: list[str] = field(default_factory=list)
     carried: dict[str, str] = field(default_factory=dict)
     danger: bool = False
+    seen: str = ""  # fingerprint() of what the consequences describe, checked by confirmed()
 
 
 def confirmation_page(confirmation: Confirmation):
     """The one page that asks before an action that cannot be undone; it writes nothing."""
-    return render_template("confirm.html", confirmation=confirmation, form=ConfirmForm())
+    return render_template("confirm.html", confirmation=confirmation, form=ConfirmForm(seen=confirmation.seen))
 
 
 def flash_problems(error: Exception) -> None:

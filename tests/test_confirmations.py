@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+import re
 from html import unescape
 
 import pytest
 
 from contest.extensions import db
 from contest.models import (
-    AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot,
-    Role, RunStatus, ScoringRound, User, utcnow,
+    AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark,
+    ResultSnapshot, Role, RunStatus, ScoringRound, User, utcnow,
 )
 from contest.services import judge_assignment, results
 from contest.services import prizes as prize_service
@@ -20,6 +21,14 @@ from tests.test_prizes import _set_choices as set_choices
 from tests.test_prizes import season_with_winners  # noqa: F401 - a fixture
 
 CONFIRM = {"confirm": "yes"}
+STALE = "What this would do has changed since the confirmation page was shown: read it again."
+
+
+def seen_on(page) -> str:
+    """The fingerprint a confirmation page sends back with its button: what it said would happen."""
+    found = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page.get_data(as_text=True))
+    assert found, "the confirmation page carries no fingerprint"
+    return found.group(1)
 
 
 def text_of(response) -> str:
@@ -136,6 +145,24 @@ def test_the_confirmed_publication_makes_the_version_the_page_named(client, orga
                        follow_redirects=True)
     assert "The Best Idea: version 2 of the ranking is published." in text_of(done)
     assert versions_of(contest) == [1, 2]
+
+
+def test_scores_changed_after_the_page_was_read_send_the_organizer_back_to_it(client, organizer, scored):
+    """The page promised version 1 from the scores it read; a mark changed since, so nothing is published
+    until the organizer reads the new page; then its own fingerprint publishes."""
+    contest, _judges, entries = scored
+    read = seen_on(client.get(f"/results/contests/{contest.id}/publish"))
+    mark = db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == entries[0].id)).first()
+    mark.value = mark.value + 1 if mark.value < 10 else mark.value - 1
+    db.session.commit()
+    stale = client.post(f"/results/contests/{contest.id}/publish", data={**CONFIRM, "seen": read},
+                        follow_redirects=True)
+    assert STALE in text_of(stale) and "Publish version 1 of the ranking" in text_of(stale)
+    assert versions_of(contest) == []
+    fresh = seen_on(client.get(f"/results/contests/{contest.id}/publish"))
+    assert fresh != read
+    client.post(f"/results/contests/{contest.id}/publish", data={**CONFIRM, "seen": fresh})
+    assert versions_of(contest) == [1]
 
 
 def test_an_identical_ranking_says_so_and_makes_no_new_version(client, organizer, scored):
@@ -280,6 +307,19 @@ def test_an_allocation_without_confirmation_commits_nothing_and_the_confirmed_on
     assert "Commit version 2 of the allocation" in text_of(client.get(f"/prizes/seasons/{season.id}/commit"))
 
 
+def test_an_allocation_changed_after_its_page_was_read_is_not_committed(client, organizer, chosen):
+    season, _people = chosen
+    read = seen_on(client.get(f"/prizes/seasons/{season.id}/commit"))
+    japan = db.session.scalars(db.select(InternshipCountry).where(InternshipCountry.code == "JP")).one()
+    japan.cost += 1_000_000  # another organizer edits the catalogue in between
+    db.session.commit()
+    stale = client.post(f"/prizes/seasons/{season.id}/commit", data={**CONFIRM, "seen": read}, follow_redirects=True)
+    assert STALE in text_of(stale) and allocations() == []
+    fresh = seen_on(client.get(f"/prizes/seasons/{season.id}/commit"))
+    client.post(f"/prizes/seasons/{season.id}/commit", data={**CONFIRM, "seen": fresh})
+    assert allocations() == [1]
+
+
 def test_an_allocation_the_budget_cannot_pay_is_refused_on_its_confirmation_page(client, organizer, chosen):
     season, _people = chosen
     season.budget = 1_000
@@ -331,6 +371,19 @@ def test_opening_without_confirmation_opens_nothing_and_the_confirmed_post_opens
     # Open now: there is nothing left to confirm; the page shows the round.
     again = client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW)
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/results/contests/{contest.id}")
+
+
+def test_a_final_round_whose_finalists_changed_since_the_page_opens_nothing(client, organizer, finalist_ready):
+    contest, _judges, entries = finalist_ready
+    read = seen_on(client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW))
+    shortlist = results.compute(contest, "calibrated")[1]["shortlist"]
+    outside = next(e for e in reversed(entries) if results.entry_key(e.id) not in shortlist)
+    for mark in db.session.scalars(db.select(Mark).join(Assignment).where(Assignment.entry_id == outside.id)):
+        mark.value = Decimal(10)  # an entry outside the shortlist is rescored to the top
+    db.session.commit()
+    stale = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, **CONFIRM, "seen": read},
+                        follow_redirects=True)
+    assert STALE in text_of(stale) and final_reviews() == 0
 
 
 # --------------------------------------------------------------------------- in the reader's language

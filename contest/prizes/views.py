@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
+from contest.actions import (
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, perform, under,
+)
 from contest.auth.access import role_required, staff_required
 from contest.extensions import db
 from contest.i18n import by_name, format_soums
@@ -192,6 +194,7 @@ def confirm_commit(season_id: int):
     if state.result is None:
         return confirmation_page(confirmation)
     outcome = prizes.commit_outcome(state)
+    confirmation.seen = _would_commit(state, outcome.version)
     confirmation.title = _("Commit version %(n)d of the allocation of %(season)s?", n=outcome.version,
                            season=season.title)
     confirmation.consequences = [
@@ -220,11 +223,17 @@ def confirm_commit(season_id: int):
     return confirmation_page(confirmation)
 
 
+def _would_commit(state: prizes.PrizeState, version: int) -> str:
+    """The version committing makes and the allocation it stores: what its confirmation page promised."""
+    return fingerprint(version, state.result)
+
+
 @bp.post("/seasons/<int:season_id>/commit")
 @staff_required
 def commit(season_id: int):
     season = _season(season_id)
-    if not confirmed():
+    state = prizes.compute(season)
+    if not confirmed(_would_commit(state, prizes.commit_outcome(state).version) if state.result else None):
         return redirect(url_for("prizes.confirm_commit", season_id=season.id))
     perform(lambda: prizes.commit(season, current_user._get_current_object()), (PrizeError,),
             lambda snapshot: _("Version %(n)d of the allocation is committed.", n=snapshot.version))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import Confirmation, confirmation_page, confirmed
+from contest.actions import Confirmation, confirmation_page, confirmed, fingerprint
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
@@ -130,6 +130,7 @@ def confirm_publish(contest_id: int):
         return confirmation_page(confirmation)
     if publication.identical:
         confirmation.refusals = [str(results.AlreadyPublished(publication.latest))]
+    confirmation.seen = _would_publish(publication)
     ranked = len(publication.result["ranking"])
     confirmation.title = _("Publish version %(n)d of the ranking of %(contest)s?", n=publication.version,
                            contest=contest.title)
@@ -145,12 +146,21 @@ def confirm_publish(contest_id: int):
     return confirmation_page(confirmation)
 
 
+def _would_publish(publication: results.Publication) -> str:
+    """The version publishing makes and from which scores: what its confirmation page promised."""
+    return fingerprint(publication.version, publication.result["inputs_hash"], publication.result["method"])
+
+
 @bp.post("/contests/<int:contest_id>/publish")
 @staff_required
 def publish(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     method = _chosen_method(request.form)
-    if not confirmed():
+    try:
+        would_do = _would_publish(results.prepare_publication(contest, method))
+    except ValueError:
+        would_do = None  # publishing refuses below, with the reason
+    if not confirmed(would_do):
         return redirect(url_for("results.confirm_publish", contest_id=contest.id, method=method))
     try:
         snapshot = results.publish(contest, current_user._get_current_object(), method)
@@ -200,6 +210,7 @@ def confirm_final_round(contest_id: int):
         back_url=url_for("results.contest", contest_id=contest.id), warnings=proposal.notes,
         refusals=_why_no_final_round(result, proposal, result_messages(result)),
         carried={"opens_at": request.args["opens_at"], "closes_at": request.args["closes_at"]})
+    confirmation.seen = _would_open(proposal)
     reviews = len(proposal.finalists) * len(proposal.panel) - len(proposal.left_out)
     confirmation.consequences = [
         ngettext("%(num)d finalist goes to the final round: %(codes)s.",
@@ -216,6 +227,12 @@ def confirm_final_round(contest_id: int):
     return confirmation_page(confirmation)
 
 
+def _would_open(proposal: judge_assignment.FinalProposal) -> str:
+    """The finalists, panel and pairs left out that opening the round fixes: what its page promised."""
+    return fingerprint([entry.id for entry in proposal.finalists], [judge.id for judge in proposal.panel],
+                       sorted(map(str, proposal.left_out)))
+
+
 @bp.post("/contests/<int:contest_id>/final-round")
 @staff_required
 def final_round(contest_id: int):
@@ -228,15 +245,15 @@ def final_round(contest_id: int):
     if not form.validate_on_submit():
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     already_open = bool(judge_assignment.final_round(contest).finalists)
-    if not already_open and not confirmed():
-        return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
-                                opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
     try:
         if already_open:            # the finalists and the panel stay as they were
             judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)
         else:
             proposal = judge_assignment.propose_final_round(
                 contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
+            if not confirmed(_would_open(proposal)):
+                return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
+                                        opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
             created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
                                                         closes_at=form.closes_at.data)
     except (AssignmentError, results.NothingToRank) as error:
