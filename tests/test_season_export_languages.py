@@ -50,3 +50,13 @@ def test_the_budget_page_offers_the_three_languages_with_the_readers_selected(cl
     assert f'action="/prizes/seasons/{season.id}/workbook"' in html and 'name="lang"' in html
     assert '<option value="ru" selected>Русский</option>' in html
     assert '<option value="uz">' in html and '<option value="en">' in html
+
+
+def test_prize_names_follow_the_workbook_language_not_the_readers(client, login, organizer,  # noqa: F811
+                                                                   season_with_winners):  # noqa: F811
+    season, _people, _entries = season_with_winners
+    login(organizer)
+    client.post("/auth/language/en")
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/prizes/seasons/{season.id}/workbook?lang=ru").data))
+    words = " ".join(str(cell.value) for sheet in wb for row in sheet.iter_rows() for cell in row if cell.value)
+    assert "Электромобиль: первое место" in words and "Electric car" not in words

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from contest.engines import refill as engine
 from contest.extensions import db
 from contest.models import (
-    Assignment, AssignmentRun, Conflict, ConflictSource, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
+    Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
     RunStatus, User, utcnow,
 )
 from contest.services import conflicts, judge_assignment, judging
@@ -51,8 +51,8 @@ def declare_on_entry(assignment: Assignment, reason: str, *, by: User, now: date
 def declare(judge: User, kind: DeclarationKind, value: str, *, by: User, now: datetime | None = None) -> Outcome:
     """A declared person or organization: every assigned entry it now conflicts with is reassigned."""
     conflicts.declare(judge, kind, value)
-    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id,
-                                                    Conflict.source == ConflictSource.DECLARED)
+    # Every conflict of the judge, not only the declared ones: declaring re-detects the automatic ones too.
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
     entry_ids = db.session.scalars(db.select(Assignment.entry_id).where(
         Assignment.judge_id == judge.id, Assignment.entry_id.in_(conflicted)).distinct()).all()
     return release_and_refill(judge, sorted(entry_ids), by=by, now=now)

@@ -130,12 +130,10 @@ def workbook(season: Season, locale: str):
     """The workbook in ``locale`` (its sheet names, headers, titles and words), in a temporary
     file, rewound, for a streamed download."""
     snapshot = AllocationSnapshot.latest(season.id)
-    if snapshot is not None:
-        data = snapshot_data(snapshot)
-    else:
-        data = prize_data(prizes.compute(season))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (closed by send_file)
     with force_locale(locale):  # the rows are generators: they are worded while the workbook is written
+        # Computed in the workbook's language too: default prize and country names are worded as they are read.
+        data = snapshot_data(snapshot) if snapshot is not None else prize_data(prizes.compute(season))
         build_season_workbook({
             "title": str(season.title), "budget": season.budget, "winners": winner_rows(data),
             "internships": internship_rows(data), "budget_lines": budget_lines(data),
