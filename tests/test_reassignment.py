@@ -294,3 +294,18 @@ def test_a_conflict_found_after_the_assignment_releases_the_pair_and_its_marks(c
     client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
     assert pairs() == {(panel["familiar"].id, entry.id), (panel["expert"].id, entry.id)}
     assert db.session.scalar(db.select(db.func.count(Reassignment.id))) == 1
+
+
+def test_a_declaration_also_releases_an_automatic_conflict_it_brings_to_light(client, login, contest, panel,
+                                                                              make_user):
+    """Declaring re-detects the judge's conflicts: an entry by a colleague of theirs (same organization),
+    assigned before anyone ran Detect, leaves the queue with the declared one instead of staying hidden."""
+    relative = add_entry(contest, make_user(full_name="Karimova Dilnoza"), "Family entry")
+    colleague = add_entry(contest, make_user(full_name="Colleague", organization="Org D"), "Colleague's entry")
+    for entry in (relative, colleague):
+        assign(panel["declarer"], entry)
+    login(panel["declarer"])
+    client.post("/judging/declarations", data={"kind": "person", "value": "karimova dilnoza"})
+    held = {entry_id for judge_id, entry_id in pairs() if judge_id == panel["declarer"].id}
+    assert held == set()
+    assert {r.entry_id for r in db.session.scalars(db.select(Reassignment))} == {relative.id, colleague.id}
