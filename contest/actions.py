@@ -13,18 +13,18 @@ from typing import Callable
 
 from flask import abort, flash, render_template
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from contest.extensions import db
+from contest.forms import BaseForm
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """An empty form: a CSRF-protected button (submit, remove, detect...)."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """The confirmation page's form: an action that cannot be undone runs only with its ``confirm``."""
 
     confirm = HiddenField(default="yes", validators=[InputRequired()])

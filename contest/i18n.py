@@ -138,14 +138,15 @@ def _shipped_form_messages(locale: str) -> support.NullTranslations:
 
 
 class FormMessages:
-    """The translations WTForms gets through Flask-WTF: ours for VALIDATOR_MESSAGES, WTForms' own for
-    the rest and wherever our catalog leaves a message untranslated (Russian: WTForms has its plurals)."""
+    """The translations our forms give WTForms (``Form.Meta.get_translations``, WTForms' public hook):
+    ours for VALIDATOR_MESSAGES, WTForms' own for the rest and wherever our catalog leaves a message
+    untranslated (Russian: WTForms has its plurals)."""
 
-    def ugettext(self, string: str) -> str:
+    def gettext(self, string: str) -> str:
         ours = get_translations().ugettext(string) if string in VALIDATOR_MESSAGES else string
         return ours if ours != string else _shipped_form_messages(str(get_locale())).ugettext(string)
 
-    def ungettext(self, singular: str, plural: str, n: int) -> str:
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
         chosen = singular if n == 1 else plural
         ours = get_translations().ugettext(chosen) if chosen in VALIDATOR_MESSAGES else chosen
         return ours if ours != chosen else _shipped_form_messages(str(get_locale())).ungettext(singular, plural, n)
@@ -156,11 +157,6 @@ FORM_MESSAGES = FormMessages()
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-
-    @app.before_request
-    def translate_form_messages():
-        # Flask-WTF looks for the request's WTForms translations here before loading WTForms' own.
-        request.wtforms_translations = FORM_MESSAGES
 
     app.jinja_env.filters["soums"] = format_soums
     app.jinja_env.filters["local_time"] = local_time

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from contest.forms import BaseForm
 from contest.i18n import by_name
 from contest.models import CATEGORY_LABELS, REGIONS, User
 
@@ -49,7 +49,7 @@ class ProfileFields:
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PHONE])
 
 
-class RegistrationForm(ProfileFields, FlaskForm):
+class RegistrationForm(ProfileFields, BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password, confirm = new_password_fields(_l("Password"))
     submit = SubmitField(_l("Create account"))
@@ -59,19 +59,19 @@ class RegistrationForm(ProfileFields, FlaskForm):
             raise ValidationError(_l("An account with this email already exists."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(lazy_pgettext("action", "Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Change password"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Set password"))

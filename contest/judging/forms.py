@@ -4,17 +4,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from contest.forms import BaseForm
 from contest.models import Assignment, Criterion, SheetRevision
 from contest.services.judging import Sheet, format_value
 
 COMMENT_MAX = 5000
 
 
-class ScoreForm(FlaskForm):
+class ScoreForm(BaseForm):
     """Fields `value_<criterion id>` and `comment_<criterion id>` are added per rubric by :func:`score_form`.
 
     Values are kept as typed (text): the service parses them, so a wrong one comes back with a
@@ -69,13 +69,13 @@ def score_form(criteria: list[Criterion], **kwargs) -> ScoreForm:
     return type("RubricForm", (ScoreForm,), attrs)(**kwargs)
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     reason = TextAreaField(_l("Why you cannot judge this entry impartially"),
                            validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
     declare = SubmitField(_l("Declare a conflict"))
 
 
-class BallotForm(FlaskForm):
+class BallotForm(BaseForm):
     """The final round's ranking ballot: a field `place_<assignment id>` per finalist, added by :func:`ballot_form`.
 
     Places are kept as typed (text): the service checks them, so a wrong one comes back with a

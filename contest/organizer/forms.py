@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField, StringField, SubmitField,
     TextAreaField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
+from contest.forms import BaseForm
 from contest.i18n import by_name
 from contest.models import CONTEST_LABELS, STATUS_LABELS
 
@@ -60,7 +60,7 @@ FIELD_LINES_HELP = _l("Write the Uzbek name, then the Russian and English names 
                       "Energetika | Энергетика | Energy. Readers whose language has no name see the Uzbek one.")
 
 
-class SeasonForm(FlaskForm):
+class SeasonForm(BaseForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     budget = SoumField(_l("Prize budget (UZS)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save"))
@@ -72,7 +72,7 @@ class NewSeasonForm(SeasonForm):
     fields = TextAreaField(_l("Engineering fields, one per line"), description=FIELD_LINES_HELP)
 
 
-class ContestForm(FlaskForm):
+class ContestForm(BaseForm):
     opens_at = TashkentDateTimeField(_l("Submissions open (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Submissions close (Tashkent time)"), validators=[InputRequired()])
     max_entries_per_author = IntegerField(_l("Entries per lead author"), validators=[InputRequired(),
@@ -81,7 +81,7 @@ class ContestForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(BaseForm):
     """A criterion's name and description in Uzbek (required: the primary wording), Russian and English."""
 
     WORDING = ("name", "name_ru", "name_en", "description", "description_ru", "description_en")
@@ -98,7 +98,7 @@ class CriterionForm(FlaskForm):
     submit = SubmitField(_l("Save criterion"))
 
 
-class InviteJudgeForm(FlaskForm):
+class InviteJudgeForm(BaseForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     organization = StringField(_l("Organization"), validators=[DataRequired(), Length(max=200)])
@@ -106,7 +106,7 @@ class InviteJudgeForm(FlaskForm):
     submit = SubmitField(_l("Create the account and show the link"))
 
 
-class EntryFilterForm(FlaskForm):
+class EntryFilterForm(BaseForm):
     """Read from the query string; it changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -135,19 +135,19 @@ def parse_lines(text: str | None) -> list[str]:
 
 
 
-class PanelJudgeForm(FlaskForm):
+class PanelJudgeForm(BaseForm):
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     min_load = IntegerField(_l("Fewest entries"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
     max_load = IntegerField(_l("Most entries"), default=40, validators=[InputRequired(), NumberRange(1, 10000)])
     submit = SubmitField(_l("Add to the panel"))
 
 
-class JudgesPerEntryForm(FlaskForm):
+class JudgesPerEntryForm(BaseForm):
     judges_per_entry = IntegerField(_l("Judges per entry"), validators=[InputRequired(), NumberRange(1, 20)])
     submit = SubmitField(_l("Save"))
 
 
-class EntryJudgesForm(FlaskForm):
+class EntryJudgesForm(BaseForm):
     """One entry's own number of judges; empty means the contest's number."""
 
     judges_needed = IntegerField(_l("Judges for this entry (empty: the contest's number)"),
@@ -155,32 +155,32 @@ class EntryJudgesForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ScoringRoundForm(FlaskForm):
+class ScoringRoundForm(BaseForm):
     opens_at = TashkentDateTimeField(_l("Scoring opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Scoring closes (Tashkent time)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save the scoring window"))
 
 
-class ManualConflictForm(FlaskForm):
+class ManualConflictForm(BaseForm):
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     entry_code = StringField(_l("Entry code (E-00042)"), validators=[DataRequired(), Length(max=20)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Record the conflict"))
 
 
-class ManualAssignmentForm(FlaskForm):
+class ManualAssignmentForm(BaseForm):
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     entry_code = StringField(_l("Entry code (E-00042)"), validators=[DataRequired(), Length(max=20)])
     submit = SubmitField(_l("Assign"))
 
 
-class ExpertiseForm(FlaskForm):
+class ExpertiseForm(BaseForm):
     expertise = TextAreaField(_l("Fields of expertise, one per line as field:level (1 familiar, 2 experienced, "
                                  "3 expert)"))
     submit = SubmitField(_l("Save expertise"))
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(BaseForm):
     kind = SelectField(_l("Conflict with"), choices=[("person", _l("a person (name or email)")),
                                                      ("organization", _l("an organization"))])
     value = StringField(_l("Name, email or organization"), validators=[DataRequired(), Length(max=254)])

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     FormField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from contest.forms import BaseForm
 from contest.models import SHARE_RULES
 from contest.organizer.forms import SoumField, TashkentDateTimeField
 
@@ -36,7 +36,7 @@ class CostField(SoumField):
             self.data = int(raw)
 
 
-class _Row(FlaskForm):
+class _Row(BaseForm):
     class Meta:
         csrf = False
 
@@ -54,7 +54,7 @@ class CountryRowForm(_Row):
     capacity = IntegerField(_l("Places"), validators=[Optional()])
 
 
-class CatalogueForm(FlaskForm):
+class CatalogueForm(BaseForm):
     internship_places = IntegerField(_l("Internship places"), validators=[InputRequired()])
     share_rule = SelectField(_l("How the places are shared between the contests"),
                              choices=lambda: list(SHARE_RULES.items()))
@@ -64,7 +64,7 @@ class CatalogueForm(FlaskForm):
     submit = SubmitField(_l("Save the catalogue"))
 
 
-class NewCountryForm(FlaskForm):
+class NewCountryForm(BaseForm):
     code = StringField(_l("Code (e.g. FR)"), validators=[DataRequired(), Length(max=8)])
     name = StringField(_l("Country"), validators=[DataRequired(), Length(max=80)])
     cost = CostField(_l("Cost per person (UZS)"), validators=[InputRequired()])
@@ -72,7 +72,7 @@ class NewCountryForm(FlaskForm):
     add = SubmitField(_l("Add the country"))
 
 
-class ApplyChangeForm(FlaskForm):
+class ApplyChangeForm(BaseForm):
     """One change to a country's cost or places, or to a fixed prize's cost."""
 
     target = SelectField(_l("Change"), validators=[InputRequired()])
@@ -87,6 +87,6 @@ class WhatIfForm(ApplyChangeForm):
         csrf = False
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     countries = FieldList(StringField(), min_entries=0)
     submit = SubmitField(_l("Save my choices"))

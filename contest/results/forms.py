@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
+from contest.forms import BaseForm
 from contest.organizer.forms import TashkentDateTimeField
 
 METHODS = (("calibrated", _l("Calibrated (default)")), ("mean", _l("Plain mean")), ("zscore", _l("Per-judge z-score")))
@@ -13,14 +13,14 @@ METHODS = (("calibrated", _l("Calibrated (default)")), ("mean", _l("Plain mean")
 METHOD_NAMES = {"calibrated": _l("Calibrated"), "mean": _l("Plain mean"), "zscore": _l("Per-judge z-score")}
 
 
-class MethodForm(FlaskForm):
+class MethodForm(BaseForm):
     class Meta:
         csrf = False
 
     method = SelectField(_l("Method"), choices=METHODS, default="calibrated")
 
 
-class FinalRoundForm(FlaskForm):
+class FinalRoundForm(BaseForm):
     opens_at = TashkentDateTimeField(_l("Final round opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Final round closes (Tashkent time)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save the window"))     # once open; opening goes through its confirmation page

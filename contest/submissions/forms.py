@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from contest.auth.forms import category_choices
+from contest.forms import BaseForm
 from contest.i18n import by_name
 from contest.models import MAX_AUTHORS
 from contest.services.entries import CoAuthor, EntryDraft
@@ -20,7 +20,7 @@ class CoAuthorForm(Form):
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     field_id = SelectField(_l("Engineering field"), coerce=lambda v: int(v) if v else None,
                            validators=[Optional()])
@@ -51,6 +51,6 @@ class EntryForm(FlaskForm):
             row.organization.data = author.organization
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField(_l("Document (PDF, PNG or JPEG)"), validators=[FileRequired(_l("Choose a file."))])
     upload = SubmitField(_l("Attach"))
