@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from contest.extensions import db
 from contest.models import (
@@ -309,3 +310,32 @@ def test_a_declaration_also_releases_an_automatic_conflict_it_brings_to_light(cl
     held = {entry_id for judge_id, entry_id in pairs() if judge_id == panel["declarer"].id}
     assert held == set()
     assert {r.entry_id for r in db.session.scalars(db.select(Reassignment))} == {relative.id, colleague.id}
+
+
+def test_the_conflicts_page_reads_its_rows_in_a_fixed_number_of_queries(client, organizer, contest, make_user):
+    """Each conflict's judge, entry, authors and the judge's declarations are loaded with the list."""
+    organizations = iter(range(10**6))
+
+    def queries_for_the_page() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731  (the statement)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/organizer/contests/{contest.id}/conflicts").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    def colleagues(n: int) -> None:  # judges and authors sharing an organization: automatic conflicts
+        for i in range(n):
+            organization = f"Institute {next(organizations)}"
+            add_judge(make_user, contest, f"Judge of {organization}", organization)
+            add_entry(contest, make_user(full_name=f"Author of {organization}", organization=organization), "Pump")
+        client.post(f"/organizer/contests/{contest.id}/conflicts/detect")
+
+    colleagues(2)
+    few = queries_for_the_page()
+    colleagues(20)
+    assert db.session.scalar(db.select(db.func.count(Conflict.id))) == 22
+    assert queries_for_the_page() == few
+

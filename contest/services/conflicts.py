@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
 from contest.models import (
@@ -113,8 +114,10 @@ def pairs(contest: Contest) -> dict[tuple[int, int], list[str]]:
 
 
 def for_contest(contest: Contest) -> list[Conflict]:
+    """The contest's conflicts with what the page and ``reasons_shown`` read of them, loaded at once."""
     return db.session.scalars(
         db.select(Conflict).join(Entry, Conflict.entry_id == Entry.id).where(Entry.contest_id == contest.id)
+        .options(selectinload(Conflict.judge), selectinload(Conflict.entry).selectinload(Entry.authors))
         .order_by(Conflict.entry_id, Conflict.judge_id, Conflict.id)).all()
 
 
@@ -141,14 +144,14 @@ def reasons_shown(found: list[Conflict]) -> dict[int, str]:
     of the detection, so it is worded again from the same facts; a reason someone typed stays as typed,
     and so does an automatic one whose facts have changed since."""
     declarations: dict[int, list[ConflictDeclaration]] = {}
+    for declaration in db.session.scalars(db.select(ConflictDeclaration).where(
+            ConflictDeclaration.judge_id.in_({c.judge_id for c in found if c.source in AUTOMATIC}))):
+        declarations.setdefault(declaration.judge_id, []).append(declaration)
     shown = {}
     for conflict in found:
         if conflict.source not in AUTOMATIC:
             shown[conflict.id] = conflict.reason
             continue
-        if conflict.judge_id not in declarations:
-            declarations[conflict.judge_id] = list(db.session.scalars(
-                db.select(ConflictDeclaration).where(ConflictDeclaration.judge_id == conflict.judge_id)))
-        now = dict(reasons_for(conflict.judge, conflict.entry, declarations[conflict.judge_id]))
+        now = dict(reasons_for(conflict.judge, conflict.entry, declarations.get(conflict.judge_id, [])))
         shown[conflict.id] = now.get(conflict.source, conflict.reason)
     return shown
