@@ -285,7 +285,15 @@ def test_a_conflict_found_after_the_assignment_releases_the_pair_and_its_marks(c
     sheet = assign(panel["declarer"], entry)
     sheet.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("9")))
     assign(panel["familiar"], entry)
-    page = client.post(f"/organizer/contests/{contest.id}/conflicts/detect", follow_redirects=True)
+    before = pairs()
+    asked = client.post(f"/organizer/contests/{contest.id}/conflicts/detect")  # it would discard a mark: ask first
+    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/contests/{contest.id}/conflicts/detect")
+    assert pairs() == before and db.session.scalar(db.select(db.func.count(Conflict.id))) == 0
+    question = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert f"1 assignment is in conflict and is released: {entry.code} (Declaring Judge)." in question
+    assert "1 mark given on them is discarded and stops counting in the ranking." in question
+    page = client.post(f"/organizer/contests/{contest.id}/conflicts/detect", data={"confirm": "yes"},
+                       follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "automatic conflicts found. 1 entry got another judge." in html
     assert pairs() == {(panel["familiar"].id, entry.id), (panel["expert"].id, entry.id)}

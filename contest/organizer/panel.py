@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform, under
+from contest.actions import (
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, perform, under,
+)
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.i18n import local_time
@@ -170,10 +172,42 @@ def contest_conflicts(contest_id: int):
                            conflicts=found, reasons=conflicts.reasons_shown(found)), 422 if form.errors else 200
 
 
+@bp.get("/contests/<int:contest_id>/conflicts/detect")
+@staff_required
+def confirm_detect_conflicts(contest_id: int):
+    """Detecting releases the assigned pairs it finds in conflict, with their marks: say which first."""
+    contest = db.get_or_404(Contest, contest_id)
+    released = reassignment.released_by_detection(contest)
+    marks = sum(len(a.marks) for a in released)
+    confirmation = Confirmation(
+        title=_("Detect the conflicts of %(contest)s again?", contest=contest.title),
+        action_url=url_for("organizer.detect_conflicts", contest_id=contest.id),
+        submit_label=_("Detect and release"), back_url=url_for("organizer.contest_conflicts", contest_id=contest.id),
+        danger=True, seen=_would_release(released))
+    confirmation.consequences = [
+        ngettext("%(num)d assignment is in conflict and is released: %(pairs)s.",
+                 "%(num)d assignments are in conflict and are released: %(pairs)s.", len(released),
+                 pairs=", ".join(f"{a.entry.code} ({a.judge.full_name})" for a in released)),
+        ngettext("%(num)d mark given on them is discarded and stops counting in the ranking.",
+                 "%(num)d marks given on them are discarded and stop counting in the ranking.", marks),
+        _("Each entry gets another eligible judge at once; an entry nobody eligible can take is listed on the "
+          "assignment page."),
+    ]
+    return confirmation_page(confirmation)
+
+
+def _would_release(released: list[Assignment]) -> str:
+    return fingerprint(sorted((a.judge_id, a.entry_id, len(a.marks)) for a in released))
+
+
 @bp.post("/contests/<int:contest_id>/conflicts/detect")
 @staff_required
 def detect_conflicts(contest_id: int):
+    """Recompute the automatic conflicts; when that releases assigned pairs, only once confirmed."""
     contest = db.get_or_404(Contest, contest_id)
+    released = reassignment.released_by_detection(contest)
+    if released and not confirmed(_would_release(released)):
+        return redirect(url_for("organizer.confirm_detect_conflicts", contest_id=contest.id))
     perform(lambda: reassignment.detect(contest, by=current_user._get_current_object()), (),
             lambda done: " ".join([_("%(n)d automatic conflicts found.", n=done[0])] + _reassigned(done[1])), "info")
     return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))

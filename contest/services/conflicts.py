@@ -57,15 +57,12 @@ def reasons_for(judge: User, entry: Entry, declarations: list[ConflictDeclaratio
     return list(unique.items())
 
 
-def detect(contest: Contest) -> int:
-    """Recompute the automatic conflicts between the contest's judges and its live entries."""
+def automatic(contest: Contest) -> dict[tuple[int, int, ConflictSource], str]:
+    """What :func:`detect` would record, written nowhere: {(judge id, entry id, source): reason}."""
     judges = [cj.judge for cj in db.session.scalars(
         db.select(ContestJudge).where(ContestJudge.contest_id == contest.id))]
     entries = db.session.scalars(db.select(Entry).where(Entry.contest_id == contest.id,
                                                         Entry.status != EntryStatus.WITHDRAWN)).all()
-    entry_ids = [e.id for e in entries]
-    existing = {(c.judge_id, c.entry_id, c.source): c for c in db.session.scalars(
-        db.select(Conflict).where(Conflict.entry_id.in_(entry_ids), Conflict.source.in_(AUTOMATIC)))}
     declarations: dict[int, list[ConflictDeclaration]] = {}
     for declaration in db.session.scalars(db.select(ConflictDeclaration).where(
             ConflictDeclaration.judge_id.in_([j.id for j in judges]))):
@@ -75,6 +72,15 @@ def detect(contest: Contest) -> int:
         for entry in entries:
             for source, reason in reasons_for(judge, entry, declarations.get(judge.id, [])):
                 wanted[(judge.id, entry.id, source)] = reason
+    return wanted
+
+
+def detect(contest: Contest) -> int:
+    """Recompute the automatic conflicts between the contest's judges and its live entries."""
+    wanted = automatic(contest)
+    existing = {(c.judge_id, c.entry_id, c.source): c for c in db.session.scalars(
+        db.select(Conflict).join(Entry, Conflict.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Conflict.source.in_(AUTOMATIC)))}
     for key, conflict in existing.items():
         if key not in wanted:
             db.session.delete(conflict)

@@ -64,6 +64,20 @@ def record_manual(judge: User, entry: Entry, reason: str, *, by: User, now: date
     return release_and_refill(judge, [entry.id], by=by, now=now)
 
 
+def released_by_detection(contest: Contest, now: datetime | None = None) -> list[Assignment]:
+    """The assignments Detect would release (open rounds only), found without writing: what its
+    confirmation page lists before their marks are discarded."""
+    now = now or utcnow()
+    forbidden = {(judge_id, entry_id) for judge_id, entry_id, _source in conflicts.automatic(contest)}
+    forbidden |= set(conflicts.pairs(contest))
+    held = db.session.scalars(db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
+                              .where(Entry.contest_id == contest.id,
+                                     Assignment.judge_id.in_({judge_id for judge_id, _entry in forbidden}))
+                              .options(selectinload(Assignment.marks), selectinload(Assignment.judge))
+                              .order_by(Assignment.entry_id, Assignment.judge_id)).all()
+    return [a for a in held if (a.judge_id, a.entry_id) in forbidden and not a.is_frozen(now)]
+
+
 def detect(contest: Contest, *, by: User, now: datetime | None = None) -> tuple[int, Outcome]:
     """Automatic conflicts recomputed; every assigned pair they now forbid is released and its seat refilled,
     so no conflicted judge keeps (or counts in) an entry because the conflict was found after the assignment."""
