@@ -347,3 +347,22 @@ def test_the_conflicts_page_reads_its_rows_in_a_fixed_number_of_queries(client, 
     assert db.session.scalar(db.select(db.func.count(Conflict.id))) == 22
     assert queries_for_the_page() == few
 
+
+
+def test_refill_runs_do_not_crowd_the_dry_runs_out_of_recent_runs(client, login, make_user, contest, panel,
+                                                                   assigned):
+    organizer = make_user(Role.ORGANIZER)
+    login(organizer)
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    dry_run = db.session.scalars(db.select(AssignmentRun)).one()
+    login(panel["declarer"])
+    for entry in assigned:
+        mine = db.session.scalars(db.select(Assignment).where(Assignment.judge_id == panel["declarer"].id,
+                                                              Assignment.entry_id == entry.id)).one()
+        client.post(f"/judging/assignments/{mine.id}/conflict", data={"reason": "Family."})
+    assert db.session.scalar(db.select(db.func.count(AssignmentRun.id))) == 4  # the dry run and three refills
+    login(organizer)
+    html = client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)
+    recent = html[html.index("Recent runs:"):].split("</p>")[0]
+    assert f"/organizer/assignment-runs/{dry_run.id}" in recent and recent.count("/organizer/assignment-runs/") == 1
+    assert html.count("<tr") > 3 and "Reassignments after declared conflicts" in html

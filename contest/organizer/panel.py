@@ -228,13 +228,12 @@ def assignment(contest_id: int):
             if commit_change(lambda: judge_assignment.add_manual(entry, judge), (AssignmentError,),
                              _("Judge assigned."), refused=under(form.judge)):
                 return redirect(url_for("organizer.assignment", contest_id=contest.id))
-    runs = db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id)
-                              .order_by(AssignmentRun.id.desc()).limit(5)).all()
     rows = judge_assignment.coverage(contest)
-    shortfalls = [(row, reassignment.why_short(row)) for row in reassignment.unresolved_shortfalls(contest, rows)]
+    history = reassignment.recent(contest, limit=None)
+    shortfalls = [(row, reassignment.why_short(row)) for row in reassignment.unresolved_shortfalls(history, rows)]
     return render_template("organizer/assignment.html", contest=contest, form=form, action=ActionForm(),
-                           rows=rows, runs=runs, shortfalls=shortfalls,
-                           reassignments=reassignment.recent(contest)), 422 if form.errors else 200
+                           rows=rows, runs=judge_assignment.recent_runs(contest), shortfalls=shortfalls,
+                           reassignments=history[:20]), 422 if form.errors else 200
 
 
 @bp.post("/contests/<int:contest_id>/assignment/run")

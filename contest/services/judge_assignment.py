@@ -21,8 +21,8 @@ from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.i18n import coded_text
 from contest.models import (
-    FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark, RunStatus,
-    ScoringRound, SheetStatus, User, utcnow,
+    FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark,
+    Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
 from contest.services import conflicts, results
 
@@ -70,6 +70,15 @@ def expertise_levels(contest: Contest, judge_ids: list[int]) -> dict[int, dict[s
             levels = expertise.setdefault(row.judge_id, {})
             levels[name] = max(levels.get(name, 0), row.level)
     return expertise
+
+
+def recent_runs(contest: Contest, limit: int = 5) -> list[AssignmentRun]:
+    """The contest's latest dry runs, newest first; the runs that refilled seats after a conflict are
+    told on the page's reassignment history instead, so they do not crowd the dry runs out."""
+    refills = db.select(Reassignment.run_id)
+    return db.session.scalars(db.select(AssignmentRun).where(AssignmentRun.contest_id == contest.id,
+                                                             AssignmentRun.id.not_in(refills))
+                              .order_by(AssignmentRun.id.desc()).limit(limit)).all()
 
 
 def build_instance(contest: Contest, round_number: int = 1) -> dict:

@@ -166,14 +166,16 @@ def recent(contest: Contest, limit: int | None = 20) -> list[Reassignment]:
                               .order_by(Reassignment.id.desc()).limit(limit)).all()
 
 
-def unresolved_shortfalls(contest: Contest, coverage: list[tuple[Entry, list[Assignment], int]]) -> list[Reassignment]:
+def unresolved_shortfalls(history: list[Reassignment],
+                          coverage: list[tuple[Entry, list[Assignment], int]]) -> list[Reassignment]:
     """Seats a conflict left empty that the entry still lacks (a judge added by hand resolves it).
 
-    ``coverage`` is :func:`judge_assignment.coverage` of round 1, which the page has loaded already.
+    ``history`` is the contest's :func:`recent` reassignments (all of them) and ``coverage``
+    :func:`judge_assignment.coverage` of round 1, both of which the page has loaded already.
     """
     short_by = {entry.id: short for entry, _assigned, short in coverage}
     latest: dict[int, Reassignment] = {}
-    for row in recent(contest, limit=None):
+    for row in history:
         if row.replacement_judge_id is None and short_by.get(row.entry_id):
             latest.setdefault(row.entry_id, row)
     return sorted(latest.values(), key=lambda row: row.entry_id)
@@ -181,7 +183,8 @@ def unresolved_shortfalls(contest: Contest, coverage: list[tuple[Entry, list[Ass
 
 def short_contests(contests: list[Contest]) -> list[tuple[Contest, int]]:
     """Contests with entries a conflict left short, and how many, for the organizers' overview."""
-    found = [(c, len(unresolved_shortfalls(c, judge_assignment.coverage(c, REFILLED_ROUND)))) for c in contests]
+    found = [(c, len(unresolved_shortfalls(recent(c, limit=None), judge_assignment.coverage(c, REFILLED_ROUND))))
+             for c in contests]
     return [(contest, count) for contest, count in found if count]
 
 
