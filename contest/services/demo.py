@@ -16,7 +16,7 @@ from contest.models import (
     REGIONS, Assignment, Attachment, Category, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, JudgeExpertise,
     Mark, Role, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
-from contest.services import judge_assignment, prizes, results
+from contest.services import judge_assignment, judging, prizes, results
 from contest.services.attachments import path_of
 from contest.services.seasons import FieldNames, create_season
 
@@ -287,7 +287,17 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
         assignment.overall_comment = rng.choice(COMMENTS)
     db.session.flush()
     results.publish(idea, organizer)
+    _a_judge_revises(idea)
     _winners_choose_countries(season, organizer, rng)
+
+
+def _a_judge_revises(idea: Contest) -> None:
+    """One judge has reopened a submitted sheet after publication: the revision is a draft beside it,
+    and the submitted marks still count (so every page that reads sheets meets that state)."""
+    sheet = db.session.scalars(db.select(Assignment).join(Entry).where(
+        Entry.contest_id == idea.id, Assignment.status == SheetStatus.SUBMITTED).order_by(Assignment.id)).first()
+    judging.record(sheet, judging.Sheet(values={m.criterion_id: str(min(10, int(m.value) + 1)) for m in sheet.marks},
+                                        overall_comment=sheet.overall_comment), final=False)
 
 
 def _winners_choose_countries(season, organizer: User, rng: random.Random) -> None:
