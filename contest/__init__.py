@@ -46,11 +46,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from contest import i18n
-    from contest.extensions import csrf, db, login_manager, migrate
+    from contest.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     from contest.auth import access
 

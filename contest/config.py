@@ -30,6 +30,14 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     INVITE_VALID_HOURS = _int_env("INVITE_VALID_HOURS", 72)
     PASSWORD_MIN_LENGTH = 8
+    # Password guessing: failed attempts on any password form, per account and per client address
+    # (limits' notation). In Redis when REDIS_URL is set, so every worker counts against one budget.
+    CREDENTIAL_LIMIT_PER_ACCOUNT = os.environ.get("CREDENTIAL_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    CREDENTIAL_LIMIT_PER_ADDRESS = os.environ.get("CREDENTIAL_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    RATELIMIT_ENABLED = True  # explicit: Flask-Limiter otherwise keeps the previous app's setting
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("RATELIMIT_KEY_PREFIX", "contest-limits")}
+    RATELIMIT_STRATEGY = "moving-window"
     ENTRIES_PER_PAGE = 50
 
 

@@ -1,12 +1,15 @@
 """Error pages in the site's style; no stack trace ever reaches a user."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import time
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from contest.extensions import db
+from contest.extensions import db, limiter
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
@@ -16,6 +19,8 @@ MESSAGES = {
     413: (_l("File too large"), _l("The upload is larger than the site accepts. Nothing else was lost: "
                                     "go back and choose a smaller file.")),
     422: (_l("Cannot process"), _l("The data sent could not be processed.")),
+    429: (_l("Too many attempts"), _l("There were too many attempts to enter a password here. "
+                                      "Please wait a few minutes, then try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; "
                                           "please try again later.")),
 }
@@ -32,6 +37,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, str(_l("The form expired or was sent from elsewhere. Please try again.")))
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(error: RateLimitExceeded):
+        """The same page whether the account exists or not; Retry-After says when the window frees."""
+        response = make_response(render_error(429))
+        response.headers["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

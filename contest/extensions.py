@@ -1,5 +1,7 @@
 """Extension singletons, created unbound so that models and blueprints can import them freely."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,3 +22,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits only the views that name one (password forms); the address is request.remote_addr, which
+# only the configured ProxyFix may correct, so a forged X-Forwarded-For changes nothing.
+limiter = Limiter(key_func=get_remote_address)

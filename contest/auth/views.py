@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from contest.auth import bp
 from contest.auth.access import safe_next
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, SetPasswordForm
+from contest.auth.throttle import credential_limits, invitation, signed_in_account, typed_email
 from contest.extensions import db
 from contest.models import User
 from contest.services import accounts
@@ -31,13 +32,14 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@credential_limits(typed_email)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        if user is None or not user.is_active or not user.check_password(form.password.data):
+        user = User.authenticate(form.email.data, form.password.data)
+        if user is None:
             flash(_("Wrong email or password."), "danger")
             return render_template("auth/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
@@ -62,6 +64,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@credential_limits(signed_in_account)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -78,6 +81,7 @@ def change_password():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@credential_limits(invitation)
 def set_password(token: str):
     user = User.by_invite(token)
     if user is None:

@@ -76,6 +76,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Checked when an email has no password to check, so that an unknown email costs one hash check
+# like a wrong password and the time taken does not tell who has an account. Made the way
+# set_password makes hashes (werkzeug's default, scrypt:32768:8:1) from a password nobody knows.
+UNKNOWN_ACCOUNT_HASH = ("scrypt:32768:8:1$uP44QEjBL9XJJmRP$93ee52ce7b2e20e2873af50d96dcc30b18d9f953f71e71f0e9d78322c02"
+                        "f918f096a6497c873e4ff17343aa3dda807b94bb8aeaae7800066c500ecef77e39fe4")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -139,6 +146,15 @@ class User(UserMixin, db.Model):
     def by_email(cls, email: str) -> "User | None":
         # Emails are stored lower-cased, so a plain comparison uses the unique index.
         return db.session.scalar(db.select(cls).where(cls.email == normalize_email(email)))
+
+    @classmethod
+    def authenticate(cls, email: str, password: str) -> "User | None":
+        """The active account these credentials open; exactly one hash check, whether the email exists or not."""
+        user = cls.by_email(email)
+        if user is None or not user.password_hash:
+            check_password_hash(UNKNOWN_ACCOUNT_HASH, password)
+            return None
+        return user if user.check_password(password) and user.is_active else None
 
     @classmethod
     def by_invite(cls, token: str) -> "User | None":

@@ -1,0 +1,43 @@
+"""How often a password may be tried: per account and per client address, on every password form."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from contest.extensions import limiter
+from contest.models.people import hash_token, normalize_email
+
+
+def _failed(response) -> bool:
+    """Only attempts that let nobody in count, so a rush of judges signing in is never slowed."""
+    return response.status_code != 302
+
+
+def credential_limits(account_key):
+    """The per-account and per-address limits for a view that checks a password or token (POST only).
+    Both budgets are shared by all password forms, so guessing cannot move from one form to another."""
+
+    def decorate(view):
+        per_account = limiter.shared_limit(
+            lambda: current_app.config["CREDENTIAL_LIMIT_PER_ACCOUNT"], scope="credential-account",
+            key_func=account_key, methods=["POST"], deduct_when=_failed)
+        per_address = limiter.shared_limit(
+            lambda: current_app.config["CREDENTIAL_LIMIT_PER_ADDRESS"], scope="credential-address",
+            key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+        return per_address(per_account(view))
+
+    return decorate
+
+
+def typed_email() -> str:
+    """The account a sign-in names, whether it exists or not."""
+    return "email:" + normalize_email(request.form.get("email", ""))
+
+
+def signed_in_account() -> str:
+    return "email:" + normalize_email(current_user.email)
+
+
+def invitation() -> str:
+    return "invite:" + hash_token(request.view_args["token"])
