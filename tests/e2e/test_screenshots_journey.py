@@ -132,7 +132,8 @@ def test_the_judges_queue_on_a_phone(browse):
     page.get_by_role("heading", name="My queue").wait_for()
     save(page, "judge-queue-360")
     states = page.locator(".queue-row .status").all_inner_texts()
-    assert states and states == sorted(states, key=["Not started", "Draft", "Submitted", "Submitted, revision in draft"].index)
+    order = ["Not started", "Draft", "Submitted", "Submitted, revision in draft"]
+    assert states and states == sorted(states, key=order.index)
     assert page_overflow(page) == 0 and wrapped(page) == []
     page.locator(".queue-title").first.click()  # the unscored entry, its rubric to fill in
     page.get_by_role("button", name="Submit scores").wait_for()
