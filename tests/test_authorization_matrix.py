@@ -120,7 +120,6 @@ AUTHOR_CHANGES = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozense
 ASSIGNED_JUDGE_ONLY = Policy(SIGNED_IN, {ASSIGNED: frozenset({ASSIGNED_ID})})
 # The scene has no final round, so no one has a ballot: every signed-in caller gets 404.
 BALLOT = Policy(SIGNED_IN)
-NOT_A_WINNER = Policy(PARTICIPANTS, refused=may(PARTICIPANTS))
 
 # (endpoint, method) -> policy. A new route fails test_every_route_has_a_policy until it is here.
 POLICY: dict[tuple[str, str], Policy] = {
@@ -219,9 +218,9 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("prizes.confirm_commit", "GET"): staff(EXISTING),
     ("prizes.commit", "POST"): staff(EXISTING),
     ("prizes.workbook", "GET"): staff(EXISTING),
-    # The scene's participants have won nothing: past the role check, then 403.
-    ("prizes.mine", "GET"): NOT_A_WINNER,
-    ("prizes.mine", "POST"): NOT_A_WINNER,
+    # With four entries ranked, both participants win an internship place.
+    ("prizes.mine", "GET"): for_role(PARTICIPANTS),
+    ("prizes.mine", "POST"): for_role(PARTICIPANTS),
     # Only named co-authors without an account are chosen for; the scene has none, so 404.
     ("prizes.on_behalf", "GET"): staff(),
     ("prizes.on_behalf", "POST"): staff(),
