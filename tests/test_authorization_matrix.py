@@ -21,9 +21,10 @@ The policy the table encodes, as the app does it today:
 Organizers and admins are one role set, as ``staff_required`` has it; judges never see an entry
 through the organizer's pages, and organizers never see one through the judges' (blind review).
 
-State: GETs and refused POSTs share one seeded database per test process. A POST the table
-allows may change data (withdraw, remove, commit, sign out), so each one runs on a database
-emptied and seeded afresh just before it, and nothing it does reaches another request.
+State: GETs (which never write) and refused POSTs share one seeded database per test process. A
+POST that gets in may change data (withdraw, remove, commit, sign out, or a hole this test is
+there to find), so after each one the database is emptied and seeded afresh before the next
+request: every case runs on the untouched scene, and the ids of a reseeded scene are read anew.
 """
 from __future__ import annotations
 
@@ -278,7 +279,7 @@ def seed() -> Scene:
         sheet = sheets[OTHER] if entry is entries[ASSIGNED_ID] else Assignment(judge=people["panel judge"],
                                                                                 entry=entry)
         sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, now
-        sheet.marks = [Mark(criterion=criterion, value=Decimal(9 - place)) for n, criterion in enumerate(contest.criteria)]
+        sheet.marks = [Mark(criterion=criterion, value=Decimal(9 - place)) for criterion in contest.criteria]
         db.session.add(sheet)
     db.session.flush()
     run = judge_assignment.start_run(contest, people[ORGANIZER])
@@ -398,11 +399,13 @@ class Matrix:
     scene: Scene
     changed: bool = False
 
-    def answer(self, route: Route, caller: str, kind: str, may_change: bool):
+    def answer(self, route: Route, caller: str, kind: str):
+        """The outcome, on a scene no earlier POST has written to."""
         if self.changed:
-            self.scene, self.changed = emptied_and_seeded(), False
-        self.changed = may_change
-        return request_as(self.app, self.scene, route, caller, kind)
+            self.scene = emptied_and_seeded()
+        got = request_as(self.app, self.scene, route, caller, kind)
+        self.changed = route.method == "POST" and got == ALLOWED
+        return got
 
 
 @pytest.fixture(scope="module")
@@ -444,7 +447,7 @@ def test_route_answers_each_caller_as_the_policy_says(matrix, route):
     for caller in CALLERS:
         for kind in kinds_of(route, matrix.scene):
             expected = policy.expected(caller, kind)
-            got = matrix.answer(route, caller, kind, may_change=route.method == "POST" and expected == ALLOWED)
+            got = matrix.answer(route, caller, kind)
             if got != expected:
                 wrong.append(f"{caller} on {kind}: expected {expected}, got {got}")
     assert not wrong, f"{route} ({route.endpoint}):\n  " + "\n  ".join(wrong)
