@@ -42,7 +42,7 @@ from contest.extensions import db
 from contest.models import (
     Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, Role, SheetStatus, User, utcnow,
 )
-from contest.models.judging import Conflict, ConflictSource, ScoringRound
+from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
 from contest.services import attachments, judge_assignment, prizes, results, seasons
 from tests.conftest import (
     PDF_BYTES, POSTGRES, RequestIsolatingClient, _password_hash, config_for_tests, drop_schema, private_schema,
@@ -119,8 +119,8 @@ AUTHOR_VIEWS = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset(
 AUTHOR_CHANGES = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset({OTHER})},
                         refused=may(STAFF, *ENTRY_KINDS))
 ASSIGNED_JUDGE_ONLY = Policy(SIGNED_IN, {ASSIGNED: frozenset({ASSIGNED_ID})})
-# The scene has no final round, so no one has a ballot: every signed-in caller gets 404.
-BALLOT = Policy(SIGNED_IN)
+# Only a judge with a finalist they are not conflicted with has a ballot; to anyone else it is 404.
+BALLOT = Policy(SIGNED_IN, {ASSIGNED: frozenset({EXISTING})})
 
 # (endpoint, method) -> policy. A new route fails test_every_route_has_a_policy until it is here.
 POLICY: dict[tuple[str, str], Policy] = {
@@ -222,9 +222,9 @@ POLICY: dict[tuple[str, str], Policy] = {
     # With four entries ranked, both participants win an internship place.
     ("prizes.mine", "GET"): for_role(PARTICIPANTS),
     ("prizes.mine", "POST"): for_role(PARTICIPANTS),
-    # Only named co-authors without an account are chosen for; the scene has none, so 404.
-    ("prizes.on_behalf", "GET"): staff(),
-    ("prizes.on_behalf", "POST"): staff(),
+    # Organizers choose for a named co-author without an account ("existing"), not for anyone else.
+    ("prizes.on_behalf", "GET"): staff(EXISTING),
+    ("prizes.on_behalf", "POST"): staff(EXISTING),
 }
 
 
@@ -237,7 +237,7 @@ class Scene:
 
 
 def seed() -> Scene:
-    """One open contest: four entries, three judges around them, a dry run, a published ranking."""
+    """One open contest: four entries, judges around them in both rounds, a dry run, a published ranking."""
     now = utcnow()
     people = {}
     for caller, role in ((OWNER, Role.PARTICIPANT), (NOT_OWNER, Role.PARTICIPANT), ("author", Role.PARTICIPANT),
@@ -264,6 +264,9 @@ def seed() -> Scene:
                       status=EntryStatus.SUBMITTED)
         entry.set_title(f"Entry {kind}")
         entry.authors.append(EntryAuthor.from_user(people[author], 0))
+        if kind == OWN:  # a co-author without an account, whose prize choices organizers enter
+            entry.authors.append(EntryAuthor(position=1, full_name="Named Co-author", category=Category.STUDENT,
+                                             organization="own school", region="samarkand"))
         db.session.add(entry)
         db.session.flush()
         attachments.add(entry, io.BytesIO(PDF_BYTES), "report.pdf")
@@ -272,6 +275,11 @@ def seed() -> Scene:
               CONFLICTED_ID: Assignment(judge=people[CONFLICTED], entry=entries[CONFLICTED_ID]),
               OTHER: Assignment(judge=people["panel judge"], entry=entries[ASSIGNED_ID])}
     db.session.add_all(sheets.values())
+    # The final round: each of these two judges has one finalist on a ballot.
+    db.session.add_all([ScoringRound(contest=contest, number=FINAL_ROUND, opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(days=5)),
+                        Assignment(judge=people[ASSIGNED], entry=entries[ASSIGNED_ID], round=FINAL_ROUND),
+                        Assignment(judge=people[CONFLICTED], entry=entries[CONFLICTED_ID], round=FINAL_ROUND)])
     db.session.add(Conflict(judge=people[CONFLICTED], entry=entries[CONFLICTED_ID], source=ConflictSource.MANUAL,
                             reason="Same family"))
     # The panel judge has scored every entry, so the contest can be ranked and published.
@@ -284,7 +292,8 @@ def seed() -> Scene:
     db.session.flush()
     run = judge_assignment.start_run(contest, people[ORGANIZER])
     snapshot = results.publish(contest, people[ORGANIZER], "mean")
-    prizes.ensure_catalogue(season)
+    co_author = prizes.person_key(entries[OWN].authors[1])
+    assert prizes.select_winners(season, prizes.ensure_catalogue(season)).includes(co_author)
     token = people[UNASSIGNED].issue_invite(timedelta(hours=72))
     db.session.commit()
 
@@ -307,7 +316,7 @@ def seed() -> Scene:
             "run_id": known(run.id),
             "snapshot_id": known(snapshot.id),
             "country_id": known(prizes.countries(season)[0].id),
-            "person": {UNKNOWN: f"a{UNKNOWN_ID}"},
+            "person": known(co_author, f"a{UNKNOWN_ID}"),
             "kind": {EXISTING: "participants"},
             "token": known(token, "not-a-token"),
             "code": {EXISTING: "ru"},
