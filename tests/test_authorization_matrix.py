@@ -21,10 +21,11 @@ The policy the table encodes, as the app does it today:
 Organizers and admins are one role set, as ``staff_required`` has it; judges never see an entry
 through the organizer's pages, and organizers never see one through the judges' (blind review).
 
-State: GETs (which never write) and refused POSTs share one seeded database per test process. A
-POST that gets in may change data (withdraw, remove, commit, sign out, or a hole this test is
-there to find), so after each one the database is emptied and seeded afresh before the next
-request: every case runs on the untouched scene, and the ids of a reseeded scene are read anew.
+State: all cases share one seeded database per test process, and every write to it is counted
+(INSERT, UPDATE or DELETE statements). A request that wrote (a POST that withdrew, removed,
+committed or signed out, or a hole this test is there to find) is followed by emptying the
+database and seeding it afresh, so every case runs on the untouched scene; the ids of a reseeded
+scene are read anew. A GET that writes fails its case ("no writes on GET").
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
+from pypdf import PdfWriter
+from sqlalchemy import event
 
 from contest import create_app
 from contest.extensions import db
@@ -45,7 +48,7 @@ from contest.models import (
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
 from contest.services import attachments, judge_assignment, prizes, results, seasons
 from tests.conftest import (
-    PDF_BYTES, POSTGRES, RequestIsolatingClient, _password_hash, config_for_tests, drop_schema, private_schema,
+    POSTGRES, RequestIsolatingClient, _password_hash, config_for_tests, drop_schema, private_schema,
 )
 
 # --------------------------------------------------------------------------- callers and ids
@@ -71,6 +74,17 @@ NO_ID = "no id"
 UNKNOWN_ID = 10**9 - 1
 
 ALLOWED, LOGIN = "allowed", "sign-in page"
+
+
+def one_blank_page() -> bytes:
+    """A PDF the blind-copy sanitizer can read, so the judges' file route can answer with the file."""
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+A_PAGE = one_blank_page()
 
 
 @dataclass(frozen=True)
@@ -269,7 +283,7 @@ def seed() -> Scene:
                                              organization="own school", region="samarkand"))
         db.session.add(entry)
         db.session.flush()
-        attachments.add(entry, io.BytesIO(PDF_BYTES), "report.pdf")
+        attachments.add(entry, io.BytesIO(A_PAGE), "report.pdf")
         entries[kind] = entry
     sheets = {ASSIGNED_ID: Assignment(judge=people[ASSIGNED], entry=entries[ASSIGNED_ID]),
               CONFLICTED_ID: Assignment(judge=people[CONFLICTED], entry=entries[CONFLICTED_ID]),
@@ -400,21 +414,27 @@ def request_as(app: Flask, scene: Scene, route: Route, caller: str, kind: str):
 
 # --------------------------------------------------------------------------- the tests
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
 @dataclass
 class Matrix:
-    """The app and its scene; ``changed`` once an allowed POST may have written to it."""
+    """The app, its scene, and how many statements have written to the scene since it was seeded."""
 
     app: Flask
     scene: Scene
-    changed: bool = False
+    writes: int = 0
+
+    def count_writes(self, conn, cursor, statement: str, *args) -> None:
+        if statement.lstrip()[:6].upper() in WRITES:
+            self.writes += 1
 
     def answer(self, route: Route, caller: str, kind: str):
-        """The outcome, on a scene no earlier POST has written to."""
-        if self.changed:
-            self.scene = emptied_and_seeded()
+        """The outcome, on a scene no earlier request has written to; a GET that writes is an outcome too."""
+        if self.writes:
+            self.scene, self.writes = emptied_and_seeded(), 0
         got = request_as(self.app, self.scene, route, caller, kind)
-        self.changed = route.method == "POST" and got == ALLOWED
-        return got
+        return "wrote on GET" if route.method == "GET" and self.writes else got
 
 
 @pytest.fixture(scope="module")
@@ -431,7 +451,10 @@ def matrix(tmp_path_factory):
     app.test_client_class = RequestIsolatingClient
     with app.app_context():
         db.create_all()
-        yield Matrix(app, seed())
+        matrix = Matrix(app, seed())
+        event.listen(db.engine, "before_cursor_execute", matrix.count_writes)
+        yield matrix
+        event.remove(db.engine, "before_cursor_execute", matrix.count_writes)
         db.session.remove()
         db.engine.dispose()
     if POSTGRES:
