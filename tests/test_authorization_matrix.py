@@ -3,8 +3,8 @@
 The route list is read from ``app.url_map`` (static files aside); a route that is missing from
 :data:`POLICY`, or a policy for a route that is gone, fails :func:`test_every_route_has_a_policy`
 by name. Each route is then requested (GET, or POST with ``confirm`` and CSRF off, as TestConfig
-has it) as each caller in :data:`CALLERS`, on each kind of id its URL takes (:data:`IDS`), and the
-answer must be what the table says.
+has it) as each caller in :data:`CALLERS`, on each kind of id its URL takes (see :func:`seed`),
+and the answer must be what the table says.
 
 The policy the table encodes, as the app does it today:
 - allowed: 2xx or 3xx that is not the sign-in page; a request that gets past the access check but
@@ -48,7 +48,7 @@ from contest.models import (
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
 from contest.services import attachments, judge_assignment, prizes, results, seasons
 from tests.conftest import (
-    POSTGRES, RequestIsolatingClient, _password_hash, config_for_tests, drop_schema, private_schema,
+    POSTGRES, RequestIsolatingClient, config_for_tests, drop_schema, private_schema,
 )
 
 # --------------------------------------------------------------------------- callers and ids
@@ -70,6 +70,8 @@ STAFF = frozenset({ORGANIZER, ADMIN})
 OWN, OTHER, ASSIGNED_ID, CONFLICTED_ID, EXISTING, UNKNOWN = "own", "other", "assigned", "conflicted", "existing", \
     "unknown"
 ENTRY_KINDS = (OWN, OTHER, ASSIGNED_ID, CONFLICTED_ID)
+# A file of participant B's entry asked for under participant A's entry: no one's, so 404 to all.
+OTHERS_FILE = "own entry, other's file"
 NO_ID = "no id"
 UNKNOWN_ID = 10**9 - 1
 
@@ -131,7 +133,7 @@ def for_role(callers: frozenset[str]) -> Policy:
 AUTHOR_VIEWS = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset({OTHER}),
                                   **may(STAFF, *ENTRY_KINDS)})
 AUTHOR_CHANGES = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset({OTHER})},
-                        refused=may(STAFF, *ENTRY_KINDS))
+                        refused=may(STAFF, *ENTRY_KINDS, OTHERS_FILE))  # refused on the entry before the file
 ASSIGNED_JUDGE_ONLY = Policy(SIGNED_IN, {ASSIGNED: frozenset({ASSIGNED_ID})})
 # Only a judge with a finalist they are not conflicted with has a ballot; to anyone else it is 404.
 BALLOT = Policy(SIGNED_IN, {ASSIGNED: frozenset({EXISTING})})
@@ -261,7 +263,7 @@ def seed() -> Scene:
         people[caller] = User(email=f"{name}@example.uz", full_name=caller.title(), role=role,
                               organization=f"{name} school", region="samarkand",
                               category=Category.STUDENT if role is Role.PARTICIPANT else None,
-                              password_hash=_password_hash("correct horse"))
+                              password_hash=None)  # callers are signed in through the session
     db.session.add_all(people.values())
     season = seasons.create_season(2026, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10),
                                    fields=("Energy", "IT"))
@@ -319,7 +321,7 @@ def seed() -> Scene:
         ids={
             "entry_id": {**{kind: entry.id for kind, entry in entries.items()}, UNKNOWN: UNKNOWN_ID},
             "attachment_id": {**{kind: entry.attachments[0].id for kind, entry in entries.items()},
-                              UNKNOWN: UNKNOWN_ID},
+                              OTHERS_FILE: entries[OTHER].attachments[0].id, UNKNOWN: UNKNOWN_ID},
             "assignment_id": {**{kind: sheet.id for kind, sheet in sheets.items()}, UNKNOWN: UNKNOWN_ID},
             "number": {EXISTING: 1},
             "contest_id": known(contest.id),
@@ -377,10 +379,12 @@ def kinds_of(route: Route, scene: Scene) -> list[str]:
 
 
 def url_for_kind(route: Route, scene: Scene, kind: str) -> str:
+    """The route's URL on ids of that kind; an argument with none of that kind takes its existing
+    one (the contest of an entry), else the own one (the entry another's file is asked under)."""
     url = route.rule
     for name in route.arguments:
         values = scene.ids[name]
-        value = values.get(kind, values.get(EXISTING, values.get(UNKNOWN)))
+        value = next(values[k] for k in (kind, EXISTING, OWN, UNKNOWN) if k in values)
         url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
     return url.replace("<any(participants, judges):kind>", str(scene.ids["kind"][EXISTING]))
 
