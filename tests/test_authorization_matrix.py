@@ -66,7 +66,8 @@ STAFF = frozenset({ORGANIZER, ADMIN})
 # ("other"), the entry the assigned judge reviews ("assigned"), the one the conflicted judge holds
 # a sheet on with a conflict on record ("conflicted"). For assignments: the assigned judge's sheet,
 # the conflicted judge's sheet, and a sheet of a judge who is none of the callers ("other").
-# Resources only organizers handle (seasons, contests, runs...) are "existing". Always "unknown".
+# Resources only organizers handle (seasons, contests, runs...) are "existing"; a judge's page is
+# also tried on a participant's user id ("other"). Always "unknown".
 OWN, OTHER, ASSIGNED_ID, CONFLICTED_ID, EXISTING, UNKNOWN = "own", "other", "assigned", "conflicted", "existing", \
     "unknown"
 ENTRY_KINDS = (OWN, OTHER, ASSIGNED_ID, CONFLICTED_ID)
@@ -327,7 +328,7 @@ def seed() -> Scene:
             "contest_id": known(contest.id),
             "season_id": known(season.id),
             "criterion_id": known(contest.criteria[0].id),
-            "judge_id": known(people[UNASSIGNED].id),
+            "judge_id": {**known(people[UNASSIGNED].id), OTHER: people[OWNER].id},  # other: not a judge
             "member_id": known(panel[UNASSIGNED].id),
             "run_id": known(run.id),
             "snapshot_id": known(snapshot.id),
