@@ -191,6 +191,7 @@ def test_pages_errors_and_static_files_carry_the_security_headers(app, client):
     responses = {
         200: client.get("/auth/login"),
         302: client.get("/organizer/"),
+        308: client.get("/organizer"),  # the router's own redirect to the trailing slash
         404: client.get("/no-such-page"),
         405: client.delete("/auth/login"),
         500: client.get("/boom"),
