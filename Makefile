@@ -12,6 +12,8 @@ DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files -
 
 .PHONY: run test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 
+# `make run` is development: the public development SECRET_KEY and plain-HTTP cookies are allowed there.
+run: export CONTEST_ENV ?= development
 run: install static-deps translations
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask seed-demo --if-empty

@@ -1,4 +1,5 @@
-"""Development entry point: `python run.py` serves the app on http://127.0.0.1:5000."""
+"""Development entry point: `CONTEST_ENV=development python run.py` (what `make run` does) serves the app
+on http://127.0.0.1:5000; without CONTEST_ENV the app is production and needs a real SECRET_KEY."""
 from contest import create_app
 
 app = create_app()

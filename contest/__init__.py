@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    register_security(app)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
@@ -42,6 +43,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_security(app: Flask) -> None:
+    """First of all: a production app with an unsafe setting refuses to be built at all."""
+    from contest import security
+
+    security.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

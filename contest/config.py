@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import os
 
+# The key `make run` and the tests sign sessions with. It is public (it is in this file), so anyone
+# can forge a session with it: outside development and testing the app refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
 
 def _int_env(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -12,7 +16,11 @@ def _int_env(name: str, default: int) -> int:
 class Config:
     """Production-minded defaults: SQLite under instance/ unless DATABASE_URL says otherwise."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # "production" unless told otherwise: a server nobody configured must refuse, not run unsafely.
+    CONTEST_ENV = os.environ.get("CONTEST_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.
+    PROXY_HOPS = _int_env("PROXY_HOPS", 0)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite under instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Uploads: the request cap turns into a 413 page; the per-file and per-entry caps into messages.
@@ -26,6 +34,7 @@ class Config:
     DISPLAY_TIMEZONE = "Asia/Tashkent"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     INVITE_VALID_HOURS = _int_env("INVITE_VALID_HOURS", 72)
@@ -45,6 +54,7 @@ class TestConfig(Config):
     """In-memory SQLite (or TEST_DATABASE_URL), no CSRF tokens to thread through forms."""
 
     TESTING = True
+    CONTEST_ENV = "testing"
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

@@ -137,7 +137,7 @@ def _migrated_engine_url(tmp_path: Path) -> tuple[str, dict]:
 def test_migrations_build_the_schema_the_models_describe(tmp_path):
     url, engine_options = _migrated_engine_url(tmp_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "CONTEST_ENV": "testing"})
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
