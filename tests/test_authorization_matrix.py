@@ -205,6 +205,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("organizer.contest_conflicts", "GET"): staff(EXISTING),
     ("organizer.contest_conflicts", "POST"): staff(EXISTING),
     ("organizer.detect_conflicts", "POST"): staff(EXISTING),
+    ("organizer.confirm_detect_conflicts", "GET"): staff(EXISTING),
     ("organizer.assignment", "GET"): staff(EXISTING),
     ("organizer.assignment", "POST"): staff(EXISTING),
     ("organizer.start_assignment_run", "POST"): staff(EXISTING),
