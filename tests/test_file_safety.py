@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import io
 import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,7 +18,7 @@ from contest.extensions import db
 from contest.models import Assignment, Attachment, Entry, EntryAuthor, EntryStatus, Role
 from contest.services import attachments
 from contest.services.demo import build_demo_season
-from tests.conftest import PDF_BYTES, PNG_BYTES, upload
+from tests.conftest import PDF_BYTES, PNG_BYTES, POSTGRES, upload
 from tests.files.test_polyglot import POLYGLOTS, noise_image
 from tests.test_judging import open_round
 
@@ -129,6 +130,37 @@ def test_the_service_counts_committed_files_not_a_stale_list(app, author, entry)
     db.session.flush()
     with pytest.raises(attachments.EntryError, match="at most 1 file;"):
         attachments.add(entry, io.BytesIO(PDF_BYTES), "late.pdf")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (the second pass of make test)")
+def test_uploads_at_the_same_moment_cannot_pass_the_cap(app, entry):
+    app.config["ENTRY_ATTACHMENTS_MAX_COUNT"] = 1
+    entry_id = entry.id
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        with app.app_context():
+            entry_ = db.session.get(Entry, entry_id)
+            assert entry_.attachments == []
+            start.wait()
+            try:
+                attachments.add(entry_, io.BytesIO(PDF_BYTES), f"{n}.pdf")
+                db.session.commit()
+                outcomes.append("attached")
+            except attachments.EntryError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["attached", "refused", "refused", "refused"]
+    assert rows() == 1 and len(files_on_disk(app)) == 1
 
 
 # --------------------------------------------------------------------------- polyglots
