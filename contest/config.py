@@ -27,6 +27,7 @@ class Config:
     MAX_CONTENT_LENGTH = _int_env("MAX_UPLOAD_BYTES", 30 * 1024 * 1024)
     ATTACHMENT_MAX_BYTES = _int_env("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     ENTRY_ATTACHMENTS_MAX_BYTES = _int_env("ENTRY_ATTACHMENTS_MAX_BYTES", 25 * 1024 * 1024)
+    ENTRY_ATTACHMENTS_MAX_COUNT = _int_env("ENTRY_ATTACHMENTS_MAX_COUNT", 10)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # None: instance/uploads
     LANGUAGES = ("uz", "ru", "en")
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "uz")

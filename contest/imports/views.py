@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import base64
-import io
 from datetime import timedelta
 
-from flask import current_app, render_template, send_file, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from contest.auth.access import staff_required
+from contest.downloads import XLSX, send_download
 from contest.excel.people_import import MAX_FILE_BYTES, MAX_ROWS, PeopleKind
 from contest.extensions import db
 from contest.imports import bp
@@ -17,7 +17,6 @@ from contest.imports.forms import ImportForm
 from contest.services import imports
 from contest.services.imports import ImportRefused, ImportRejected
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = "<any(participants, judges):kind>"
 #: Problems listed on the page; all of them are in the workbook the page offers.
 SHOWN_PROBLEMS = 1000
@@ -33,7 +32,7 @@ def index():
 @staff_required
 def template(kind: str):
     data = imports.template_workbook(kind)
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{kind}-template.xlsx")
+    return send_download(data, XLSX, f"{kind}-template.xlsx")
 
 
 @bp.route(f"/{KINDS}", methods=["GET", "POST"])

@@ -1,9 +1,8 @@
 """Judges' pages: the queue, an entry shown blind with its rubric, its files, a declared conflict."""
 from __future__ import annotations
 
-import io
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,6 +10,7 @@ from flask_login import current_user, login_required
 
 from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required
+from contest.downloads import send_download
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
@@ -199,11 +199,8 @@ def file(assignment_id: int, number: int):
         flash(_("Document %(n)d could not be made anonymous, so it is not shown. "
                 "The organizers can check the file.", n=number), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))
-    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=neutral_name(assignment.entry.code, number, attachment.content_type))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_download(data, attachment.content_type,
+                         neutral_name(assignment.entry.code, number, attachment.content_type))
 
 
 @bp.post("/assignments/<int:assignment_id>/conflict")

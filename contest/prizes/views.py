@@ -1,7 +1,7 @@
 """Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,6 +11,7 @@ from contest.actions import (
     ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, perform, under,
 )
 from contest.auth.access import role_required, staff_required
+from contest.downloads import XLSX, send_download
 from contest.extensions import db
 from contest.i18n import by_name, format_soums
 from contest.models import (
@@ -33,7 +34,6 @@ from contest.services import charts, prizes, season_export
 from contest.services.prizes import Change, CountryRow, PrizeError, PrizeRow
 
 participant_required = role_required(Role.PARTICIPANT)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _season(season_id: int) -> Season:
@@ -250,7 +250,7 @@ def workbook(season_id: int):
         language = str(get_locale())
     data = season_export.workbook(season, language)
     db.session.commit()  # the default catalogue, if this is the first visit
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=f"season-{season.year}-prizes.xlsx")
+    return send_download(data, XLSX, f"season-{season.year}-prizes.xlsx")
 
 
 # --------------------------------------------------------------------------- preferences

@@ -1,4 +1,5 @@
-"""Entry files: type checked from the content, size-capped, stored under generated names."""
+"""Entry files: type checked from the content, no HTML inside, size- and count-capped, stored under
+generated names."""
 from __future__ import annotations
 
 import hashlib
@@ -9,10 +10,12 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from contest.extensions import db
+from contest.files.polyglot import html_marker
 from contest.models import Attachment, Entry, EntryStatus
 from contest.services.entries import EntryError, ensure_changes_allowed
 
@@ -65,13 +68,25 @@ def _undo_files_of_an_uncommitted_transaction(session: Session, transaction) -> 
     session.info.pop(_DOOMED, None)
 
 
+def _count_locked(entry: Entry) -> int:
+    """The entry's files as committed, its row locked so two uploads at once cannot both take the
+    last place (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+    db.session.execute(db.select(Entry.id).where(Entry.id == entry.id).with_for_update())
+    return db.session.scalar(db.select(db.func.count(Attachment.id)).where(Attachment.entry_id == entry.id))
+
+
 def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
-    """Checks window, type and both size caps before a byte reaches the disk."""
+    """Checks window, count, type, HTML and both size caps before a byte reaches the disk."""
     ensure_changes_allowed(entry.contest)
     if entry.status is EntryStatus.WITHDRAWN:
         raise EntryError(_("A withdrawn entry cannot be changed."))
-    data = stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
     name = os.path.basename((original_name or "").replace("\\", "/")).strip()[:255] or "file"
+    most = current_app.config["ENTRY_ATTACHMENTS_MAX_COUNT"]
+    if _count_locked(entry) >= most:
+        raise EntryError(ngettext("An entry can have at most %(num)d file; remove one to attach %(name)s.",
+                                  "An entry can have at most %(num)d files; remove one to attach %(name)s.",
+                                  most, name=name))
+    data = stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
     if not data:
         raise EntryError(_("The file %(name)s is empty.", name=name))
     if len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
@@ -83,6 +98,9 @@ def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
     content_type = sniff_type(data[:16])
     if content_type is None:
         raise EntryError(_("%(name)s is not a PDF, PNG or JPEG file.", name=name))
+    if html_marker(data):
+        raise EntryError(_("%(name)s contains web-page code (HTML) as well as the document, so it is refused. "
+                           "Save or export it again as a plain PDF, PNG or JPEG and attach the new file.", name=name))
     attachment = Attachment(stored_name=uuid.uuid4().hex + EXTENSIONS[content_type], original_name=name,
                             content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     path = path_of(attachment)

@@ -1,12 +1,13 @@
 """Participants' entries: list, draft, edit, attach, submit, withdraw."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from contest.auth.access import role_required
+from contest.downloads import send_download
 from contest.extensions import db
 from contest.models import Attachment, Contest, Entry, Role, Season
 from contest.services import attachments, entries, prizes, results
@@ -132,8 +133,7 @@ def download(entry_id: int, attachment_id: int):
     attachment = db.get_or_404(Attachment, attachment_id)
     if attachment.entry_id != entry.id:
         abort(404)
-    return send_file(attachments.path_of(attachment), mimetype=attachment.content_type,
-                     download_name=attachment.original_name, as_attachment=True)
+    return send_download(attachments.path_of(attachment), attachment.content_type, attachment.original_name)
 
 
 @bp.post("/<int:entry_id>/submit")
