@@ -5,6 +5,7 @@ import functools
 import io
 import os
 import random
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -89,6 +90,28 @@ TEST_NOW = datetime(2026, 9, 15, 6, 0, tzinfo=timezone.utc)  # 11:00 in Tashkent
 def frozen_clock():
     with time_machine.travel(TEST_NOW, tick=True) as traveller:
         yield traveller
+
+
+@contextmanager
+def database_of_its_own(tmp_path_factory, name: str):
+    """An app whose database belongs to one test module (a SQLite file, or a PostgreSQL schema), for a
+    scene seeded once and read by many tests; yields inside its app context."""
+    folder = tmp_path_factory.mktemp(name)
+    schema = f"pytest_{name}_{os.getpid()}"
+    if POSTGRES:
+        private_schema(schema)
+        overrides = {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+    else:
+        overrides = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / (name + '.db')}"}
+    app = create_app(config_for_tests(UPLOAD_FOLDER=str(folder / "uploads"), **overrides))
+    app.test_client_class = RequestIsolatingClient
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if POSTGRES:
+        drop_schema(schema)
 
 
 @pytest.fixture

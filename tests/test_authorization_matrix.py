@@ -30,7 +30,6 @@ scene are read anew. A GET that writes fails its case ("no writes on GET").
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -47,9 +46,7 @@ from contest.models import (
 )
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
 from contest.services import attachments, judge_assignment, prizes, results, seasons
-from tests.conftest import (
-    POSTGRES, RequestIsolatingClient, config_for_tests, drop_schema, private_schema,
-)
+from tests.conftest import config_for_tests, database_of_its_own
 
 # --------------------------------------------------------------------------- callers and ids
 
@@ -446,25 +443,11 @@ class Matrix:
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory):
     """The scene in a database of this module's own (a SQLite file, or a PostgreSQL schema)."""
-    folder = tmp_path_factory.mktemp("matrix")
-    schema = f"pytest_matrix_{os.getpid()}"
-    if POSTGRES:
-        private_schema(schema)
-        overrides = {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
-    else:
-        overrides = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'matrix.db'}"}
-    app = create_app(config_for_tests(UPLOAD_FOLDER=str(folder / "uploads"), **overrides))
-    app.test_client_class = RequestIsolatingClient
-    with app.app_context():
-        db.create_all()
+    with database_of_its_own(tmp_path_factory, "matrix") as app:
         matrix = Matrix(app, seed())
         event.listen(db.engine, "before_cursor_execute", matrix.count_writes)
         yield matrix
         event.remove(db.engine, "before_cursor_execute", matrix.count_writes)
-        db.session.remove()
-        db.engine.dispose()
-    if POSTGRES:
-        drop_schema(schema)
 
 
 def routes_without_policy(routes: list[Route]) -> list[str]:

@@ -12,7 +12,6 @@ default country's code or English name).
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections import Counter, defaultdict, deque
@@ -28,7 +27,6 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
-from contest import create_app
 from contest.engines.scoring import METHODS
 from contest.extensions import db
 from contest.models import (
@@ -37,7 +35,7 @@ from contest.models import (
 from contest.models.judging import ConflictSource, DeclarationKind
 from contest.services import prizes
 from contest.services.demo import DEMO_PASSWORD, build_demo_season
-from tests.conftest import POSTGRES, RequestIsolatingClient, config_for_tests, drop_schema, private_schema
+from tests.conftest import database_of_its_own
 
 ROLES = ("anonymous", "participant", "winner", "judge", "organizer", "admin")
 LANGUAGES = ("uz", "ru", "en")
@@ -67,27 +65,13 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo season in a database of this module's own (a SQLite file, or a PostgreSQL schema)."""
-    folder = tmp_path_factory.mktemp("crawl")
-    schema = f"pytest_crawl_{os.getpid()}"
-    if POSTGRES:
-        private_schema(schema)
-        overrides = {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
-    else:
-        overrides = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'crawl.db'}"}
-    app = create_app(config_for_tests(UPLOAD_FOLDER=str(folder / "uploads"), **overrides))
-    app.test_client_class = RequestIsolatingClient
-    with app.app_context():
-        db.create_all()
+    with database_of_its_own(tmp_path_factory, "crawl") as app:
         build_demo_season()
         admin = User(email="admin@demo.uz", full_name="Demo Admin", role=Role.ADMIN,
                      password_hash=generate_password_hash(DEMO_PASSWORD))
         db.session.add(admin)
         db.session.commit()
         yield Demo(app, _accounts())
-        db.session.remove()
-        db.engine.dispose()
-    if POSTGRES:
-        drop_schema(schema)
 
 
 def _accounts() -> dict[str, str]:
