@@ -94,12 +94,13 @@ def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture
 def browse(browser, live_server):
-    """browse(email, viewport=LAPTOP, password=PASSWORD): a signed-in page in a browser context of its own
-    (its own cookies, so several people can be signed in at once); all closed after the test."""
+    """browse(email, viewport=LAPTOP, password=PASSWORD, phone=False): a signed-in page in a browser context
+    of its own (its own cookies, so several people can be signed in at once; a phone has touch); all closed
+    after the test."""
     contexts = []
 
-    def open_as(email: str, viewport: dict = LAPTOP, password: str = PASSWORD):
-        context = browser.new_context(locale="en-US", viewport=viewport)
+    def open_as(email: str, viewport: dict = LAPTOP, password: str = PASSWORD, phone: bool = False):
+        context = browser.new_context(locale="en-US", viewport=viewport, is_mobile=phone, has_touch=phone)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -35,49 +35,40 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_a_judge_scores_an_entry_on_a_phone(live_server, browser):
-    context = browser.new_context(locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    try:
-        page.goto(live_server + "/auth/login")
-        page.get_by_label("Email").fill(JUDGE_EMAIL)
-        page.get_by_label("Password").fill(JUDGE_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+def test_a_judge_scores_an_entry_on_a_phone(browse):
+    page = browse(JUDGE_EMAIL, PHONE, JUDGE_PASSWORD, phone=True)
 
-        page.get_by_role("heading", name="My queue").wait_for()
-        assert page.get_by_text("0 of 1 scored").is_visible()
-        assert page.get_by_text("Not started").is_visible()
-        assert fits_the_screen(page)
+    page.get_by_role("heading", name="My queue").wait_for()
+    assert page.get_by_text("0 of 1 scored").is_visible()
+    assert page.get_by_text("Not started").is_visible()
+    assert fits_the_screen(page)
 
-        page.get_by_role("link", name="Wind-powered water pump").click()
-        page.get_by_role("heading", name="Wind-powered water pump").wait_for()
-        html = page.content()
-        for secret in SECRETS:
-            assert secret.lower() not in html.lower(), secret
-        assert page.get_by_role("link", name="-document-1.pdf").is_visible()
-        assert fits_the_screen(page)
+    page.get_by_role("link", name="Wind-powered water pump").click()
+    page.get_by_role("heading", name="Wind-powered water pump").wait_for()
+    html = page.content()
+    for secret in SECRETS:
+        assert secret.lower() not in html.lower(), secret
+    assert page.get_by_role("link", name="-document-1.pdf").is_visible()
+    assert fits_the_screen(page)
 
-        page.get_by_label("Score: Novelty").fill("8")
-        page.get_by_label("Comment: Novelty").fill("A fresh use of old rotors.")
-        page.get_by_label("Score: Technical merit").fill("7,5")
-        page.get_by_role("button", name="Save draft").click()
-        page.get_by_text("Draft saved for").wait_for()
-        assert page.get_by_label("Score: Technical merit").input_value() == "7.5"
-        assert fits_the_screen(page)
+    page.get_by_label("Score: Novelty").fill("8")
+    page.get_by_label("Comment: Novelty").fill("A fresh use of old rotors.")
+    page.get_by_label("Score: Technical merit").fill("7,5")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved for").wait_for()
+    assert page.get_by_label("Score: Technical merit").input_value() == "7.5"
+    assert fits_the_screen(page)
 
-        page.get_by_label("Score: Feasibility").fill("12")
-        page.get_by_role("button", name="Submit scores").click()
-        page.get_by_text("The score must be from 1 to 10.").wait_for()
-        assert page.get_by_label("Score: Feasibility").input_value() == "12"
-        assert fits_the_screen(page)
+    page.get_by_label("Score: Feasibility").fill("12")
+    page.get_by_role("button", name="Submit scores").click()
+    page.get_by_text("The score must be from 1 to 10.").wait_for()
+    assert page.get_by_label("Score: Feasibility").input_value() == "12"
+    assert fits_the_screen(page)
 
-        page.get_by_label("Score: Feasibility").fill("6")
-        page.get_by_label("Score: Impact").fill("9")
-        page.get_by_label("Overall comment").fill("Worth a field trial.")
-        page.get_by_role("button", name="Submit scores").click()
-        page.get_by_text("are submitted").wait_for()
-        assert page.get_by_text("1 of 1 scored").is_visible()
-        assert fits_the_screen(page)
-    finally:
-        context.close()
+    page.get_by_label("Score: Feasibility").fill("6")
+    page.get_by_label("Score: Impact").fill("9")
+    page.get_by_label("Overall comment").fill("Worth a field trial.")
+    page.get_by_role("button", name="Submit scores").click()
+    page.get_by_text("are submitted").wait_for()
+    assert page.get_by_text("1 of 1 scored").is_visible()
+    assert fits_the_screen(page)

@@ -23,43 +23,33 @@ def live_server_setup():
     return setup
 
 
-def test_a_judge_revises_a_submitted_sheet_and_the_submitted_scores_stay_until_the_revision_is_sent(
-        live_server, browser):
-    context = browser.new_context(locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    try:
-        page.goto(live_server + "/auth/login")
-        page.get_by_label("Email").fill(JUDGE_EMAIL)
-        page.get_by_label("Password").fill(JUDGE_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="My queue").wait_for()
-        page.get_by_role("link", name="Wind-powered water pump").click()
-        page.get_by_text("Changing them starts a revision").wait_for()
+def test_a_judge_revises_a_submitted_sheet_and_the_submitted_scores_stay_until_the_revision_is_sent(browse):
+    page = browse(JUDGE_EMAIL, PHONE, JUDGE_PASSWORD, phone=True)
+    page.get_by_role("heading", name="My queue").wait_for()
+    page.get_by_role("link", name="Wind-powered water pump").click()
+    page.get_by_text("Changing them starts a revision").wait_for()
 
-        page.get_by_label("Score: Novelty").fill("9")
-        page.get_by_role("button", name="Save draft").click()
-        page.get_by_text("Your submitted scores still count until you submit it.").wait_for()
-        assert page.get_by_text("You are editing revision 1 of your submitted sheet.").is_visible()
-        assert page.get_by_label("Score: Novelty").input_value() == "9"
-        assert page.get_by_text("Submitted: 7").count() == 4
-        assert fits_the_screen(page)
-        page.get_by_role("link", name="Back to my queue").click()
-        assert page.get_by_text("Submitted, revision in draft").is_visible()
-        assert page.get_by_text("1 of 1 scored").is_visible()
+    page.get_by_label("Score: Novelty").fill("9")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Your submitted scores still count until you submit it.").wait_for()
+    assert page.get_by_text("You are editing revision 1 of your submitted sheet.").is_visible()
+    assert page.get_by_label("Score: Novelty").input_value() == "9"
+    assert page.get_by_text("Submitted: 7").count() == 4
+    assert fits_the_screen(page)
+    page.get_by_role("link", name="Back to my queue").click()
+    assert page.get_by_text("Submitted, revision in draft").is_visible()
+    assert page.get_by_text("1 of 1 scored").is_visible()
 
-        page.get_by_role("link", name="Wind-powered water pump").click()
-        page.get_by_role("button", name="Discard this revision").click()
-        page.get_by_text("Revision discarded").wait_for()
-        assert page.get_by_label("Score: Novelty").input_value() == "7"
-        assert page.get_by_text("You are editing revision").count() == 0
+    page.get_by_role("link", name="Wind-powered water pump").click()
+    page.get_by_role("button", name="Discard this revision").click()
+    page.get_by_text("Revision discarded").wait_for()
+    assert page.get_by_label("Score: Novelty").input_value() == "7"
+    assert page.get_by_text("You are editing revision").count() == 0
 
-        page.get_by_label("Score: Impact").fill("10")
-        page.get_by_role("button", name="Submit scores").click()
-        page.get_by_text("are submitted").wait_for()
-        page.get_by_role("link", name="Wind-powered water pump").click()
-        assert page.get_by_label("Score: Impact").input_value() == "10"
-        assert page.get_by_label("Score: Novelty").input_value() == "7"
-        assert page.get_by_text("You are editing revision").count() == 0
-    finally:
-        context.close()
+    page.get_by_label("Score: Impact").fill("10")
+    page.get_by_role("button", name="Submit scores").click()
+    page.get_by_text("are submitted").wait_for()
+    page.get_by_role("link", name="Wind-powered water pump").click()
+    assert page.get_by_label("Score: Impact").input_value() == "10"
+    assert page.get_by_label("Score: Novelty").input_value() == "7"
+    assert page.get_by_text("You are editing revision").count() == 0
