@@ -7,8 +7,9 @@ export FLASK_APP := run.py
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # One pytest worker per core (pytest-xdist); each worker has its own database and PostgreSQL schema.
 WORKERS    ?= -n auto
-# Tests of pure code run once; the rest run on SQLite and again on PostgreSQL.
-DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e
+# Tests of pure code, and of the served app (gunicorn on PostgreSQL and Redis, tests/served), run once;
+# the rest run on SQLite and again on PostgreSQL.
+DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e --ignore=tests/served
 
 .PHONY: run test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 

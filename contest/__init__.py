@@ -87,6 +87,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
+    from contest.health import bp as health_bp
     from contest.imports import bp as imports_bp
     from contest.judging import bp as judging_bp
     from contest.main import bp as main_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.submissions import bp as submissions_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(submissions_bp, url_prefix="/entries")
     app.register_blueprint(judging_bp, url_prefix="/judging")

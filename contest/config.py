@@ -22,6 +22,8 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.
     PROXY_HOPS = _int_env("PROXY_HOPS", 0)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite under instance/
+    # Shared state across app servers and workers (login limits, jobs); None: all in this process.
+    REDIS_URL = os.environ.get("REDIS_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Uploads: the request cap turns into a 413 page; the per-file and per-entry caps into messages.
     MAX_CONTENT_LENGTH = _int_env("MAX_UPLOAD_BYTES", 30 * 1024 * 1024)
@@ -45,7 +47,7 @@ class Config:
     CREDENTIAL_LIMIT_PER_ACCOUNT = os.environ.get("CREDENTIAL_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     CREDENTIAL_LIMIT_PER_ADDRESS = os.environ.get("CREDENTIAL_LIMIT_PER_ADDRESS", "50 per 15 minutes")
     RATELIMIT_ENABLED = True  # explicit: Flask-Limiter otherwise keeps the previous app's setting
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("RATELIMIT_KEY_PREFIX", "contest-limits")}
     RATELIMIT_STRATEGY = "moving-window"
     ENTRIES_PER_PAGE = 50
@@ -59,5 +61,7 @@ class TestConfig(Config):
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    REDIS_URL = None  # a test that wants Redis says so; a developer's REDIS_URL must not leak in
+    RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
     ASSIGNMENT_INLINE = True  # solve dry runs in the request, so tests need not poll

@@ -1,0 +1,16 @@
+"""gunicorn settings for `make serve` (gunicorn reads this file from the working directory).
+
+Every setting can be overridden on the command line or from the environment: BIND, WEB_CONCURRENCY.
+"""
+import multiprocessing
+import os
+
+wsgi_app = "run:app"
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# The pages are CPU-bound Python: two processes per core keep the cores busy while one waits on
+# the database; a single-core box still gets two.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# A request that runs longer than this is a bug or belongs on a background job; the worker is
+# killed and replaced rather than left hanging.
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+graceful_timeout = 20

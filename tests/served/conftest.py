@@ -1,0 +1,203 @@
+"""The app as it runs in production: gunicorn worker processes on PostgreSQL and Redis, started here.
+
+These tests run once (not again in the PostgreSQL pass): they always use the real PostgreSQL and Redis
+on loopback. Without them the tests skip, except under CI, where a missing service is a failure.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from contest import PROJECT_ROOT
+
+POSTGRES_URL = os.environ.get("SERVED_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SERVED_REDIS_URL", "redis://127.0.0.1:6379/0")
+STARTUP_SECONDS = 60
+
+
+def _unavailable(what: str, error: Exception):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{what} is required under CI") from error
+    pytest.skip(f"{what} is not reachable: {error}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure to connect means the service is missing
+        _unavailable("PostgreSQL", error)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        _unavailable("Redis", error)
+    return REDIS_URL
+
+
+@pytest.fixture
+def served_database(postgres_server) -> Iterator[str]:
+    """A PostgreSQL schema of this test's own, built by the migrations as a deployment builds it."""
+    schema = f"served_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(postgres_server)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{postgres_server}?options=-csearch_path%3D{schema}"
+    try:
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=PROJECT_ROOT, check=True,
+                       env=production_environment(url), capture_output=True, timeout=120)
+        yield url
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def production_environment(database_url: str, **settings: str) -> dict[str, str]:
+    """What an operator sets: production mode, a real secret key, the database; nothing from tests."""
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("TEST_DATABASE", "CONTEST_", "REDIS_", "DATABASE_", "FLASK_"))}
+    environment.update(CONTEST_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=database_url,
+                       FLASK_APP="run.py", UPLOAD_FOLDER=str(Path(os.environ.get("TMPDIR", "/tmp")) / "served-uploads"))
+    environment.update(settings)
+    return environment
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Served:
+    """A running gunicorn: its address, its processes and its access log."""
+
+    process: subprocess.Popen
+    url: str
+    access_log: Path
+    error_log: Path
+    children: list[int] = field(default_factory=list)
+
+    def worker_pids(self) -> list[int]:
+        return sorted(int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(pid) == self.process.pid)
+
+    def access_lines(self) -> list[str]:
+        return self.access_log.read_text().splitlines() if self.access_log.exists() else []
+
+
+def _parent_of(pid: str) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the command name in parentheses may hold spaces
+
+
+@contextmanager
+def gunicorn(tmp_path: Path, environment: dict[str, str], workers: int = 2) -> Iterator[Served]:
+    """gunicorn with the project's gunicorn.conf.py; the access log names the worker pid of each request."""
+    port = free_port()
+    served = Served(
+        process=subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--access-logfile", str(tmp_path / "access.log"),
+             "--access-logformat", "%(p)s %(s)s %(m)s %(U)s", "--error-logfile", str(tmp_path / "error.log")],
+            cwd=PROJECT_ROOT, env=environment, start_new_session=True),
+        url=f"http://127.0.0.1:{port}", access_log=tmp_path / "access.log", error_log=tmp_path / "error.log")
+    try:
+        _wait_until_healthy(served, workers)
+        yield served
+    finally:
+        os.killpg(served.process.pid, signal.SIGTERM)
+        try:
+            served.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.process.pid, signal.SIGKILL)
+            served.process.wait()
+
+
+def _wait_until_healthy(served: Served, workers: int) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {served.process.returncode}:\n{_tail(served.error_log)}")
+        try:
+            with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as answer:
+                if answer.status == 200 and len(served.worker_pids()) == workers:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not become healthy in {STARTUP_SECONDS} s:\n{_tail(served.error_log)}")
+
+
+def _tail(path: Path) -> str:
+    return "\n".join(path.read_text().splitlines()[-40:]) if path.exists() else "(no log)"
+
+
+@dataclass
+class Browser:
+    """A client that opens a new connection per request (so gunicorn may hand each to another
+    worker) and carries the session cookie itself: production cookies are Secure, and a cookie jar
+    would not send them back over plain-HTTP loopback."""
+
+    url: str
+    cookie: str = ""
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict[str, str], **headers: str) -> tuple[int, str]:
+        body = urllib.parse.urlencode(form).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded", **headers})
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        sent = urllib.request.Request(f"{self.url}{path}", data=body, method=method, headers=dict(headers or {}))
+        if self.cookie:
+            sent.add_header("Cookie", self.cookie)
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            answer = opener.open(sent, timeout=30)
+        except urllib.error.HTTPError as error:
+            answer = error
+        with answer:
+            for header in answer.headers.get_all("Set-Cookie") or []:
+                if header.startswith("session="):
+                    self.cookie = header.split(";", 1)[0]
+            return answer.status, answer.read().decode()
+
+    def csrf_token(self, path: str) -> str:
+        status, page = self.get(path)
+        assert status == 200, (status, page[:500])
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
