@@ -27,7 +27,7 @@ import email_validator
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from contest.excel.sheet import Column, streaming_workbook, write_sheet
+from contest.excel.sheet import Column, workbook_bytes, write_sheet
 
 MAX_ROWS = 5_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -400,18 +400,14 @@ def build_template(kind: PeopleKind | str, help_headers: Sequence[str],
     kind = PeopleKind(kind)
     columns = [Column(c.key, c.key, width=c.width) for c in COLUMNS[kind]]
     help_columns = [Column(h, width=w) for h, w in zip(help_headers, (16, 12, 30, 80))]
-    with streaming_workbook() as wb:
+
+    def write(wb) -> None:
         write_sheet(wb, SHEET_TITLES[kind], columns, [], page_title=SHEET_TITLES[kind])
         write_sheet(wb, HELP_SHEET, help_columns, help_rows, page_title=HELP_SHEET)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-    return buffer.getvalue()
+
+    return workbook_bytes(write)
 
 
 def build_list(title: str, columns: Sequence[Column], rows: Iterable) -> bytes:
     """A one-sheet workbook (the invitation links, the problems found): rows in, bytes out."""
-    with streaming_workbook() as wb:
-        write_sheet(wb, title, columns, rows, page_title=title)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(lambda wb: write_sheet(wb, title, columns, rows, page_title=title))

@@ -28,7 +28,6 @@ language, say); the row values arrive already in the language wanted.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO
@@ -38,6 +37,7 @@ from contest.excel.sheet import (
     ExportError,
     Formula,
     streaming_workbook,
+    workbook_bytes,
     write_sheet,
 )
 
@@ -121,14 +121,11 @@ def build_season_workbook(data: SeasonExport | Mapping, out: BinaryIO | None = N
         data = SeasonExport(**data)
     if type(data.budget) is not int:
         raise ExportError(f"the budget must be whole soums, got {data.budget!r}")
-    with streaming_workbook() as wb:
+    if out is None:
+        return workbook_bytes(lambda wb: _write_sheets(wb, data, translate))
+    with streaming_workbook(out) as wb:
         _write_sheets(wb, data, translate)
-        if out is not None:
-            wb.save(out)
-            return None
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return buffer.getvalue()
+    return None
 
 
 def _write_sheets(wb, data: SeasonExport, translate: Callable[[str], str]) -> None:
@@ -140,21 +137,21 @@ def _write_sheets(wb, data: SeasonExport, translate: Callable[[str], str]) -> No
 
     sheet(N_("Winners"), WINNERS, data.winners, N_("%(title)s: winners"))
 
-    def internship_totals(first: int, last: int):
+    def internship_totals(first: int, last: int, sums):
         if last < first:
             return [[translate(N_("Total")), 0, 0, None, 0]]
-        return [[translate(N_("Total")), Formula(f"=SUM(B{first}:B{last})"), Formula(f"=SUM(C{first}:C{last})"),
-                 None, Formula(f"=SUM(E{first}:E{last})")]]
+        return [[translate(N_("Total")), Formula(f"=SUM(B{first}:B{last})", sums[1]),
+                 Formula(f"=SUM(C{first}:C{last})", sums[2]), None, Formula(f"=SUM(E{first}:E{last})", sums[4])]]
 
     sheet(N_("Internships"), INTERNSHIPS, _internship_rows(data.internships),
           N_("%(title)s: internships abroad"), footer=internship_totals)
 
-    def budget_totals(first: int, last: int):
+    def budget_totals(first: int, last: int, sums):
         spent = last + 1
-        total = Formula(f"=SUM(B{first}:B{last})") if last >= first else 0
+        total = Formula(f"=SUM(B{first}:B{last})", sums[1]) if last >= first else 0
         return [[translate(N_("Total spent")), total],
                 [translate(N_("Budget")), data.budget],
-                [translate(N_("Remaining")), Formula(f"=B{spent + 1}-B{spent}")]]
+                [translate(N_("Remaining")), Formula(f"=B{spent + 1}-B{spent}", data.budget - sums[1])]]
 
     sheet(N_("Budget"), BUDGET, data.budget_lines, N_("%(title)s: budget"), footer=budget_totals)
     sheet(N_("Rankings"), RANKINGS, data.rankings, N_("%(title)s: rankings"))

@@ -1,8 +1,9 @@
 """The streaming sheet writer behind every workbook the platform exports.
 
-One call writes one sheet of an openpyxl write-only workbook (constant memory: rows may be a
-generator of any length): a bold header row that stays frozen and repeats on every printed
-page, an autofilter over the header and data rows, column widths, number formats by column
+Workbooks are written with XlsxWriter in constant-memory mode, through its public API only: rows
+may be a generator of any length, and each row goes to a temporary file as soon as the next one
+starts. One call writes one sheet: a bold header row that stays frozen and repeats on every
+printed page, an autofilter over the header and data rows, column widths, number formats by column
 kind, landscape A4 fitted to the page width with the sheet's title in the page header.
 
 Column widths: a streaming sheet must declare its widths before its first row. A column's
@@ -11,35 +12,33 @@ Column widths: a streaming sheet must declare its widths before its first row. A
 further down that are wider than the sample do not widen the column.
 
 Text is always text. A string a participant typed, such as ``=1+1``, ``+998901234567``,
-``-5``, ``@SUM(A1)`` or ``#N/A``, is written as an explicit string cell (``t="inlineStr"``):
-the value reads back exactly as typed and no spreadsheet program evaluates it. No apostrophe
-or other mark is added. Only the builders' own :class:`Formula` values become formulas.
+``-5``, ``@SUM(A1)`` or ``#N/A``, is written as a string cell (an inline string): the value
+reads back exactly as typed and no spreadsheet program evaluates it. No apostrophe or other mark
+is added. Only the builders' own :class:`Formula` values become formulas, which Excel and
+LibreOffice compute when the file is opened.
 Two things no XLSX file can carry are changed: characters XML forbids (control characters
 other than tab, line feed and carriage return) become U+FFFD, and text beyond Excel's cell
-limit of 32 767 characters is cut. A bare carriage return is kept, but XML readers (openpyxl,
-Excel, LibreOffice) read it back as a line feed.
+limit of 32 767 characters is cut. A carriage return is kept: the file stores it as ``_x000D_``,
+which Excel and LibreOffice read back as typed.
 """
 from __future__ import annotations
 
+import io
 import math
 import numbers
-import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import islice
+from typing import BinaryIO
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 try:
     from zoneinfo import ZoneInfo
@@ -69,17 +68,16 @@ KIND_FORMATS = {
     "datetime": DATETIME_FORMAT,
 }
 
+#: XlsxWriter's own options: constant memory, and no guessing what a string means (a typed
+#: ``=1+1`` stays text, ``0123`` keeps its zero, a typed address is not made a link).
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
+NUMERIC_KINDS = ("int", "money", "score", "percent")
 EXCEL_TEXT_LIMIT = 32_767
-#: Fill rows through the write-only sheet's ``_values_to_row`` (see :func:`write_sheet`).
-USE_ROW_HOOK = True
+A4 = 9  # XlsxWriter's paper code
 MIN_WIDTH, MAX_WIDTH = 6, 60
-# First characters that make a spreadsheet read text as a formula or a number, and values it
-# reads as an error: all are written as explicit strings.
-_RISKY_START = frozenset("=+-@\t\r\n")
-_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
-                          "#N/A", "#GETTING_DATA"))
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_BOLD = Font(name="Calibri", size=11, bold=True)   # the default font, in bold
 
 
 class ExportError(ValueError):
@@ -87,10 +85,19 @@ class ExportError(ValueError):
 
 
 class Formula(str):
-    """A formula the builder itself wrote, e.g. ``Formula("=SUM(B2:B9)")``.
+    """A formula the builder itself wrote, with the value it computes to, e.g.
+    ``Formula("=SUM(B2:B9)", 41)``. Excel computes formulas again on opening; LibreOffice shows the
+    stored value, so it must be the right one.
 
     Plain strings are never formulas, whatever they start with.
     """
+
+    value: int | float
+
+    def __new__(cls, text: str, value: int | float = 0) -> Formula:
+        formula = super().__new__(cls, text)
+        formula.value = value
+        return formula
 
 
 @dataclass(frozen=True)
@@ -130,46 +137,13 @@ class SheetInfo:
         return self.last_row - self.first_row + 1
 
 
-class _ColumnCell(Cell):
-    """The one cell a column reuses for every row, its style looked up once.
-
-    openpyxl's streaming writer asks each cell for ``has_style`` and ``style_id`` (hashing
-    the style every time); a column's style never changes, so the id is kept.
-    """
-
-    __slots__ = ("_sid",)
-
-    def __init__(self, ws, column: int, number_format: str | None, bold: bool):
-        super().__init__(ws, row=1, column=column)
-        if number_format:
-            self.number_format = number_format
-        if bold:
-            self.font = _BOLD
-        self._sid = super().style_id if (number_format or bold) else 0
-
-    @property
-    def has_style(self) -> bool:
-        return self._sid != 0
-
-    @property
-    def style_id(self) -> int:
-        return self._sid
-
-
-def text_cell(ws, value: str, bold: bool = False) -> WriteOnlyCell:
-    """An explicit string cell: never a formula, never an error, whatever ``value`` is."""
-    cell = WriteOnlyCell(ws)
-    cell.value = value
-    cell.data_type = "s"
-    if bold:
-        cell.font = _BOLD
-    return cell
+Write = Callable[[int, object], None]
 
 
 def clean_text(value: str) -> str:
     """Make ``value`` storable in XLSX (see the module docstring): nothing else changes."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if _ILLEGAL_CHARACTERS.search(value):
+        value = _ILLEGAL_CHARACTERS.sub("\ufffd", value)
     if len(value) > EXCEL_TEXT_LIMIT:
         value = value[:EXCEL_TEXT_LIMIT]
     return value
@@ -182,91 +156,69 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(TASHKENT).replace(tzinfo=None)
 
 
-def _binder(ws, n: int, column: Column, sheet: str, bold: bool = False
-            ) -> Callable[[object], Cell | None]:
-    """Build the per-value function for column ``n`` (1-based): value in, its cell out.
-
-    The column's single cell is filled and returned, or None for an empty cell. Rows are
-    written one at a time, each before the next is filled, so reusing the cell is safe.
-    """
-    fmt = column.format
-    cell = _ColumnCell(ws, n, fmt, bold)
+def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | None) -> Write:
+    """The per-value function for column ``n`` (0-based): it writes one value into a row."""
     header = column.header
 
     def refuse(value, want: str):
         raise ExportError(f"sheet {sheet!r}, column {header!r}: {want}, got {value!r}")
 
+    def formula(row: int, value: Formula) -> None:
+        ws.write_formula(row, n, str(value), style, value.value)
+
     if column.kind == "text":
-        def bind(value):
+        def write(row, value):
             if value is None:
-                return None
-            if type(value) is not str:
-                if isinstance(value, Formula):
-                    cell.value = str(value)
-                    return cell
-                value = str(value)
-            if not value:
-                return None
-            if (value[0] in _RISKY_START or value in _ERROR_CODES
-                    or len(value) > EXCEL_TEXT_LIMIT or ILLEGAL_CHARACTERS_RE.search(value)):
-                cell.value = clean_text(value)
-                cell.data_type = "s"        # never a formula or an error value
-                return cell
-            cell.value = value
-            return cell
-        return bind
+                return
+            if isinstance(value, Formula):
+                formula(row, value)
+                return
+            value = clean_text(value if type(value) is str else str(value))
+            if value:
+                ws.write_string(row, n, value, style)
+        return write
 
     if column.kind in ("int", "money"):
         want = "whole soums" if column.kind == "money" else "a whole number"
 
-        def bind(value):
+        def write(row, value):
             if value is None:
-                return None
-            if type(value) is not int:
-                if isinstance(value, Formula):
-                    value = str(value)
-                elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
-                    value = int(value)
-                else:
-                    refuse(value, want)
-            cell.value = value
-            return cell
-        return bind
+                return
+            if isinstance(value, Formula):
+                formula(row, value)
+            elif type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+                ws.write_number(row, n, int(value), style)
+            else:
+                refuse(value, want)
+        return write
 
     if column.kind in ("score", "percent"):
-        def bind(value):
+        def write(row, value):
             if value is None:
-                return None
-            kind = type(value)
-            if kind is float:
-                if not math.isfinite(value):
-                    return None          # NaN / infinity: no score to show
-            elif kind is not int and kind is not Decimal:
-                if isinstance(value, Formula):
-                    value = str(value)
-                elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-                    value = float(value)
-                    if not math.isfinite(value):
-                        return None
-                else:
-                    refuse(value, "a number")
-            cell.value = value
-            return cell
-        return bind
+                return
+            if isinstance(value, Formula):
+                formula(row, value)
+                return
+            if not isinstance(value, (numbers.Real, Decimal)) or isinstance(value, bool):
+                refuse(value, "a number")
+            value = float(value)
+            if math.isfinite(value):    # NaN / infinity: no score to show
+                ws.write_number(row, n, value, style)
+        return write
 
     # date and datetime
-    def bind(value):
+    def write(row, value):
         if value is None:
-            return None
+            return
         if isinstance(value, Formula):
-            value = str(value)
-        elif isinstance(value, datetime):
+            formula(row, value)
+            return
+        if isinstance(value, datetime):
             value = to_local(value)
         elif not isinstance(value, (date, time)):
             refuse(value, "a date")
-        cell.value = value
-        return cell
-    return bind
+        ws.write_datetime(row, n, value, style)
+    return write
 
 
 def _display_width(column: Column, value) -> int:
@@ -313,45 +265,24 @@ def _values(keys: list[str | None]) -> Callable:
 
 
 @contextmanager
-def streaming_workbook() -> Iterator[Workbook]:
-    """A write-only workbook whose temporary files are deleted if building it fails.
+def streaming_workbook(out: BinaryIO) -> Iterator[Workbook]:
+    """A constant-memory workbook, written to ``out`` when the block ends without an error.
 
-    openpyxl streams each sheet to a temporary file until the workbook is saved; an export
-    that stops half-way (bad value, client gone) would otherwise leave them until exit.
+    Its temporary files live in a folder of its own, removed whether the export finished or
+    stopped half-way (a bad value, a client gone).
     """
-    workbook = Workbook(write_only=True)
-    try:
+    with tempfile.TemporaryDirectory(prefix="contest-xlsx-") as folder:
+        workbook = Workbook(out, {**WORKBOOK_OPTIONS, "tmpdir": folder})
         yield workbook
-    except BaseException:
-        discard(workbook)
-        raise
+        workbook.close()
 
 
-def discard(workbook: Workbook) -> None:
-    """Close and delete the temporary files of an unfinished write-only workbook."""
-    for ws in workbook.worksheets:
-        writer = getattr(ws, "_writer", None)
-        if writer is None:
-            continue
-        rows = getattr(ws, "_rows", None)
-        try:
-            if rows is not None:
-                rows.close()
-        except Exception:  # noqa: BLE001,S110 - the sheet is being thrown away
-            pass
-        writer.close()
-        if os.path.exists(writer.out):
-            writer.cleanup()
-
-
-def _copy(cell: Cell | None) -> Cell | None:
-    if cell is None:
-        return None
-    fresh = WriteOnlyCell(cell.parent, value=cell.value)
-    fresh.data_type = cell.data_type
-    if cell.has_style:
-        fresh.number_format, fresh.font = cell.number_format, copy(cell.font)
-    return fresh
+def workbook_bytes(write: Callable[[Workbook], object]) -> bytes:
+    """The workbook that ``write`` fills, as bytes."""
+    buffer = io.BytesIO()
+    with streaming_workbook(buffer) as workbook:
+        write(workbook)
+    return buffer.getvalue()
 
 
 def sheet_title(text: str) -> str:
@@ -362,78 +293,70 @@ def sheet_title(text: str) -> str:
 
 def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: Iterable,
                 *, page_title: str | None = None,
-                footer: Callable[[int, int], Iterable[Sequence]] | None = None,
+                footer: Callable[[int, int, Sequence[int | float]], Iterable[Sequence]] | None = None,
                 sample_rows: int = 200) -> SheetInfo:
-    """Stream ``rows`` into a new sheet of a write-only ``workbook``.
+    """Stream ``rows`` into a new sheet of ``workbook`` (from :func:`streaming_workbook`).
 
     :param rows: mappings (read by each column's ``key``) or sequences in column order.
-    :param footer: called with the first and last data row numbers once the data is written;
-        returns rows written below the data in bold (totals; use :class:`Formula`).
+    :param footer: called with the first and last data row numbers and each column's sum of
+        numbers once the data is written; returns rows written below the data in bold (totals;
+        use :class:`Formula`).
         The autofilter covers only the header and data rows.
     """
-    if not getattr(workbook, "write_only", False):
-        raise ValueError("write_sheet needs a Workbook(write_only=True)")
     title = sheet_title(title)
-    ws = workbook.create_sheet(title)
-    ncols = len(columns)
-    last_letter = get_column_letter(ncols)
+    ws = workbook.add_worksheet(title)
     to_values = _values([c.key for c in columns])
-
     iterator = iter(rows)
     sample = [to_values(row) for row in islice(iterator, sample_rows)]
-    for n, width in enumerate(fitted_widths(columns, sample), start=1):
-        ws.column_dimensions[get_column_letter(n)].width = width
+    for n, width in enumerate(fitted_widths(columns, sample)):
+        ws.set_column(n, n, width)
 
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.gridLines = True
-    ws.oddHeader.center.text = clean_text(page_title or title).replace("&", "&&")
-    ws.oddFooter.right.text = "&P / &N"
+    ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(0)            # shown on screen and printed
+    ws.set_header("&C" + clean_text(page_title or title).replace("&", "&&"))
+    ws.set_footer("&R&P / &N")
 
-    ws.append([text_cell(ws, clean_text(c.header), bold=True) for c in columns])
+    bold = workbook.add_format({"bold": True})
+    for n, column in enumerate(columns):
+        ws.write_string(0, n, clean_text(column.header), bold)
 
-    # Each appended row goes through ``_values_to_row``; this sheet's own version fills the
-    # columns' reusable cells instead of letting openpyxl build and inspect a cell per value
-    # (a third of the time on large sheets). Without that hook, the public path is used.
-    binders = [_binder(ws, n, c, title) for n, c in enumerate(columns, start=1)]
-    hooked = USE_ROW_HOOK and hasattr(ws, "_values_to_row")
+    def styles(bolded: bool) -> list[Format | None]:
+        """One format per column, made once (XlsxWriter keeps each distinct format once in the file)."""
+        wanted = [{"num_format": c.format} if c.format else {} for c in columns]
+        return [workbook.add_format({**w, "bold": True} if bolded else w) if (w or bolded) else None for w in wanted]
 
-    def cells(values, row_idx):
-        for bind, value in zip(binders, values):
-            cell = bind(value)
-            if cell is not None:
-                cell.row = row_idx
-                yield cell
+    writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, styles(False)))]
 
-    if hooked:
-        ws._values_to_row = cells
+    numeric = [n for n, c in enumerate(columns) if c.kind in NUMERIC_KINDS] if footer is not None else []
+    sums: list[int | float] = [0] * len(columns)
 
-    def emit(values) -> None:
-        if hooked:
-            ws.append(values if isinstance(values, (list, tuple)) else list(values))
-        else:  # a future openpyxl without the hook: one fresh cell per value
-            ws.append([_copy(bind(v)) for bind, v in zip(binders, values)])
+    def emit(row: int, values: Sequence) -> None:
+        for write, value in zip(writers, values):
+            write(row, value)
+        for n in numeric:   # the totals a footer's formulas compute
+            value = values[n]
+            if type(value) in (int, float) and math.isfinite(value):
+                sums[n] += value
 
     count = 0
     for values in sample:
-        emit(values)
-    count += len(sample)
+        count += 1
+        emit(count, values)
     del sample
     for row in iterator:
-        emit(to_values(row))
         count += 1
+        emit(count, to_values(row))
 
     first, last = 2, 1 + count
-    ws.auto_filter.ref = f"A1:{last_letter}{max(last, 1)}"
+    ws.autofilter(0, 0, count, len(columns) - 1)
     written = 0
     if footer is not None:
-        binders = [_binder(ws, n, c, title, bold=True) for n, c in enumerate(columns, start=1)]
-        for values in footer(first, last):
-            emit(list(values) + [None] * (ncols - len(values)))
+        writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, styles(True)))]
+        for values in footer(first, last, sums):
+            emit(count + 1 + written, list(values))
             written += 1
     return SheetInfo(title=title, first_row=first, last_row=last, footer_rows=written)

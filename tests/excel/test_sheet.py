@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import tracemalloc
 import zipfile
 from datetime import UTC, date, datetime
@@ -11,8 +12,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
-from openpyxl.worksheet._writer import ALL_TEMP_FILES
+from openpyxl import load_workbook
 
 from contest.excel.sheet import (
     MONEY_FORMAT,
@@ -21,6 +21,7 @@ from contest.excel.sheet import (
     Formula,
     clean_text,
     streaming_workbook,
+    workbook_bytes,
     write_sheet,
 )
 
@@ -30,11 +31,9 @@ TYPED = ["=1+1", "+998901234567", "-5", "@SUM(A1)", "\t=1+1", "#N/A", "#DIV/0!",
 
 
 def save(columns, rows, **kw):
-    with streaming_workbook() as wb:
-        info = write_sheet(wb, "S", columns, rows, **kw)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-    return buffer.getvalue(), info
+    infos = []
+    data = workbook_bytes(lambda wb: infos.append(write_sheet(wb, "S", columns, rows, **kw)))
+    return data, infos[0]
 
 
 def sheet_xml(data: bytes) -> str:
@@ -44,6 +43,12 @@ def sheet_xml(data: bytes) -> str:
 
 def read(data: bytes):
     return load_workbook(io.BytesIO(data))["S"]
+
+
+def as_excel_reads(value: str) -> str:
+    """OOXML writes characters such as a carriage return as ``_x000D_`` (and a literal ``_x`` as
+    ``_x005F_x``); Excel and LibreOffice decode them, openpyxl shows them as stored."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), value)
 
 
 def test_typed_text_round_trips_and_is_never_a_formula():
@@ -58,11 +63,11 @@ def test_typed_text_round_trips_and_is_never_a_formula():
     assert xml.count('t="inlineStr"') == len(TYPED) + 1      # + the header
 
 
-def test_carriage_return_prefix_is_text_and_reads_back_as_line_feed():
+def test_carriage_return_prefix_is_text_and_reads_back_as_typed():
     data, _ = save([Column("Name", "name")], [{"name": "\r=1+1"}, {"name": "\r\n@x"}])
     ws = read(data)
-    assert ws["A2"].data_type == "s" and ws["A2"].value == "\n=1+1"
-    assert ws["A3"].value == "\n@x"
+    assert ws["A2"].data_type == "s" and as_excel_reads(ws["A2"].value) == "\r=1+1"
+    assert as_excel_reads(ws["A3"].value) == "\r\n@x"
     assert "<f>" not in sheet_xml(data)
 
 
@@ -74,8 +79,7 @@ def test_any_text_round_trips(values):
     ws = read(data)
     for n, v in enumerate(values, start=2):
         cell = ws.cell(row=n, column=1)
-        expected = clean_text(v).replace("\r\n", "\n").replace("\r", "\n")
-        assert cell.value == expected
+        assert as_excel_reads(cell.value) == clean_text(v)
         assert cell.data_type == "s"
     assert "<f>" not in sheet_xml(data)
 
@@ -84,7 +88,7 @@ def test_only_builder_formulas_are_formulas():
     cols = [Column("Label", "label"), Column("Amount", "amount", "money")]
     rows = [{"label": "=SUM(B2:B3)", "amount": 5}, {"label": "x", "amount": 7}]
     data, _ = save(cols, rows,
-                   footer=lambda first, last: [["=total", Formula(f"=SUM(B{first}:B{last})")]])
+                   footer=lambda first, last, sums: [["=total", Formula(f"=SUM(B{first}:B{last})", sums[1])]])
     ws = read(data)
     assert ws["A2"].value == "=SUM(B2:B3)" and ws["A2"].data_type == "s"
     assert ws["A4"].value == "=total" and ws["A4"].data_type == "s"
@@ -119,13 +123,16 @@ def test_money_must_be_whole_soums(bad):
         save([Column("Cost", "c", "money")], [{"c": bad}])
 
 
-def test_a_failed_export_leaves_no_temporary_files():
-    before = set(ALL_TEMP_FILES)
+def test_a_failed_export_leaves_no_temporary_files_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     rows = [{"c": n} for n in range(300)] + [{"c": 0.5}]
-    with pytest.raises(ExportError), streaming_workbook() as wb:
+    out = io.BytesIO()
+    with pytest.raises(ExportError), streaming_workbook(out) as wb:
         write_sheet(wb, "First", [Column("C", "c", "money")], [{"c": 1}])
         write_sheet(wb, "Second", [Column("C", "c", "money")], rows)
-    assert set(ALL_TEMP_FILES) == before
+        assert list(tmp_path.iterdir())     # the rows went to temporary files while it ran
+    assert list(tmp_path.iterdir()) == []
+    assert out.getvalue() == b""
 
 
 def test_frozen_header_autofilter_and_print_setup():
@@ -138,7 +145,7 @@ def test_frozen_header_autofilter_and_print_setup():
     assert ws.auto_filter.ref == "A1:C11"
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0   # absent means 1 in OOXML
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddHeader.center.text == "Season 2025 && more"
 
@@ -156,9 +163,9 @@ def test_widths_declared_or_fitted_from_a_bounded_sample():
     rows = [{"name": "x" * 20, "f": "a", "cost": 15_000_000_000}] * 3 + [{"name": "y" * 50}]
     data, _ = save(cols, rows, sample_rows=3)
     ws = read(data)
-    assert ws.column_dimensions["A"].width == 22      # 20 characters + 2, not 52
-    assert ws.column_dimensions["B"].width == 33
-    assert ws.column_dimensions["C"].width == len("15,000,000,000 UZS") + 2
+    # Stored as Excel stores a width of N characters: N plus the cell padding (5 px of a 7 px digit)
+    padded = {"A": 22, "B": 33, "C": len("15,000,000,000 UZS") + 2}   # A: 20 characters + 2, not 52
+    assert {letter: round(ws.column_dimensions[letter].width - 5 / 7, 2) for letter in padded} == padded
     assert ws["A5"].value == "y" * 50                 # rows past the sample are written
 
 
@@ -166,11 +173,6 @@ def test_sequence_rows_and_illegal_characters():
     data, _ = save([Column("A"), Column("B", kind="int")], [("bad\x00\x07char", 3)])
     ws = read(data)
     assert ws["A2"].value == "bad\ufffd\ufffdchar" and ws["B2"].value == 3
-
-
-def test_needs_a_write_only_workbook():
-    with pytest.raises(ValueError, match="write_only"):
-        write_sheet(Workbook(), "S", [Column("A")], [])
 
 
 def test_rows_stream_in_bounded_memory():
@@ -196,24 +198,3 @@ def test_header_text_is_safe_too():
     ws = read(data)
     assert ws["A1"].data_type == "s" and ws["A1"].value == "=cmd|' /C calc'!A0"
     assert not re.search(r"<f>", sheet_xml(data))
-
-
-def test_public_append_path_writes_the_same_cells(monkeypatch):
-    """Without the row hook (a future openpyxl), the output is the same cell for cell."""
-    cols = [Column("Name", "name"), Column("Cost", "cost", "money"),
-            Column("Score", "score", "score"), Column("Day", "day", "date")]
-    rows = [{"name": v, "cost": n * 1000, "score": n / 3, "day": date(2025, 1, 1 + n)}
-            for n, v in enumerate(TYPED)]
-
-    def cells(data):
-        ws = read(data)
-        return [[(c.value, c.data_type, c.number_format, c.font.b) for c in row]
-                for row in ws.iter_rows()]
-
-    def footer(first, last):
-        return [["Total", Formula(f"=SUM(B{first}:B{last})")]]
-
-    hooked, _ = save(cols, rows, footer=footer)
-    monkeypatch.setattr("contest.excel.sheet.USE_ROW_HOOK", False)
-    public, _ = save(cols, rows, footer=footer)
-    assert cells(public) == cells(hooked)
