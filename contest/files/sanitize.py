@@ -9,7 +9,8 @@ so a file that cannot be cleaned is not shown to judges at all.
 
 **What is removed.**
 
-*PDF* (the file is rewritten from scratch, page by page, with pypdf):
+*PDF* (the pages are copied into a new document with pikepdf, and qpdf writes only what
+the new document refers to):
 
 - the document information dictionary (/Author, /Creator, /Producer, /Title, /Subject,
   /Keywords, creation and modification dates, custom keys), and the file identifier;
@@ -29,7 +30,8 @@ so a file that cannot be cleaned is not shown to judges at all.
   article threads, page thumbnails, application data (/PieceInfo), OPI links and reference
   XObjects (which name the original files), layer names and their /Usage (which can name
   users), digital-signature data, viewer preferences;
-- earlier revisions left behind by incremental saves, and objects nothing refers to;
+- earlier revisions left behind by incremental saves, and objects nothing refers to (qpdf
+  writes only the objects reachable from the new catalog);
 - EXIF, XMP, IPTC and comments inside JPEG images on the pages (segment-level, lossless, as
   for JPEG files below).
 
@@ -58,11 +60,10 @@ names and embedded font files are not about the author), ICC colour profiles (th
 description and copyright texts), metadata inside JPEG 2000 images in a PDF.
 
 **What is refused** (:class:`SanitizeError`): truncated or damaged files (a PNG chunk with a bad
-CRC or no IEND, a JPEG without its end marker, a PDF that pypdf cannot read or without an
-end-of-file marker), PNG with an unknown critical chunk, PDFs with no pages, PDFs that need
-a password to open (and AES-encrypted ones, which pypdf cannot decrypt without the optional
-``cryptography`` package). A PDF that opens without a password but carries owner
-restrictions is written out unencrypted.
+CRC or no IEND, a JPEG without its end marker, a PDF that qpdf cannot read even by
+rebuilding its cross-reference table, or without an end-of-file marker), PNG with an unknown
+critical chunk, PDFs with no pages, PDFs that need a password to open. A PDF that opens
+without a password (RC4 or AES) but carries owner restrictions is written out unencrypted.
 
 The same input always gives the same output. Sanitizing a PNG or JPEG again returns the same
 bytes; sanitizing a PDF again removes nothing more, though it may renumber the objects.
@@ -73,19 +74,10 @@ import io
 import re
 import struct
 import zlib
+from decimal import Decimal
 
-from pypdf import PasswordType, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    StreamObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream, String
 
 __all__ = ["SanitizeError", "neutral_name", "sanitize"]
 
@@ -297,7 +289,7 @@ def _sanitize_jpeg(data: bytes, cut_scan_allowed: bool = False) -> bytes:
 
 # --------------------------------------------------------------------------- PDF
 
-# Dropped wherever they appear, while copying and again in the final sweep.
+# Dropped wherever they appear in the clean copy.
 PDF_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/AF", "/OPI", "/Ref", "/AA", "/Annots",
                     "/Thumb", "/EF", "/EmbeddedFiles", "/JS", "/JavaScript", "/LastModified",
                     "/Usage", "/StructParent", "/StructParents")
@@ -313,158 +305,176 @@ ANNOT_HIDDEN, ANNOT_NOVIEW = 2, 32
 
 
 def _sanitize_pdf(data: bytes) -> bytes:
-    # pypdf forgives a missing end marker, but a file cut short must not pass as clean.
+    # qpdf rebuilds a file cut short from what is left, but such a file must not pass as clean.
     if b"%%EOF" not in data[-1024:]:
         raise SanitizeError("The PDF file is truncated: it has no end-of-file marker.")
     try:
-        return _rewrite_pdf(data)
+        with pikepdf.open(io.BytesIO(data)) as source:
+            return _rewrite_pdf(source)
     except SanitizeError:
         raise
-    except Exception as exc:               # pypdf raises many kinds on damaged files
+    except pikepdf.PasswordError as exc:
+        raise SanitizeError("The PDF file is password-protected.") from exc
+    except Exception as exc:               # qpdf's errors, and odd values met while copying
         raise SanitizeError(f"The PDF file could not be read: {type(exc).__name__}: {exc}") from exc
 
 
-def _rewrite_pdf(data: bytes) -> bytes:
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise SanitizeError("The PDF file is password-protected.")
-    source_pages = list(reader.pages)
-    if not source_pages:
+def _rewrite_pdf(source: pikepdf.Pdf) -> bytes:
+    """A new document holding copies of the source's pages, scrubbed, written by qpdf.
+
+    qpdf writes only the objects reachable from the new catalog, so earlier revisions, the
+    /Info dictionary and everything the scrubbing cuts loose never reach the output.
+    """
+    page_count = len(source.pages)
+    if not page_count:
         raise SanitizeError("The PDF file has no pages.")
+    clean = pikepdf.new()
+    annotations, new_page_of = [], {}
+    for page in source.pages:
+        annots = page.obj.get("/Annots")
+        annotations.append(list(annots) if isinstance(annots, Array) else [])
+        for key in [k for k in page.obj.keys() if k not in PDF_PAGE_KEYS]:
+            del page.obj[key]              # not copied at all: annotations, metadata, thumbnails
+        clean.pages.append(page)
+        new_page_of[page.obj.objgen] = clean.pages[-1].obj
 
-    writer = PdfWriter()
-    writer.metadata = None                 # no /Info at all, not even a /Producer
-    pages = []
-    for page in source_pages:
-        new = writer.add_page(page, excluded_keys=PDF_DROPPED_KEYS)
-        for key in [k for k in new if k not in PDF_PAGE_KEYS]:
-            del new[key]
-        pages.append(new)
-    new_page_of = {p.indirect_reference.idnum: w.indirect_reference
-                   for p, w in zip(source_pages, pages) if p.indirect_reference is not None}
-
-    names = _LazyNamedDestinations(reader)
     flattened = 0
-    for page, new in zip(source_pages, pages):
-        links, drawings = ArrayObject(), []
-        annots = _get(page, "/Annots")
-        for ref in annots if isinstance(annots, ArrayObject) else ():
-            annot = ref.get_object()
-            if not isinstance(annot, DictionaryObject) or _flags(annot) & (ANNOT_HIDDEN | ANNOT_NOVIEW):
+    for annots, page in zip(annotations, clean.pages):
+        links, drawings = [], []
+        for annot in annots:
+            if not isinstance(annot, Dictionary) or _flags(annot) & (ANNOT_HIDDEN | ANNOT_NOVIEW):
                 continue
-            subtype = _get(annot, "/Subtype")
+            subtype = _name(annot.get("/Subtype"))
             if subtype == "/Link":
-                link = _internal_link(annot, new_page_of, names)
+                link = _internal_link(source, annot, new_page_of)
                 if link is not None:
-                    links.append(writer._add_object(link))  # pypdf has no public add_object
+                    links.append(clean.make_indirect(link))
             elif subtype in PDF_FLATTENED:
-                drawing = _appearance(annot, writer)
+                drawing = _appearance(clean, annot)
                 if drawing is not None:
                     drawings.append(drawing)
         if links:
-            new[NameObject("/Annots")] = links
+            page.obj.Annots = Array(links)
         if drawings:
-            flattened = _paint(writer, new, drawings, flattened)
+            flattened = _paint(clean, page, drawings, flattened)
 
-    catalog = writer.root_object
-    layers = _get(reader.root_object, "/OCProperties")
-    if isinstance(layers, DictionaryObject) and isinstance(_get(layers, "/OCGs"), ArrayObject):
-        default = _get(layers, "/D")
-        default = default if isinstance(default, DictionaryObject) else DictionaryObject()
-        config = DictionaryObject()
-        if _get(default, "/BaseState") in ("/ON", "/OFF", "/Unchanged"):
-            config[NameObject("/BaseState")] = NameObject(default["/BaseState"])
+    layers = source.Root.get("/OCProperties")
+    if isinstance(layers, Dictionary) and isinstance(layers.get("/OCGs"), Array):
+        default = layers.get("/D")
+        default = default if isinstance(default, Dictionary) else Dictionary()
+        config = Dictionary()
+        if _name(default.get("/BaseState")) in ("/ON", "/OFF", "/Unchanged"):
+            config.BaseState = default.BaseState
         for key in ("/ON", "/OFF"):
-            if isinstance(_get(default, key), ArrayObject):
-                config[NameObject(key)] = _get(default, key).clone(writer, False, PDF_DROPPED_KEYS)
-        catalog[NameObject("/OCProperties")] = DictionaryObject({
-            NameObject("/OCGs"): layers["/OCGs"].clone(writer, False, PDF_DROPPED_KEYS),
-            NameObject("/D"): config,
-        })
+            if isinstance(default.get(key), Array):
+                config[key] = _copied_references(clean, default[key])
+        clean.Root.OCProperties = Dictionary(OCGs=_copied_references(clean, layers.OCGs), D=config)
 
-    _sweep(writer)
+    _scrub(clean)
     out = io.BytesIO()
-    writer.write(out)
-    result = out.getvalue()
-    count = len(PdfReader(io.BytesIO(result)).pages)
-    if count != len(source_pages):
-        raise SanitizeError(f"The clean PDF has {count} pages instead of {len(source_pages)}.")
+    clean.save(out, min_version=source.pdf_version, fix_metadata_version=False, deterministic_id=True,
+               object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    result = _without_file_identifier(out.getvalue())
+    with pikepdf.open(io.BytesIO(result)) as written:
+        count = len(written.pages)
+    if count != page_count:
+        raise SanitizeError(f"The clean PDF has {count} pages instead of {page_count}.")
     return result
 
 
-class _LazyNamedDestinations:
-    """The reader's named destinations, read only if a link needs one."""
+def _without_file_identifier(pdf: bytes) -> bytes:
+    """``pdf`` without the /ID entry that qpdf always writes into the trailer.
 
-    def __init__(self, reader):
-        self.reader, self.names = reader, None
+    Without object streams the trailer is plain text after the last cross-reference table
+    (PDF 32000-1, 7.5.4 and 7.5.5); nothing points past the table, so no offset moves.
+    """
+    end = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", pdf)
+    table = int(end[1]) if end else -1
+    if pdf[table:table + 4] != b"xref":
+        raise SanitizeError("The clean PDF has no cross-reference table where qpdf writes it.")
+    trailer, found = re.subn(rb" /ID \[<[0-9a-f]+><[0-9a-f]+>\]", b"", pdf[table:], count=1)
+    if not found:
+        raise SanitizeError("The clean PDF has no file identifier where qpdf writes it.")
+    return pdf[:table] + trailer
 
-    def get(self, name: str):
-        if self.names is None:
-            self.names = self.reader.named_destinations
-        return self.names.get(name) or self.names.get(name.lstrip("/"))
+
+def _name(value) -> str | None:
+    """A PDF name as text (``"/Link"``); None for anything that is not a name."""
+    return str(value) if isinstance(value, Name) else None
 
 
-def _internal_link(annot, new_page_of, names):
+def _copied_references(clean: pikepdf.Pdf, array: Array) -> Array:
+    """The indirect objects of ``array`` copied into ``clean``; qpdf copies each object once."""
+    return Array([clean.copy_foreign(item) for item in array if item.is_indirect])
+
+
+def _internal_link(source: pikepdf.Pdf, annot: Dictionary, new_page_of: dict) -> Dictionary | None:
     """A new bare link annotation to the same page, or None if it does not go to a page here."""
-    target = _get(annot, "/Dest")
-    action = _get(annot, "/A")
-    if target is None and isinstance(action, DictionaryObject) and _get(action, "/S") == "/GoTo":
-        target = _get(action, "/D")
-    if target is None:
+    target = annot.get("/Dest")
+    action = annot.get("/A")
+    if target is None and isinstance(action, Dictionary) and _name(action.get("/S")) == "/GoTo":
+        target = action.get("/D")
+    if isinstance(target, (Name, String)):
+        target = _named_destination(source, target)
+    if not isinstance(target, Array) or len(target) < 2:
         return None
-    if not isinstance(target, ArrayObject):
-        destination = names.get(str(target))
-        if destination is None:
-            return None
-        target = destination.dest_array
-    if len(target) < 2:
+    page, fit, *params = list(target)[:6]
+    if not (isinstance(page, Dictionary) and page.is_indirect and page.objgen in new_page_of):
         return None
-    page = target[0]
-    fit = target[1]
-    if not isinstance(page, IndirectObject) or page.idnum not in new_page_of or fit not in PDF_FIT_TYPES:
+    rect = _numbers(annot.get("/Rect"), 4)
+    if _name(fit) not in PDF_FIT_TYPES or rect is None:
         return None
-    params = [p if isinstance(p, (NumberObject, FloatObject)) else NullObject() for p in target[2:6]]
-    rect = _numbers(_get(annot, "/Rect"), 4)
-    if rect is None:
-        return None
-    return DictionaryObject({
-        NameObject("/Type"): NameObject("/Annot"),
-        NameObject("/Subtype"): NameObject("/Link"),
-        NameObject("/Rect"): ArrayObject(FloatObject(v) for v in rect),
-        NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
-        NameObject("/Dest"): ArrayObject([new_page_of[page.idnum], NameObject(fit), *params]),
-    })
+    params = [p if isinstance(p, (int, Decimal)) and not isinstance(p, bool) else None for p in params]
+    return Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array(rect), Border=Array([0, 0, 0]),
+                      Dest=Array([new_page_of[page.objgen], fit, *params]))
 
 
-def _flags(annot) -> int:
+def _named_destination(source: pikepdf.Pdf, name) -> Array | None:
+    """The destination array a named destination stands for (PDF 32000-1, 12.3.2.3)."""
+    key = str(name).removeprefix("/") if isinstance(name, Name) else str(name)
+    value = None
+    names = source.Root.get("/Names")
+    if isinstance(names, Dictionary) and isinstance(names.get("/Dests"), Dictionary):
+        value = pikepdf.NameTree(names.Dests).get(key)
+    old_style = source.Root.get("/Dests")
+    if value is None and isinstance(old_style, Dictionary):
+        value = old_style.get("/" + key)
+    if isinstance(value, Dictionary):
+        value = value.get("/D")
+    return value if isinstance(value, Array) else None
+
+
+def _flags(annot: Dictionary) -> int:
     try:
-        return int(_get(annot, "/F", 0))
+        return int(annot.get("/F", 0))
     except (TypeError, ValueError):
         return 0
 
 
-def _numbers(value, count):
+def _numbers(value, count: int) -> list[float] | None:
+    if not isinstance(value, Array):
+        return None
     try:
-        numbers = [float(v) for v in value.get_object()]
-    except (AttributeError, TypeError, ValueError):
+        numbers = [float(v) for v in value]
+    except (TypeError, ValueError):
         return None
     return numbers if len(numbers) == count else None
 
 
-def _appearance(annot, writer):
-    """(form XObject in the writer, cm matrix) painting the annotation where it is, or None."""
-    appearances = _get(annot, "/AP")
-    if not isinstance(appearances, DictionaryObject):
+def _appearance(clean: pikepdf.Pdf, annot: Dictionary):
+    """(form XObject copied into ``clean``, cm matrix) painting the annotation where it is, or None."""
+    appearances = annot.get("/AP")
+    if not isinstance(appearances, Dictionary):
         return None
-    normal = _get(appearances, "/N")
-    if isinstance(normal, DictionaryObject) and not isinstance(normal, StreamObject):
-        state = _get(annot, "/AS")
-        normal = _get(normal, state) if state is not None else None
-    if not isinstance(normal, StreamObject):
+    normal = appearances.get("/N")
+    if isinstance(normal, Dictionary):     # one appearance per state: the current one is drawn
+        state = annot.get("/AS")
+        normal = normal.get(state) if isinstance(state, Name) else None
+    if not isinstance(normal, Stream):
         return None
-    rect = _numbers(_get(annot, "/Rect"), 4)
-    box = _numbers(_get(normal, "/BBox"), 4)
-    matrix = _numbers(_get(normal, "/Matrix"), 6) if "/Matrix" in normal else [1, 0, 0, 1, 0, 0]
+    rect = _numbers(annot.get("/Rect"), 4)
+    box = _numbers(normal.get("/BBox"), 4)
+    matrix = _numbers(normal.get("/Matrix"), 6) if "/Matrix" in normal else [1, 0, 0, 1, 0, 0]
     if rect is None or box is None or matrix is None:
         return None
     # PDF 32000-1, 12.5.5: the box, transformed by the form matrix, is fitted into /Rect.
@@ -478,22 +488,18 @@ def _appearance(annot, writer):
         return None
     sx, sy = (rx1 - rx0) / width, (ry1 - ry0) / height
     cm = (sx, 0, 0, sy, rx0 - min(xs) * sx, ry0 - min(ys) * sy)
-    form = normal.clone(writer, False, PDF_DROPPED_KEYS)
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
+    form = clean.copy_foreign(normal)
+    form.Type, form.Subtype = Name.XObject, Name.Form
     return form, cm
 
 
-def _paint(writer, page, drawings, counter):
+def _paint(clean: pikepdf.Pdf, page: pikepdf.Page, drawings, counter: int) -> int:
     """Wrap the page's content in q/Q and paint the flattened appearances on top of it."""
-    resources = _get(page, "/Resources")
-    if not isinstance(resources, DictionaryObject):
-        resources = DictionaryObject()
-        page[NameObject("/Resources")] = resources
-    xobjects = _get(resources, "/XObject")
-    if not isinstance(xobjects, DictionaryObject):
-        xobjects = DictionaryObject()
-        resources[NameObject("/XObject")] = xobjects
+    if not isinstance(page.obj.get("/Resources"), Dictionary):
+        page.obj.Resources = Dictionary()
+    if not isinstance(page.obj.Resources.get("/XObject"), Dictionary):
+        page.obj.Resources.XObject = Dictionary()
+    xobjects = page.obj.Resources.XObject
     commands = [b"Q"]
     for form, cm in drawings:
         counter += 1
@@ -501,76 +507,56 @@ def _paint(writer, page, drawings, counter):
         while name in xobjects:
             counter += 1
             name = f"/Flattened{counter}"
-        xobjects[NameObject(name)] = form.indirect_reference
+        xobjects[name] = form
         numbers = " ".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in cm)
         commands.append(f"q {numbers} cm {name} Do Q".encode())
-
-    def stream(content: bytes):
-        obj = StreamObject()
-        obj.set_data(content)
-        return writer._add_object(obj)
-
-    contents = _get(page, "/Contents")
-    if isinstance(contents, ArrayObject):
-        parts = list(contents)
-    elif contents is not None:
-        parts = [page.raw_get("/Contents")]
-    else:
-        parts = []
-    page[NameObject("/Contents")] = ArrayObject([stream(b"q\n"), *parts, stream(b"\n" + b"\n".join(commands) + b"\n")])
+    page.contents_add(clean.make_stream(b"q\n"), prepend=True)
+    page.contents_add(clean.make_stream(b"\n" + b"\n".join(commands) + b"\n"))
     return counter
 
 
-def _sweep(writer):
-    """Walk everything reachable from the catalog, scrub it, and free what is unreachable.
+def _scrub(clean: pikepdf.Pdf) -> None:
+    """Walk everything reachable from the catalog and drop what can name the author.
 
-    Whatever the copy pulled in and the scrubbing cut loose (an XMP stream, an embedded file,
-    an old page) would otherwise still be written out.
+    What the page copies pulled in (an XMP stream on an image, an action in a form's
+    resources, a layer's users) is found here, wherever it hangs.
     """
-    reachable = set()
-    stack = [writer.root_object.indirect_reference]
+    seen = set()
+    stack = [clean.Root]
     while stack:
         item = stack.pop()
-        if isinstance(item, IndirectObject):
-            if item.pdf is not writer:
-                raise SanitizeError("Internal error: the clean PDF still points into the original.")
-            if item.idnum in reachable:
+        if item.is_indirect:
+            if item.objgen in seen:
                 continue
-            reachable.add(item.idnum)
-            item = writer.get_object(item)
-        if isinstance(item, DictionaryObject):
-            for key in PDF_DROPPED_KEYS:
-                if key in item and not (key == "/Annots" and _get(item, "/Type") == "/Page"):
-                    del item[key]
-            if _get(item, "/Type") == "/OCG":   # a layer: its name and users can name people
-                for key in [k for k in item if k not in ("/Type", "/Intent")]:
-                    del item[key]
-                item[NameObject("/Name")] = TextStringObject("Layer")
-            if isinstance(item, StreamObject):
-                _strip_pdf_image(item)
-            stack.extend(item.raw_get(k) for k in item)
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
-    for idnum in range(1, len(writer._objects) + 1):   # private: pypdf frees no other way
-        if idnum not in reachable:
-            writer._objects[idnum - 1] = None
+            seen.add(item.objgen)
+        if isinstance(item, Array):
+            stack.extend(v for v in item if isinstance(v, (Array, Dictionary, Stream)))
+            continue
+        for key in PDF_DROPPED_KEYS:
+            if key in item and not (key == "/Annots" and _name(item.get("/Type")) == "/Page"):
+                del item[key]
+        if _name(item.get("/Type")) == "/OCG":   # a layer: its name and users can name people
+            for key in [k for k in item.keys() if k not in ("/Type", "/Intent")]:
+                del item[key]
+            item.Name = String("Layer")
+        if isinstance(item, Stream):
+            _strip_pdf_image(item)
+        stack.extend(v for v in item.values() if isinstance(v, (Array, Dictionary, Stream)))
 
 
-def _get(mapping, key, default=None):
-    """``mapping[key]`` with indirect references followed; pypdf's ``get`` does not follow them."""
-    value = mapping.get(key)
-    return default if value is None else value.get_object()
+def _strip_pdf_image(stream: Stream) -> None:
+    """EXIF and friends inside a JPEG image on a page, removed at marker level.
 
-
-def _strip_pdf_image(stream) -> None:
-    """EXIF and friends inside a JPEG image on a page, removed at marker level."""
-    filters = _get(stream, "/Filter")
-    if filters == "/DCTDecode" or (isinstance(filters, list) and list(filters) == ["/DCTDecode"]):
-        try:
-            clean = _sanitize_jpeg(stream._data, cut_scan_allowed=True)   # raw: set_data re-encodes
-        except SanitizeError as exc:
-            raise SanitizeError(f"A JPEG image inside the PDF is damaged: {exc}") from exc
-        if clean != stream._data:
-            stream._data = clean
-            if getattr(stream, "decoded_self", None) is not None:
-                stream.decoded_self = None
+    The compressed bytes are read and written as they are: the scan data stays byte for byte.
+    """
+    filters = stream.get("/Filter")
+    if _name(filters) != "/DCTDecode" and not (
+            isinstance(filters, Array) and [_name(f) for f in filters] == ["/DCTDecode"]):
+        return
+    raw = stream.read_raw_bytes()
+    try:
+        clean = _sanitize_jpeg(raw, cut_scan_allowed=True)
+    except SanitizeError as exc:
+        raise SanitizeError(f"A JPEG image inside the PDF is damaged: {exc}") from exc
+    if clean != raw:
+        stream.write(clean, filter=filters, decode_parms=stream.get("/DecodeParms"))
