@@ -5,6 +5,7 @@ import io
 import struct
 import zlib
 
+import pikepdf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -539,8 +541,102 @@ def test_pdf_jpeg_cut_short_inside_its_image_data_is_still_cleaned():
     writer.write(out)
     clean = sanitize(out.getvalue(), PDF)
     assert_no_name(clean)
-    data = PdfReader(io.BytesIO(clean)).pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()._data
+    data = stored_image(clean, 0, "/Im0")
     assert data.endswith(b"\xff\xd9") and b"Exif" not in data
+
+
+def stored_image(pdf: bytes, page: int, name: str) -> bytes:
+    """An image's bytes as stored in the file, still compressed."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return document.pages[page].obj.Resources.XObject[name].read_raw_bytes()
+
+
+def test_pdf_jpeg_keeps_its_compressed_image_data_byte_for_byte(clean_pdf):
+    photo_jpeg = jpeg_with_metadata()
+    original = photo_jpeg[:photo_jpeg.rindex(b"\xff\xd9") + 2]     # as pdf_with_everything stores it
+    stored = stored_image(clean_pdf, 1, "/Im0")
+    assert stored == sanitize(original, JPEG)
+    assert stored[stored.index(b"\xff\xda"):] == original[original.index(b"\xff\xda"):]
+
+
+def test_pdf_clean_copy_holds_only_the_objects_it_refers_to_and_passes_qpdf_check(clean_pdf):
+    with pikepdf.open(io.BytesIO(clean_pdf)) as pdf:
+        reachable, stack = set(), [pdf.trailer]
+        while stack:
+            item = stack.pop()
+            if item.is_indirect:
+                if item.objgen in reachable:
+                    continue
+                reachable.add(item.objgen)
+            children = item if isinstance(item, pikepdf.Array) else item.values()
+            stack.extend(v for v in children if isinstance(v, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)))
+        assert {obj.objgen for obj in pdf.objects} == reachable
+        assert pdf.check_pdf_syntax() == []
+
+
+def test_pdf_page_content_replaced_by_an_incremental_save_is_gone():
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    pdf.pages[0].obj.Contents = pdf.make_stream(f"BT /F1 12 Tf 20 150 Td (Draft by {NAME}) Tj ET".encode())
+    first = io.BytesIO()
+    pdf.save(first, compress_streams=False)
+    update = PdfWriter(io.BytesIO(first.getvalue()), incremental=True)
+    final = ContentStream(None, None)
+    final.set_data(b"BT /F1 12 Tf 20 150 Td (Final version) Tj ET")
+    update.pages[0].replace_contents(final)
+    revised = io.BytesIO()
+    update.write(revised)
+    assert revised.getvalue().count(b"%%EOF") == 2
+    assert NAME.encode() in revised.getvalue()                   # the draft is still in the file
+    clean = sanitize(revised.getvalue(), PDF)
+    assert_no_name(every_decoded_string(clean))
+    assert PdfReader(io.BytesIO(clean)).pages[0].extract_text() == "Final version"
+
+
+def test_pdf_page_attributes_inherited_from_the_page_tree_are_kept():
+    pdf = pikepdf.new()
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(100, 100))
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    tree = pdf.Root.Pages
+    tree.MediaBox = pikepdf.Array([0, 0, 400, 300])
+    tree.Rotate = 90
+    tree.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    for number, page in enumerate(pdf.pages, start=1):
+        for key in ("/MediaBox", "/Resources"):
+            del page.obj[key]
+        page.obj.Contents = pdf.make_stream(f"BT /F1 12 Tf 20 250 Td (Project X page {number}) Tj ET".encode())
+    out = io.BytesIO()
+    pdf.save(out)
+    reader = PdfReader(io.BytesIO(sanitize(out.getvalue(), PDF)))
+    for number, page in enumerate(reader.pages, start=1):
+        assert list(page.mediabox) == [0, 0, 400, 300] and page.rotation == 90
+        assert f"Project X page {number}" in page.extract_text()
+
+
+def test_pdf_with_a_broken_cross_reference_table_is_rebuilt_and_cleaned(dirty_pdf):
+    broken = dirty_pdf.replace(b"\nxref\n", b"\nxerf\n")
+    clean = sanitize(broken, PDF)
+    assert_no_name(every_decoded_string(clean))
+    assert len(PdfReader(io.BytesIO(clean)).pages) == 3
+
+
+@pytest.mark.parametrize("revision", [4, 6])      # AES-128 and AES-256
+def test_aes_encrypted_pdf_opens_unless_it_needs_a_password(revision):
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    pdf.docinfo["/Author"] = NAME
+    restricted, locked = io.BytesIO(), io.BytesIO()
+    pdf.save(restricted, encryption=pikepdf.Encryption(owner="owner", user="", R=revision))
+    pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user="secret", R=revision))
+    reader = PdfReader(io.BytesIO(sanitize(restricted.getvalue(), PDF)))
+    assert not reader.is_encrypted and reader.metadata is None and len(reader.pages) == 1
+    with pytest.raises(SanitizeError, match="password"):
+        sanitize(locked.getvalue(), PDF)
 
 
 def test_damaged_pdfs_are_refused(dirty_pdf):
