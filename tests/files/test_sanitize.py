@@ -268,11 +268,21 @@ def test_sanitize_is_idempotent_and_keeps_pixels(sample):
 
 # --------------------------------------------------------------------------- PDF
 
+def indirect(writer: PdfWriter, obj) -> IndirectObject:
+    """``obj`` as an object of its own in ``writer``'s file.
+
+    The dirty files are written by pypdf because, like a careless producer, it writes every
+    object it was given, referenced or not; qpdf would leave the orphans out. pypdf has no
+    public call for this, so its private one is used here, in this one place.
+    """
+    return writer._add_object(obj)
+
+
 def _stream(writer: PdfWriter, data: bytes, compress: bool = True, **entries) -> IndirectObject:
     stream = DecodedStreamObject()
     stream.set_data(data)
     stream.update({NameObject("/" + k): v for k, v in entries.items()})
-    return writer._add_object(stream.flate_encode() if compress else stream)
+    return indirect(writer, stream.flate_encode() if compress else stream)
 
 
 def _names(*pairs) -> DictionaryObject:
@@ -287,7 +297,7 @@ def _form(writer: PdfWriter, content: bytes, bbox=(0, 0, 100, 20)) -> IndirectOb
 def pdf_with_everything() -> bytes:
     """Three pages carrying the author's name in every hidden place this module knows of."""
     writer = PdfWriter()
-    font = writer._add_object(_names(("/Type", NameObject("/Font")), ("/Subtype", NameObject("/Type1")),
+    font = indirect(writer, _names(("/Type", NameObject("/Font")), ("/Subtype", NameObject("/Type1")),
                                      ("/BaseFont", NameObject("/Helvetica"))))
     for number in (1, 2, 3):
         page = writer.add_blank_page(300, 300)
@@ -305,40 +315,40 @@ def pdf_with_everything() -> bytes:
     writer.add_attachment("aziz_cv.docx", f"Curriculum vitae of {NAME}".encode())
     script = _names(("/S", NameObject("/JavaScript")), ("/JS", TextStringObject(f"app.alert('{NAME}');")))
     writer.root_object["/Names"].get_object()[NameObject("/JavaScript")] = _names(
-        ("/Names", ArrayObject([TextStringObject("hello"), writer._add_object(script)])))
+        ("/Names", ArrayObject([TextStringObject("hello"), indirect(writer, script)])))
     writer.root_object[NameObject("/OpenAction")] = _names(("/S", NameObject("/JavaScript")),
                                                            ("/JS", TextStringObject(f"// {NAME}")))
     writer.add_outline_item(title=f"About {NAME}", page_number=2)
 
     annots = ArrayObject()
     embedded = _stream(writer, f"second copy, {NAME}".encode(), Type=NameObject("/EmbeddedFile"))
-    filespec = writer._add_object(_names(("/Type", NameObject("/Filespec")), ("/F", TextStringObject("aziz_cv.docx")),
+    filespec = indirect(writer, _names(("/Type", NameObject("/Filespec")), ("/F", TextStringObject("aziz_cv.docx")),
                                          ("/UF", TextStringObject("aziz_cv.docx")), ("/EF", _names(("/F", embedded)))))
-    annots.append(writer._add_object(_names(
+    annots.append(indirect(writer, _names(
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/FileAttachment")),
         ("/Rect", ArrayObject(NumberObject(v) for v in (10, 10, 30, 30))), ("/FS", filespec),
         ("/T", TextStringObject(NAME)), ("/Contents", TextStringObject("my CV")))))
-    annots.append(writer._add_object(_names(                     # a sticky note; /T is its author
+    annots.append(indirect(writer, _names(                     # a sticky note; /T is its author
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/Text")),
         ("/Rect", ArrayObject(NumberObject(v) for v in (40, 10, 60, 30))),
         ("/T", TextStringObject(NAME)), ("/Contents", TextStringObject(f"checked by {NAME}")))))
-    annots.append(writer._add_object(_names(                     # link to a personal page
+    annots.append(indirect(writer, _names(                     # link to a personal page
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/Link")),
         ("/Rect", ArrayObject(NumberObject(v) for v in (70, 10, 90, 30))),
         ("/A", _names(("/S", NameObject("/URI")), ("/URI", TextStringObject("https://aziz-karimov.uz")))))))
-    annots.append(writer._add_object(_names(                     # internal link to page 3
+    annots.append(indirect(writer, _names(                     # internal link to page 3
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/Link")),
         ("/Rect", ArrayObject(NumberObject(v) for v in (100, 10, 120, 30))),
         ("/Dest", ArrayObject([pages[2].indirect_reference, NameObject("/XYZ"), NumberObject(0),
                                NumberObject(300), NumberObject(0)])),
         ("/AA", _names(("/E", _names(("/S", NameObject("/JavaScript")), ("/JS", TextStringObject(NAME)))))))))
-    widget = writer._add_object(_names(                          # a filled form field, drawn as a box
+    widget = indirect(writer, _names(                          # a filled form field, drawn as a box
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/Widget")), ("/FT", NameObject("/Tx")),
         ("/T", TextStringObject("aziz_name")), ("/V", TextStringObject(NAME)), ("/TU", TextStringObject(NAME)),
         ("/Rect", ArrayObject(NumberObject(v) for v in (20, 100, 220, 140))),
         ("/AP", _names(("/N", _form(writer, b"0 0 1 rg 0 0 100 20 re f"))))))
     annots.append(widget)
-    annots.append(writer._add_object(_names(                     # a drawn comment; /T is its author
+    annots.append(indirect(writer, _names(                     # a drawn comment; /T is its author
         ("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/FreeText")),
         ("/Rect", ArrayObject(NumberObject(v) for v in (20, 160, 120, 180))), ("/T", TextStringObject(NAME)),
         ("/Contents", TextStringObject("Project X")), ("/DA", TextStringObject("/Helv 10 Tf 0 g")),
@@ -346,10 +356,10 @@ def pdf_with_everything() -> bytes:
     pages[0][NameObject("/Annots")] = annots
     writer.root_object[NameObject("/AcroForm")] = _names(("/Fields", ArrayObject([widget])))
 
-    layer = writer._add_object(_names(("/Type", NameObject("/OCG")), ("/Name", TextStringObject(f"{NAME} notes")),
+    layer = indirect(writer, _names(("/Type", NameObject("/OCG")), ("/Name", TextStringObject(f"{NAME} notes")),
                                       ("/Usage", _names(("/User", _names(("/Type", NameObject("/Ind")),
                                                                           ("/Name", TextStringObject(NAME))))))))
-    writer.root_object[NameObject("/OCProperties")] = writer._add_object(_names(
+    writer.root_object[NameObject("/OCProperties")] = indirect(writer, _names(
         ("/OCGs", ArrayObject([layer])), ("/D", _names(("/Name", TextStringObject(NAME)),
                                                        ("/OFF", ArrayObject([layer]))))))
     pages[2][NameObject("/Resources")] = _names(("/Font", _names(("/F1", font))),
@@ -364,7 +374,7 @@ def pdf_with_everything() -> bytes:
     pages[1][NameObject("/Resources")] = _names(("/Font", _names(("/F1", font))), ("/XObject", _names(("/Im0", image))))
     pages[1][NameObject("/Contents")] = _stream(
         writer, b"BT /F1 12 Tf 20 250 Td (Project X page 2) Tj ET q 48 0 0 32 10 10 cm /Im0 Do Q")
-    writer._add_object(_names(("/Orphan", TextStringObject(NAME))))  # in the file, referenced by nothing
+    indirect(writer, _names(("/Orphan", TextStringObject(NAME))))  # in the file, referenced by nothing
 
     out = io.BytesIO()
     writer.write(out)
@@ -516,7 +526,7 @@ def test_pdf_checkbox_is_drawn_in_its_state_and_hidden_annotations_are_not_drawn
     hidden = _names(("/Type", NameObject("/Annot")), ("/Subtype", NameObject("/Stamp")), ("/F", NumberObject(2)),
                     ("/Rect", ArrayObject(NumberObject(v) for v in (50, 50, 150, 70))), ("/T", TextStringObject(NAME)),
                     ("/AP", _names(("/N", _form(writer, f"BT /F1 9 Tf ({NAME}) Tj ET".encode())))))
-    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(box), writer._add_object(hidden)])
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([indirect(writer, box), indirect(writer, hidden)])
     out = io.BytesIO()
     writer.write(out)
     clean = sanitize(out.getvalue(), PDF)
