@@ -13,7 +13,9 @@ so a file that cannot be cleaned is not shown to judges at all.
 the new document refers to):
 
 - the document information dictionary (/Author, /Creator, /Producer, /Title, /Subject,
-  /Keywords, creation and modification dates, custom keys), and the file identifier;
+  /Keywords, creation and modification dates, custom keys), and the file identifier (qpdf
+  always writes one; it is taken out of the plain-text trailer. PDF 2.0 asks for an
+  identifier, but viewers do not need it);
 - XMP metadata streams, on the catalog, on pages, images, forms, fonts, anywhere;
 - embedded files and attachments: the /EmbeddedFiles name tree, associated files (/AF),
   portfolios (/Collection), file-attachment annotations;
@@ -33,7 +35,7 @@ the new document refers to):
 - earlier revisions left behind by incremental saves, and objects nothing refers to (qpdf
   writes only the objects reachable from the new catalog);
 - EXIF, XMP, IPTC and comments inside JPEG images on the pages (segment-level, lossless, as
-  for JPEG files below).
+  for JPEG files below: the stored bytes are rewritten without being decoded).
 
 *PNG* (chunk-level, the pixel data is copied byte for byte): every chunk except IHDR, PLTE,
 IDAT, IEND and the ones that change how pixels are shown (tRNS, gAMA, cHRM, sRGB, iCCP, sBIT,
