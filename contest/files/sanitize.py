@@ -390,7 +390,7 @@ def _without_file_identifier(pdf: bytes) -> bytes:
     Without object streams the trailer is plain text after the last cross-reference table
     (PDF 32000-1, 7.5.4 and 7.5.5); nothing points past the table, so no offset moves.
     """
-    end = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", pdf)
+    end = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", pdf[-64:])
     table = int(end[1]) if end else -1
     if pdf[table:table + 4] != b"xref":
         raise SanitizeError("The clean PDF has no cross-reference table where qpdf writes it.")
