@@ -13,9 +13,9 @@ so a file that cannot be cleaned is not shown to judges at all.
 the new document refers to):
 
 - the document information dictionary (/Author, /Creator, /Producer, /Title, /Subject,
-  /Keywords, creation and modification dates, custom keys), and the file identifier (qpdf
-  always writes one; it is taken out of the plain-text trailer. PDF 2.0 asks for an
-  identifier, but viewers do not need it);
+  /Keywords, creation and modification dates, custom keys), and the original's file
+  identifier (which could link the copy to the author's file); qpdf writes a new one computed
+  from the clean file's own content;
 - XMP metadata streams, on the catalog, on pages, images, forms, fonts, anywhere;
 - embedded files and attachments: the /EmbeddedFiles name tree, associated files (/AF),
   portfolios (/Collection), file-attachment annotations;
@@ -374,30 +374,13 @@ def _rewrite_pdf(source: pikepdf.Pdf) -> bytes:
 
     _scrub(clean)
     out = io.BytesIO()
-    clean.save(out, min_version=source.pdf_version, fix_metadata_version=False, deterministic_id=True,
-               object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    result = _without_file_identifier(out.getvalue())
+    clean.save(out, min_version=source.pdf_version, fix_metadata_version=False, deterministic_id=True)
+    result = out.getvalue()
     with pikepdf.open(io.BytesIO(result)) as written:
         count = len(written.pages)
     if count != page_count:
         raise SanitizeError(f"The clean PDF has {count} pages instead of {page_count}.")
     return result
-
-
-def _without_file_identifier(pdf: bytes) -> bytes:
-    """``pdf`` without the /ID entry that qpdf always writes into the trailer.
-
-    Without object streams the trailer is plain text after the last cross-reference table
-    (PDF 32000-1, 7.5.4 and 7.5.5); nothing points past the table, so no offset moves.
-    """
-    end = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", pdf[-64:])
-    table = int(end[1]) if end else -1
-    if pdf[table:table + 4] != b"xref":
-        raise SanitizeError("The clean PDF has no cross-reference table where qpdf writes it.")
-    trailer, found = re.subn(rb" /ID \[<[0-9a-f]+><[0-9a-f]+>\]", b"", pdf[table:], count=1)
-    if not found:
-        raise SanitizeError("The clean PDF has no file identifier where qpdf writes it.")
-    return pdf[:table] + trailer
 
 
 def _name(value) -> str | None:
