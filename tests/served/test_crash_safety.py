@@ -1,0 +1,202 @@
+"""A gunicorn worker killed in the middle of an organizer's action leaves all of it or none of it.
+
+Each test stops the action's transaction after it has written its rows and before it commits, the
+same way every time: another PostgreSQL connection holds ``FOR UPDATE`` the row that the action's
+last INSERT refers to, so that INSERT's foreign-key check waits for it. The test sees the worker's
+backend waiting, with a transaction id and a write lock on the table, and the table's id sequence
+(which no rollback gives back) already advanced by every row of the action. Then it kills the
+worker that owns that database connection with SIGKILL, releases the row, and checks that none of
+the action reached the database, that gunicorn replaced the worker, and that the same action sent
+again through the app does all of it.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+import urllib.error
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Connection, Engine, create_engine, text
+
+from contest.services.demo import DEMO_PASSWORD
+from tests.served.conftest import Browser, Served, flask_command, gunicorn, migrated_schema, production_environment
+
+WORKERS = 2
+WAIT_SECONDS = 30
+JUDGES_IMPORTED = 300
+
+
+@dataclass
+class Scene:
+    """The demo season (300 entries, 30 judges, one contest judged and an allocation committed),
+    served by gunicorn, with a connection of the test's own to look at the database."""
+
+    served: Served
+    engine: Engine
+
+    def scalar(self, sql: str, **parameters):
+        with self.engine.connect() as connection:
+            return connection.execute(text(sql), parameters).scalar()
+
+    def one(self, sql: str, **parameters):
+        with self.engine.connect() as connection:
+            return connection.execute(text(sql), parameters).one()
+
+    def organizer(self) -> Browser:
+        browser = Browser(self.served.url)
+        browser.sign_in("organizer@demo.uz", DEMO_PASSWORD)
+        return browser
+
+
+@pytest.fixture(scope="module")
+def scene(postgres_server, tmp_path_factory) -> Iterator[Scene]:
+    with migrated_schema(postgres_server) as url:
+        flask_command(url, "seed-demo")
+        engine = create_engine(url)
+        try:
+            with gunicorn(tmp_path_factory.mktemp("crash"), production_environment(url), WORKERS) as served:
+                yield Scene(served, engine)
+        finally:
+            engine.dispose()
+
+
+@dataclass
+class Interruption:
+    """What was seen while the action waited: its backend, the worker killed, the rows it had written."""
+
+    backend_pid: int
+    worker: int
+    rows_written: int
+
+
+@contextmanager
+def holding(engine: Engine, table: str, row_id: int) -> Iterator[Connection]:
+    """A transaction that keeps the row ``table.id = row_id`` locked FOR UPDATE until it is rolled back."""
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id}).scalar()
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *, hold: tuple[str, int],
+                          writes: str, kill: signal.Signals = signal.SIGKILL) -> tuple[Interruption, object]:
+    """Run ``action`` (a request) on a thread; once its transaction has written into ``writes`` and
+    waits for the row ``hold``, send ``kill`` to the worker serving it, then release the row.
+
+    Returns what was seen and the action's outcome: its answer, or the error of a request that got none.
+    """
+    sequence_before = _sequence_value(scene, writes)
+    with holding(scene.engine, *hold) as holder, ThreadPoolExecutor(max_workers=1) as pool:
+        holder_pid = holder.execute(text("SELECT pg_backend_pid()")).scalar()
+        answer = pool.submit(action)
+        backend_pid, client_port = _wait_for_writer_blocked_by(scene, holder_pid, writes)
+        rows_written = _sequence_value(scene, writes) - sequence_before
+        worker = scene.served.worker_connected_from(client_port)
+        os.kill(worker, kill)
+        if kill is signal.SIGKILL:
+            _wait_until(lambda: worker not in scene.served.worker_pids(), f"worker {worker} to die")
+        holder.rollback()
+        try:
+            outcome = answer.result(timeout=WAIT_SECONDS)
+        except (ConnectionError, urllib.error.URLError) as no_answer:
+            outcome = no_answer
+    _wait_until(lambda: not scene.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=backend_pid),
+                f"backend {backend_pid} to end")
+    scene.served.wait_for_workers(WORKERS, gone=worker)
+    return Interruption(backend_pid, worker, rows_written), outcome
+
+
+def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str) -> tuple[int, int]:
+    """The backend that waits for the held row, once it has a transaction id (it wrote) and holds
+    the write lock on ``writes``: its pid and the client port of its connection."""
+    query = text("""
+        SELECT a.pid, a.client_port FROM pg_stat_activity a
+        WHERE :holder = ANY(pg_blocking_pids(a.pid)) AND a.wait_event_type = 'Lock' AND a.backend_xid IS NOT NULL
+          AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
+                      AND l.relation = CAST(:writes AS regclass))""")
+    found = []
+
+    def blocked() -> bool:
+        with scene.engine.connect() as connection:
+            found[:] = connection.execute(query, {"holder": holder_pid, "writes": writes}).all()
+        return bool(found)
+
+    _wait_until(blocked, f"a transaction writing {writes} to wait for the held row")
+    assert len(found) == 1, found
+    return found[0].pid, found[0].client_port
+
+
+def _sequence_value(scene: Scene, table: str) -> int:
+    """The last id handed out for ``table``: sequences are not rolled back, so they count rows written."""
+    return scene.scalar(f"SELECT last_value FROM {table}_id_seq")
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {WAIT_SECONDS} s for {what}")
+        time.sleep(0.05)
+
+
+def assert_no_answer(outcome) -> None:
+    assert isinstance(outcome, (ConnectionError, urllib.error.URLError)), outcome
+
+
+# -- an import ----------------------------------------------------------------------------------
+
+
+def judges_workbook(rows: list[list[str | None]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Judges"
+    sheet.append(["full_name", "email", "organization", "region", "expertise"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_import_killed_mid_transaction_leaves_no_account_and_its_retry_imports_every_row(scene):
+    # Hundreds of new judges and, last, an existing judge whose expertise the file replaces: the
+    # new expertise rows refer to that judge's account, which the test holds.
+    existing = scene.one("SELECT id, full_name, email, organization, region FROM users WHERE email = 'judge30@demo.uz'")
+    rows = [[f"Imported Judge {n}", f"imported{n:03d}@example.uz", "Tashkent State Technical University",
+             "tashkent_city", "Energetika:3; Qurilish:2"] for n in range(JUDGES_IMPORTED)]
+    rows.append([existing.full_name, existing.email, existing.organization, existing.region, "Robototexnika:2"])
+    data = judges_workbook(rows)
+    judges_before = scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'")
+    expertise_before = scene.scalar("SELECT count(*) FROM judge_expertise")
+    browser = scene.organizer()
+    token = browser.csrf_token("/organizer/import/judges")
+
+    def upload() -> tuple[int, str]:
+        return browser.post_file("/organizer/import/judges", {"csrf_token": token}, "file", "judges.xlsx", data)
+
+    seen, outcome = crash_mid_transaction(scene, upload, hold=("users", existing.id), writes="judge_expertise")
+
+    assert_no_answer(outcome)
+    assert seen.rows_written == 2 * JUDGES_IMPORTED + 1      # every expertise row was written, uncommitted
+    assert scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'") == judges_before
+    assert scene.scalar("SELECT count(*) FROM users WHERE email LIKE 'imported%'") == 0
+    assert scene.scalar("SELECT count(*) FROM judge_expertise") == expertise_before
+    assert scene.scalar("SELECT count(*) FROM judge_expertise WHERE judge_id = :id", id=existing.id) == 3
+
+    status, page = upload()
+    assert status == 200, page[:500]
+    assert scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'") == judges_before + JUDGES_IMPORTED
+    assert scene.scalar("SELECT count(*) FROM users WHERE email LIKE 'imported%' AND invite_token_hash IS NOT NULL") \
+        == JUDGES_IMPORTED
+    assert scene.scalar("SELECT count(*) FROM judge_expertise") == expertise_before + 2 * JUDGES_IMPORTED + 1 - 3
+    assert scene.scalar("SELECT string_agg(field || ':' || level, ';') FROM judge_expertise WHERE judge_id = :id",
+                        id=existing.id) == "Robototexnika:2"
