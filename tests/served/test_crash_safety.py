@@ -12,6 +12,7 @@ again through the app does all of it.
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import time
@@ -200,3 +201,103 @@ def test_an_import_killed_mid_transaction_leaves_no_account_and_its_retry_import
     assert scene.scalar("SELECT count(*) FROM judge_expertise") == expertise_before + 2 * JUDGES_IMPORTED + 1 - 3
     assert scene.scalar("SELECT string_agg(field || ':' || level, ';') FROM judge_expertise WHERE judge_id = :id",
                         id=existing.id) == "Robototexnika:2"
+
+
+# -- an assignment commit -------------------------------------------------------------------------
+
+
+def unassigned_contest(scene: Scene) -> int:
+    return scene.scalar("SELECT min(c.id) FROM contests c WHERE NOT EXISTS (SELECT 1 FROM assignments a "
+                        "JOIN entries e ON e.id = a.entry_id WHERE e.contest_id = c.id)")
+
+
+def assigned_pairs(scene: Scene, contest_id: int) -> set[tuple[int, int]]:
+    with scene.engine.connect() as connection:
+        return set(connection.execute(text(
+            "SELECT a.judge_id, a.entry_id FROM assignments a JOIN entries e ON e.id = a.entry_id "
+            "WHERE e.contest_id = :contest"), {"contest": contest_id}).tuples())
+
+
+def dry_run(scene: Scene, browser: Browser, contest_id: int) -> tuple[int, set[tuple[int, int]]]:
+    """A dry run started from the assignment page, as an organizer starts it: its id and its pairs."""
+    page, action = f"/organizer/contests/{contest_id}/assignment", f"/organizer/contests/{contest_id}/assignment/run"
+    status, answer = browser.post(action, browser.hidden_fields(page, action))
+    assert status == 302, answer[:500]
+    run_id = scene.scalar("SELECT max(id) FROM assignment_runs WHERE contest_id = :contest", contest=contest_id)
+    _wait_until(lambda: run_status(scene, run_id) != "RUNNING", f"dry run {run_id} to finish")
+    assert run_status(scene, run_id) == "DONE"
+    pairs = json.loads(scene.scalar("SELECT result_json FROM assignment_runs WHERE id = :id", id=run_id))["pairs"]
+    return run_id, {(int(judge[1:]), int(entry[1:])) for judge, entry in pairs}
+
+
+def run_status(scene: Scene, run_id: int) -> str:
+    return scene.scalar("SELECT status FROM assignment_runs WHERE id = :id", id=run_id)
+
+
+def committing(browser: Browser, run_id: int) -> Callable[[], tuple[int, str]]:
+    """The commit button of the run's confirmation page, read once and pressed on each call."""
+    path = f"/organizer/assignment-runs/{run_id}/commit"
+    confirmation = browser.hidden_fields(path, path)
+    return lambda: browser.post(path, confirmation)
+
+
+def test_an_assignment_commit_killed_mid_transaction_assigns_nothing_and_its_retry_assigns_every_pair(scene):
+    contest_id = unassigned_contest(scene)
+    browser = scene.organizer()
+    run_id, pairs = dry_run(scene, browser, contest_id)
+    commit = committing(browser, run_id)
+    # The pairs are inserted in judge order: the last judge's rows are the last the commit writes.
+    last_judge = max(judge for judge, _entry in pairs)
+
+    seen, outcome = crash_mid_transaction(scene, commit, hold=("users", last_judge), writes="assignments")
+
+    assert_no_answer(outcome)
+    assert seen.rows_written == len(pairs) > 200             # every pair was written, uncommitted
+    assert assigned_pairs(scene, contest_id) == set()
+    assert run_status(scene, run_id) == "DONE"
+
+    status, answer = commit()
+    assert status == 302, answer[:500]
+    assert assigned_pairs(scene, contest_id) == pairs
+    assert run_status(scene, run_id) == "COMMITTED"
+
+
+def test_a_worker_told_to_stop_mid_commit_finishes_the_request_first(scene):
+    """SIGTERM is gunicorn's graceful stop: the worker answers the request it holds, then exits."""
+    contest_id = unassigned_contest(scene)
+    browser = scene.organizer()
+    run_id, pairs = dry_run(scene, browser, contest_id)
+
+    seen, outcome = crash_mid_transaction(scene, committing(browser, run_id), hold=("users", max(pairs)[0]),
+                                          writes="assignments", kill=signal.SIGTERM)
+
+    assert seen.rows_written == len(pairs)
+    assert outcome[0] == 302, outcome
+    assert assigned_pairs(scene, contest_id) == pairs
+    assert run_status(scene, run_id) == "COMMITTED"
+
+
+# -- an allocation commit -------------------------------------------------------------------------
+
+
+def test_an_allocation_commit_killed_mid_transaction_stores_no_version_and_its_retry_stores_it(scene):
+    season_id = scene.scalar("SELECT id FROM seasons")
+    versions = "SELECT count(*), max(version) FROM allocation_snapshots WHERE season_id = :season"
+    before = scene.one(versions, season=season_id)
+    browser = scene.organizer()
+    path = f"/prizes/seasons/{season_id}/commit"
+    confirmation = browser.hidden_fields(path, path)
+
+    def commit() -> tuple[int, str]:
+        return browser.post(path, confirmation)
+
+    # The new version refers to its season: its foreign-key check waits for the held season.
+    seen, outcome = crash_mid_transaction(scene, commit, hold=("seasons", season_id), writes="allocation_snapshots")
+
+    assert_no_answer(outcome)
+    assert seen.rows_written == 1
+    assert scene.one(versions, season=season_id) == before
+
+    status, answer = commit()
+    assert status == 302, answer[:500]
+    assert tuple(scene.one(versions, season=season_id)) == (before[0] + 1, before[1] + 1)
