@@ -27,7 +27,9 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from contest import PROJECT_ROOT
+from flask import Flask
+
+from contest import PROJECT_ROOT, create_app
 
 POSTGRES_URL = os.environ.get("SERVED_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SERVED_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -92,6 +94,22 @@ def flask_command(database_url: str, *arguments: str) -> str:
     if done.returncode:
         raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
+
+
+@contextmanager
+def app_on(database_url: str) -> Iterator[Flask]:
+    """The app on a served database, in this process, to seed it with the services; yields inside
+    its app context. The caller commits."""
+    from contest.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(32),
+                      "UPLOAD_FOLDER": production_environment(database_url)["UPLOAD_FOLDER"]})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def production_environment(database_url: str, **settings: str) -> dict[str, str]:

@@ -26,8 +26,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from contest.services.demo import DEMO_PASSWORD
-from tests.served.conftest import Browser, Served, flask_command, gunicorn, migrated_schema, production_environment
+from contest.extensions import db
+from contest.services.demo import DEMO_PASSWORD, build_demo_season
+from tests.served.conftest import Browser, Served, app_on, gunicorn, migrated_schema, production_environment
 
 WORKERS = 2
 WAIT_SECONDS = 30
@@ -59,7 +60,9 @@ class Scene:
 @pytest.fixture(scope="module")
 def scene(postgres_server, tmp_path_factory) -> Iterator[Scene]:
     with migrated_schema(postgres_server) as url:
-        flask_command(url, "seed-demo")
+        with app_on(url):
+            build_demo_season()
+            db.session.commit()
         engine = create_engine(url)
         try:
             with gunicorn(tmp_path_factory.mktemp("crash"), production_environment(url), WORKERS) as served:
@@ -94,6 +97,7 @@ def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *
     waits for the row ``hold``, send ``kill`` to the worker serving it, then release the row.
 
     Returns what was seen and the action's outcome: its answer, or the error of a request that got none.
+    The test checks at its end that gunicorn replaced the worker (it boots while the retry runs).
     """
     sequence_before = _sequence_value(scene, writes)
     with holding(scene.engine, *hold) as holder, ThreadPoolExecutor(max_workers=1) as pool:
@@ -112,7 +116,6 @@ def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *
             outcome = no_answer
     _wait_until(lambda: not scene.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=backend_pid),
                 f"backend {backend_pid} to end")
-    scene.served.wait_for_workers(WORKERS, gone=worker)
     return Interruption(backend_pid, worker, rows_written), outcome
 
 
@@ -151,6 +154,10 @@ def _wait_until(condition: Callable[[], bool], what: str) -> None:
 
 def assert_no_answer(outcome) -> None:
     assert isinstance(outcome, (ConnectionError, urllib.error.URLError)), outcome
+
+
+def assert_replaced(scene: Scene, seen: Interruption) -> None:
+    assert seen.worker not in scene.served.wait_for_workers(WORKERS, gone=seen.worker)
 
 
 # -- an import ----------------------------------------------------------------------------------
@@ -260,7 +267,7 @@ def test_an_assignment_commit_killed_mid_transaction_assigns_nothing_and_its_ret
     assert status == 302, answer[:500]
     assert assigned_pairs(scene, contest_id) == pairs
     assert run_status(scene, run_id) == "COMMITTED"
-
+    assert_replaced(scene, seen)
 
 def test_a_worker_told_to_stop_mid_commit_finishes_the_request_first(scene):
     """SIGTERM is gunicorn's graceful stop: the worker answers the request it holds, then exits."""
@@ -275,6 +282,7 @@ def test_a_worker_told_to_stop_mid_commit_finishes_the_request_first(scene):
     assert outcome[0] == 302, outcome
     assert assigned_pairs(scene, contest_id) == pairs
     assert run_status(scene, run_id) == "COMMITTED"
+    assert_replaced(scene, seen)
 
 
 # -- an allocation commit -------------------------------------------------------------------------
@@ -301,3 +309,4 @@ def test_an_allocation_commit_killed_mid_transaction_stores_no_version_and_its_r
     status, answer = commit()
     assert status == 302, answer[:500]
     assert tuple(scene.one(versions, season=season_id)) == (before[0] + 1, before[1] + 1)
+    assert_replaced(scene, seen)
