@@ -97,13 +97,13 @@ def flask_command(database_url: str, *arguments: str) -> str:
 
 
 @contextmanager
-def app_on(database_url: str) -> Iterator[Flask]:
-    """The app on a served database, in this process, to seed it with the services; yields inside
-    its app context. The caller commits."""
+def app_on(environment: dict[str, str]) -> Iterator[Flask]:
+    """The app of a :func:`production_environment` (its database and upload folder) in this process,
+    to seed it with the services or run its commands; yields inside its app context. The caller commits."""
     from contest.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_hex(32),
-                      "UPLOAD_FOLDER": production_environment(database_url)["UPLOAD_FOLDER"]})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": environment["DATABASE_URL"], "SECRET_KEY": environment["SECRET_KEY"],
+                      "UPLOAD_FOLDER": environment["UPLOAD_FOLDER"]})
     with app.app_context():
         try:
             yield app

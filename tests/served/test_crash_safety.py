@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -28,6 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 
 from contest.extensions import db
 from contest.services.demo import DEMO_PASSWORD, build_demo_season
+from tests.conftest import PDF_BYTES
 from tests.served.conftest import Browser, Served, app_on, gunicorn, migrated_schema, production_environment
 
 WORKERS = 2
@@ -42,6 +44,7 @@ class Scene:
 
     served: Served
     engine: Engine
+    environment: dict[str, str]
 
     def scalar(self, sql: str, **parameters):
         with self.engine.connect() as connection:
@@ -51,22 +54,24 @@ class Scene:
         with self.engine.connect() as connection:
             return connection.execute(text(sql), parameters).one()
 
-    def organizer(self) -> Browser:
+    def signed_in(self, email: str = "organizer@demo.uz") -> Browser:
         browser = Browser(self.served.url)
-        browser.sign_in("organizer@demo.uz", DEMO_PASSWORD)
+        browser.sign_in(email, DEMO_PASSWORD)
         return browser
 
 
 @pytest.fixture(scope="module")
 def scene(postgres_server, tmp_path_factory) -> Iterator[Scene]:
+    folder = tmp_path_factory.mktemp("crash")
     with migrated_schema(postgres_server) as url:
-        with app_on(url):
+        environment = production_environment(url, UPLOAD_FOLDER=str(folder / "uploads"))
+        with app_on(environment):
             build_demo_season()
             db.session.commit()
         engine = create_engine(url)
         try:
-            with gunicorn(tmp_path_factory.mktemp("crash"), production_environment(url), WORKERS) as served:
-                yield Scene(served, engine)
+            with gunicorn(folder, environment, WORKERS) as served:
+                yield Scene(served, engine, environment)
         finally:
             engine.dispose()
 
@@ -80,34 +85,40 @@ class Interruption:
     rows_written: int
 
 
+def row_lock(table: str, row_id: int) -> str:
+    """Conflicts with the KEY SHARE lock that a foreign-key check takes on the row it refers to."""
+    return f"SELECT id FROM {table} WHERE id = {int(row_id)} FOR UPDATE"
+
+
 @contextmanager
-def holding(engine: Engine, table: str, row_id: int) -> Iterator[Connection]:
-    """A transaction that keeps the row ``table.id = row_id`` locked FOR UPDATE until it is rolled back."""
+def holding(engine: Engine, lock: str) -> Iterator[Connection]:
+    """A transaction that keeps the lock taken by the statement ``lock`` until it is rolled back."""
     with engine.connect() as connection:
-        assert connection.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id}).scalar()
+        connection.execute(text(lock))
         try:
             yield connection
         finally:
             connection.rollback()
 
 
-def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *, hold: tuple[str, int],
-                          writes: str, kill: signal.Signals = signal.SIGKILL) -> tuple[Interruption, object]:
+def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *, hold: str, writes: str | None,
+                          kill: signal.Signals = signal.SIGKILL) -> tuple[Interruption, object]:
     """Run ``action`` (a request) on a thread; once its transaction has written into ``writes`` and
-    waits for the row ``hold``, send ``kill`` to the worker serving it, then release the row.
+    waits for the lock taken by the statement ``hold``, send ``kill`` to the worker serving it, then
+    release the lock.
 
     Returns what was seen and the action's outcome: its answer, or the error of a request that got none.
     The test checks at its end that gunicorn replaced the worker (it boots while the retry runs).
     """
     sequence_before = _sequence_value(scene, writes)
-    with holding(scene.engine, *hold) as holder, ThreadPoolExecutor(max_workers=1) as pool:
+    with holding(scene.engine, hold) as holder, ThreadPoolExecutor(max_workers=1) as pool:
         holder_pid = holder.execute(text("SELECT pg_backend_pid()")).scalar()
         answer = pool.submit(action)
         backend_pid, client_port = _wait_for_writer_blocked_by(scene, holder_pid, writes)
         rows_written = _sequence_value(scene, writes) - sequence_before
         worker = scene.served.worker_connected_from(client_port)
         os.kill(worker, kill)
-        if kill is signal.SIGKILL:
+        if kill is signal.SIGKILL:  # dead (reaped) before the lock goes, or it could still commit
             _wait_until(lambda: worker not in scene.served.worker_pids(), f"worker {worker} to die")
         holder.rollback()
         try:
@@ -119,14 +130,15 @@ def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *
     return Interruption(backend_pid, worker, rows_written), outcome
 
 
-def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str) -> tuple[int, int]:
-    """The backend that waits for the held row, once it has a transaction id (it wrote) and holds
+def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str | None) -> tuple[int, int]:
+    """The backend that waits for the held lock, once it has a transaction id (it wrote) and holds
     the write lock on ``writes``: its pid and the client port of its connection."""
     query = text("""
         SELECT a.pid, a.client_port FROM pg_stat_activity a
         WHERE :holder = ANY(pg_blocking_pids(a.pid)) AND a.wait_event_type = 'Lock' AND a.backend_xid IS NOT NULL
-          AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
-                      AND l.relation = CAST(:writes AS regclass))""")
+          AND (CAST(:writes AS text) IS NULL OR EXISTS (
+              SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
+              AND l.relation = CAST(:writes AS regclass)))""")
     found = []
 
     def blocked() -> bool:
@@ -139,9 +151,9 @@ def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str) -> t
     return found[0].pid, found[0].client_port
 
 
-def _sequence_value(scene: Scene, table: str) -> int:
+def _sequence_value(scene: Scene, table: str | None) -> int:
     """The last id handed out for ``table``: sequences are not rolled back, so they count rows written."""
-    return scene.scalar(f"SELECT last_value FROM {table}_id_seq")
+    return scene.scalar(f"SELECT last_value FROM {table}_id_seq") if table else 0
 
 
 def _wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -185,13 +197,14 @@ def test_an_import_killed_mid_transaction_leaves_no_account_and_its_retry_import
     data = judges_workbook(rows)
     judges_before = scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'")
     expertise_before = scene.scalar("SELECT count(*) FROM judge_expertise")
-    browser = scene.organizer()
+    browser = scene.signed_in()
     token = browser.csrf_token("/organizer/import/judges")
 
     def upload() -> tuple[int, str]:
         return browser.post_file("/organizer/import/judges", {"csrf_token": token}, "file", "judges.xlsx", data)
 
-    seen, outcome = crash_mid_transaction(scene, upload, hold=("users", existing.id), writes="judge_expertise")
+    seen, outcome = crash_mid_transaction(scene, upload, hold=row_lock("users", existing.id),
+                                          writes="judge_expertise")
 
     assert_no_answer(outcome)
     assert seen.rows_written == 2 * JUDGES_IMPORTED + 1      # every expertise row was written, uncommitted
@@ -250,13 +263,13 @@ def committing(browser: Browser, run_id: int) -> Callable[[], tuple[int, str]]:
 
 def test_an_assignment_commit_killed_mid_transaction_assigns_nothing_and_its_retry_assigns_every_pair(scene):
     contest_id = unassigned_contest(scene)
-    browser = scene.organizer()
+    browser = scene.signed_in()
     run_id, pairs = dry_run(scene, browser, contest_id)
     commit = committing(browser, run_id)
     # The pairs are inserted in judge order: the last judge's rows are the last the commit writes.
     last_judge = max(judge for judge, _entry in pairs)
 
-    seen, outcome = crash_mid_transaction(scene, commit, hold=("users", last_judge), writes="assignments")
+    seen, outcome = crash_mid_transaction(scene, commit, hold=row_lock("users", last_judge), writes="assignments")
 
     assert_no_answer(outcome)
     assert seen.rows_written == len(pairs) > 200             # every pair was written, uncommitted
@@ -272,10 +285,10 @@ def test_an_assignment_commit_killed_mid_transaction_assigns_nothing_and_its_ret
 def test_a_worker_told_to_stop_mid_commit_finishes_the_request_first(scene):
     """SIGTERM is gunicorn's graceful stop: the worker answers the request it holds, then exits."""
     contest_id = unassigned_contest(scene)
-    browser = scene.organizer()
+    browser = scene.signed_in()
     run_id, pairs = dry_run(scene, browser, contest_id)
 
-    seen, outcome = crash_mid_transaction(scene, committing(browser, run_id), hold=("users", max(pairs)[0]),
+    seen, outcome = crash_mid_transaction(scene, committing(browser, run_id), hold=row_lock("users", max(pairs)[0]),
                                           writes="assignments", kill=signal.SIGTERM)
 
     assert seen.rows_written == len(pairs)
@@ -292,7 +305,7 @@ def test_an_allocation_commit_killed_mid_transaction_stores_no_version_and_its_r
     season_id = scene.scalar("SELECT id FROM seasons")
     versions = "SELECT count(*), max(version) FROM allocation_snapshots WHERE season_id = :season"
     before = scene.one(versions, season=season_id)
-    browser = scene.organizer()
+    browser = scene.signed_in()
     path = f"/prizes/seasons/{season_id}/commit"
     confirmation = browser.hidden_fields(path, path)
 
@@ -300,7 +313,8 @@ def test_an_allocation_commit_killed_mid_transaction_stores_no_version_and_its_r
         return browser.post(path, confirmation)
 
     # The new version refers to its season: its foreign-key check waits for the held season.
-    seen, outcome = crash_mid_transaction(scene, commit, hold=("seasons", season_id), writes="allocation_snapshots")
+    seen, outcome = crash_mid_transaction(scene, commit, hold=row_lock("seasons", season_id),
+                                          writes="allocation_snapshots")
 
     assert_no_answer(outcome)
     assert seen.rows_written == 1
@@ -309,4 +323,42 @@ def test_an_allocation_commit_killed_mid_transaction_stores_no_version_and_its_r
     status, answer = commit()
     assert status == 302, answer[:500]
     assert tuple(scene.one(versions, season=season_id)) == (before[0] + 1, before[1] + 1)
+    assert_replaced(scene, seen)
+
+
+# -- an upload ------------------------------------------------------------------------------------
+
+
+def test_an_upload_killed_before_its_row_commits_leaves_a_file_that_the_sweep_removes(scene):
+    """The file reaches the disk before its row is written; a killed worker cannot delete it again,
+    so it outlives the transaction until `flask files sweep` removes it. The retry attaches the file."""
+    entry = scene.one("SELECT e.id, u.email FROM entries e JOIN users u ON u.id = e.lead_author_id "
+                      "JOIN contests c ON c.id = e.contest_id WHERE c.closes_at > now() ORDER BY e.id LIMIT 1")
+    folder = Path(scene.environment["UPLOAD_FOLDER"])
+    files_before, rows_before = set(folder.iterdir()), scene.scalar("SELECT count(*) FROM attachments")
+    browser = scene.signed_in(entry.email)
+    form = {"csrf_token": browser.csrf_token(f"/entries/{entry.id}")}
+
+    def upload() -> tuple[int, str]:
+        return browser.post_file(f"/entries/{entry.id}/attachments", form, "file", "appendix.pdf", PDF_BYTES)
+
+    # Readers pass; the INSERT of the attachment row waits, after the file is written.
+    seen, outcome = crash_mid_transaction(scene, upload, hold="LOCK TABLE attachments IN EXCLUSIVE MODE", writes=None)
+
+    assert_no_answer(outcome)
+    assert scene.scalar("SELECT count(*) FROM attachments") == rows_before
+    left = set(folder.iterdir()) - files_before
+    assert len(left) == 1 and next(iter(left)).read_bytes() == PDF_BYTES
+
+    with app_on(scene.environment) as app:
+        swept = app.test_cli_runner().invoke(args=["files", "sweep", "--older-than", "0"])
+    assert swept.output.splitlines() == [f"deleted {next(iter(left)).name}", "1 unreferenced files deleted"]
+    assert set(folder.iterdir()) == files_before
+
+    status, answer = upload()
+    assert status == 302, answer[:500]
+    stored = scene.scalar("SELECT stored_name FROM attachments WHERE entry_id = :entry ORDER BY id DESC LIMIT 1",
+                          entry=entry.id)
+    assert scene.scalar("SELECT count(*) FROM attachments") == rows_before + 1
+    assert set(folder.iterdir()) == files_before | {folder / stored}
     assert_replaced(scene, seen)
