@@ -1,13 +1,15 @@
-"""A gunicorn worker killed in the middle of an organizer's action leaves all of it or none of it.
+"""A gunicorn worker killed in the middle of a change leaves all of it or none of it.
 
-Each test stops the action's transaction after it has written its rows and before it commits, the
-same way every time: another PostgreSQL connection holds ``FOR UPDATE`` the row that the action's
-last INSERT refers to, so that INSERT's foreign-key check waits for it. The test sees the worker's
-backend waiting, with a transaction id and a write lock on the table, and the table's id sequence
-(which no rollback gives back) already advanced by every row of the action. Then it kills the
-worker that owns that database connection with SIGKILL, releases the row, and checks that none of
-the action reached the database, that gunicorn replaced the worker, and that the same action sent
-again through the app does all of it.
+Each test stops the change's transaction after it has written and before it commits, the same way
+every time: another PostgreSQL connection holds a lock the change needs only at the end. Either
+``FOR UPDATE`` on the row that its last INSERT refers to (that INSERT's foreign-key check waits for
+it), or ``LOCK TABLE ... IN EXCLUSIVE MODE`` on the table it writes last (readers pass, the writer
+waits). The test sees the worker's backend waiting on that lock with a transaction id, a write lock
+on the table, and the table's id sequence (which no rollback gives back) advanced by every row of
+the change. Then it kills the worker that owns that database connection with SIGKILL, releases the
+lock, and checks that none of the change reached the database, that the same change sent again
+through the app does all of it, and that gunicorn replaced the worker. SIGTERM, gunicorn's graceful
+stop, lets the worker finish the request it holds.
 """
 from __future__ import annotations
 
