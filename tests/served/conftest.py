@@ -25,9 +25,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
-
 from flask import Flask
+from sqlalchemy import create_engine, text
 
 from contest import PROJECT_ROOT, create_app
 
