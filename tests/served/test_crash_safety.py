@@ -198,6 +198,7 @@ def test_an_import_killed_mid_transaction_leaves_no_account_and_its_retry_import
     rows.append([existing.full_name, existing.email, existing.organization, existing.region, "Robototexnika:2"])
     data = judges_workbook(rows)
     judges_before = scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'")
+    user_ids_before = _sequence_value(scene, "users")
     expertise_before = scene.scalar("SELECT count(*) FROM judge_expertise")
     browser = scene.signed_in()
     token = browser.csrf_token("/organizer/import/judges")
@@ -209,7 +210,9 @@ def test_an_import_killed_mid_transaction_leaves_no_account_and_its_retry_import
                                           writes="judge_expertise")
 
     assert_no_answer(outcome)
-    assert seen.rows_written == 2 * JUDGES_IMPORTED + 1      # every expertise row was written, uncommitted
+    # Every account and every expertise row had been written, uncommitted, when the worker died.
+    assert _sequence_value(scene, "users") - user_ids_before == JUDGES_IMPORTED
+    assert seen.rows_written == 2 * JUDGES_IMPORTED + 1
     assert scene.scalar("SELECT count(*) FROM users WHERE role = 'JUDGE'") == judges_before
     assert scene.scalar("SELECT count(*) FROM users WHERE email LIKE 'imported%'") == 0
     assert scene.scalar("SELECT count(*) FROM judge_expertise") == expertise_before
