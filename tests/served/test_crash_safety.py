@@ -303,6 +303,46 @@ def test_a_worker_told_to_stop_mid_commit_finishes_the_request_first(scene):
     assert_replaced(scene, seen)
 
 
+
+# -- a declared conflict: its judge's entries released and their seats refilled -----------------
+
+
+def test_a_declaration_killed_before_its_refill_releases_nothing_and_its_retry_reassigns(scene):
+    """A judge declares an entrant's organization: the declaration and the conflicts it finds are
+    written and the judge's assignments on those entries deleted before the refill locks the contest,
+    which the test holds."""
+    held = scene.one("SELECT a.judge_id, e.contest_id, u.organization FROM assignments a "
+                     "JOIN entries e ON e.id = a.entry_id JOIN users u ON u.id = e.lead_author_id "
+                     "ORDER BY a.id LIMIT 1")
+    counts = ("SELECT (SELECT count(*) FROM conflict_declarations), (SELECT count(*) FROM conflicts), "
+              "(SELECT count(*) FROM reassignments), (SELECT count(*) FROM assignment_runs)")
+    before, pairs_before = scene.one(counts), assigned_pairs(scene, held.contest_id)
+    browser = scene.signed_in()
+    path = f"/organizer/judges/{held.judge_id}"
+    form = {"csrf_token": browser.csrf_token(path), "kind": "organization", "value": held.organization,
+            "declare": "Declare"}
+
+    def declare() -> tuple[int, str]:
+        return browser.post(path, form)
+
+    seen, outcome = crash_mid_transaction(scene, declare, hold=row_lock("contests", held.contest_id),
+                                          writes="conflicts")
+
+    assert_no_answer(outcome)
+    assert seen.rows_written >= 1
+    assert scene.one(counts) == before
+    assert assigned_pairs(scene, held.contest_id) == pairs_before
+
+    status, answer = declare()
+    assert status == 302, answer[:500]
+    declarations, conflicts, reassignments, runs = scene.one(counts)
+    assert (declarations, runs) == (before[0] + 1, before[3] + 1)
+    assert conflicts - before[1] == seen.rows_written          # the same conflicts, found again
+    released = {entry for judge, entry in pairs_before - assigned_pairs(scene, held.contest_id)
+                if judge == held.judge_id}
+    assert released and reassignments - before[2] == len(released)
+    assert_replaced(scene, seen)
+
 # -- an allocation commit -------------------------------------------------------------------------
 
 
