@@ -80,9 +80,8 @@ def scene(postgres_server, tmp_path_factory) -> Iterator[Scene]:
 
 @dataclass
 class Interruption:
-    """What was seen while the action waited: its backend, the worker killed, the rows it had written."""
+    """What was seen while the action waited: the worker killed, the rows it had written."""
 
-    backend_pid: int
     worker: int
     rows_written: int
 
@@ -129,7 +128,7 @@ def crash_mid_transaction(scene: Scene, action: Callable[[], tuple[int, str]], *
             outcome = no_answer
     _wait_until(lambda: not scene.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid", pid=backend_pid),
                 f"backend {backend_pid} to end")
-    return Interruption(backend_pid, worker, rows_written), outcome
+    return Interruption(worker, rows_written), outcome
 
 
 def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str | None) -> tuple[int, int]:
@@ -148,14 +147,16 @@ def _wait_for_writer_blocked_by(scene: Scene, holder_pid: int, writes: str | Non
             found[:] = connection.execute(query, {"holder": holder_pid, "writes": writes}).all()
         return bool(found)
 
-    _wait_until(blocked, f"a transaction writing {writes} to wait for the held row")
+    _wait_until(blocked, f"a transaction writing {writes} to wait for the held lock")
     assert len(found) == 1, found
     return found[0].pid, found[0].client_port
 
 
 def _sequence_value(scene: Scene, table: str | None) -> int:
-    """The last id handed out for ``table``: sequences are not rolled back, so they count rows written."""
-    return scene.scalar(f"SELECT last_value FROM {table}_id_seq") if table else 0
+    """How many ids ``table`` has handed out: sequences are not rolled back, so they count rows written."""
+    if table is None:
+        return 0
+    return scene.scalar(f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {table}_id_seq")
 
 
 def _wait_until(condition: Callable[[], bool], what: str) -> None:
