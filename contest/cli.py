@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo."""
+"""Flask commands: create-user, seed-demo, results verify, files sweep."""
 from __future__ import annotations
 
 import click
@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(results_group)
+    app.cli.add_command(files_group)
 
 
 @click.command("create-user")
@@ -72,3 +73,26 @@ def verify_results(year: int) -> None:
     click.echo(f"{checked} published rankings checked, {len(differences)} differences")
     if differences:
         raise SystemExit(1)
+
+
+@click.group("files")
+def files_group() -> None:
+    """Entry files on disk."""
+
+
+@files_group.command("sweep")
+@click.option("--older-than", "minutes", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Minutes since a file was written: younger files may belong to an upload still committing.")
+@click.option("--dry-run", is_flag=True, help="List the files without deleting them.")
+def sweep_files(minutes: int, dry_run: bool) -> None:
+    """Delete uploaded files that no attachment refers to (left by a worker killed mid-upload)."""
+    from datetime import timedelta
+
+    from contest.services.attachments import unreferenced_files
+
+    found = unreferenced_files(timedelta(minutes=minutes))
+    for path in found:
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        click.echo(f"{'unreferenced' if dry_run else 'deleted'} {path.name}")
+    click.echo(f"{len(found)} unreferenced files {'found' if dry_run else 'deleted'}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import inspect
 import io
+import os
 import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -302,3 +304,34 @@ def test_the_season_workbook_is_a_download(client, login, served, contest_):
     season = contest_.season
     response = client.get(f"/prizes/seasons/{season.id}/workbook")
     assert assert_download(response, XLSX, f"season-{season.year}-prizes.xlsx").startswith(b"PK")
+
+
+# --------------------------------------------------------------------------- files no row refers to
+
+
+def test_the_sweep_deletes_old_files_that_no_attachment_names_and_keeps_the_rest(app, client, login, author, entry,
+                                                                                 runner):
+    """A worker killed between writing an upload and committing its row leaves such a file."""
+    login(author)
+    upload(client, entry.id)
+    attached = files_on_disk(app)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    left_by_a_crash, still_committing = folder / f"{'a' * 32}.pdf", folder / f"{'b' * 32}.pdf"
+    left_by_a_crash.write_bytes(PDF_BYTES)
+    still_committing.write_bytes(PDF_BYTES)
+    for path, age in [*((path, 3601) for path in attached), (left_by_a_crash, 3601), (still_committing, 60)]:
+        os.utime(path, (time.time() - age, time.time() - age))  # on the tests' clock, not the file system's
+
+    listed = runner.invoke(args=["files", "sweep", "--dry-run"])
+    assert listed.output.splitlines() == [f"unreferenced {left_by_a_crash.name}", "1 unreferenced files found"]
+    assert left_by_a_crash.exists()
+
+    swept = runner.invoke(args=["files", "sweep"])
+    assert swept.exit_code == 0, swept.output
+    assert swept.output.splitlines() == [f"deleted {left_by_a_crash.name}", "1 unreferenced files deleted"]
+    assert files_on_disk(app) == sorted([*attached, still_committing])
+    assert len(attached) == rows() == 1
+
+    assert runner.invoke(args=["files", "sweep", "--older-than", "0"]).output.splitlines()[-1] \
+        == "1 unreferenced files deleted"
+    assert files_on_disk(app) == attached

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -66,6 +68,20 @@ def _undo_files_of_an_uncommitted_transaction(session: Session, transaction) -> 
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)
     session.info.pop(_DOOMED, None)
+
+
+def unreferenced_files(older_than: timedelta) -> list[Path]:
+    """Files in the upload folder that no attachment row names, last written over ``older_than`` ago.
+
+    The hooks above cannot run in a worker that is killed (SIGKILL, out of memory, power) between
+    writing an upload and committing its row, or between committing a removal and deleting the file:
+    that leaves a file nothing refers to. The rows are the truth; such files are garbage, and the age
+    spares an upload whose transaction is still open.
+    """
+    cutoff = time.time() - older_than.total_seconds()
+    candidates = [path for path in upload_folder().iterdir() if path.is_file() and path.stat().st_mtime <= cutoff]
+    referenced = set(db.session.scalars(db.select(Attachment.stored_name)))  # no cap on bound values
+    return sorted(path for path in candidates if path.name not in referenced)
 
 
 def _count_locked(entry: Entry) -> int:

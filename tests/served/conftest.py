@@ -5,6 +5,7 @@ on loopback. Without them the tests skip, except under CI, where a missing servi
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import secrets
@@ -24,9 +25,10 @@ from pathlib import Path
 
 import pytest
 import redis
+from flask import Flask
 from sqlalchemy import create_engine, text
 
-from contest import PROJECT_ROOT
+from contest import PROJECT_ROOT, create_app
 
 POSTGRES_URL = os.environ.get("SERVED_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SERVED_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -63,19 +65,50 @@ def redis_server() -> str:
 @pytest.fixture
 def served_database(postgres_server) -> Iterator[str]:
     """A PostgreSQL schema of this test's own, built by the migrations as a deployment builds it."""
+    with migrated_schema(postgres_server) as url:
+        yield url
+
+
+@contextmanager
+def migrated_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema built by the migrations; yields its URL and drops it afterwards."""
     schema = f"served_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(postgres_server)
+    engine = create_engine(postgres_url)
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{postgres_server}?options=-csearch_path%3D{schema}"
+    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
     try:
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=PROJECT_ROOT, check=True,
-                       env=production_environment(url), capture_output=True, timeout=120)
+        flask_command(url, "db", "upgrade")
         yield url
     finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+def flask_command(database_url: str, *arguments: str) -> str:
+    """Run a `flask` command as an operator would on the server; its output."""
+    done = subprocess.run([sys.executable, "-m", "flask", *arguments], cwd=PROJECT_ROOT, text=True,
+                          env=production_environment(database_url), capture_output=True, timeout=120)
+    if done.returncode:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+@contextmanager
+def app_on(environment: dict[str, str]) -> Iterator[Flask]:
+    """The app of a :func:`production_environment` (its database and upload folder) in this process,
+    to seed it with the services or run its commands; yields inside its app context. The caller commits."""
+    from contest.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": environment["DATABASE_URL"], "SECRET_KEY": environment["SECRET_KEY"],
+                      "UPLOAD_FOLDER": environment["UPLOAD_FOLDER"]})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def production_environment(database_url: str, **settings: str) -> dict[str, str]:
@@ -109,6 +142,29 @@ class Served:
 
     def access_lines(self) -> list[str]:
         return self.access_log.read_text().splitlines() if self.access_log.exists() else []
+
+    def worker_connected_from(self, local_port: int) -> int:
+        """The worker that owns the TCP socket bound to ``local_port`` (a database connection's client
+        port, as pg_stat_activity.client_port shows it)."""
+        inodes = _socket_inodes_on_port(local_port)
+        for pid in self.worker_pids():
+            try:
+                links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            except OSError:
+                continue
+            if links & {f"socket:[{inode}]" for inode in inodes}:
+                return pid
+        raise LookupError(f"no worker of {self.worker_pids()} has a socket on port {local_port}")
+
+    def wait_for_workers(self, count: int, gone: int | None = None) -> list[int]:
+        """The worker pids once gunicorn runs ``count`` of them again (without ``gone``, one it lost)."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if len(pids) == count and gone not in pids:
+                return pids
+            time.sleep(0.1)
+        raise AssertionError(f"gunicorn runs {self.worker_pids()}, not {count} workers without {gone}")
 
 
 def _parent_of(pid: str) -> int | None:
@@ -151,10 +207,23 @@ def _wait_until_healthy(served: Served, workers: int) -> None:
             with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as answer:
                 if answer.status == 200 and len(served.worker_pids()) == workers:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers still load the app
             pass
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not become healthy in {STARTUP_SECONDS} s:\n{_tail(served.error_log)}")
+
+
+def _socket_inodes_on_port(local_port: int) -> set[str]:
+    """Inodes of the TCP sockets whose local port is ``local_port`` (from /proc/net/tcp and tcp6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                columns = line.split()
+                if int(columns[1].rsplit(":", 1)[1], 16) == local_port:
+                    inodes.add(columns[9])
+    return inodes
 
 
 def _tail(path: Path) -> str:
@@ -177,6 +246,16 @@ class Browser:
         body = urllib.parse.urlencode(form).encode()
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded", **headers})
 
+    def post_file(self, path: str, form: dict[str, str], name: str, filename: str, data: bytes) -> tuple[int, str]:
+        """A multipart POST, as a browser sends a form with a file input ``name``."""
+        boundary = uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                 for key, value in form.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         sent = urllib.request.Request(f"{self.url}{path}", data=body, method=method, headers=dict(headers or {}))
         if self.cookie:
@@ -196,6 +275,22 @@ class Browser:
         status, page = self.get(path)
         assert status == 200, (status, page[:500])
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    def hidden_fields(self, path: str, action: str) -> dict[str, str]:
+        """The hidden inputs of the form on page ``path`` that posts to ``action`` (its CSRF token,
+        a confirmation's fingerprint...): what a browser would send with its button."""
+        status, page = self.get(path)
+        assert status == 200, (status, page[:500])
+        form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.DOTALL)
+        assert form, f"no form posting to {action} on {path}"
+        fields = [dict(re.findall(r'(\w+)="([^"]*)"', tag)) for tag in re.findall(r"<input[^>]*>", form.group(1))]
+        return {field["name"]: html.unescape(field.get("value", "")) for field in fields
+                if field.get("type") == "hidden"}
+
+    def sign_in(self, email: str, password: str) -> None:
+        status, page = self.post("/auth/login", {"csrf_token": self.csrf_token("/auth/login"), "email": email,
+                                                 "password": password})
+        assert status == 302, (status, page[:500])
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
