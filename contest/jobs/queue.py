@@ -75,6 +75,8 @@ def sweep() -> int:
         Job.status == JobStatus.RUNNING, last_sign < cutoff)).all()
     failed = 0
     for job_id, worker, last in lost:
+        if runner.is_running_here(job_id):
+            continue
         detail = f"no heartbeat from worker {worker} since {last:%Y-%m-%d %H:%M:%S} UTC"
         failed += runner.fail(job_id, JobFailure.WORKER_LOST, detail, worker=worker)
     return failed

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import StaticPool
 
 from contest.extensions import db
 from contest.jobs.registry import kind_of
@@ -31,11 +30,20 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+# Jobs this process is running now: alive whatever their heartbeat says (see :func:`is_running_here`).
+_running_here: set[int] = set()
+
+
 def has_side_channel(engine: Engine) -> bool:
-    """Whether progress and heartbeats can be committed on a connection of their own, apart from the
-    work's transaction. An in-memory SQLite database (the tests') has a single connection: there
-    they are written with the work, at its end."""
-    return not isinstance(engine.pool, StaticPool)
+    """Whether progress and heartbeats can be committed on a connection of their own while the work's
+    transaction is open. SQLite has one writer at a time (and in memory, one connection): there they
+    are written with the work, at its end, and the database serves a single process."""
+    return engine.dialect.name != "sqlite"
+
+
+def is_running_here(job_id: int) -> bool:
+    """A job this very process is working on: the sweep spares it even without heartbeats (SQLite)."""
+    return job_id in _running_here
 
 
 @dataclass
@@ -137,6 +145,7 @@ def execute(job_id: int) -> JobStatus | None:
     worker = worker_name()
     if not claim(job_id, worker):
         return None
+    _running_here.add(job_id)
     job = db.session.get(Job, job_id)
     engine = db.engine if has_side_channel(db.engine) else None
     context = JobContext(job_id, worker, engine)
@@ -165,6 +174,7 @@ def execute(job_id: int) -> JobStatus | None:
         db.session.commit()
         return JobStatus.FAILED
     finally:
+        _running_here.discard(job_id)
         if heartbeat is not None:
             heartbeat.stop()
 

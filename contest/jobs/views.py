@@ -14,7 +14,7 @@ from contest.auth.access import staff_required
 from contest.downloads import send_download
 from contest.extensions import db
 from contest.i18n import local_time
-from contest.jobs import bp, queue
+from contest.jobs import bp, queue, runner
 from contest.jobs.registry import KINDS
 from contest.models import Job, JobFailure, JobStatus
 
@@ -28,7 +28,7 @@ def job_title(job: Job) -> str:
 
 
 def is_lost(job: Job) -> bool:
-    return job.seems_lost(queue.stale_after())
+    return job.seems_lost(queue.stale_after()) and not runner.is_running_here(job.id)
 
 
 @bp.app_template_filter("job_failure")
