@@ -49,6 +49,9 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("RATELIMIT_KEY_PREFIX", "contest-limits")}
     RATELIMIT_STRATEGY = "moving-window"
     ENTRIES_PER_PAGE = 50
+    # A ranking of more score rows than this is computed by a background job, not in the request
+    # (about 1 000 entries with 3 sheets of 4 criteria; a national contest takes tens of seconds).
+    RANKING_INLINE_MAX_SCORES = _int_env("RANKING_INLINE_MAX_SCORES", 12_000)
     # Background jobs (contest/jobs). With Redis they go to RQ workers (`flask worker`); without it,
     # to a small thread pool in the web process. JOBS_RUNNER may force "rq", "threads" or "inline".
     JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL")

@@ -236,6 +236,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("prizes.commit", "POST"): staff(EXISTING),
     ("prizes.workbook", "GET"): staff(EXISTING),
     ("prizes.prepare_workbook", "POST"): staff(EXISTING),
+    ("results.compute_ranking", "POST"): staff(EXISTING),
     ("jobs.index", "GET"): staff(),
     ("jobs.job", "GET"): staff(EXISTING),
     ("jobs.status", "GET"): staff(EXISTING),

@@ -38,11 +38,21 @@ def enqueue(kind: str, *, created_by: User | None = None, **parameters) -> Job:
     if kind not in KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
     sweep()
-    job = Job(kind=kind, parameters_json=json.dumps(parameters, sort_keys=True), created_by=created_by)
+    job = Job(kind=kind, parameters_json=_as_json(parameters), created_by=created_by)
     db.session.add(job)
     db.session.flush()
     _dispatch_after_commit(job)
     return job
+
+
+def latest(kind: str, **parameters) -> Job | None:
+    """The newest job of ``kind`` asked for with exactly these parameters."""
+    return db.session.scalar(db.select(Job).where(Job.kind == kind, Job.parameters_json == _as_json(parameters))
+                             .order_by(Job.id.desc()).limit(1))
+
+
+def _as_json(parameters: dict) -> str:
+    return json.dumps(parameters, sort_keys=True)
 
 
 def retry(job: Job) -> Job:

@@ -12,7 +12,7 @@ from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User
 from contest.models.prizes import (
     SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings,
 )
-from contest.models.results import ResultSnapshot
+from contest.models.results import RankingAnswer, ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
@@ -22,7 +22,8 @@ __all__ = [
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "Job", "JobFailure", "JobStatus",
     "JudgeExpertise", "Mark",
-    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "Reassignment", "REGIONS", "ResultSnapshot", "RevisionMark",
+    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS", "ResultSnapshot",
+    "RevisionMark",
     "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
     "title_key", "User", "UTCDateTime", "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""background jobs: the jobs table (state, progress, heartbeat) and the job solving each dry run
+"""background jobs: the jobs table (state, progress, heartbeat), the job solving each dry run, rankings computed by jobs
 
 Revision ID: b41f6c9e2a07
 Revises: d7e3a1c5b8f2
@@ -43,6 +43,13 @@ def upgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_status_heartbeat_at', ['status', 'heartbeat_at'], unique=False)
 
+    op.create_table('ranking_answers',
+    sa.Column('inputs_hash', sa.String(length=64), nullable=False),
+    sa.Column('result_json', sa.Text(), nullable=False),
+    sa.Column('computed_at', contest.models.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('inputs_hash', name=op.f('pk_ranking_answers'))
+    )
+
     with op.batch_alter_table('assignment_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_assignment_runs_job_id_jobs'), 'jobs', ['job_id'], ['id'], ondelete='SET NULL')
@@ -56,4 +63,5 @@ def downgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index('ix_jobs_status_heartbeat_at')
 
+    op.drop_table('ranking_answers')
     op.drop_table('jobs')
