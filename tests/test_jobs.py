@@ -3,12 +3,13 @@ the status answer and the job pages. The real RQ worker is in test_jobs_worker.p
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
 
 from contest.extensions import db
-from contest.jobs import queue, runner
+from contest.jobs import queue
 from contest.models import AssignmentRun, Job, JobFailure, JobStatus, Mark, RankingAnswer, Role, RunStatus, utcnow
 from tests.conftest import POSTGRES
 from tests.job_kinds import FAIL_AT_STEP, marker_rows
@@ -249,7 +250,7 @@ def test_the_local_thread_runner_runs_a_job_with_progress_seen_while_it_runs(app
         seen.add(job.progress_done)
         if job.status is JobStatus.DONE:
             break
-        runner.time.sleep(0.1)
+        time.sleep(0.1)
     assert job.status is JobStatus.DONE and (job.progress_done, job.progress_total) == (4, 4)
     assert seen & {1, 2, 3}, seen            # progress committed apart from the work, while it ran
 

@@ -11,7 +11,6 @@ import json
 import os
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -178,13 +177,3 @@ def execute(job_id: int) -> JobStatus | None:
         if heartbeat is not None:
             heartbeat.stop()
 
-
-def wait_for(job_id: int, timeout: float, poll: float = 0.2) -> JobStatus:
-    """The job's status once it is done or failed, or as it stands after ``timeout`` seconds (for the CLI and tests)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.expire_all()
-        status = db.session.get(Job, job_id).status
-        if status in (JobStatus.DONE, JobStatus.FAILED) or time.monotonic() > deadline:
-            return status
-        time.sleep(poll)

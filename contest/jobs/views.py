@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from contest.actions import ActionForm, perform
 from contest.auth.access import staff_required
@@ -68,7 +69,8 @@ def status_of(job: Job) -> dict:
 @bp.get("/")
 @staff_required
 def index():
-    jobs = db.session.scalars(db.select(Job).order_by(Job.id.desc()).limit(JOBS_LISTED)).all()
+    jobs = db.session.scalars(db.select(Job).options(selectinload(Job.created_by))
+                              .order_by(Job.id.desc()).limit(JOBS_LISTED)).all()
     return render_template("jobs/index.html", jobs=jobs, is_lost=is_lost)
 
 
