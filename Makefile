@@ -11,7 +11,7 @@ WORKERS    ?= -n auto
 # the rest run on SQLite and again on PostgreSQL.
 DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e --ignore=tests/served
 
-.PHONY: run test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
+.PHONY: run worker test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 
 # `make run` is development: the public development SECRET_KEY and plain-HTTP cookies are allowed there.
 run: export CONTEST_ENV ?= development
@@ -19,6 +19,10 @@ run: install static-deps translations
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask seed-demo --if-empty
 	$(PY) run.py
+
+# A background-job worker (RQ) against DATABASE_URL and REDIS_URL; run as many as the work needs.
+worker: install
+	$(VENV)/bin/flask worker
 
 test: install-dev system-deps static-deps translations lint test-sqlite test-postgres
 

@@ -64,6 +64,18 @@ def register_extensions(app: Flask) -> None:
     from contest.auth import access
 
     access.init_app(app, login_manager)
+    register_jobs(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The job queue, and the modules that add job kinds beyond the app's own (JOBS_IMPORTS)."""
+    import importlib
+
+    from contest.jobs import queue
+
+    queue.init_app(app)
+    for module in filter(None, (name.strip() for name in app.config["JOBS_IMPORTS"].split(","))):
+        importlib.import_module(module)
 
 
 def _numbers_up_to(limit: int) -> str:
@@ -89,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
     from contest.health import bp as health_bp
     from contest.imports import bp as imports_bp
+    from contest.jobs import bp as jobs_bp
     from contest.judging import bp as judging_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
@@ -105,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(prizes_bp, url_prefix="/prizes")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
+    app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -117,3 +131,6 @@ def register_commands(app: Flask) -> None:
     from contest import cli
 
     cli.init_app(app)
+    from contest.jobs import worker
+
+    worker.init_app(app)

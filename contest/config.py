@@ -51,6 +51,23 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("RATELIMIT_KEY_PREFIX", "contest-limits")}
     RATELIMIT_STRATEGY = "moving-window"
     ENTRIES_PER_PAGE = 50
+    # A ranking of more score rows than this is computed by a background job, not in the request
+    # (about 1 000 entries with 3 sheets of 4 criteria; a national contest takes tens of seconds).
+    RANKING_INLINE_MAX_SCORES = _int_env("RANKING_INLINE_MAX_SCORES", 12_000)
+    # Background jobs (contest/jobs). With Redis they go to RQ workers (`flask worker`); without it,
+    # to a small thread pool in the web process. JOBS_RUNNER may force "rq", "threads" or "inline".
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL")
+    JOBS_RUNNER = os.environ.get("JOBS_RUNNER")  # None: rq when JOBS_REDIS_URL is set, else threads
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "contest-jobs")
+    JOBS_THREADS = _int_env("JOBS_THREADS", 2)
+    # A running job's worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; one silent for
+    # JOBS_STALE_SECONDS is failed by the sweep, which `flask worker` runs every JOBS_SWEEP_SECONDS.
+    JOBS_HEARTBEAT_SECONDS = _int_env("JOBS_HEARTBEAT_SECONDS", 5)
+    JOBS_STALE_SECONDS = _int_env("JOBS_STALE_SECONDS", 60)
+    JOBS_SWEEP_SECONDS = _int_env("JOBS_SWEEP_SECONDS", 15)
+    JOBS_TIMEOUT_SECONDS = _int_env("JOBS_TIMEOUT_SECONDS", 3600)
+    # Modules that register more job kinds (comma-separated), imported when the app is built.
+    JOBS_IMPORTS = os.environ.get("JOBS_IMPORTS", "")
 
 
 class TestConfig(Config):
@@ -64,4 +81,4 @@ class TestConfig(Config):
     REDIS_URL = None  # a test that wants Redis says so; a developer's REDIS_URL must not leak in
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
-    ASSIGNMENT_INLINE = True  # solve dry runs in the request, so tests need not poll
+    JOBS_RUNNER = "inline"  # run jobs as their request commits, so tests need not poll

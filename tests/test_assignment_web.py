@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from markupsafe import escape
 from contest.extensions import db
 from contest.models import (
     Assignment, AssignmentRun, Category, Conflict, ConflictSource, ContestJudge, Entry, EntryAuthor, EntryStatus,
-    JudgeExpertise, Mark, Role, RunStatus,
+    Job, JobStatus, JudgeExpertise, Mark, Role, RunStatus, utcnow,
 )
 from tests.conftest import POSTGRES
 
@@ -169,16 +170,31 @@ def test_infeasible_instance_is_explained_and_cannot_be_committed(client, organi
 
 
 def test_a_running_dry_run_shows_progress_not_a_frozen_page(client, organizer, contest):
-    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.RUNNING)
+    job = Job(kind="assignment_run", status=JobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow(),
+              progress_total=1)
+    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.RUNNING, job=job)
     db.session.add(run)
     db.session.commit()
     html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in html and "this page refreshes by itself" in html
+    assert "this page refreshes by itself" in html and "<progress" in html
+    assert f'data-job-status-url="/organizer/jobs/{job.id}/status"' in html and "jobs.js" in html
+
+
+def test_a_dry_run_whose_worker_died_says_so_and_stops_polling(client, organizer, contest):
+    """Its worker's heartbeat stopped: the page says the run failed (the sweep will write it) and offers the job."""
+    silent_since = utcnow() - timedelta(minutes=10)
+    job = Job(kind="assignment_run", status=JobStatus.RUNNING, started_at=silent_since, heartbeat_at=silent_since)
+    run = AssignmentRun(contest=contest, instance_json="{}", inputs_hash="x", status=RunStatus.RUNNING, job=job)
+    db.session.add(run)
+    db.session.commit()
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert "this page refreshes by itself" not in html and "data-job-running" not in html
+    assert "stopped without finishing" in html and f'href="/organizer/jobs/{job.id}"' in html
 
 
 @pytest.mark.skipif(not POSTGRES, reason="a worker thread needs its own database connection")
 def test_dry_run_on_a_worker_thread_finishes(app, client, organizer, contest, field_day):
-    app.config["ASSIGNMENT_INLINE"] = False
+    app.config["JOBS_RUNNER"] = "threads"
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
     run_id = db.session.scalars(db.select(AssignmentRun.id)).one()
     for _ in range(100):

@@ -41,6 +41,7 @@ from sqlalchemy import event
 
 from contest import create_app
 from contest.extensions import db
+from contest.jobs import queue as jobs
 from contest.models import (
     Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, Role, SheetStatus, User, utcnow,
 )
@@ -235,6 +236,13 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("prizes.confirm_commit", "GET"): staff(EXISTING),
     ("prizes.commit", "POST"): staff(EXISTING),
     ("prizes.workbook", "GET"): staff(EXISTING),
+    ("prizes.prepare_workbook", "POST"): staff(EXISTING),
+    ("results.compute_ranking", "POST"): staff(EXISTING),
+    ("jobs.index", "GET"): staff(),
+    ("jobs.job", "GET"): staff(EXISTING),
+    ("jobs.status", "GET"): staff(EXISTING),
+    ("jobs.retry", "POST"): staff(EXISTING),
+    ("jobs.download", "GET"): staff(EXISTING),
     # With four entries ranked, both participants win an internship place.
     ("prizes.mine", "GET"): for_role(PARTICIPANTS),
     ("prizes.mine", "POST"): for_role(PARTICIPANTS),
@@ -308,6 +316,7 @@ def seed() -> Scene:
     db.session.flush()
     run = judge_assignment.start_run(contest, people[ORGANIZER])
     snapshot = results.publish(contest, people[ORGANIZER], "mean")
+    export = jobs.enqueue("season_workbook", season_id=season.id, locale="en", created_by=people[ORGANIZER])
     co_author = prizes.person_key(entries[OWN].authors[1])
     assert prizes.select_winners(season, prizes.ensure_catalogue(season)).includes(co_author)
     token = people[UNASSIGNED].issue_invite(timedelta(hours=72))
@@ -330,6 +339,7 @@ def seed() -> Scene:
             "judge_id": {**known(people[UNASSIGNED].id), OTHER: people[OWNER].id},  # other: not a judge
             "member_id": known(panel[UNASSIGNED].id),
             "run_id": known(run.id),
+            "job_id": known(export.id),
             "snapshot_id": known(snapshot.id),
             "country_id": known(prizes.countries(season)[0].id),
             "person": known(co_author, f"a{UNKNOWN_ID}"),

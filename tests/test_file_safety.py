@@ -26,7 +26,7 @@ from tests.test_judging import open_round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Every endpoint that sends a file; test_every_file_route_is_covered_here keeps this list whole.
-FILE_ROUTES = {"submissions.download", "judging.file", "imports.template", "prizes.workbook"}
+FILE_ROUTES = {"submissions.download", "judging.file", "imports.template", "prizes.workbook", "jobs.download"}
 CYRILLIC_NAME = "отчёт о проекте.pdf"
 
 
@@ -335,3 +335,11 @@ def test_the_sweep_deletes_old_files_that_no_attachment_names_and_keeps_the_rest
     assert runner.invoke(args=["files", "sweep", "--older-than", "0"]).output.splitlines()[-1] \
         == "1 unreferenced files deleted"
     assert files_on_disk(app) == attached
+
+def test_a_workbook_prepared_as_a_job_is_a_download(client, login, served, contest_):
+    login(served["organizer"])
+    season = contest_.season
+    prepared = client.post(f"/prizes/seasons/{season.id}/workbook", data={"lang": "en"})
+    assert prepared.status_code == 302 and "/organizer/jobs/" in prepared.headers["Location"]
+    download = prepared.headers["Location"] + "/download"
+    assert assert_download(client.get(download), XLSX, f"season-{season.year}-prizes.xlsx").startswith(b"PK")

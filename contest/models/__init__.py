@@ -2,6 +2,7 @@
 from contest.models.entries import (
     MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
 )
+from contest.models.jobs import Job, JobFailure, JobStatus
 from contest.models.judging import (
     FINAL_ROUND, Assignment, AssignmentRun, Conflict, ConflictDeclaration, ConflictSource, ContestJudge,
     DeclarationKind, JudgeExpertise, Mark, Reassignment, RevisionMark, RunStatus, ScoringRound, SheetRevision,
@@ -11,7 +12,7 @@ from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User
 from contest.models.prizes import (
     SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings,
 )
-from contest.models.results import ResultSnapshot
+from contest.models.results import RankingAnswer, ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
@@ -19,8 +20,10 @@ __all__ = [
     "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "Category", "CATEGORY_LABELS", "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
-    "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "JudgeExpertise", "Mark",
-    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "Reassignment", "REGIONS", "ResultSnapshot", "RevisionMark",
+    "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "Job", "JobFailure", "JobStatus",
+    "JudgeExpertise", "Mark",
+    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS", "ResultSnapshot",
+    "RevisionMark",
     "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
     "title_key", "User", "UTCDateTime", "utcnow",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.entries import Entry
+from contest.models.jobs import Job
 from contest.models.people import Role, User
 from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
@@ -314,8 +315,10 @@ class AssignmentRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))  # the job solving it
 
     contest: Mapped[Contest] = relationship()
+    job: Mapped[Job | None] = relationship()
 
 
 class Reassignment(db.Model):

@@ -48,3 +48,18 @@ class ResultSnapshot(db.Model):
     def latest(cls, contest_id: int) -> "ResultSnapshot | None":
         return db.session.scalar(db.select(cls).where(cls.contest_id == contest_id)
                                  .order_by(cls.version.desc()).limit(1))
+
+
+class RankingAnswer(db.Model):
+    """The scoring engine's answer to one exact input, computed by a background job.
+
+    A national-size ranking takes tens of seconds: too long for a request. A job computes it
+    once and every server reads it here, by the hash of the input (a changed mark changes the
+    hash, so a stale answer is never found).
+    """
+
+    __tablename__ = "ranking_answers"
+
+    inputs_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    result_json: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,7 +1,7 @@
 """The organizers' judging pages: panels, judge profiles, conflicts, assignment runs, scoring windows."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,6 +15,7 @@ from contest.i18n import local_time
 from contest.models import (
     AssignmentRun, Assignment, Contest, ContestJudge, DeclarationKind, Entry, Role, RunStatus, ScoringRound, User,
 )
+from contest.jobs import views as job_views
 from contest.organizer import bp
 from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
@@ -243,8 +244,7 @@ def start_assignment_run(contest_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     run = judge_assignment.start_run(contest, current_user._get_current_object())
-    db.session.commit()
-    judge_assignment.launch(current_app._get_current_object(), run.id)
+    db.session.commit()  # the job starts now
     return redirect(url_for("organizer.assignment_run", run_id=run.id))
 
 
@@ -252,8 +252,11 @@ def start_assignment_run(contest_id: int):
 @staff_required
 def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
+    job = run.job
+    status = job_views.status_of(job) if job else None
     return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
-                           messages=judge_assignment.run_messages(run), running=run.status is RunStatus.RUNNING)
+                           messages=judge_assignment.run_messages(run), job=job, status=status,
+                           running=run.status is RunStatus.RUNNING and not (status and status["finished"]))
 
 
 @bp.get("/assignment-runs/<int:run_id>/commit")

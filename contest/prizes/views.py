@@ -22,6 +22,7 @@ from contest.models import (
     Role,
     Season,
 )
+from contest.jobs import queue as jobs
 from contest.prizes import bp
 from contest.prizes.forms import (
     ApplyChangeForm,
@@ -164,7 +165,8 @@ def budget(season_id: int):
                            what_if_form=what_if_form, apply_form=apply_form,
                            snapshots=snapshots, lines=season_export.budget_lines(state),
                            budget_use=charts.budget_use(season.budget, state.prizes, state.awards.values()),
-                           share_rules=SHARE_RULES, explain=prizes.explain_state), 422 if failed else 200
+                           share_rules=SHARE_RULES, explain=prizes.explain_state, action=ActionForm()), \
+        422 if failed else 200
 
 
 @bp.post("/seasons/<int:season_id>/what-if")
@@ -250,7 +252,24 @@ def workbook(season_id: int):
         language = str(get_locale())
     data = season_export.workbook(season, language)
     db.session.commit()  # the default catalogue, if this is the first visit
-    return send_download(data, XLSX, f"season-{season.year}-prizes.xlsx")
+    return send_download(data, XLSX, season_export.workbook_name(season))
+
+
+@bp.post("/seasons/<int:season_id>/workbook")
+@staff_required
+def prepare_workbook(season_id: int):
+    """Build the workbook as a background job (a national season is large); its page offers the download."""
+    season = _season(season_id)
+    language = request.form.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = str(get_locale())
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    job = jobs.enqueue("season_workbook", season_id=season.id, locale=language,
+                       created_by=current_user._get_current_object())
+    db.session.commit()  # the job starts now
+    flash(_("The workbook is being prepared; download it from this page when it is ready."), "info")
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 # --------------------------------------------------------------------------- preferences

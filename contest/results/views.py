@@ -1,16 +1,18 @@
 """Organizers' results: live ranking, per-entry breakdown, charts, publishing, the final round."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import Confirmation, confirmation_page, confirmed, fingerprint
+from contest.actions import ActionForm, Confirmation, confirmation_page, confirmed, fingerprint
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
 from contest.i18n import local_time
+from contest.jobs import queue as jobs
+from contest.jobs import views as job_views
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp
 from contest.results.forms import METHOD_NAMES, FinalRoundForm, MethodForm
@@ -41,15 +43,18 @@ def contest(contest_id: int):
 def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: FinalRoundForm | None = None,
                   status: int = 200):
     final = judge_assignment.final_round(contest)
+    inline_limit = current_app.config["RANKING_INLINE_MAX_SCORES"]
     try:
-        _instance, result = results.compute(contest, method)
+        _instance, result = results.compute(contest, method, inline_limit)
         proposal = None
         if not final.finalists:             # not open yet: show what opening it would do
             planned = result if method == scoring.DEFAULT_METHOD else results.compute(
-                contest, scoring.DEFAULT_METHOD)[1]
+                contest, scoring.DEFAULT_METHOD, inline_limit)[1]
             proposal = judge_assignment.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
+    except results.RankingPending:
+        return _pending_page(contest, method), status
     entries = _names([r["entry"] for r in result["ranking"]], Entry)
     judges = _names([j["judge"] for j in result["judges"]], User)
     calibration = charts.judge_calibration(result["judges"], {key: j.full_name for key, j in judges.items()})
@@ -62,6 +67,26 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
                            snapshots=snapshots, proposal=proposal, final=final,
                            why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
                            final_form=final_form or FinalRoundForm(obj=final.window)), status
+
+
+def _pending_page(contest: Contest, method: str):
+    """A ranking too large for a request: the job computing it, or the button that starts one."""
+    job = jobs.latest("ranking", contest_id=contest.id, method=method)
+    return render_template("results/pending.html", contest=contest, method=method, job=job,
+                           status=job_views.status_of(job) if job else None, action=ActionForm())
+
+
+@bp.post("/contests/<int:contest_id>/ranking")
+@staff_required
+def compute_ranking(contest_id: int):
+    """Start the job that ranks a large contest; the results page follows it and shows the ranking when done."""
+    contest = db.get_or_404(Contest, contest_id)
+    method = _chosen_method(request.form) or scoring.DEFAULT_METHOD
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    jobs.enqueue("ranking", contest_id=contest.id, method=method, created_by=current_user._get_current_object())
+    db.session.commit()  # the job starts now
+    return redirect(url_for("results.contest", contest_id=contest.id, method=method))
 
 
 # The scoring engine's warnings that say why it proposes no finalist round.

@@ -269,7 +269,7 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
     db.session.add(ScoringRound(contest=idea, number=1, opens_at=now - timedelta(days=4),
                                 closes_at=now + timedelta(days=10)))
     db.session.flush()
-    run = judge_assignment.start_run(idea, organizer)
+    run = judge_assignment.record_run(idea, organizer)
     run.result_json = json.dumps(assignment_engine.solve(json.loads(run.instance_json)))
     run.status, run.finished_at = RunStatus.DONE, utcnow()
     judge_assignment.commit_run(run)

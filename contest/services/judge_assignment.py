@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from contest.engines import assignment as engine
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.i18n import coded_text
+from contest.jobs import queue as jobs
+from contest.jobs.registry import job_kind
+from contest.jobs.runner import JobContext
 from contest.models import (
-    FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, JudgeExpertise, Mark,
+    FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, Job, JobStatus, JudgeExpertise,
+    Mark,
     Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
 from contest.services import conflicts, results
@@ -114,8 +118,8 @@ def inputs_hash(instance: dict) -> str:
     return hashlib.sha256(json.dumps(instance, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def start_run(contest: Contest, organizer: User, round_number: int = 1) -> AssignmentRun:
-    """Store the instance and solve it: inline in tests, on a worker thread otherwise."""
+def record_run(contest: Contest, organizer: User, round_number: int = 1) -> AssignmentRun:
+    """Store the instance a dry run solves, after detecting conflicts afresh; it is still to be solved."""
     detected = conflicts.detect(contest)
     instance = build_instance(contest, round_number)
     run = AssignmentRun(contest=contest, round=round_number, instance_json=json.dumps(instance, sort_keys=True),
@@ -126,34 +130,47 @@ def start_run(contest: Contest, organizer: User, round_number: int = 1) -> Assig
     return run
 
 
-def launch(app: Flask, run_id: int) -> None:
-    """Solve after the run row is committed; a page polls it meanwhile."""
-    if app.config.get("ASSIGNMENT_INLINE"):
-        _solve(app, run_id)
+def start_run(contest: Contest, organizer: User, round_number: int = 1) -> AssignmentRun:
+    """Store the instance and queue a job that solves it (it starts once the request commits)."""
+    run = record_run(contest, organizer, round_number)
+    run.job = jobs.enqueue("assignment_run", run_id=run.id, created_by=organizer)
+    db.session.flush()
+    return run
+
+
+def _run_follows_job(job: Job) -> None:
+    """A dry run is running while its job is queued or running, and failed when its job failed."""
+    run = db.session.scalar(db.select(AssignmentRun).where(AssignmentRun.job_id == job.id))
+    if run is None:
         return
-    threading.Thread(target=_solve, args=(app, run_id), name=f"assignment-run-{run_id}", daemon=True).start()
+    if job.status is JobStatus.FAILED:
+        run.status, run.finished_at = RunStatus.FAILED, job.finished_at
+    elif not job.finished:
+        run.status, run.error, run.result_json, run.finished_at = RunStatus.RUNNING, None, None, None
 
 
-def _solve(app: Flask, run_id: int) -> None:
-    with app.app_context():
-        run = db.session.get(AssignmentRun, run_id)
-        try:
-            result = engine.solve(json.loads(run.instance_json))
-            run.result_json = json.dumps(result)
-            run.status = RunStatus.DONE
-        except InputError as error:
-            run.error = "; ".join(error.problems)
-            if error.codes is not None:  # kept so that the page can say it in the reader's language
-                run.result_json = json.dumps({"status": "invalid", "problems": error.problems,
-                                              "problem_codes": error.codes, "warnings": [], "warning_codes": []})
-            run.status = RunStatus.FAILED
-        except Exception:  # noqa: BLE001 - the page must say the run failed, not spin forever
-            app.logger.exception("assignment run %s failed", run_id)
-            run.error = _("The assignment engine failed; the error is logged.")
-            run.status = RunStatus.FAILED
-        run.finished_at = utcnow()
-        db.session.commit()
-        db.session.remove()
+@job_kind("assignment_run", _l("Assignment dry run"), result_endpoint="organizer.assignment_run",
+          on_settled=_run_follows_job)
+def solve_run(context: JobContext, run_id: int) -> dict:
+    """Solve a stored dry run; input the engine refuses is the run's outcome (it lists the problems), not the job's."""
+    run = db.session.get(AssignmentRun, run_id)
+    if run.status is not RunStatus.RUNNING:  # solved already (a job queued twice): nothing to redo
+        return {"run_id": run.id}
+    context.progress(0, 1)
+    try:
+        result = engine.solve(json.loads(run.instance_json))
+        run.result_json = json.dumps(result)
+        run.status = RunStatus.DONE
+    except InputError as error:
+        run.error = "; ".join(error.problems)
+        if error.codes is not None:  # kept so that the page can say it in the reader's language
+            run.result_json = json.dumps({"status": "invalid", "problems": error.problems,
+                                          "problem_codes": error.codes, "warnings": [], "warning_codes": []})
+        run.status = RunStatus.FAILED
+    run.finished_at = utcnow()
+    db.session.flush()
+    context.progress(1, 1)
+    return {"run_id": run.id}
 
 
 def result_of(run: AssignmentRun) -> dict | None:

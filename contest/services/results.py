@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
+from contest.jobs.registry import job_kind
+from contest.jobs.runner import JobContext
 from contest.models import (
-    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, ResultSnapshot, Season,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, RankingAnswer,
+    ResultSnapshot, Season,
     SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services.judging import format_value
@@ -97,7 +101,8 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
 
 
 class RankingCache:
-    """The last few rankings, keyed by the hash of their exact input.
+    """The last few rankings, keyed by the hash of their exact input (in front of the answers
+    ranking jobs store in the database, :class:`RankingAnswer`).
 
     Ranking a national-size contest takes seconds; the engine is deterministic, so the same
     input always gives the same answer and a changed mark changes the key. Answers are shared:
@@ -109,17 +114,24 @@ class RankingCache:
         self._answers: OrderedDict[str, dict] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rank(self, instance: dict) -> dict:
-        key = scoring.inputs_hash(instance)
+    def get(self, key: str) -> dict | None:
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
-                return self._answers[key]
-        answer = scoring.rank(instance)
+            return self._answers.get(key)
+
+    def put(self, key: str, answer: dict) -> None:
         with self._lock:
             self._answers[key] = answer
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
+
+    def rank(self, instance: dict) -> dict:
+        key = scoring.inputs_hash(instance)
+        answer = self.get(key)
+        if answer is None:
+            answer = scoring.rank(instance)
+            self.put(key, answer)
         return answer
 
 
@@ -134,14 +146,54 @@ class NothingToRank(ValueError):
         super().__init__("; ".join(problems))
 
 
-def compute(contest: Contest, method: str | None = None) -> tuple[dict, dict]:
-    """The contest's instance and its ranking; :class:`NothingToRank` before any sheet is usable."""
+class RankingPending(Exception):
+    """The ranking is too large to compute in a request and no job has computed it yet."""
+
+
+def compute(contest: Contest, method: str | None = None, inline_limit: int | None = None) -> tuple[dict, dict]:
+    """The contest's instance and its ranking; :class:`NothingToRank` before any sheet is usable.
+
+    With ``inline_limit``, an instance of more score rows than that whose answer is not at hand
+    raises :class:`RankingPending` instead of keeping the request waiting: a ranking job computes it.
+    """
     instance = build_instance(contest, method)
+    key = scoring.inputs_hash(instance)
+    answer = rankings.get(key)
+    if answer is None and (stored := db.session.get(RankingAnswer, key)) is not None:
+        answer = json.loads(stored.result_json)
+        rankings.put(key, answer)
+    if answer is not None:
+        return instance, answer
+    if inline_limit is not None and len(instance["scores"]) > inline_limit:
+        raise RankingPending()
     try:
-        return instance, rankings.rank(instance)
+        answer = scoring.rank(instance)
     except InputError as error:
         raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
                             ) from error
+    rankings.put(key, answer)
+    return instance, answer
+
+
+@job_kind("ranking", _l("Ranking"), result_endpoint="results.contest")
+def ranking_job(context: JobContext, contest_id: int, method: str) -> dict:
+    """Rank a contest in the background, by ``method`` and by the default method (which proposes the
+    final round), and store the answers where every server finds them."""
+    contest = db.session.get(Contest, contest_id)
+    methods = list(dict.fromkeys([method, scoring.DEFAULT_METHOD]))
+    for done, each in enumerate(methods):
+        context.progress(done, len(methods))
+        instance = build_instance(contest, each)
+        key = scoring.inputs_hash(instance)
+        if db.session.get(RankingAnswer, key) is None:
+            try:
+                answer = scoring.rank(instance)
+            except InputError:  # nothing to rank (any more): the results page says why
+                continue
+            db.session.add(RankingAnswer(inputs_hash=key, result_json=json.dumps(answer)))
+            db.session.flush()
+    context.progress(len(methods), len(methods))
+    return {"contest_id": contest_id}
 
 
 @dataclass

@@ -7,13 +7,17 @@ published), otherwise from the allocation computed now. Judges appear only as co
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from contest.downloads import XLSX
 from contest.excel import build_season_workbook
 from contest.extensions import db
+from contest.jobs.registry import job_kind
+from contest.jobs.runner import JobContext
 from contest.models import (
     AllocationSnapshot,
     Assignment,
@@ -28,6 +32,8 @@ from contest.models import (
 from contest.services import prizes
 from contest.services.results import entry_key, key_id
 
+# How often a workbook job reports progress while it writes the score rows.
+PROGRESS_EVERY_ROWS = 2000
 
 def prize_data(state: prizes.PrizeState) -> dict:
     """The plain form of a computed state, the same shape a committed snapshot keeps."""
@@ -126,17 +132,53 @@ def score_rows(season: Season, locale: str | None = None) -> Iterator[dict]:
                "criterion": criterion.in_language("name", locale), "value": float(value), "round": round_}
 
 
-def workbook(season: Season, locale: str):
+def workbook(season: Season, locale: str, progress: Callable[[int, int], None] | None = None):
     """The workbook in ``locale`` (its sheet names, headers, titles and words), in a temporary
-    file, rewound, for a streamed download."""
+    file, rewound, for a streamed download. ``progress(done, total)`` is told how many of the
+    season's marks are written, the bulk of a large workbook."""
     snapshot = AllocationSnapshot.latest(season.id)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115  (closed by send_file)
+    scores: Iterable[dict] = score_rows(season, locale)
+    if progress is not None:
+        scores = _counted(scores, mark_count(season), progress)
     with force_locale(locale):  # the rows are generators: they are worded while the workbook is written
         # Computed in the workbook's language too: default prize and country names are worded as they are read.
         data = snapshot_data(snapshot) if snapshot is not None else prize_data(prizes.compute(season))
         build_season_workbook({
             "title": str(season.title), "budget": season.budget, "winners": winner_rows(data),
             "internships": internship_rows(data), "budget_lines": budget_lines(data),
-            "rankings": ranking_rows(season), "scores": score_rows(season, locale)}, out=out, translate=_)
+            "rankings": ranking_rows(season), "scores": scores}, out=out, translate=_)
     out.seek(0)
     return out
+
+
+def mark_count(season: Season) -> int:
+    """The rows of the scores sheet: submitted marks on submitted entries."""
+    return db.session.scalar(
+        db.select(db.func.count(Mark.id)).join(Assignment, Mark.assignment_id == Assignment.id)
+        .join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id.in_([c.id for c in season.contests]), Entry.status == EntryStatus.SUBMITTED,
+               Assignment.status == SheetStatus.SUBMITTED))
+
+
+def _counted(rows: Iterable[dict], total: int, progress: Callable[[int, int], None]) -> Iterator[dict]:
+    progress(0, total)
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY_ROWS == 0:
+            progress(done, total)
+    progress(done, total)
+
+
+def workbook_name(season: Season) -> str:
+    return f"season-{season.year}-prizes.xlsx"
+
+
+@job_kind("season_workbook", _l("Season workbook"))
+def workbook_job(context: JobContext, season_id: int, locale: str) -> dict:
+    """Build the season workbook in the background; the organizer downloads it from the job's page."""
+    season = db.session.get(Season, season_id)
+    with workbook(season, locale, context.progress) as out:
+        context.attach(out.read(), workbook_name(season), XLSX)
+    return {"season_id": season_id}
