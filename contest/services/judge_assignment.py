@@ -141,11 +141,8 @@ def _solve(app: Flask, run_id: int) -> None:
             result = engine.solve(json.loads(run.instance_json))
             run.result_json = json.dumps(result)
             run.status = RunStatus.DONE
-        except InputError as error:
+        except InputError as error:  # an instance this layer built wrong; infeasible ones are answers
             run.error = "; ".join(error.problems)
-            if error.codes is not None:  # kept so that the page can say it in the reader's language
-                run.result_json = json.dumps({"status": "invalid", "problems": error.problems,
-                                              "problem_codes": error.codes, "warnings": [], "warning_codes": []})
             run.status = RunStatus.FAILED
         except Exception:  # noqa: BLE001 - the page must say the run failed, not spin forever
             app.logger.exception("assignment run %s failed", run_id)
