@@ -493,7 +493,7 @@ def _residual(inst: Instance, warnings: list[dict]) -> _Residual:
     else:
         real = np.where(inst.level > 0, inst.level, MISMATCH_AFFINITY)
         real = np.concatenate([real, np.full((n_j, 1), MISMATCH_AFFINITY)], axis=1)
-    top = max(float(np.abs(real).max(initial=0)), 1.0)
+    top = max(dense.largest(real), 1.0)
     nodes = n_j + n_e + 2
     scale = AFFINITY_SCALE
     # OR-tools multiplies costs by the node count; keep big-M times that well inside int64
@@ -988,7 +988,7 @@ def _solve_by_pairs(inst: Instance, res: _Residual):
 def _solve_dense(inst: Instance, res: _Residual):
     """Column generation over the affinity matrix, proven on every pair of it (see _dense_flow)."""
     outside = dense.allowed(inst.n_entries, res.k > 0, res.judge_ok, res.excluded)
-    top = int(max(abs(int(res.dense.max(initial=0))), abs(int(res.dense.min(initial=0)))))
+    top = int(dense.largest(res.dense))
     net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top)
     aj, ae = net.j, net.t
     x = sol.x
@@ -1004,7 +1004,7 @@ def _solve_dense(inst: Instance, res: _Residual):
     return net, sol, aj[chosen], ae[chosen], rounds, gain_all
 
 
-def _dense_flow(matrix, outside, k, lo, hi, top):
+def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
     """The flow over all pairs ``outside`` marks (cleared as pairs join the net), by pricing.
 
     Judges' duals are first estimated on a sample of the entries (every DENSE_SAMPLE_EVERY-th,
@@ -1012,7 +1012,8 @@ def _dense_flow(matrix, outside, k, lo, hi, top):
     that price, plus the best entries of each judge with a minimum load. Then every other pair
     is priced against the flow's duals and each entry's best pairs with positive reduced gain
     join, until none is left. Big-M slack keeps every round solvable, with M sized for the whole
-    matrix (``top``), so slack left at the end means that no assignment exists at all.
+    matrix (``top``), so slack left at the end means that no assignment exists at all. Not
+    ``exact`` (the sample: its duals are only an estimate), it stops at the first flow without slack.
     Returns (net, sol, positive reduced gain left outside, rounds).
     """
     n_e = len(k)
@@ -1022,7 +1023,7 @@ def _dense_flow(matrix, outside, k, lo, hi, top):
         rows = dense.sample(n_e, DENSE_SAMPLE_EVERY)
         share = k[rows].sum() / max(int(k.sum()), 1)
         s_lo, s_hi = np.floor(lo * share).astype(np.int64), np.ceil(hi * share).astype(np.int64)
-        _, s_sol, _, _ = _dense_flow(matrix[rows], outside[rows], k[rows], s_lo, s_hi, top)
+        _, s_sol, _, _ = _dense_flow(matrix[rows], outside[rows], k[rows], s_lo, s_hi, top, exact=False)
         prices = s_sol.p if s_sol.feasible else None
     per_judge = np.where(lo > 0, lo + k_most, 0)
     keys = dense.candidates(matrix, outside, DENSE_PER_ENTRY_EXTRA + k_most, per_judge, prices)
@@ -1033,6 +1034,8 @@ def _dense_flow(matrix, outside, k, lo, hi, top):
         aj, ae = keys // n_e, keys % n_e
         net = _Net(lo, hi, k, aj, ae, np.ones(len(aj), np.int64), matrix[ae, aj].astype(np.int64))
         sol = _solve_net(net, top=top)
+        if not exact and sol.feasible:
+            return net, sol, None, rounds
         new, outside_gain = dense.price(matrix, outside, sol.u, sol.p, DENSE_PRICED_PER_ENTRY,
                                         int(top * DENSE_MARGIN))
         if len(new) == 0:

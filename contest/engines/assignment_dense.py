@@ -81,7 +81,7 @@ def read_matrix(value: Any, e_index: dict[str, int], j_index: dict[str, int], ma
         problems.append(f"'affinity_matrix.{given[0]}' must hold {shape[0]} x {shape[1]} numbers "
                         f"(one row per entry), got shape {matrix.shape}")
         return None
-    top = float(np.abs(matrix).max(initial=0.0))
+    top = largest(matrix)
     if not math.isfinite(top) or top > max_abs:
         problems.append(f"'affinity_matrix' values must be finite numbers in [-{max_abs:g}, {max_abs:g}]")
         return None
@@ -89,17 +89,23 @@ def read_matrix(value: Any, e_index: dict[str, int], j_index: dict[str, int], ma
         ordered = np.empty(shape, dtype=np.float32)
         ordered[np.ix_(rows, cols)] = matrix
         matrix = ordered
-    elif not matrix.flags.writeable or not matrix.flags.c_contiguous:
-        matrix = np.ascontiguousarray(matrix).copy()
-    return matrix
+    return np.ascontiguousarray(matrix)
+
+
+def largest(matrix: np.ndarray) -> float:
+    """The largest absolute value (NaN if any is NaN), without an absolute copy of the matrix."""
+    if matrix.size == 0:
+        return 0.0
+    return max(float(matrix.max()), -float(matrix.min()))
 
 
 def scaled(matrix: np.ndarray, scale: int) -> np.ndarray:
     """``rint(value * scale)`` per cell, in int32 when it fits (the engine's resolution)."""
-    top = float(np.abs(matrix).max(initial=0.0)) * scale
+    top = largest(matrix) * scale
     out = np.empty(matrix.shape, dtype=np.int32 if top < 2**31 - 1 else np.int64)
     for a, b in _blocks(*matrix.shape):
-        out[a:b] = np.rint(matrix[a:b].astype(np.float64) * scale)
+        block = np.multiply(matrix[a:b], scale, dtype=np.float64)
+        out[a:b] = np.rint(block, out=block)
     return out
 
 
