@@ -544,38 +544,52 @@ def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0) -> _Sol:
     """Min-cost flow (max gain unless ``cost`` is given), never infeasible thanks to slack.
 
     Nodes: judges 0..J-1, targets J..J+T-1, source S = J+T. A judge supplies its min load,
-    S supplies the rest of the demand and feeds each judge up to its max load. Slack arcs of
-    cost M (S -> target, judge -> S) absorb what cannot be met; M is large enough that the
-    optimum uses slack only when no flow without it exists. ``top`` bounds the cost of arcs
-    left out of ``net`` (column generation), so that M stays large enough for the whole problem.
+    S supplies the rest of the demand and feeds each judge up to its max load. The flow is
+    first solved as it is; only if that is infeasible, slack arcs of cost M (S -> target,
+    judge -> S) absorb what cannot be met (their huge costs slow the solver down, so they are
+    not there by default). M is large enough that the optimum uses slack only when no flow
+    without it exists. ``top`` bounds the cost of arcs left out of ``net`` (column
+    generation), so that M stays large enough for the whole problem.
     """
     n_j, n_t = len(net.lo), len(net.demand)
     s = n_j + n_t
     arc_cost = -net.gain if cost is None else cost
-    big = (max(int(np.abs(arc_cost).max(initial=0)), top) + 1) * (s + 2) + 1
     jr = np.arange(n_j, dtype=np.int64)
-    tr = np.arange(n_t, dtype=np.int64)
-    tails = np.concatenate([net.j, np.full(n_j, s), np.full(n_t, s), jr]).astype(np.int64)
-    heads = np.concatenate([net.t + n_j, jr, tr + n_j, np.full(n_j, s)]).astype(np.int64)
-    caps = np.concatenate([net.cap, net.hi - net.lo, net.demand, net.lo]).astype(np.int64)
-    costs = np.concatenate([arc_cost, np.zeros(n_j), np.full(n_t, big),
-                            np.full(n_j, big)]).astype(np.int64)
-    solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                                caps, costs)
-    supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]])
-    solver.set_nodes_supplies(np.arange(s + 1, dtype=np.int32), supplies.astype(np.int64))
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"min cost flow failed with status {status}")
-    flows = np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
+    tails = np.concatenate([net.j, np.full(n_j, s)]).astype(np.int64)
+    heads = np.concatenate([net.t + n_j, jr]).astype(np.int64)
+    caps = np.concatenate([net.cap, net.hi - net.lo]).astype(np.int64)
+    costs = np.concatenate([arc_cost, np.zeros(n_j)]).astype(np.int64)
+    supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]]).astype(np.int64)
+    flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=False)
+    if flows is None:
+        big = (max(int(np.abs(arc_cost).max(initial=0)), top) + 1) * (s + 2) + 1
+        tr = np.arange(n_t, dtype=np.int64)
+        tails = np.concatenate([tails, np.full(n_t, s), jr])
+        heads = np.concatenate([heads, tr + n_j, np.full(n_j, s)])
+        caps = np.concatenate([caps, net.demand, net.lo]).astype(np.int64)
+        costs = np.concatenate([costs, np.full(n_t + n_j, big)]).astype(np.int64)
+        flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=True)
     m = len(net.j)
     d = _potentials(tails, heads, caps, costs, flows, s + 1)
     real = np.arange(len(tails)) < m + n_j  # judge->target and source->judge arcs
     fwd, back = real & (flows < caps), real & (flows > 0)
     graph = (np.concatenate([tails[fwd], heads[back]]), np.concatenate([heads[fwd], tails[back]]))
-    return _Sol(x=flows[:m], short_t=flows[m + n_j:m + n_j + n_t], short_j=flows[m + n_j + n_t:],
+    slack = np.concatenate([flows[m + n_j:], np.zeros(n_t + n_j - (len(flows) - m - n_j), np.int64)])
+    return _Sol(x=flows[:m], short_t=slack[:n_t], short_j=slack[n_t:],
                 u=d[s] - d[n_j:s], p=d[:n_j] - d[s], graph=graph)
+
+
+def _min_cost_flow(tails, heads, caps, costs, supplies, must: bool) -> np.ndarray | None:
+    """OR-tools' optimal flow per arc; None if infeasible (unless it ``must`` be feasible)."""
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = solver.solve()
+    if status == solver.INFEASIBLE and not must:
+        return None
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min cost flow failed with status {status}")
+    return np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
 
 
 def _potentials(tails, heads, caps, costs, flows, n) -> np.ndarray:
