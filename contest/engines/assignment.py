@@ -13,6 +13,8 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
                  "organization": "INHA", "active": true}],
      "conflicts": [["j1", "e7"]],
      "affinity": [["j1", "e1", 0.83]],          # optional: only these pairs may be assigned
+     "affinity_matrix": {"entries": ["e1"], "judges": ["j1"], "values": [[0.83]]},
+                                                 # or: every pair, one row per entry (dense)
      "locked": [["j1", "e1"]],                   # pairs that already have scores
      "connect_tolerance": 0.0}                   # affinity we may give up to connect the graph
 
@@ -33,7 +35,9 @@ dense graph (20 000 x 1 000 pairs) is too big, but affinity depends only on (jud
 engine solves the small problem over per-field counts, deals the counts out to entries, and
 prices its duals on all pairs in O(F J log J + E). If dealing out fails it falls back to column
 generation on judge -> entry arcs (add every pair the duals price as profitable, re-solve until
-none is left). Either way a zero gap is a proof of optimality.
+none is left). Either way a zero gap is a proof of optimality. A dense ``affinity_matrix`` is
+solved the same way, by pricing (``assignment_dense``): the flow only ever sees candidate pairs,
+and every other pair of the matrix is priced against its duals until none prices out.
 
 Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
 in the input never matters, and ties follow fixed rules on ids (docs/assignment.md, "Ties"): in
@@ -574,7 +578,7 @@ def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0) -> _Sol:
     real = np.arange(len(tails)) < m + n_j  # judge->target and source->judge arcs
     fwd, back = real & (flows < caps), real & (flows > 0)
     graph = (np.concatenate([tails[fwd], heads[back]]), np.concatenate([heads[fwd], tails[back]]))
-    slack = np.concatenate([flows[m + n_j:], np.zeros(n_t + n_j - (len(flows) - m - n_j), np.int64)])
+    slack = flows[m + n_j:] if len(flows) > m + n_j else np.zeros(n_t + n_j, np.int64)
     return _Sol(x=flows[:m], short_t=slack[:n_t], short_j=slack[n_t:],
                 u=d[s] - d[n_j:s], p=d[:n_j] - d[s], graph=graph)
 
@@ -1024,8 +1028,8 @@ def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
     Judges' duals are first estimated on a sample of the entries (every DENSE_SAMPLE_EVERY-th,
     loads scaled down; recursively), and each entry starts on its best judges by affinity less
     that price, plus the best entries of each judge with a minimum load. Then every other pair
-    is priced against the flow's duals and each entry's best pairs with positive reduced gain
-    join, until none is left. Big-M slack keeps every round solvable, with M sized for the whole
+    is priced against the flow's duals and, while any has positive reduced gain, each entry's
+    best pairs that price out or nearly (DENSE_MARGIN) join. Big-M slack keeps every round solvable, with M sized for the whole
     matrix (``top``), so slack left at the end means that no assignment exists at all. Not
     ``exact`` (the sample: its duals are only an estimate), it stops at the first flow without slack.
     Returns (net, sol, positive reduced gain left outside, rounds).
