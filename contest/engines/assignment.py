@@ -1029,9 +1029,10 @@ def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
     loads scaled down; recursively), and each entry starts on its best judges by affinity less
     that price, plus the best entries of each judge with a minimum load. Then every other pair
     is priced against the flow's duals and, while any has positive reduced gain, each entry's
-    best pairs that price out or nearly (DENSE_MARGIN) join. Big-M slack keeps every round solvable, with M sized for the whole
-    matrix (``top``), so slack left at the end means that no assignment exists at all. Not
-    ``exact`` (the sample: its duals are only an estimate), it stops at the first flow without slack.
+    best pairs that price out or nearly (DENSE_MARGIN) join. Big-M slack keeps every round
+    solvable, with M sized for the whole matrix (``top``), so slack left at the end means that
+    no assignment exists at all. Not ``exact`` (the sample: its duals are only an estimate), it
+    stops at the first flow without slack.
     Returns (net, sol, positive reduced gain left outside, rounds).
     """
     n_e = len(k)
