@@ -13,6 +13,8 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
                  "organization": "INHA", "active": true}],
      "conflicts": [["j1", "e7"]],
      "affinity": [["j1", "e1", 0.83]],          # optional: only these pairs may be assigned
+     "affinity_matrix": {"entries": ["e1"], "judges": ["j1"], "values": [[0.83]]},
+                                                 # or: every pair, one row per entry (dense)
      "locked": [["j1", "e1"]],                   # pairs that already have scores
      "connect_tolerance": 0.0}                   # affinity we may give up to connect the graph
 
@@ -33,7 +35,9 @@ dense graph (20 000 x 1 000 pairs) is too big, but affinity depends only on (jud
 engine solves the small problem over per-field counts, deals the counts out to entries, and
 prices its duals on all pairs in O(F J log J + E). If dealing out fails it falls back to column
 generation on judge -> entry arcs (add every pair the duals price as profitable, re-solve until
-none is left). Either way a zero gap is a proof of optimality.
+none is left). Either way a zero gap is a proof of optimality. A dense ``affinity_matrix`` is
+solved the same way, by pricing (``assignment_dense``): the flow only ever sees candidate pairs,
+and every other pair of the matrix is priced against its duals until none prices out.
 
 Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
 in the input never matters, and ties follow fixed rules on ids (docs/assignment.md, "Ties"): in
@@ -53,6 +57,7 @@ from typing import Any, Mapping
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from contest.engines import assignment_dense as dense
 from contest.engines.cli import InputError, exit_with
 
 AFFINITY_SCALE = 1_000_000
@@ -66,6 +71,12 @@ _MAX_LISTED = 8  # ids named in one message before "and N more"
 _NEG = -(2**62)
 _CONNECT_PAIRS = 200  # pairs of the smallest component tried per linking swap
 _CONNECT_TRIES = 50   # candidate swaps checked per linking swap
+# Affinity matrix (tuned on bench/assign.py --dense; they change the work, never the answer's proof):
+DENSE_PER_ENTRY_EXTRA = 3   # an entry's best k + this many judges start as arcs
+DENSE_PRICED_PER_ENTRY = 6  # at most this many pairs per entry join per round, the best first ...
+DENSE_MARGIN = 0.03         # ... among those within this share of the largest affinity of pricing out
+DENSE_SAMPLE_EVERY = 8      # judges' prices are first estimated on every 8th entry ...
+DENSE_SAMPLE_MIN = 1000     # ... when that sample has at least this many entries
 
 
 # --------------------------------------------------------------------------- the instance
@@ -90,6 +101,7 @@ class Instance:
     locked: list[tuple[int, int]]  # validated locked pairs (judge index, entry index)
     connect_tolerance: float
     warnings: list[dict] = field(default_factory=list)  # warning codes (see explain)
+    dense: np.ndarray | None = None  # float32[E, J] from 'affinity_matrix': every pair allowed
 
     @property
     def n_judges(self) -> int:
@@ -250,7 +262,7 @@ def read_instance(data: dict) -> Instance:
     if not isinstance(data, dict):
         raise InputError("the instance must be an object")
     known = {"k", "min_load", "max_load", "entries", "judges", "conflicts", "affinity",
-             "locked", "connect_tolerance"}
+             "affinity_matrix", "locked", "connect_tolerance"}
     for key in sorted(set(data) - known):
         warnings.append({"code": "unknown_key", "key": key})
 
@@ -375,6 +387,12 @@ def read_instance(data: dict) -> Instance:
         order = np.lexsort((ae_, aj_))  # judge then entry: the input order must not matter
         explicit = (aj_[order], ae_[order], np.array(aw, dtype=np.float64)[order])
 
+    matrix = None
+    if data.get("affinity_matrix") is not None:
+        if explicit is not None:
+            problems.append("give 'affinity' or 'affinity_matrix', not both")
+        matrix = dense.read_matrix(data["affinity_matrix"], e_index, j_index, MAX_AFFINITY, problems)
+
     locked: list[tuple[int, int]] = []
     seen_locked = set()
     for j, e in _pairs(data.get("locked"), "locked", 2, problems):
@@ -391,31 +409,28 @@ def read_instance(data: dict) -> Instance:
     # no limit on load means: as many as there are entries
     max_load[max_load < 0] = n_e
 
-    if not problems:
-        codes = _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked)
-        if codes:
-            raise InputError([explain(c) for c in codes], codes)
     if problems:
         raise InputError(problems)
     return Instance(judge_ids, entry_ids, k, min_load, max_load, active, field_names,
                     entry_field, level, conflict_keys, declared, explicit, locked,
-                    float(tolerance), warnings)
+                    float(tolerance), warnings, matrix)
 
 
-def _check_k_against_judges(entry_ids, judge_ids, k, active, explicit, locked) -> list[dict]:
-    """k above the number of judges who could ever judge an entry is an input error (its codes)."""
-    n_e = len(entry_ids)
-    if explicit is None:
-        possible = np.full(n_e, int(active.sum()), dtype=np.int64)
+def _k_above_judges(inst: Instance) -> list[dict]:
+    """Entries whose k exceeds the active judges who could ever judge them: infeasible (codes)."""
+    n_e, n_j = inst.n_entries, inst.n_judges
+    if inst.explicit is None:
+        possible = np.full(n_e, int(inst.active.sum()), dtype=np.int64)
     else:
-        aj, ae, _ = explicit
-        keys = _unique(np.concatenate([ae * len(judge_ids) + aj,
-                                         np.array([e * len(judge_ids) + j for j, e in locked
-                                                   if active[j]], dtype=np.int64)]))
-        ok = active[keys % max(len(judge_ids), 1)]
-        possible = np.bincount(keys[ok] // max(len(judge_ids), 1), minlength=n_e)
-    return [{"code": "k_above_judges", "entry": entry_ids[e], "k": int(k[e]), "possible": int(possible[e]),
-             "listed": explicit is not None} for e in np.flatnonzero(k > possible).tolist()]
+        aj, ae, _ = inst.explicit
+        keys = _unique(np.concatenate([ae * n_j + aj,
+                                         np.array([e * n_j + j for j, e in inst.locked
+                                                   if inst.active[j]], dtype=np.int64)]))
+        ok = inst.active[keys % max(n_j, 1)]
+        possible = np.bincount(keys[ok] // max(n_j, 1), minlength=n_e)
+    return [{"code": "k_above_judges", "entry": inst.entry_ids[e], "k": int(inst.k[e]),
+             "possible": int(possible[e]), "listed": inst.explicit is not None}
+            for e in np.flatnonzero(inst.k > possible).tolist()]
 
 
 # --------------------------------------------------------------------------- what is left
@@ -436,6 +451,7 @@ class _Residual:
     col: np.ndarray       # int64[E] cost column of each entry (field mode: field, F = no field)
     scaled: np.ndarray    # int64[J, F + 1] scaled affinity per judge and column (field mode)
     on_grid: bool         # every affinity is an exact multiple of 1 / scale
+    dense: np.ndarray | None = None  # int[E, J] scaled 'affinity_matrix' (read at 1 / scale)
 
 
 def _residual(inst: Instance, warnings: list[dict]) -> _Residual:
@@ -476,18 +492,23 @@ def _residual(inst: Instance, warnings: list[dict]) -> _Residual:
 
     if inst.explicit is not None:
         real = inst.explicit[2]
+    elif inst.dense is not None:
+        real = inst.dense
     else:
         real = np.where(inst.level > 0, inst.level, MISMATCH_AFFINITY)
         real = np.concatenate([real, np.full((n_j, 1), MISMATCH_AFFINITY)], axis=1)
-    top = max(float(np.abs(real).max(initial=0)), 1.0)
+    top = max(dense.largest(real), 1.0)
     nodes = n_j + n_e + 2
     scale = AFFINITY_SCALE
     # OR-tools multiplies costs by the node count; keep big-M times that well inside int64
     while scale > 1 and (top * scale + 1) * nodes * nodes > 2**60:
         scale //= 10
+    col = np.where(inst.entry_field >= 0, inst.entry_field, len(inst.field_names))
+    if inst.dense is not None:  # read at the solver's resolution: on the grid by definition
+        return _Residual(k, lo, hi, kept, released, excluded, judge_ok, scale, col,
+                         np.zeros((n_j, 0), dtype=np.int64), True, dense.scaled(inst.dense, scale))
     scaled = np.rint(real * scale).astype(np.int64)
     on_grid = bool(np.all(scaled / scale == real))
-    col = np.where(inst.entry_field >= 0, inst.entry_field, len(inst.field_names))
     if inst.explicit is not None:
         scaled = np.zeros((n_j, 0), dtype=np.int64)
     return _Residual(k, lo, hi, kept, released, excluded, judge_ok, scale, col, scaled, on_grid)
@@ -523,41 +544,56 @@ class _Sol:
         return not self.short_t.any() and not self.short_j.any()
 
 
-def _solve_net(net: _Net, cost: np.ndarray | None = None) -> _Sol:
+def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0) -> _Sol:
     """Min-cost flow (max gain unless ``cost`` is given), never infeasible thanks to slack.
 
     Nodes: judges 0..J-1, targets J..J+T-1, source S = J+T. A judge supplies its min load,
-    S supplies the rest of the demand and feeds each judge up to its max load. Slack arcs of
-    cost M (S -> target, judge -> S) absorb what cannot be met; M is large enough that the
-    optimum uses slack only when no flow without it exists.
+    S supplies the rest of the demand and feeds each judge up to its max load. The flow is
+    first solved as it is; only if that is infeasible, slack arcs of cost M (S -> target,
+    judge -> S) absorb what cannot be met (their huge costs slow the solver down, so they are
+    not there by default). M is large enough that the optimum uses slack only when no flow
+    without it exists. ``top`` bounds the cost of arcs left out of ``net`` (column
+    generation), so that M stays large enough for the whole problem.
     """
     n_j, n_t = len(net.lo), len(net.demand)
     s = n_j + n_t
     arc_cost = -net.gain if cost is None else cost
-    big = (int(np.abs(arc_cost).max(initial=0)) + 1) * (s + 2) + 1
     jr = np.arange(n_j, dtype=np.int64)
-    tr = np.arange(n_t, dtype=np.int64)
-    tails = np.concatenate([net.j, np.full(n_j, s), np.full(n_t, s), jr]).astype(np.int64)
-    heads = np.concatenate([net.t + n_j, jr, tr + n_j, np.full(n_j, s)]).astype(np.int64)
-    caps = np.concatenate([net.cap, net.hi - net.lo, net.demand, net.lo]).astype(np.int64)
-    costs = np.concatenate([arc_cost, np.zeros(n_j), np.full(n_t, big),
-                            np.full(n_j, big)]).astype(np.int64)
-    solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                                caps, costs)
-    supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]])
-    solver.set_nodes_supplies(np.arange(s + 1, dtype=np.int32), supplies.astype(np.int64))
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"min cost flow failed with status {status}")
-    flows = np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
+    tails = np.concatenate([net.j, np.full(n_j, s)]).astype(np.int64)
+    heads = np.concatenate([net.t + n_j, jr]).astype(np.int64)
+    caps = np.concatenate([net.cap, net.hi - net.lo]).astype(np.int64)
+    costs = np.concatenate([arc_cost, np.zeros(n_j)]).astype(np.int64)
+    supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]]).astype(np.int64)
+    flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=False)
+    if flows is None:
+        big = (max(int(np.abs(arc_cost).max(initial=0)), top) + 1) * (s + 2) + 1
+        tr = np.arange(n_t, dtype=np.int64)
+        tails = np.concatenate([tails, np.full(n_t, s), jr])
+        heads = np.concatenate([heads, tr + n_j, np.full(n_j, s)])
+        caps = np.concatenate([caps, net.demand, net.lo]).astype(np.int64)
+        costs = np.concatenate([costs, np.full(n_t + n_j, big)]).astype(np.int64)
+        flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=True)
     m = len(net.j)
     d = _potentials(tails, heads, caps, costs, flows, s + 1)
     real = np.arange(len(tails)) < m + n_j  # judge->target and source->judge arcs
     fwd, back = real & (flows < caps), real & (flows > 0)
     graph = (np.concatenate([tails[fwd], heads[back]]), np.concatenate([heads[fwd], tails[back]]))
-    return _Sol(x=flows[:m], short_t=flows[m + n_j:m + n_j + n_t], short_j=flows[m + n_j + n_t:],
+    slack = flows[m + n_j:] if len(flows) > m + n_j else np.zeros(n_t + n_j, np.int64)
+    return _Sol(x=flows[:m], short_t=slack[:n_t], short_j=slack[n_t:],
                 u=d[s] - d[n_j:s], p=d[:n_j] - d[s], graph=graph)
+
+
+def _min_cost_flow(tails, heads, caps, costs, supplies, must: bool) -> np.ndarray | None:
+    """OR-tools' optimal flow per arc; None if infeasible (unless it ``must`` be feasible)."""
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = solver.solve()
+    if status == solver.INFEASIBLE and not must:
+        return None
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min cost flow failed with status {status}")
+    return np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
 
 
 def _potentials(tails, heads, caps, costs, flows, n) -> np.ndarray:
@@ -967,6 +1003,65 @@ def _solve_by_pairs(inst: Instance, res: _Residual):
     return net, sol, aj[chosen], ae[chosen], rounds
 
 
+def _solve_dense(inst: Instance, res: _Residual):
+    """Column generation over the affinity matrix, proven on every pair of it (see _dense_flow)."""
+    outside = dense.allowed(inst.n_entries, res.k > 0, res.judge_ok, res.excluded)
+    top = int(dense.largest(res.dense))
+    net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top)
+    aj, ae = net.j, net.t
+    x = sol.x
+    if sol.feasible:
+        x = _refine(net, sol, lambda free, caps: (free, caps, _tie(inst, aj[free], ae[free])))
+    else:  # the Hall certificate must see every allowed pair, also those never priced in
+        oe, oj = np.nonzero(outside)
+        t, h = sol.graph
+        sol.graph = (np.concatenate([t, oj]), np.concatenate([h, oe + inst.n_judges]))
+    g = net.gain - sol.u[net.t] - sol.p[net.j]
+    gain_all = int(np.maximum(g, 0).sum()) + outside_gain
+    chosen = x > 0
+    return net, sol, aj[chosen], ae[chosen], rounds, gain_all
+
+
+def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
+    """The flow over all pairs ``outside`` marks (cleared as pairs join the net), by pricing.
+
+    Judges' duals are first estimated on a sample of the entries (every DENSE_SAMPLE_EVERY-th,
+    loads scaled down; recursively), and each entry starts on its best judges by affinity less
+    that price, plus the best entries of each judge with a minimum load. Then every other pair
+    is priced against the flow's duals and, while any has positive reduced gain, each entry's
+    best pairs that price out or nearly (DENSE_MARGIN) join. Big-M slack keeps every round
+    solvable, with M sized for the whole matrix (``top``), so slack left at the end means that
+    no assignment exists at all. Not ``exact`` (the sample: its duals are only an estimate), it
+    stops at the first flow without slack.
+    Returns (net, sol, positive reduced gain left outside, rounds).
+    """
+    n_e = len(k)
+    k_most = int(k.max(initial=0))
+    prices = None
+    if n_e >= DENSE_SAMPLE_EVERY * DENSE_SAMPLE_MIN:
+        rows = dense.sample(n_e, DENSE_SAMPLE_EVERY)
+        share = k[rows].sum() / max(int(k.sum()), 1)
+        s_lo, s_hi = np.floor(lo * share).astype(np.int64), np.ceil(hi * share).astype(np.int64)
+        _, s_sol, _, _ = _dense_flow(matrix[rows], outside[rows], k[rows], s_lo, s_hi, top, exact=False)
+        prices = s_sol.p if s_sol.feasible else None
+    per_judge = np.where(lo > 0, lo + k_most, 0)
+    keys = dense.candidates(matrix, outside, DENSE_PER_ENTRY_EXTRA + k_most, per_judge, prices)
+    new, rounds = keys, 0
+    while True:
+        rounds += 1
+        outside[new % n_e, new // n_e] = False
+        aj, ae = keys // n_e, keys % n_e
+        net = _Net(lo, hi, k, aj, ae, np.ones(len(aj), np.int64), matrix[ae, aj].astype(np.int64))
+        sol = _solve_net(net, top=top)
+        if not exact and sol.feasible:
+            return net, sol, None, rounds
+        new, outside_gain = dense.price(matrix, outside, sol.u, sol.p, DENSE_PRICED_PER_ENTRY,
+                                        int(top * DENSE_MARGIN))
+        if len(new) == 0:
+            return net, sol, outside_gain, rounds
+        keys = np.sort(np.concatenate([keys, new]))
+
+
 # --------------------------------------------------------------------------- connectivity
 
 
@@ -1007,6 +1102,9 @@ class _Affinity:
     def of(self, j: np.ndarray, e: np.ndarray):
         """(listed, scaled int, real) for pairs; unlisted pairs have affinity 0."""
         inst, res = self.inst, self.res
+        if res.dense is not None:
+            value = res.dense[e, j].astype(np.int64)
+            return np.ones(len(j), bool), value, value / res.scale
         if inst.explicit is None:
             real = inst.affinity(j, e)
             return np.ones(len(j), bool), res.scaled[j, res.col[e]], real
@@ -1152,28 +1250,34 @@ def solve(instance: dict) -> dict:
     res = _residual(inst, warnings)
     n_j, n_e = inst.n_judges, inst.n_entries
     explicit_arcs = _explicit_arcs(inst, res)[:2] if inst.explicit is not None else None
-    problems = _precheck(inst, res, explicit_arcs)
+    problems = _k_above_judges(inst)
+    above = {c["entry"] for c in problems}  # their entry_short would say the same again
+    problems += [c for c in _precheck(inst, res, explicit_arcs) if c.get("entry") not in above]
     if problems:
         return _infeasible(inst, res, problems, warnings)
 
     method, rounds, found = "fields", 1, None
-    if inst.explicit is None:
+    if inst.explicit is None and inst.dense is None:
         found = _solve_by_fields(inst, res)
     if found is not None:
         pj, pe, u, p = found[0][0], found[0][1], found[1], found[2]
         gain_all = int(_field_gain(inst, res, u, p).sum())
         arcs = found[3]
     else:
-        method = "pairs" if inst.explicit is not None else "column generation"
-        net, sol, pj, pe, rounds = _solve_by_pairs(inst, res)
+        if inst.dense is not None:
+            method = "dense pricing"
+            net, sol, pj, pe, rounds, gain_all = _solve_dense(inst, res)
+        else:
+            method = "pairs" if inst.explicit is not None else "column generation"
+            net, sol, pj, pe, rounds = _solve_by_pairs(inst, res)
         if not sol.feasible:
             return _infeasible(inst, res, _explain_slack(inst, sol, n_j, n_e), warnings)
         u, p = sol.u, sol.p
-        if inst.explicit is None:
-            gain_all = int(_field_gain(inst, res, u, p).sum())
-        else:
+        if inst.explicit is not None:
             g = net.gain - u[net.t] - p[net.j]
             gain_all = int(np.maximum(g, 0).sum())
+        elif inst.dense is None:
+            gain_all = int(_field_gain(inst, res, u, p).sum())
         arcs = len(net.j)
 
     kj = np.array([j for j, _ in res.kept], dtype=np.int64)

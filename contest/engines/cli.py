@@ -44,8 +44,8 @@ def run(solve: Callable[[dict], dict], argv: Sequence[str] | None = None) -> int
         answer = solve(data)
     except InputError as exc:
         return _fail(exc.problems)
-    json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # one write: json.dump would write each token separately, seconds for a national answer
+    sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

@@ -161,11 +161,8 @@ def solve_run(context: JobContext, run_id: int) -> dict:
         result = engine.solve(json.loads(run.instance_json))
         run.result_json = json.dumps(result)
         run.status = RunStatus.DONE
-    except InputError as error:
+    except InputError as error:  # an instance this layer built wrong; infeasible ones are answers
         run.error = "; ".join(error.problems)
-        if error.codes is not None:  # kept so that the page can say it in the reader's language
-            run.result_json = json.dumps({"status": "invalid", "problems": error.problems,
-                                          "problem_codes": error.codes, "warnings": [], "warning_codes": []})
         run.status = RunStatus.FAILED
     run.finished_at = utcnow()
     db.session.flush()

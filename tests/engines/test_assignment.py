@@ -167,12 +167,8 @@ def instances(draw, explicit=None):
 
 
 def run(inst):
-    """Solve, or return None when the engine rightly refuses k above the possible judges."""
-    try:
-        return solve(json.loads(json.dumps(inst)))
-    except InputError as exc:
-        assert all("needs k=" in p for p in exc.problems), exc.problems
-        return None
+    """Solve through a JSON round trip, as the command line and the web layer do."""
+    return solve(json.loads(json.dumps(inst)))
 
 
 # --------------------------------------------------------------------------- properties
@@ -185,7 +181,6 @@ SETTINGS = settings(max_examples=120, deadline=None,
 @given(instances())
 def test_rules_hold_and_optimum_matches_milp(inst):
     out = run(inst)
-    assume(out is not None)
     event(f"status {out['status']}, method {out['stats'].get('method', '-')}")
     best = reference(inst)
     if out["status"] == "infeasible":
@@ -203,7 +198,7 @@ def test_rules_hold_and_optimum_matches_milp(inst):
 @given(instances(explicit=False))
 def test_column_generation_agrees_with_field_aggregation(inst):
     out = run(inst)
-    assume(out is not None and out["status"] != "infeasible")
+    assume(out["status"] != "infeasible")
     with forced_column_generation():
         other = run(inst)
     assert other["stats"]["method"] == "column generation"
@@ -216,7 +211,6 @@ def test_column_generation_agrees_with_field_aggregation(inst):
 @given(instances(), st.randoms(use_true_random=False))
 def test_deterministic_whatever_the_input_order(inst, rnd):
     out = run(inst)
-    assume(out is not None)
     shuffled = json.loads(json.dumps(inst))
     for key in ("entries", "judges", "conflicts", "affinity", "locked"):
         if key in shuffled:
@@ -361,7 +355,6 @@ def test_hall_violation_names_the_entries():
     (lambda d: d.update(max_load=-1), "'max_load' must not be negative"),
     (lambda d: d.update(min_load=4), "'min_load' (4) is larger than 'max_load' (3)"),
     (lambda d: d["judges"][0].update(min_load=3, max_load=1), "judge j1: min_load (3)"),
-    (lambda d: d["entries"][0].update(k=4), "entry e1 needs k=4 judges but only 3"),
     (lambda d: d["judges"].append({"id": "j1"}), "duplicate judge id 'j1'"),
     (lambda d: d["entries"][0].update(k="3"), "entry e1: 'k' must be a whole number"),
     (lambda d: d.update(affinity=[["j1", "e1", "high"]]), "value must be a number"),
@@ -376,12 +369,12 @@ def test_bad_input_names_the_problem(change, needle):
     assert any(needle in p for p in caught.value.problems), caught.value.problems
 
 
-def test_k_above_listed_judges_names_the_entry():
+def test_k_above_listed_judges_is_infeasible_and_names_the_entry():
     inst = field_instance(affinity=[["j1", "e1", 1], ["j2", "e2", 1], ["j3", "e2", 1],
                                     ["j3", "e3", 1]])
-    with pytest.raises(InputError) as caught:
-        solve(inst)
-    assert caught.value.problems == [
+    out = solve(inst)
+    assert out["status"] == "infeasible" and out["pairs"] == []
+    assert out["problems"] == [
         "entry e1 needs k=2 judges but only 1 active judges listed for it in 'affinity' exist"]
 
 
@@ -434,11 +427,23 @@ def test_cli_prints_the_answer(tmp_path):
     assert answer["status"] == "optimal" and answer["pairs"]
 
 
+def test_cli_more_judges_per_entry_than_active_judges_is_infeasible_not_malformed(tmp_path):
+    inst = field_instance(k=3, max_load=10)
+    inst["judges"][1]["active"] = False  # two active judges left for k=3
+    done = cli(tmp_path, json.dumps(inst))
+    assert done.returncode == 0, done.stdout + done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "infeasible" and answer["pairs"] == [] and "error" not in answer
+    assert {c["code"] for c in answer["problem_codes"]} == {"k_above_judges"}
+    assert "entry e1 needs k=3 judges but only 2 active judges exist" in answer["problems"]
+
+
 @pytest.mark.parametrize("payload", [
     json.dumps(field_instance(max_load=-2)),
     "{not json",
     "[1, 2]",
     json.dumps({"entries": [{"id": "e1"}], "judges": "j1"}),
+    json.dumps({"judges": [{"id": "j1"}]}),
 ])
 def test_cli_bad_input_is_json_and_exit_2(tmp_path, payload):
     done = cli(tmp_path, payload)
@@ -515,6 +520,7 @@ def _judge_below_min_load():
 #: One instance (at least) for every code the engine can put in problems or warnings.
 MESSAGE_INSTANCES = {
     "unknown_key": lambda: field_instance(colour="blue"),
+    "k_above_judges": lambda: field_instance(k=4),
     "locked_released_inactive": _released_inactive,
     "locked_released_conflict": _released_conflict,
     "locked_not_listed": lambda: {"k": 1, "entries": [{"id": "e1"}, {"id": "e2"}],
@@ -555,16 +561,16 @@ def test_every_message_has_a_code_that_renders_its_english(code):
     assert code in {c["code"] for c in out["problem_codes"] + out["warning_codes"]}
 
 
-def test_k_above_judges_input_error_carries_codes():
+def test_k_above_judges_is_infeasible_with_its_code_once():
     for affinity in (None, [["j1", "e1", 1], ["j2", "e2", 1], ["j3", "e2", 1], ["j3", "e3", 1]]):
         inst = field_instance(affinity=affinity) if affinity else field_instance()
         if not affinity:
             inst["entries"][0]["k"] = 4
-        with pytest.raises(InputError) as caught:
-            solve(inst)
-        codes = caught.value.codes
-        assert [c["code"] for c in codes] == ["k_above_judges"]
-        assert [assignment.explain(c) for c in codes] == caught.value.problems
+        out = solve(inst)
+        assert out["status"] == "infeasible"
+        check_messages(out)
+        assert [c["code"] for c in out["problem_codes"]] == ["k_above_judges"]  # not entry_short again
+        assert out["problem_codes"][0]["entry"] == "e1"
 
 
 def test_unknown_code_is_refused():
@@ -575,11 +581,7 @@ def test_unknown_code_is_refused():
 @SETTINGS
 @given(instances())
 def test_messages_match_their_codes_on_random_instances(inst):
-    try:
-        out = solve(json.loads(json.dumps(inst)))
-    except InputError as exc:
-        assert exc.codes is not None and [assignment.explain(c) for c in exc.codes] == exc.problems
-        return
+    out = run(inst)
     event(f"{len(out['problems'])} problems, {len(out['warnings'])} warnings")
     check_messages(out)
 
