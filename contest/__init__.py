@@ -31,6 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     register_security(app)
+    register_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
@@ -50,6 +51,12 @@ def register_security(app: Flask) -> None:
     from contest import security
 
     security.init_app(app)
+
+
+def register_logging(app: Flask) -> None:
+    from contest import logs
+
+    logs.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

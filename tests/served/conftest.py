@@ -5,6 +5,7 @@ on loopback. Without them the tests skip, except under CI, where a missing servi
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -19,7 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from contest import PROJECT_ROOT
+from contest.logs import ACCESS_LOGGER
 
 POSTGRES_URL = os.environ.get("SERVED_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SERVED_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -96,19 +98,23 @@ def free_port() -> int:
 
 @dataclass
 class Served:
-    """A running gunicorn: its address, its processes and its access log."""
+    """A running gunicorn: its address, its processes and what it wrote (JSON lines on stdout and stderr)."""
 
     process: subprocess.Popen
     url: str
-    access_log: Path
-    error_log: Path
-    children: list[int] = field(default_factory=list)
+    stdout: Path
+    stderr: Path
 
     def worker_pids(self) -> list[int]:
         return sorted(int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(pid) == self.process.pid)
 
-    def access_lines(self) -> list[str]:
-        return self.access_log.read_text().splitlines() if self.access_log.exists() else []
+    def log_records(self) -> list[dict]:
+        """Every line gunicorn and the app wrote, parsed: a line that is not JSON fails the test."""
+        return [json.loads(line) for path in (self.stdout, self.stderr) if path.exists()
+                for line in path.read_text().splitlines()]
+
+    def access_records(self) -> list[dict]:
+        return [record for record in self.log_records() if record["logger"] == ACCESS_LOGGER]
 
 
 def _parent_of(pid: str) -> int | None:
@@ -121,15 +127,15 @@ def _parent_of(pid: str) -> int | None:
 
 @contextmanager
 def gunicorn(tmp_path: Path, environment: dict[str, str], workers: int = 2) -> Iterator[Served]:
-    """gunicorn with the project's gunicorn.conf.py; the access log names the worker pid of each request."""
+    """gunicorn with the project's gunicorn.conf.py, as `make serve` runs it; its output goes to files."""
     port = free_port()
-    served = Served(
-        process=subprocess.Popen(
+    stdout, stderr = tmp_path / "gunicorn.out", tmp_path / "gunicorn.err"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--access-logfile", str(tmp_path / "access.log"),
-             "--access-logformat", "%(p)s %(s)s %(m)s %(U)s", "--error-logfile", str(tmp_path / "error.log")],
-            cwd=PROJECT_ROOT, env=environment, start_new_session=True),
-        url=f"http://127.0.0.1:{port}", access_log=tmp_path / "access.log", error_log=tmp_path / "error.log")
+             "--workers", str(workers)],
+            cwd=PROJECT_ROOT, env=environment, start_new_session=True, stdout=out, stderr=err)
+    served = Served(process=process, url=f"http://127.0.0.1:{port}", stdout=stdout, stderr=stderr)
     try:
         _wait_until_healthy(served, workers)
         yield served
@@ -143,18 +149,21 @@ def gunicorn(tmp_path: Path, environment: dict[str, str], workers: int = 2) -> I
 
 
 def _wait_until_healthy(served: Served, workers: int) -> None:
+    """Every worker has loaded the app (gunicorn.conf.py's post_worker_init says so) and /healthz answers 200."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {served.process.returncode}:\n{_tail(served.error_log)}")
-        try:
-            with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as answer:
-                if answer.status == 200 and len(served.worker_pids()) == workers:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
+            raise RuntimeError(f"gunicorn exited with {served.process.returncode}:\n{_tail(served.stderr)}")
+        ready = {record["pid"] for record in served.log_records() if record["message"].startswith("Worker ready")}
+        if len(ready & set(served.worker_pids())) == workers:
+            try:
+                with urllib.request.urlopen(f"{served.url}/healthz", timeout=10) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:  # refused, reset or timed out: not yet
+                pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not become healthy in {STARTUP_SECONDS} s:\n{_tail(served.error_log)}")
+    raise RuntimeError(f"gunicorn did not become healthy in {STARTUP_SECONDS} s:\n{_tail(served.stderr)}")
 
 
 def _tail(path: Path) -> str:
