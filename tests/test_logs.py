@@ -17,8 +17,8 @@ from contest.models import Role
 def json_lines():
     """The production logging set-up (gunicorn.conf.py installs it), writing into a buffer."""
     buffer = io.StringIO()
-    config = {**LOGGING, "handlers": {name: {**handler, "stream": buffer} for name, handler in LOGGING["handlers"].items()},
-              "root": {"level": "INFO", "handlers": ["stdout"]}}
+    handlers = {name: {**handler, "stream": buffer} for name, handler in LOGGING["handlers"].items()}
+    config = {**LOGGING, "handlers": handlers, "root": {"level": "INFO", "handlers": ["stdout"]}}
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     logging.config.dictConfig(config)
@@ -39,7 +39,8 @@ def test_a_request_gets_an_id_echoed_in_the_response_and_on_its_access_line(clie
 
 
 def test_a_sane_incoming_id_is_kept_and_a_strange_one_replaced(client):
-    assert client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.9c:01"}).headers["X-Request-ID"] == "lb-7f3a.9c:01"
+    kept = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.9c:01"})
+    assert kept.headers["X-Request-ID"] == "lb-7f3a.9c:01"
     for strange in ("x" * 129, 'a"b', "two words", "<script>", ""):
         replaced = client.get("/healthz", headers={"X-Request-ID": strange}).headers["X-Request-ID"]
         assert replaced != strange and len(replaced) == 32
