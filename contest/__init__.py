@@ -60,7 +60,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from contest import i18n
+    from contest import i18n, passwords
     from contest.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    passwords.init_app(app)
     from contest.auth import access
 
     access.init_app(app, login_manager)

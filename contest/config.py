@@ -42,6 +42,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     INVITE_VALID_HOURS = _int_env("INVITE_VALID_HOURS", 72)
     PASSWORD_MIN_LENGTH = 8
+    # argon2-cffi's parameter profile (contest/passwords.py): RFC 9106's second recommended option.
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
     # Password guessing: failed attempts on any password form, per account and per client address
     # (limits' notation). In Redis when REDIS_URL is set, so every worker counts against one budget.
     CREDENTIAL_LIMIT_PER_ACCOUNT = os.environ.get("CREDENTIAL_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
@@ -64,4 +66,5 @@ class TestConfig(Config):
     REDIS_URL = None  # a test that wants Redis says so; a developer's REDIS_URL must not leak in
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # argon2id all the same, with parameters made for tests
     ASSIGNMENT_INLINE = True  # solve dry runs in the request, so tests need not poll
