@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from tests.served.conftest import Browser, gunicorn, production_environment
+from tests.served.server import Browser, gunicorn, production_environment
 
 LIMIT = 6
 

@@ -6,7 +6,7 @@ import sys
 import urllib.request
 
 from contest import PROJECT_ROOT
-from tests.served.conftest import Browser, gunicorn, production_environment
+from tests.served.server import Browser, gunicorn, production_environment
 
 PASSWORD = "organizer-pass-1"
 
