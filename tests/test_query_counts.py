@@ -77,7 +77,7 @@ def test_the_judges_pages_run_as_many_statements_for_50_entries_as_for_5(client,
     many = judge_path_counts(client, login, *judge_with_queue(contest, make_user, 50))
     assert {kind: len(statements) for kind, statements in many.items()} == \
         {kind: len(statements) for kind, statements in few.items()}
-    assert len(many["queue"]) <= 5 and len(many["entry"]) <= 15 and len(many["score"]) <= 22  # 8, 15, 23 before
+    assert len(many["queue"]) <= 5 and len(many["entry"]) <= 12 and len(many["score"]) <= 19  # 8, 15, 23 before
 
 
 def test_the_judges_pages_run_as_many_statements_for_a_long_rubric_as_for_a_short_one(
@@ -118,3 +118,24 @@ def test_the_budget_page_and_the_workbook_run_as_many_statements_for_40_entries_
     assert {kind: len(statements) for kind, statements in many.items()} == \
         {kind: len(statements) for kind, statements in few.items()}
     assert len(many["budget"]) <= 26 and len(many["workbook"]) <= 30  # 53 and 57 at 10 entries before
+
+
+def test_a_scoring_round_is_read_once_per_transaction_and_never_stale(make_season):
+    contest = make_season().contests[0]
+    db.session.commit()
+    contest_id = contest.id
+    assert ScoringRound.of(contest_id, 1) is None
+    window = ScoringRound(contest=contest, number=1, opens_at=utcnow() - timedelta(days=1),
+                          closes_at=utcnow() + timedelta(days=1))
+    db.session.add(window)
+    assert ScoringRound.of(contest_id, 1) is window  # added later in the same transaction: found
+    with counted_statements() as statements:
+        assert ScoringRound.of(contest_id, 1) is window
+    assert statements == []  # read once
+    db.session.commit()
+    with counted_statements() as statements:
+        assert ScoringRound.of(contest_id, 1).id == window.id
+    assert len(statements) == 1  # a new transaction reads it again
+    db.session.delete(window)
+    db.session.flush()
+    assert ScoringRound.of(contest_id, 1) is None  # removed: forgotten at once
