@@ -42,8 +42,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     INVITE_VALID_HOURS = _int_env("INVITE_VALID_HOURS", 72)
     PASSWORD_MIN_LENGTH = 8
-    # argon2-cffi's parameter profile (contest/passwords.py): RFC 9106's second recommended option.
-    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
+    # argon2id parameters (contest/passwords.py PROFILES): OWASP's first recommended configuration.
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "OWASP_ARGON2ID")
     # Password guessing: failed attempts on any password form, per account and per client address
     # (limits' notation). In Redis when REDIS_URL is set, so every worker counts against one budget.
     CREDENTIAL_LIMIT_PER_ACCOUNT = os.environ.get("CREDENTIAL_LIMIT_PER_ACCOUNT", "10 per 15 minutes")

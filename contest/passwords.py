@@ -1,30 +1,37 @@
-"""Password hashes: argon2id with RFC 9106's recommended parameters, and older hashes upgraded on sign-in.
+"""Password hashes: argon2id with OWASP's recommended parameters, and older hashes upgraded on sign-in.
 
-RFC 9106 §4, second recommended option (argon2-cffi's ``RFC_9106_LOW_MEMORY``): argon2id, 3 passes over
-64 MiB in 4 lanes. One check takes about 0.12 s on the 2-core reference machine (werkzeug's scrypt took
-0.12 s idle and 0.46-0.74 s under load, on one core; argon2's lanes run on both). Tests use argon2-cffi's
+OWASP's Password Storage Cheat Sheet, first argon2id configuration: 1 pass over 46 MiB in 1 lane. Measured
+on the 2-core reference machine: 0.064 s and 0.057 CPU-seconds a check when idle. werkzeug's scrypt took
+0.10 CPU-seconds; RFC 9106's second recommended option (3 passes, 64 MiB, 4 lanes: ``RFC_9106_LOW_MEMORY``,
+still selectable) looks as fast (0.12 s) only because its 4 lanes take both cores: 0.19 CPU-seconds a check,
+so a rush of judges signing in would saturate the machine sooner than before. Tests use argon2-cffi's
 ``CHEAPEST`` profile (TestConfig), so the suite does not pay for the slowness that protects real accounts.
 
-Hashes made before argon2 (werkzeug's ``scrypt:`` and ``pbkdf2:``) still open their account, and are
-replaced by an argon2 hash at the account's next successful sign-in.
+Hashes made before argon2 (werkzeug's ``scrypt:`` and ``pbkdf2:``), or with other parameters, still open
+their account, and are replaced by a hash with today's parameters at the account's next successful sign-in.
 """
 from __future__ import annotations
 
 import secrets
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
 from werkzeug.security import check_password_hash
 
 ARGON2_PREFIX = "$argon2"
+PROFILES = {
+    "OWASP_ARGON2ID": Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1,
+                                 memory_cost=46 * 1024, parallelism=1),
+    **{name: getattr(profiles, name) for name in ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")},
+}
 
 
 class Passwords:
-    """Hashes and checks passwords with one set of argon2 parameters (a profile named in the config)."""
+    """Hashes and checks passwords with one set of argon2 parameters (a profile of PROFILES named in the config)."""
 
     def __init__(self, profile: str):
-        self.hasher = PasswordHasher.from_parameters(getattr(profiles, profile))
+        self.hasher = PasswordHasher.from_parameters(PROFILES[profile])
         # Checked when an email has no password to check: made like every stored hash, from a password
         # nobody knows, so that an unknown email costs one check like a wrong password and the time
         # taken does not tell who has an account.

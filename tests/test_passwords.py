@@ -3,21 +3,21 @@ open their account and are replaced by today's kind at the next successful sign-
 from __future__ import annotations
 
 import pytest
-from argon2 import Type, extract_parameters, profiles
+from argon2 import Type, extract_parameters
 from werkzeug.security import generate_password_hash
 
 from contest.config import Config
 from contest.extensions import db
 from contest.models import Role, User
-from contest.passwords import Passwords, passwords
+from contest.passwords import PROFILES, Passwords, passwords
 from tests.conftest import PASSWORD
 
 
-def test_production_hashes_use_rfc_9106s_recommended_argon2id_parameters():
-    assert Config.PASSWORD_HASH_PROFILE == "RFC_9106_LOW_MEMORY"
+def test_production_hashes_use_owasps_recommended_argon2id_parameters():
+    assert Config.PASSWORD_HASH_PROFILE == "OWASP_ARGON2ID"
     parameters = extract_parameters(Passwords(Config.PASSWORD_HASH_PROFILE).unknown_account_hash)
     assert (parameters.type, parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (
-        Type.ID, 3, 64 * 1024, 4)
+        Type.ID, 1, 46 * 1024, 1)
 
 
 def sign_in(client, user: User, password: str):
@@ -41,7 +41,7 @@ def test_an_old_hash_opens_the_account_and_is_upgraded_at_the_next_sign_in(app, 
     db.session.expire_all()
     upgraded = db.session.get(User, user.id).password_hash
     assert upgraded != old_hash and not passwords().needs_upgrade(upgraded)
-    assert extract_parameters(upgraded) == getattr(profiles, app.config["PASSWORD_HASH_PROFILE"])
+    assert extract_parameters(upgraded) == PROFILES[app.config["PASSWORD_HASH_PROFILE"]]
 
     client.post("/auth/logout")
     assert sign_in(client, user, PASSWORD).status_code == 302
