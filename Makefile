@@ -11,7 +11,7 @@ WORKERS    ?= -n auto
 # the rest run on SQLite and again on PostgreSQL.
 DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e --ignore=tests/served
 
-.PHONY: run worker test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
+.PHONY: run serve worker test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 
 # `make run` is development: the public development SECRET_KEY and plain-HTTP cookies are allowed there.
 run: export CONTEST_ENV ?= development
@@ -23,6 +23,19 @@ run: install static-deps translations
 # A background-job worker (RQ) against DATABASE_URL and REDIS_URL; run as many as the work needs.
 worker: install
 	$(VENV)/bin/flask worker
+
+# `make serve` is production: the migrations, then gunicorn (gunicorn.conf.py: workers from the CPU count, JSON
+# log lines) on DATABASE_URL, and the RQ worker beside it when REDIS_URL is set. It needs a real SECRET_KEY:
+# without one the app refuses to start and says why. BIND (127.0.0.1:8000) and WEB_CONCURRENCY override.
+serve: install static-deps translations
+	$(VENV)/bin/flask db upgrade
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(VENV)/bin/flask worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 143' INT TERM; \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py; \
+	else \
+		exec $(VENV)/bin/gunicorn -c gunicorn.conf.py; \
+	fi
 
 test: install-dev system-deps static-deps translations lint test-sqlite test-postgres
 
@@ -95,6 +108,7 @@ bench: install-dev
 	$(PY) bench/rank.py
 	$(PY) bench/allocate.py
 	$(PY) bench/export.py
+	$(PY) bench/load.py
 
 lint: install-dev  ## pyflakes and pycodestyle rules, 120 columns (ruff.toml)
 	$(VENV)/bin/ruff check contest tests bench

@@ -5,6 +5,8 @@ Every setting can be overridden on the command line or from the environment: BIN
 import multiprocessing
 import os
 
+from contest.logs import LOGGING
+
 wsgi_app = "run:app"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # The pages are CPU-bound Python: two processes per core keep the cores busy while one waits on
@@ -14,3 +16,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # killed and replaced rather than left hanging.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 20
+# JSON lines with a request id on stdout and stderr (contest/logs.py); the app writes the access lines.
+logconfig_dict = LOGGING
+accesslog = None
+
+
+def post_worker_init(worker):
+    """Said once the app is loaded: from here on this worker takes requests (tests and benchmarks wait for it)."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)

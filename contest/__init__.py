@@ -31,6 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     register_security(app)
+    register_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'contest.db'}"
@@ -52,8 +53,14 @@ def register_security(app: Flask) -> None:
     security.init_app(app)
 
 
+def register_logging(app: Flask) -> None:
+    from contest import logs
+
+    logs.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
-    from contest import i18n
+    from contest import i18n, passwords
     from contest.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -61,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    passwords.init_app(app)
     from contest.auth import access
 
     access.init_app(app, login_manager)

@@ -42,6 +42,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     INVITE_VALID_HOURS = _int_env("INVITE_VALID_HOURS", 72)
     PASSWORD_MIN_LENGTH = 8
+    # argon2id parameters (contest/passwords.py PROFILES): OWASP's first recommended configuration.
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "OWASP_ARGON2ID")
     # Password guessing: failed attempts on any password form, per account and per client address
     # (limits' notation). In Redis when REDIS_URL is set, so every worker counts against one budget.
     CREDENTIAL_LIMIT_PER_ACCOUNT = os.environ.get("CREDENTIAL_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
@@ -82,3 +84,4 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
     JOBS_RUNNER = "inline"  # run jobs as their request commits, so tests need not poll
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # argon2id all the same, with parameters made for tests

@@ -13,11 +13,11 @@ import pytest
 import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from werkzeug.security import generate_password_hash
 
 from contest import create_app
 from contest.config import TestConfig
 from contest.extensions import db
+from contest.passwords import Passwords
 from contest.models import (
     Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, Role, SheetStatus, User, utcnow,
 )
@@ -164,8 +164,8 @@ _counter = iter(range(1, 10**9))
 
 @functools.cache
 def _password_hash(password: str) -> str:
-    """Hashing is slow on purpose; the tests hash each password once."""
-    return generate_password_hash(password)
+    """Made as the tests' app makes hashes (argon2id, cheap test parameters), once per password."""
+    return Passwords(TestConfig.PASSWORD_HASH_PROFILE).hash(password)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from unittest import mock
 
 import pytest
 import redis
-from werkzeug.security import check_password_hash, generate_password_hash
+from argon2 import PasswordHasher, extract_parameters
 
 from contest import create_app
 from contest.extensions import db
 from contest.models import Role
-from contest.models.people import UNKNOWN_ACCOUNT_HASH
+from contest.passwords import PROFILES, passwords
 from contest.services import accounts
 from tests.conftest import PASSWORD, config_for_tests
 
@@ -103,23 +103,31 @@ def test_the_password_change_form_is_limited(client, make_user, login, tight_lim
 
 
 @pytest.mark.parametrize("who", ["unknown", "wrong password", "invited, no password yet"])
-def test_every_failed_sign_in_checks_exactly_one_hash(client, make_user, who):
+def test_every_failed_sign_in_checks_exactly_one_hash(app, client, make_user, who):
     email = {"unknown": "nobody@example.uz", "wrong password": make_user().email}.get(who)
     if email is None:
         accounts.invite_judge(email="invited@example.uz", full_name="Invited", organization="X",
                               region=None, valid_for=timedelta(hours=1))
         db.session.commit()
         email = "invited@example.uz"
-    with mock.patch("contest.models.people.check_password_hash", wraps=check_password_hash) as checked:
+    checked = []
+    real_verify = PasswordHasher.verify
+
+    def verify(hasher, stored, password):
+        checked.append(extract_parameters(stored))
+        return real_verify(hasher, stored, password)
+
+    with mock.patch.object(PasswordHasher, "verify", verify):
         assert sign_in(client, email).status_code == 401
-    assert checked.call_count == 1
+    assert checked == [PROFILES[app.config["PASSWORD_HASH_PROFILE"]]]  # one check, as every hash costs
 
 
 def test_the_unknown_account_hash_is_made_like_real_ones_and_opens_nothing(make_user):
-    method = UNKNOWN_ACCOUNT_HASH.split("$")[0]
-    assert method == generate_password_hash("anything").split("$")[0]
-    assert method == make_user(Role.JUDGE).password_hash.split("$")[0]
-    assert not check_password_hash(UNKNOWN_ACCOUNT_HASH, PASSWORD)
+    unknown = passwords().unknown_account_hash
+    assert unknown.startswith("$argon2id$")
+    assert extract_parameters(unknown) == extract_parameters(make_user(Role.JUDGE).password_hash)
+    assert not passwords().needs_upgrade(unknown)
+    assert not passwords().verify(unknown, PASSWORD)
 
 
 def redis_or_skip() -> redis.Redis:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort
+from flask import Flask, abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required
 
@@ -30,6 +30,7 @@ def load_user(user_id: str) -> User | None:
         return None
     if user is None or user.session_version != version:
         return None
+    g.user_id = user.id  # for the request's access log line
     return user
 
 

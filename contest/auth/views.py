@@ -42,6 +42,7 @@ def login():
         if user is None:
             flash(_("Wrong email or password."), "danger")
             return render_template("auth/login.html", form=form), 401
+        db.session.commit()  # an old password hash upgraded by authenticate
         login_user(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/login.html", form=form)

@@ -37,8 +37,17 @@ def _redis() -> str:
     if not url:
         return "not configured"
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        _client(url).ping()
         return "ok"
     except redis.RedisError as error:
         current_app.logger.warning("health check: Redis unavailable: %s", error)
         return "unavailable"
+
+
+def _client(url: str) -> redis.Redis:
+    """One client (and its connection pool) per app, not a new connection on every probe."""
+    client = current_app.extensions.get("healthz_redis")
+    if client is None:
+        client = current_app.extensions["healthz_redis"] = redis.Redis.from_url(url, socket_connect_timeout=1,
+                                                                                socket_timeout=1)
+    return client

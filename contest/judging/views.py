@@ -15,7 +15,7 @@ from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
-from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Role, SheetRevision, utcnow
+from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, SheetRevision, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judging, reassignment
 from contest.services.conflicts import ConflictError
@@ -90,8 +90,8 @@ def save_scores(assignment_id: int):
             return redirect(url_for("judging.queue"))
         form.show_problems(error.by_criterion)
         return _render_entry(assignment, form, ConflictForm(formdata=None), error.problems, 422)
+    code = Entry.code_of(assignment.entry_id)  # before the commit expires the rows it would reload
     db.session.commit()
-    code = assignment.entry.code
     if final:
         flash(_("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code),
               "success")

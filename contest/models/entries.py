@@ -74,7 +74,11 @@ class Entry(db.Model):
     @property
     def code(self) -> str:
         """A neutral reference that says nothing about the authors."""
-        return f"E-{self.id:05d}"
+        return self.code_of(self.id)
+
+    @staticmethod
+    def code_of(entry_id: int) -> str:
+        return f"E-{entry_id:05d}"
 
     @staticmethod
     def id_from_code(text: str | None) -> int | None:

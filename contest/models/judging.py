@@ -6,8 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, false
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.entries import Entry
@@ -142,7 +142,30 @@ class ScoringRound(db.Model):
 
     @classmethod
     def of(cls, contest_id: int, number: int) -> "ScoringRound | None":
-        return db.session.scalar(db.select(cls).where(cls.contest_id == contest_id, cls.number == number))
+        """The round, read once per transaction: a judge's page asks for it several times (is the sheet
+        open, frozen, what to say), and the answer cannot change until the session writes or ends."""
+        known = db.session.info.setdefault(_ROUNDS_READ, {})
+        found = known.get((contest_id, number))
+        if found is None:  # a round not found is asked again: it may be added later in the transaction
+            found = db.session.scalar(db.select(cls).where(cls.contest_id == contest_id, cls.number == number))
+            if found is not None:
+                known[(contest_id, number)] = found
+        return found
+
+
+_ROUNDS_READ = "scoring_rounds_read"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rounds_read_when_the_transaction_ends(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ROUNDS_READ, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_rounds_read_when_one_changes(session: Session, _context) -> None:
+    if any(isinstance(changed, ScoringRound) for changed in (*session.dirty, *session.deleted)):
+        session.info.pop(_ROUNDS_READ, None)
 
 
 class Assignment(db.Model):

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.extensions import db
 from contest.models.types import UTCDateTime, utcnow
+from contest.passwords import passwords
 
 
 class Role(str, enum.Enum):
@@ -76,13 +76,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-# Checked when an email has no password to check, so that an unknown email costs one hash check
-# like a wrong password and the time taken does not tell who has an account. Made the way
-# set_password makes hashes (werkzeug's default, scrypt:32768:8:1) from a password nobody knows.
-UNKNOWN_ACCOUNT_HASH = ("scrypt:32768:8:1$uP44QEjBL9XJJmRP$93ee52ce7b2e20e2873af50d96dcc30b18d9f953f71e71f0e9d78322c02"
-                        "f918f096a6497c873e4ff17343aa3dda807b94bb8aeaae7800066c500ecef77e39fe4")
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -112,10 +105,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords().hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and passwords().verify(self.password_hash, password)
 
     def end_sessions(self) -> None:
         self.session_version += 1
@@ -149,12 +142,19 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def authenticate(cls, email: str, password: str) -> "User | None":
-        """The active account these credentials open; exactly one hash check, whether the email exists or not."""
+        """The active account these credentials open; exactly one hash check, whether the email exists or not.
+
+        A hash made before today's parameters is replaced (the caller commits), while the password is at hand.
+        """
         user = cls.by_email(email)
         if user is None or not user.password_hash:
-            check_password_hash(UNKNOWN_ACCOUNT_HASH, password)
+            passwords().verify(passwords().unknown_account_hash, password)
             return None
-        return user if user.check_password(password) and user.is_active else None
+        if not user.check_password(password) or not user.is_active:
+            return None
+        if passwords().needs_upgrade(user.password_hash):
+            user.set_password(password)
+        return user
 
     @classmethod
     def by_invite(cls, token: str) -> "User | None":

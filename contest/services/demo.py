@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.engines import assignment as assignment_engine
@@ -16,6 +15,7 @@ from contest.models import (
     REGIONS, Assignment, Attachment, Category, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, JudgeExpertise,
     Mark, Role, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
+from contest.passwords import passwords
 from contest.services import judge_assignment, judging, prizes, results
 from contest.services.attachments import path_of
 from contest.services.seasons import FieldNames, create_season
@@ -190,7 +190,7 @@ def build_demo_season(entries: int = 300, judges: int = 30, seed: int = 2026) ->
     now = utcnow()
     season = create_season(now.year, opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30),
                            fields=FIELDS)
-    password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash: demo accounts share a password
+    password_hash = passwords().hash(DEMO_PASSWORD)  # one hash: demo accounts share a password
 
     def person(email: str, role: Role, **profile) -> User:
         user = User(email=email, password_hash=password_hash, role=role, **profile)

@@ -47,7 +47,13 @@ class ScoreError(ValueError):
 
 @dataclass
 class QueueRow:
-    assignment: Assignment
+    """One line of the queue: the facts the page shows, read in one statement with the others."""
+
+    assignment_id: int
+    entry_code: str
+    entry_title: str
+    field_name: str | None
+    status: SheetStatus
     state: str
 
     @property
@@ -66,7 +72,7 @@ class QueueGroup:
 
     @property
     def scored(self) -> int:
-        return sum(row.assignment.status is SheetStatus.SUBMITTED for row in self.rows)
+        return sum(row.status is SheetStatus.SUBMITTED for row in self.rows)
 
     @property
     def total(self) -> int:
@@ -76,36 +82,58 @@ class QueueGroup:
         return self.scoring_round is not None and self.scoring_round.is_open(now)
 
 
+def state_of(status: SheetStatus, *, revising: bool, begun: bool) -> str:
+    """A sheet's state in the judge's words: submitted (and maybe revising), begun as a draft, or not started."""
+    if status is SheetStatus.SUBMITTED:
+        return "revising" if revising else "submitted"
+    return "draft" if begun else "not_started"
+
+
 def sheet_state(assignment: Assignment) -> str:
-    if assignment.status is SheetStatus.SUBMITTED:
-        return "revising" if assignment.open_revision is not None else "submitted"
-    if assignment.marks or assignment.overall_comment or assignment.ballot_position is not None:
-        return "draft"
-    return "not_started"
+    submitted = assignment.status is SheetStatus.SUBMITTED
+    return state_of(assignment.status, revising=submitted and assignment.open_revision is not None,
+                    begun=not submitted and bool(assignment.marks or assignment.overall_comment
+                                                 or assignment.ballot_position is not None))
 
 
 def queue(judge: User) -> list[QueueGroup]:
     """The judge's assignments grouped by contest and round, what is left to do first (entry order
-    within each state); pairs with a conflict are left out."""
+    within each state); pairs with a conflict are left out.
+
+    The page opened most in a judging rush: its rows are columns of one statement (no objects per
+    assignment, no query per row), then the few contests, their fields and rounds.
+    """
     conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
-    assignments = db.session.scalars(
-        db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
+    has_marks = db.select(Mark.id).where(Mark.assignment_id == Assignment.id).exists()
+    revising = db.select(SheetRevision.id).where(SheetRevision.assignment_id == Assignment.id,
+                                                 SheetRevision.submitted_at.is_(None)).exists()
+    begun = has_marks | (Assignment.overall_comment != "") | Assignment.ballot_position.is_not(None)
+    rows = db.session.execute(
+        db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
+                  revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
+                  Entry.title, Entry.field_id)
+        .join(Entry, Assignment.entry_id == Entry.id)
         .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
-        .options(selectinload(Assignment.marks), selectinload(Assignment.revisions),
-                 selectinload(Assignment.entry).selectinload(Entry.field),
-                 selectinload(Assignment.entry).selectinload(Entry.contest))
         .order_by(Entry.contest_id, Assignment.round, Entry.id)
     ).all()
-    contest_ids = {a.entry.contest_id for a in assignments}
+    contest_ids = {row.contest_id for row in rows}
+    if not contest_ids:
+        return []
+    contests = {c.id: c for c in db.session.scalars(
+        db.select(Contest).where(Contest.id.in_(contest_ids)).options(selectinload(Contest.fields)))}
+    fields = {f.id: f for contest in contests.values() for f in contest.fields}
     rounds = {(r.contest_id, r.number): r for r in db.session.scalars(
-        db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))} if contest_ids else {}
+        db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
     groups = []
-    for (contest_id, number), items in groupby(assignments, key=lambda a: (a.entry.contest_id, a.round)):
-        items = list(items)
-        groups.append(QueueGroup(contest=items[0].entry.contest, number=number,
+    for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
+        lines = [QueueRow(assignment_id=row.assignment_id, entry_code=Entry.code_of(row.entry_id),
+                          entry_title=row.title,
+                          field_name=fields[row.field_id].local_name if row.field_id in fields else None,
+                          status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
+                 for row in items]
+        groups.append(QueueGroup(contest=contests[contest_id], number=number,
                                  scoring_round=rounds.get((contest_id, number)),
-                                 rows=sorted((QueueRow(a, sheet_state(a)) for a in items),
-                                             key=lambda row: QUEUE_ORDER[row.state])))
+                                 rows=sorted(lines, key=lambda line: QUEUE_ORDER[line.state])))
     return groups
 
 

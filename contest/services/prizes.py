@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 from contest.engines import allocation
 from contest.engines import winners as winners_engine
@@ -269,7 +270,8 @@ def select_winners(season: Season, settings: PrizeSettings) -> Selection:
         snapshot = ResultSnapshot.latest(contest.id)
         rows = snapshot.result["ranking"] if snapshot else []
         entries = {entry_key(e.id): e for e in db.session.scalars(db.select(Entry).where(
-            Entry.id.in_([key_id(r["entry"]) for r in rows]), Entry.status == EntryStatus.SUBMITTED))} if rows else {}
+            Entry.id.in_([key_id(r["entry"]) for r in rows]), Entry.status == EntryStatus.SUBMITTED)
+            .options(selectinload(Entry.authors)))} if rows else {}  # the authors of all at once, not one by one
         ranking = []
         for row in sorted(rows, key=lambda r: r["rank"]):
             entry = entries.get(row["entry"])

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from contest.extensions import db
 from contest.services.demo import DEMO_PASSWORD, build_demo_season
 from tests.conftest import PDF_BYTES
-from tests.served.conftest import Browser, Served, app_on, gunicorn, migrated_schema, production_environment
+from tests.served.server import Browser, Served, app_on, gunicorn, migrated_schema, production_environment
 
 WORKERS = 2
 WAIT_SECONDS = 30

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from tests.served.conftest import Browser, gunicorn, production_environment
+from tests.served.server import Browser, gunicorn, production_environment
 
 LIMIT = 6
 
@@ -35,10 +35,10 @@ def test_failed_sign_ins_are_counted_once_across_gunicorn_workers(tmp_path, serv
 
             assert allowed == [401] * LIMIT
             assert refused == [429] * 6
-            checked_by = {line.split()[0].strip("<>") for line in served.access_lines()
-                          if " 401 POST /auth/login" in line}
-            assert len(checked_by) == 2, served.access_lines()  # both workers counted into one budget
-            assert set(served.worker_pids()) >= {int(pid) for pid in checked_by}
+            checked_by = {record["pid"] for record in served.access_records()
+                          if (record["method"], record["path"], record["status"]) == ("POST", "/auth/login", 401)}
+            assert len(checked_by) == 2, served.access_records()  # both workers counted into one budget
+            assert set(served.worker_pids()) >= checked_by
     finally:
         connection = redis.Redis.from_url(redis_server)
         assert list(connection.scan_iter(f"{prefix}:*")), "the budget was not kept in Redis"
