@@ -45,7 +45,8 @@ from contest.engines.scoring_model import (
     fit_mean,
     fit_zscore,
 )
-from contest.engines.scoring_rounds import MIN_PANEL, plan_final_round, promising_order
+from contest.engines.scoring_rounds import MIN_PANEL, PLAN_TRUTHS, Plan, plan_final_round, promising_order
+from contest.engines.scoring_uncertainty import Uncertainty, summarise
 
 METHODS = ("calibrated", "mean", "zscore")
 DEFAULT_METHOD = "calibrated"      # most accurate on bench/simulate.py (see docs/scoring.md)
@@ -53,6 +54,9 @@ DEFAULT_PRIZE_ZONE = 10
 DEFAULT_EXTRA_LOAD = 0.10
 ROUNDS = (1, 2)
 DRAWS = 2000                       # Monte Carlo draws for intervals, rank intervals and p_top
+JUDGE_DRAWS = 200                  # version 2: draws of the judges' parameters (each a Gaussian posterior)
+VERSION = 2                        # how rankings are computed; every answer says which (``engine_version``)
+VERSIONS = (1, 2)
 INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
 DECIMALS = 6
 
@@ -90,14 +94,17 @@ class Marks:
 
 # --- the public face ------------------------------------------------------------------------------
 
-def rank(instance: dict) -> dict:
+def rank(instance: dict, version: int = VERSION) -> dict:
     """Rank the entries of one contest; see docs/scoring.md for every key in and out.
 
     Raises :class:`InputError` only when the instance as a whole is unusable; bad marks are
-    dropped and named in ``problems`` while the rest is ranked.
+    dropped and named in ``problems`` while the rest is ranked. ``version`` 1 recomputes a
+    ranking published before version 2 (full Monte Carlo), digit for digit.
     """
     if not isinstance(instance, dict):
         raise InputError("the instance must be a JSON object")
+    if version not in VERSIONS:
+        raise InputError(f"version: must be one of {VERSIONS}, got {version!r}")
     criteria, method, prize_zone, extra_load = _read_settings(instance)
     marks = _read_marks(instance, criteria)
     ballots = _read_ballot_input(instance)
@@ -112,32 +119,45 @@ def rank(instance: dict) -> dict:
     if ballots is not None and ballots.positions:
         # Ballots decide the final: the finalists are the entries the panel ranked.
         matrix = ballot_matrix(ballots, scored.entries)
-        by_ballot = (ballot_scores(matrix), ballot_draws(matrix, DRAWS, np.random.default_rng([seed, 5])))
-        finalist = ~np.isnan(by_ballot[0])
+        placed = ballot_scores(matrix)
+        finalist = ~np.isnan(placed)
+        drawn = matrix if version == 1 else matrix[:, finalist]
+        by_ballot = (placed, ballot_draws(drawn, DRAWS, np.random.default_rng([seed, 5])))
         for entry in ballots.entries:
             if entry not in set(scored.entries):
                 marks.problems.append({"code": "ballot_entry_unranked", "entry": entry})
 
-    fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]))
-    diagnostic = fit if method == "calibrated" else _fit("calibrated", all_sheets, np.random.default_rng([seed, 2]), 0)
-    ranking, p_top = _ranking(scored, all_sheets, fit, finalist, prize_zone, by_ballot)
+    fit = _fit(method, all_sheets, np.random.default_rng([seed, 1]), version)
+    diagnostic = fit if method == "calibrated" else _fit(
+        "calibrated", all_sheets, np.random.default_rng([seed, 2]), version, 0)
+    summary = _summary(fit, finalist, prize_zone, by_ballot, version, np.random.default_rng([seed, 3]))
+    ranking = _ranking(scored, all_sheets, fit, finalist, summary, by_ballot)
+    p_top = summary.p_top
     judges_out, panel_order, panel_noise = _judges(scored, all_sheets, diagnostic)
 
     budget = math.floor(extra_load * len(first.total) + 1e-9)
     plan_seed = seed
+    plan_fit, plan_summary = fit, summary
     if finalist.any():
         # Round 2 is in: redo the proposal exactly as it was made, from round 1 alone.
         plan_seed = int(inputs_hash(_round_one(instance))[:16], 16)
-        plan_fit = _fit(method, first, np.random.default_rng([plan_seed, 1]))
-        _, p_top = _monte_carlo_ranks(plan_fit.draws, np.zeros(len(scored.entries), bool), prize_zone)
+        plan_fit = _fit(method, first, np.random.default_rng([plan_seed, 1]), version)
+        nobody = np.zeros(len(scored.entries), bool)
+        if version == 1:
+            _, p_top = _monte_carlo_ranks(plan_fit.draws, nobody, prize_zone)
+        else:
+            plan_summary = _summary(plan_fit, nobody, prize_zone, None, version,
+                                    np.random.default_rng([plan_seed, 3]))
+            p_top = plan_summary.p_top
         plan_diagnostic = plan_fit if method == "calibrated" else _fit(
-            "calibrated", first, np.random.default_rng([plan_seed, 2]), 0)
+            "calibrated", first, np.random.default_rng([plan_seed, 2]), version, 0)
         _, panel_order, panel_noise = _judges(scored, first, plan_diagnostic)
-    else:
-        plan_fit = fit
     order = promising_order(p_top, plan_fit.score, scored.entries)
-    plan = plan_final_round(plan_fit.draws, order, prize_zone, budget, panel_noise,
-                            np.random.default_rng([plan_seed, 4]))
+    plan_rng = np.random.default_rng([plan_seed, 4])
+    if version == 1:
+        plan = plan_final_round(plan_fit.draws, order, prize_zone, budget, panel_noise, plan_rng)
+    else:
+        plan = _plan(plan_fit, plan_summary, order, prize_zone, budget, panel_noise, plan_rng)
 
     labels = components(all_sheets)
     position = {name: e for e, name in enumerate(scored.entries)}
@@ -160,6 +180,7 @@ def rank(instance: dict) -> dict:
     reliability = krippendorff_alpha_interval(first.entry, first.total)
     round_two = int(np.sum(np.asarray(scored.round) == 2)) + (ballots.reviews() if ballots is not None else 0)
     answer = {
+        "engine_version": version,
         "method": method,
         "inputs_hash": digest,
         "prize_zone": prize_zone,
@@ -492,16 +513,50 @@ def _scored_only(marks: Marks) -> Marks:
 
 # --- fitting and ranking --------------------------------------------------------------------------
 
-def _fit(method: str, sheets: Sheets, rng: np.random.Generator, draws: int = DRAWS) -> Fit:
+def _fit(method: str, sheets: Sheets, rng: np.random.Generator, version: int, draws: int | None = None) -> Fit:
+    """Fit ``method``; version 1 with ``DRAWS`` draws of every score, version 2 with
+    ``JUDGE_DRAWS`` draws of the judges' parameters (``draws`` overrides either)."""
+    if draws is None:
+        draws = DRAWS if version == 1 else JUDGE_DRAWS
     if method == "mean":
-        return fit_mean(sheets, rng, draws)
+        return fit_mean(sheets, rng, draws if version == 1 else 0)
     if method == "zscore":
-        return fit_zscore(sheets, rng, draws)
-    return fit_calibrated(sheets, rng, draws)
+        return fit_zscore(sheets, rng, draws if version == 1 else 0)
+    return fit_calibrated(sheets, rng, draws, version=version)
+
+
+def _summary(fit: Fit, finalist: np.ndarray, prize_zone: int, by_ballot, version: int, rng) -> Uncertainty:
+    """Score and rank intervals and p_top: version 2 from the posterior (scoring_uncertainty),
+    version 1 from every draw of every entry."""
+    if version == 2:
+        return summarise(fit.posterior, finalist, prize_zone, DRAWS, INTERVAL, rng,
+                         by_ballot[1] if by_ballot is not None else None)
+    ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone, by_ballot[1] if by_ballot is not None else None)
+    tail = (1.0 - INTERVAL) / 2.0
+    return Uncertainty(np.quantile(fit.draws, tail, axis=0), np.quantile(fit.draws, 1.0 - tail, axis=0),
+                       np.quantile(ranks, tail, axis=0, method="lower"),
+                       np.quantile(ranks, 1.0 - tail, axis=0, method="higher"), p_top,
+                       np.flatnonzero(p_top > 0))
+
+
+def _plan(fit: Fit, summary: Uncertainty, order: list[int], prize_zone: int, budget: int, panel_noise: list[float],
+          rng: np.random.Generator):
+    """The finalist round from draws of the entries a plan can touch: the longest shortlist any
+    panel size allows, and the contenders (the only entries that can be in a draw's prize zone)."""
+    smallest_panel = max(1, min(MIN_PANEL, len(panel_noise)))
+    longest = min(len(order), budget // smallest_panel)
+    shortlist = np.asarray(order[:longest], dtype=np.int64)
+    extra = np.setdiff1d(summary.contenders, shortlist)
+    touched = np.concatenate([shortlist, extra])
+    mean, variance = fit.posterior.moments()
+    truths = fit.posterior.draws(touched, PLAN_TRUTHS, rng)
+    plan = plan_final_round(truths, list(range(len(touched))), prize_zone, budget, panel_noise, rng,
+                            (mean[touched], variance[touched]))
+    return Plan([int(touched[k]) for k in plan.shortlist], plan.panel_size, plan.expected_recall)
 
 
 def _monte_carlo_ranks(draws: np.ndarray, finalist: np.ndarray, prize_zone: int, ballot: np.ndarray | None = None):
-    """Rank of every entry in every draw (finalists first), and the share of draws in the zone.
+    """Version 1: rank of every entry in every draw (finalists first), and the share of draws in the zone.
 
     With ``ballot`` draws, finalists are ordered by them first and by their score draws second.
     """
@@ -520,7 +575,7 @@ def _monte_carlo_ranks(draws: np.ndarray, finalist: np.ndarray, prize_zone: int,
     return ranks, p_top
 
 
-def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize_zone: int, by_ballot=None):
+def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summary: Uncertainty, by_ballot=None):
     n = len(marks.entries)
     count = np.bincount(sheets.entry, minlength=n)
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
@@ -547,24 +602,17 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize
         else:
             point_rank[e] = position + 1
 
-    ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone,
-                                      by_ballot[1] if by_ballot is not None else None)
-    tail = (1.0 - INTERVAL) / 2.0
-    low_score = np.quantile(fit.draws, tail, axis=0)
-    high_score = np.quantile(fit.draws, 1.0 - tail, axis=0)
-    best_rank = np.quantile(ranks, tail, axis=0, method="lower")
-    worst_rank = np.quantile(ranks, 1.0 - tail, axis=0, method="higher")
     rows = []
     for e in listing:
         rows.append({
             "entry": marks.entries[e],
             "rank": int(point_rank[e]),
             "score": float(fit.score[e]),
-            "score_low": float(min(low_score[e], fit.score[e])),
-            "score_high": float(max(high_score[e], fit.score[e])),
-            "rank_low": int(min(best_rank[e], point_rank[e])),
-            "rank_high": int(max(worst_rank[e], point_rank[e])),
-            "p_top": float(p_top[e]),
+            "score_low": float(min(summary.score_low[e], fit.score[e])),
+            "score_high": float(max(summary.score_high[e], fit.score[e])),
+            "rank_low": int(min(summary.rank_low[e], point_rank[e])),
+            "rank_high": int(max(summary.rank_high[e], point_rank[e])),
+            "p_top": float(summary.p_top[e]),
             "tie": bool(tied[e]),
             "raw_mean": float(raw_mean[e]),
             "judges": int(judges_of[e]),
@@ -573,7 +621,7 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, prize
             **({"ballot_score": float(ballot_score[e]) if np.isfinite(ballot_score[e]) else None}
                if by_ballot is not None else {}),
         })
-    return rows, p_top
+    return rows
 
 
 def _judges(marks: Marks, sheets: Sheets, fit: Fit):
