@@ -59,6 +59,7 @@ VERSION = 2                        # how rankings are computed; every answer say
 VERSIONS = (1, 2)
 INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
 DECIMALS = 6
+_PLAIN = (str, int, bool, type(None))     # output values _rounded passes through as they are
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,28 @@ def canonical_json(instance: dict) -> str:
     data = dict(instance)
     for key in ("criteria", "scores", "judges", "entries", "ballots"):
         if isinstance(data.get(key), list):
-            data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+            texts = _record_texts(data[key])
+            data[key] = [data[key][k] for k in sorted(range(len(texts)), key=texts.__getitem__)]
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _record_texts(records: list) -> list[str]:
+    """``json.dumps(record, sort_keys=True, ensure_ascii=False)`` of every record, in one call.
+
+    The list is encoded once and cut at the separators between records (``}, {`` between
+    objects, ``", "`` between strings); when the cut yields exactly one piece per record, every
+    cut was a separator (there are that many, and a record holding the same characters would
+    add pieces). Otherwise, or for mixed records, each record is encoded on its own.
+    """
+    if len(records) > 1:
+        for kind, opening, closing in ((dict, "{", "}"), (str, '"', '"')):
+            if all(type(record) is kind for record in records):
+                inner = json.dumps(records, sort_keys=True, ensure_ascii=False)[1:-1]
+                pieces = inner.split(f"{closing}, {opening}")
+                if len(pieces) == len(records):
+                    pieces[0], pieces[-1] = pieces[0][len(opening):], pieces[-1][: -len(closing)]
+                    return [f"{opening}{piece}{closing}" for piece in pieces]
+    return [json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records]
 
 
 # --- reading the instance ---------------------------------------------------------------------------
@@ -394,6 +415,9 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
     by_id = {c.id: c for c in criteria}
     listed_judges = _listed_ids(instance, "judges", problems)
     listed_entries = _listed_ids(instance, "entries", problems)
+    clean = _clean_marks(instance["scores"], criteria)
+    if clean is not None:
+        return _marks_from(clean, listed_entries, listed_judges, problems)
     sheets: dict[tuple[str, str, int], dict[str, float]] = {}
     spoiled: set[tuple[str, str, int]] = set()
     judges_seen, entries_seen = set(listed_judges), set(listed_entries)
@@ -480,6 +504,76 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
         texts, codes = sorted_messages(problems)
         nothing = {"code": "nothing_to_rank"}
         raise InputError(texts + [explain(nothing)], codes + [nothing])
+    return out
+
+
+def _clean_marks(scores: list, criteria: list[Criterion]):
+    """The sheets of an instance whose every mark is valid, distinct and on a complete sheet
+    (the usual case), read column-wise; None when any is not (then :func:`_read_marks` goes mark
+    by mark to name every problem). Totals are computed exactly as there, term by term."""
+    if not scores or not all(type(item) is dict for item in scores):
+        return None
+    entry = [item.get("entry") for item in scores]
+    judge = [item.get("judge") for item in scores]
+    criterion = [item.get("criterion") for item in scores]
+    value = [item.get("value") for item in scores]
+    round_no = [item.get("round", 1) for item in scores]
+    by_id = {c.id: k for k, c in enumerate(criteria)}
+    entries, judges, used = set(entry), set(judge), set(criterion)
+    if (any(type(e) is not str or not e.strip() for e in entries)
+            or any(type(j) is not str or not j.strip() for j in judges)
+            or any(type(c) is not str or c not in by_id for c in used)
+            or not {type(v) for v in value} <= {int, float}
+            or not {type(r) for r in round_no} <= {int} or not set(round_no) <= set(ROUNDS)):
+        return None
+    entries, judges = sorted(entries), sorted(judges)
+    e_of = {e: k for k, e in enumerate(entries)}
+    j_of = {j: k for k, j in enumerate(judges)}
+    e_index = np.fromiter((e_of[e] for e in entry), np.int64, len(entry))
+    j_index = np.fromiter((j_of[j] for j in judge), np.int64, len(judge))
+    c_index = np.fromiter((by_id[c] for c in criterion), np.int64, len(criterion))
+    r_index = np.asarray(round_no, dtype=np.int64)
+    marks = np.asarray(value, dtype=float)
+    low = np.asarray([c.low for c in criteria])[c_index]
+    high = np.asarray([c.high for c in criteria])[c_index]
+    # Beyond 2^53 an int is not its float: such marks take the mark-by-mark path.
+    if not (np.isfinite(marks).all() and (np.abs(marks) < 2.0**53).all()
+            and (marks >= low).all() and (marks <= high).all()):
+        return None
+    n_c = len(criteria)
+    sheet = (e_index * len(judges) + j_index) * len(ROUNDS) + (r_index - 1)
+    slot = sheet * n_c + c_index
+    order = np.argsort(slot, kind="stable")
+    if len(slot) % n_c or np.any(slot[order][1:] == slot[order][:-1]):
+        return None
+    grid = marks[order].reshape(-1, n_c)
+    keys = sheet[order].reshape(-1, n_c)
+    if np.any(keys != keys[:, :1]) or np.any(c_index[order].reshape(-1, n_c) != np.arange(n_c)):
+        return None
+    total = 0
+    for k, c in enumerate(criteria):
+        total = total + c.weight * (grid[:, k] - c.low) / (c.high - c.low)
+    total = 100.0 * total / sum(c.weight for c in criteria)
+    keys = keys[:, 0]
+    return entries, judges, keys // len(ROUNDS) // len(judges), keys // len(ROUNDS) % len(judges), \
+        keys % len(ROUNDS) + 1, total
+
+
+def _marks_from(clean, listed_entries: set[str], listed_judges: set[str], problems: list[dict]) -> Marks:
+    """:class:`Marks` from :func:`_clean_marks`, with the ids listed but never marked named."""
+    entries, judges, entry, judge, round_no, total = clean
+    all_entries = sorted(set(entries) | listed_entries)
+    all_judges = sorted(set(judges) | listed_judges)
+    e_of = {e: k for k, e in enumerate(all_entries)}
+    j_of = {j: k for k, j in enumerate(all_judges)}
+    out = Marks(all_entries, all_judges, problems=problems)
+    out.entry = np.asarray([e_of[e] for e in entries], dtype=np.int64)[entry].tolist()
+    out.judge = np.asarray([j_of[j] for j in judges], dtype=np.int64)[judge].tolist()
+    out.round = round_no.tolist()
+    out.total = total.tolist()
+    active_judges, active_entries = set(judges), set(entries)
+    problems += [{"code": "judge_scored_nothing", "judge": j} for j in all_judges if j not in active_judges]
+    problems += [{"code": "entry_unranked", "entry": e} for e in all_entries if e not in active_entries]
     return out
 
 
@@ -663,6 +757,14 @@ def _with_silent_judges(rows: list[dict], all_judges: list[str]) -> list[dict]:
 
 def _rounded(value: Any) -> Any:
     """Round floats for the output (and turn -0.0, NaN and numpy scalars into plain JSON)."""
+    kind = type(value)
+    if kind is float:
+        return round(value, DECIMALS) + 0.0 if math.isfinite(value) else None
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        # Plain scalars inline: an answer holds some 300 000 of them at national size.
+        return {k: v if type(v) in _PLAIN else _rounded(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -34,6 +34,7 @@ MIN_NOISE_VAR = 1e-4           # floor for variances (0.01 points): perfect agre
 DEFAULT_NOISE_VAR = 25.0       # 5 points: the noise assumed when a contest gives no way to measure it
 OUTER_ROUNDS = 3                # empirical-Bayes rounds; ranks hardly move after the first
 NEWTON_STEPS = 50
+POSTERIOR_CHUNK = 10            # judges' draws turned into posteriors at once (a few MB per sheet array)
 NEWTON_DECREMENT = 1e-10        # stop once a Newton step gains less: the next would gain ~1e-20
 
 
@@ -71,9 +72,10 @@ class Posterior:
 
     def draws(self, entries: np.ndarray, n_draws: int, rng) -> np.ndarray:
         """(n_draws, len(entries)) joint draws; draw d uses the judges' draw d mod K."""
-        which = np.arange(n_draws) % len(self.mean)
-        mean, sd = self.mean[:, entries][which], self.sd[:, entries][which]
-        return mean + sd * rng.standard_normal(mean.shape)
+        rows = np.ix_(np.arange(n_draws) % len(self.mean), np.asarray(entries))
+        mean = self.mean[rows]
+        mean += self.sd[rows] * rng.standard_normal(mean.shape, dtype=np.float32)
+        return mean
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of each entry's score over the whole mixture."""
@@ -194,6 +196,7 @@ class _Marginal:
         self.hyper = hyper
         self.scored = np.bincount(sheets.entry, minlength=sheets.n_entries) > 0
         self._pair_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._index_cache: np.ndarray | None = None
 
     def parts(self, x):
         j = self.s.n_judges
@@ -252,33 +255,22 @@ class _Marginal:
         dp = np.stack([np.zeros_like(u), 2.0 * u, -u])
         first, second = self._pairs
         g_ss, g_sp, g_pp = -ve[first], (me * ve)[first], -(me * me * ve + 0.5 * ve * ve)[first]
-        size = 3 * n
-        rows = (np.arange(3)[:, None] * n + s.judge[None, :])
-        flat, weights = [], []
-        for p in range(3):
-            for q in range(3):
-                block = (g_ss * ds[p, first] * ds[q, second]
-                         + g_sp * (ds[p, first] * dp[q, second] + dp[p, first] * ds[q, second])
-                         + g_pp * dp[p, first] * dp[q, second])
-                flat.append(rows[p, first] * size + rows[q, second])
-                weights.append(block)
+        ds_first, dp_first = ds[:, first], dp[:, first]
+        by_s = g_ss * ds_first + g_sp * dp_first          # what multiplies the second sheet's dS
+        by_p = g_sp * ds_first + g_pp * dp_first          # and its dP
+        pairs = by_s[:, None, :] * ds[None, :, second] + by_p[:, None, :] * dp[None, :, second]
         # Each sheet's own second derivatives: of S and P through the entry, of w d^2 / 2 and log s^2 / 2.
         g_s, g_p = -me, 0.5 * (me * me + ve)
-        own = {
-            (0, 0): w,
-            (0, 1): g_s * (-w * bi),
-            (0, 2): g_s * (w * bi) + w * d,
-            (1, 1): g_s * sig + g_p * 4.0 * u,
-            (1, 2): -g_s * sig - g_p * 2.0 * u,
-            (2, 2): g_s * sig + g_p * u + 0.5 * w * d * d,
-        }
-        for (p, q), value in own.items():
-            flat.append(rows[p] * size + rows[q])
-            weights.append(value)
-            if p != q:
-                flat.append(rows[q] * size + rows[p])
-                weights.append(value)
-        hess = np.bincount(np.concatenate(flat), np.concatenate(weights), size * size).reshape(size, size)
+        own = np.empty((3, 3, len(u)))
+        own[0, 0] = w
+        own[0, 1] = own[1, 0] = -g_s * w * bi
+        own[0, 2] = own[2, 0] = g_s * w * bi + w * d
+        own[1, 1] = g_s * sig + g_p * 4.0 * u
+        own[1, 2] = own[2, 1] = -g_s * sig - g_p * 2.0 * u
+        own[2, 2] = g_s * sig + g_p * u + 0.5 * w * d * d
+        size = 3 * n
+        hess = np.bincount(self._hessian_index, np.concatenate([pairs.ravel(), own.ravel()]),
+                           size * size).reshape(size, size)
         diagonal = np.concatenate([np.full(n, 1.0 / h["tau_a2"]), np.full(n, 1.0 / h["tau_beta2"]),
                                    0.5 * h["nu"] * h["s0_var"] * np.exp(-log_var)])
         hess[np.diag_indices(size)] += diagonal
@@ -288,6 +280,19 @@ class _Marginal:
         hess[centred, :] -= hess[centred, :].mean(axis=0, keepdims=True)
         hess[centred, centred] += 1.0 / n**2
         return hess
+
+    @property
+    def _hessian_index(self) -> np.ndarray:
+        """Flat Hessian positions of the pair blocks and the own blocks, in :meth:`hessian`'s order."""
+        if self._index_cache is None:
+            n = self.s.n_judges
+            first, second = self._pairs
+            rows = np.arange(3)[:, None] * n + self.s.judge[None, :]
+            size = 3 * n
+            pairs = rows[:, None, first] * size + rows[None, :, second]
+            own = rows[:, None, :] * size + rows[None, :, :]
+            self._index_cache = np.concatenate([pairs.ravel(), own.ravel()])
+        return self._index_cache
 
     @property
     def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
@@ -334,8 +339,17 @@ def _additive_start(objective: _Marginal, x: np.ndarray) -> np.ndarray:
     residual = np.where(shared, (s.total - offset[s.judge] - quality[s.entry]) ** 2 * k / np.maximum(k - 1.0, 1.0), 0)
     seen = np.bincount(s.judge[shared], minlength=n_j)
     spread = _sum_by(s.judge, residual, n_j) / np.maximum(seen, 1)
+    # Scales: each judge's slope on the other judges' view of the same entries (their shared
+    # attenuation cancels once the geometric mean is fixed at 1).
+    others = np.where(shared, (k * quality[s.entry] - (s.total - offset[s.judge])) / np.maximum(k - 1.0, 1.0), 0.0)
+    others = np.where(shared, others - float(np.mean(quality[count > 0])), 0.0)
+    slope = _sum_by(s.judge, others * (s.total - offset[s.judge]), n_j) / np.maximum(
+        _sum_by(s.judge, others * others, n_j), 1e-12)
+    log_scale = np.where((seen > 2) & (slope > 0), np.log(np.clip(slope, 1e-3, None)), np.nan)
+    log_scale = np.clip(log_scale - np.nanmean(log_scale), -1.0, 1.0) if np.isfinite(log_scale).any() else log_scale
     start = x.copy()
     start[:n_j] = offset
+    start[n_j : 2 * n_j] = np.where(np.isfinite(log_scale), log_scale, 0.0)
     start[2 * n_j :] = np.where(seen > 1, np.log(np.maximum(spread, MIN_NOISE_VAR)), x[2 * n_j :])
     return start
 
@@ -396,7 +410,7 @@ class _Newton:
                 if trial_value <= value - 1e-4 * length * decrement or length < 1e-8:
                     break
                 length *= 0.5
-            shrunk = np.abs(trial_grad).max() <= 0.25 * np.abs(grad).max()
+            shrunk = np.abs(trial_grad).max() <= 0.8 * np.abs(grad).max()
             x, value, grad = trial, trial_value, trial_grad
             if decrement < NEWTON_DECREMENT:
                 break
@@ -406,18 +420,21 @@ class _Newton:
         return x
 
     def _refactor(self, objective: _Marginal, x: np.ndarray, free: np.ndarray) -> None:
-        """Cholesky factor of the Hessian on the free coordinates, damped until positive definite."""
-        hess = objective.hessian(x)[np.ix_(free, free)]
-        diagonal = np.diag(hess).copy()
+        """Cholesky factor of the Hessian on the free coordinates, damped until positive definite
+        (factorised in place: a failed try rebuilds the Hessian rather than keep a copy)."""
         damping = 0.0
         while True:
+            hess = objective.hessian(x)
+            if not free.all():
+                hess = hess[np.ix_(free, free)]
+            if damping == 0.0:
+                largest = float(np.abs(np.diag(hess)).max())
+            hess[np.diag_indices(len(hess))] += damping
             try:
-                self.factor = linalg.cho_factor(hess, lower=True, check_finite=False)
+                self.factor = linalg.cho_factor(hess, lower=True, check_finite=False, overwrite_a=True)
                 break
             except linalg.LinAlgError:
-                step = max(1e-3 * float(np.abs(diagonal).max()), 1e-8) if damping == 0.0 else 9.0 * damping
-                hess[np.diag_indices(len(hess))] += step
-                damping += step
+                damping = max(1e-3 * largest, 1e-8) if damping == 0.0 else 10.0 * damping
         self.free = free
 
 
@@ -542,8 +559,8 @@ def fit_calibrated(
             xs = x[None, :] + root(rng.standard_normal((n_draws, len(x))))
             mean = np.empty((n_draws, sheets.n_entries), dtype=np.float32)
             sd = np.empty_like(mean)
-            for start in range(0, n_draws, chunk):
-                part = slice(start, min(start + chunk, n_draws))
+            for start in range(0, n_draws, POSTERIOR_CHUNK):
+                part = slice(start, min(start + POSTERIOR_CHUNK, n_draws))
                 part_mean, precision = _conditional_posteriors(centred, xs[part], mu, tau, active)
                 mean[part], sd[part] = part_mean + centre, 1.0 / np.sqrt(precision)
             posterior = Posterior(mean, sd)
