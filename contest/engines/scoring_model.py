@@ -35,7 +35,7 @@ DEFAULT_NOISE_VAR = 25.0       # 5 points: the noise assumed when a contest give
 OUTER_ROUNDS = 3                # empirical-Bayes rounds; ranks hardly move after the first
 NEWTON_STEPS = 50
 POSTERIOR_CHUNK = 10            # judges' draws turned into posteriors at once (a few MB per sheet array)
-NEWTON_DECREMENT = 1e-10        # stop once a Newton step gains less: the next would gain ~1e-20
+ROUGH_DECREMENT = 1e-3          # Newton stops here in the empirical-Bayes rounds before the last
 
 
 @dataclass(frozen=True)
@@ -385,7 +385,8 @@ class _Newton:
         self.factor = None
         self.free: np.ndarray | None = None
 
-    def __call__(self, objective: _Marginal, x: np.ndarray) -> np.ndarray:
+    def __call__(self, objective: _Marginal, x: np.ndarray, tolerance: float = 1e-10) -> np.ndarray:
+        """The optimum, to a Newton decrement below ``tolerance`` (the next step would gain its square)."""
         n_j = objective.s.n_judges
         floor = np.full(len(x), -np.inf)
         floor[2 * n_j :] = np.log(MIN_NOISE_VAR)
@@ -412,7 +413,7 @@ class _Newton:
                 length *= 0.5
             shrunk = np.abs(trial_grad).max() <= 0.8 * np.abs(grad).max()
             x, value, grad = trial, trial_value, trial_grad
-            if decrement < NEWTON_DECREMENT:
+            if decrement < tolerance:
                 break
             if not shrunk and not fresh:
                 self.factor = None
@@ -455,6 +456,8 @@ def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict
     that rankings published with it recompute to the last digit).
     """
     minimise = _Newton() if solver == "newton" else _minimise
+    # The rounds before the last only feed the hyperparameters (kept to 1 %): Newton may stop early.
+    rough = (ROUGH_DECREMENT,) if solver == "newton" else ()
     n_j = sheets.n_judges
     x = _initial_point(sheets)
     hyper = {
@@ -467,7 +470,7 @@ def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict
         x = _additive_start(_Marginal(sheets, hyper), x)
     for _ in range(OUTER_ROUNDS):
         objective = _Marginal(sheets, hyper)
-        x = minimise(objective, x)
+        x = minimise(objective, x, *rough)
         judges = _judges_from(x, n_j)
         m, v = entry_posterior(sheets, judges, 0.0, np.inf)
         var_a, var_logb = _judge_block_variances(sheets, judges, m, v, hyper)

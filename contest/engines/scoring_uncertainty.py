@@ -25,7 +25,7 @@ from scipy import special
 from contest.engines.scoring_model import Posterior
 
 CONTENDER_Z = 5.6          # standard deviations below the zone's lowest threshold: out (p < 1e-8)
-RANK_DRAWS = 500           # draws per contender behind its rank interval
+RANK_DRAWS = 1000          # draws per contender behind its rank interval
 REFERENCE_DRAWS = 32       # draws of the whole field behind "how many entries score above t"
 CHUNK = 250                # draws handled at once (caps the memory)
 
