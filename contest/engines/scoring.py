@@ -54,7 +54,7 @@ DEFAULT_PRIZE_ZONE = 10
 DEFAULT_EXTRA_LOAD = 0.10
 ROUNDS = (1, 2)
 DRAWS = 2000                       # Monte Carlo draws for intervals, rank intervals and p_top
-JUDGE_DRAWS = 200                  # version 2: draws of the judges' parameters (each a Gaussian posterior)
+JUDGE_DRAWS = 100                  # version 2: draws of the judges' parameters (each a Gaussian posterior)
 VERSION = 2                        # how rankings are computed; every answer says which (``engine_version``)
 VERSIONS = (1, 2)
 INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
@@ -680,21 +680,20 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     # then score, raw mean and number of judges, all compared as published (rounded); what is
     # still equal after that is a tie for the jury.
     ballot_score = by_ballot[0] if by_ballot is not None else np.full(n, np.nan)
-    keys = [
-        (float(finalist[e]),
+    keys = np.asarray([
+        [float(finalist[e]),
          round(float(ballot_score[e]), DECIMALS) if np.isfinite(ballot_score[e]) else -math.inf,
-         round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS), float(judges_of[e]))
+         round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS), float(judges_of[e])]
         for e in range(n)
-    ]
-    listing = sorted(range(n), key=lambda e: (tuple(-x for x in keys[e]), marks.entries[e]))
+    ]).reshape(n, 5)
+    # Entries are indexed in id order, so the index breaks what the keys leave equal.
+    listing = np.lexsort((np.arange(n),) + tuple(-keys[:, k] for k in range(4, -1, -1))).tolist()
+    ordered = keys[listing]
+    same = np.concatenate([[False], np.all(ordered[1:] == ordered[:-1], axis=1)])
     point_rank = np.empty(n, dtype=int)
+    point_rank[listing] = np.maximum.accumulate(np.where(same, 0, np.arange(1, n + 1)))
     tied = np.zeros(n, dtype=bool)
-    for position, e in enumerate(listing):
-        if position and keys[e] == keys[listing[position - 1]]:
-            point_rank[e] = point_rank[listing[position - 1]]
-            tied[e] = tied[listing[position - 1]] = True
-        else:
-            point_rank[e] = position + 1
+    tied[listing] = same | np.concatenate([same[1:], [False]])
 
     rows = []
     for e in listing:
@@ -764,7 +763,8 @@ def _rounded(value: Any) -> Any:
         return value
     if kind is dict:
         # Plain scalars inline: an answer holds some 300 000 of them at national size.
-        return {k: v if type(v) in _PLAIN else _rounded(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else round(v, DECIMALS) + 0.0 if type(v) is float and v - v == 0
+                else _rounded(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -191,12 +191,13 @@ class _Marginal:
     sheets that link the groups, and the leniency prior, place them.
     """
 
-    def __init__(self, sheets: Sheets, hyper: dict):
+    def __init__(self, sheets: Sheets, hyper: dict, like: _Marginal | None = None):
+        """``like``: an objective on the same sheets whose pairs and Hessian layout are reused."""
         self.s = sheets
         self.hyper = hyper
         self.scored = np.bincount(sheets.entry, minlength=sheets.n_entries) > 0
-        self._pair_cache: tuple[np.ndarray, np.ndarray] | None = None
-        self._index_cache: np.ndarray | None = None
+        self._pair_cache: tuple[np.ndarray, np.ndarray] | None = like._pair_cache if like else None
+        self._index_cache: np.ndarray | None = like._index_cache if like else None
 
     def parts(self, x):
         j = self.s.n_judges
@@ -466,10 +467,12 @@ def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict
         "nu": NOISE_PRIOR_DOF,
         "s0_var": float(np.exp(x[2 * n_j])),
     }
+    objective = None
     if solver == "newton":
-        x = _additive_start(_Marginal(sheets, hyper), x)
-    for _ in range(OUTER_ROUNDS):
         objective = _Marginal(sheets, hyper)
+        x = _additive_start(objective, x)
+    for _ in range(OUTER_ROUNDS):
+        objective = _Marginal(sheets, hyper, objective)
         x = minimise(objective, x, *rough)
         judges = _judges_from(x, n_j)
         m, v = entry_posterior(sheets, judges, 0.0, np.inf)
@@ -486,7 +489,7 @@ def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict
         hyper = new
         if change < 0.01:
             break
-    objective = _Marginal(sheets, hyper)
+    objective = _Marginal(sheets, hyper, objective)
     return minimise(objective, x), hyper, objective
 
 

@@ -125,7 +125,7 @@ def _rank_intervals(posterior: Posterior, others: np.ndarray, contenders: np.nda
     grid_high = max(float(np.max(score_high[others])), float(np.max(reference)))
     grid = np.linspace(grid_low, grid_high, 2048)
     above_all = _expected_above(reference, grid)
-    above_rest = _expected_above(reference[:, outside], grid)
+    above_rest = above_all - _expected_above(reference[:, ~outside], grid)
 
     rest = others[outside]
     own = tail   # the entry's own chance of scoring above its interval's upper end

@@ -88,8 +88,12 @@ def test_the_shortcuts_agree_with_drawing_and_sorting_every_entry():
     assert np.mean(np.abs(quick.rank_low - low)) < 0.02 * n
     assert np.mean(np.abs(quick.rank_high - high)) < 0.02 * n
     top = quick.contenders
-    assert np.all(np.abs(quick.rank_high[top] - high[top]) <= 5 + 0.08 * high[top])
-    assert np.all(np.abs(quick.rank_low[top] - low[top]) <= 5 + 0.08 * low[top])
+    # The contenders' interval ends to a few places and a fifth (the others above them are
+    # counted by expectation); those of the prize zone's favourites to a few places.
+    assert np.all(np.abs(quick.rank_low[top] - low[top]) <= 5 + 0.2 * low[top])
+    assert np.all(np.abs(quick.rank_high[top] - high[top]) <= 5 + 0.2 * high[top])
+    favourites = top[:10]
+    assert np.all(np.abs(quick.rank_low[favourites] - low[favourites]) <= 2)
 
 
 def test_version_2_keeps_the_answers_of_version_1_within_monte_carlo_error():
