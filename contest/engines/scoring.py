@@ -285,19 +285,15 @@ def canonical_json(instance: dict) -> str:
 def _record_texts(records: list) -> list[str]:
     """``json.dumps(record, sort_keys=True, ensure_ascii=False)`` of every record, in one call.
 
-    The list is encoded once and cut at the separators between records (``}, {`` between
-    objects, ``", "`` between strings); when the cut yields exactly one piece per record, every
-    cut was a separator (there are that many, and a record holding the same characters would
-    add pieces). Otherwise, or for mixed records, each record is encoded on its own.
+    A list of objects is encoded once and cut at ``}, {``. Two occurrences of that string cannot
+    overlap, so the cut finds every one: the separators between records and any inside them.
+    When it yields exactly one piece per record, every cut was a separator. Otherwise (or for
+    records that are not all objects) each record is encoded on its own.
     """
-    if len(records) > 1:
-        for kind, opening, closing in ((dict, "{", "}"), (str, '"', '"')):
-            if all(type(record) is kind for record in records):
-                inner = json.dumps(records, sort_keys=True, ensure_ascii=False)[1:-1]
-                pieces = inner.split(f"{closing}, {opening}")
-                if len(pieces) == len(records):
-                    pieces[0], pieces[-1] = pieces[0][len(opening):], pieces[-1][: -len(closing)]
-                    return [f"{opening}{piece}{closing}" for piece in pieces]
+    if len(records) > 1 and all(type(record) is dict for record in records):
+        pieces = json.dumps(records, sort_keys=True, ensure_ascii=False)[2:-2].split("}, {")
+        if len(pieces) == len(records):
+            return [f"{{{piece}}}" for piece in pieces]
     return [json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records]
 
 

@@ -11,9 +11,9 @@ draws go only where an answer can depend on them:
   whose score stays below the lowest such threshold in every judges' draw (by ``CONTENDER_Z``
   standard deviations, a chance under 1e-8) is out of the zone; if any entry is not so clearly
   out, it joins the contenders and the check is repeated. Finalists are always drawn;
-* **rank intervals**: finalists and contenders from their draws (the count of the others above
-  them taken from reference draws of the whole field), every other entry from the expected
-  number of entries above its interval's ends.
+* **rank intervals**: finalists and the entries that reached the zone in some draw from their
+  draws (the count of the others above them taken from reference draws of the whole field),
+  every other entry from the expected number of entries above its interval's ends.
 """
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from scipy import special
 from contest.engines.scoring_model import Posterior
 
 CONTENDER_Z = 5.6          # standard deviations below the zone's lowest threshold: out (p < 1e-8)
-RANK_DRAWS = 1000          # draws per contender behind its rank interval
+RANK_DRAWS = 1000          # draws behind the rank interval of an entry that reached the zone
 REFERENCE_DRAWS = 32       # draws of the whole field behind "how many entries score above t"
-CHUNK = 250                # draws handled at once (caps the memory)
 
 
 @dataclass
@@ -72,11 +71,13 @@ def summarise(posterior: Posterior, finalist: np.ndarray, prize_zone: int, draws
     others = np.flatnonzero(~finalist)
     zone = prize_zone - len(finalists)
     contenders = np.zeros(0, dtype=np.int64)
+    likely, values = contenders, np.zeros((RANK_DRAWS, 0), dtype=np.float32)
     if len(others) and zone > 0:
-        contenders, in_zone = _zone_chances(posterior, others, mean, sd, min(zone, len(others)), draws, rng)
+        contenders, in_zone, values = _zone_chances(posterior, others, mean, sd, min(zone, len(others)), draws, rng)
         p_top[contenders] = in_zone
+        likely, values = contenders[in_zone > 0], values[:RANK_DRAWS, in_zone > 0]
     if len(others):
-        _rank_intervals(posterior, others, contenders, score_low, score_high, tail, len(finalists), rng,
+        _rank_intervals(posterior, others, likely, values, score_low, score_high, tail, len(finalists), rng,
                         rank_low, rank_high)
     order = np.argsort(-p_top[contenders], kind="stable")
     return Uncertainty(score_low, score_high, rank_low, rank_high, p_top, contenders[order])
@@ -89,35 +90,37 @@ def _ranks_from_order(order: np.ndarray) -> np.ndarray:
 
 
 def _zone_chances(posterior: Posterior, others: np.ndarray, mean: np.ndarray, sd: np.ndarray, zone: int,
-                  draws: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """The contenders among ``others`` and each one's share of draws in the top ``zone`` of them."""
+                  draws: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The contenders among ``others``, each one's share of draws in the top ``zone`` of them, and
+    their draws (draws, contenders).
+
+    Given a draw of the judges' parameters the entries' scores are independent, so entries found
+    to be contenders late are drawn for the same draws and joined to the others' columns.
+    """
     guess = np.sort(mean[others])[-zone]
     chosen = others[mean[others] + CONTENDER_Z * sd[others] >= guess]
+    values = posterior.draws(chosen, draws, rng)
     while True:
-        top_count = np.zeros(len(chosen))
-        lowest = np.inf
-        for start in range(0, draws, CHUNK):
-            size = min(CHUNK, draws - start)
-            values = posterior.draws(chosen, size, rng)
-            best = np.argpartition(-values, zone - 1, axis=1)[:, :zone]
-            top_count += np.bincount(best.ravel(), minlength=len(chosen))
-            lowest = min(lowest, float(np.min(np.take_along_axis(values, best, axis=1))))
+        best = np.argpartition(-values, zone - 1, axis=1)[:, :zone]
+        lowest = float(np.min(np.take_along_axis(values, best, axis=1)))
         # Out: below the lowest threshold seen by CONTENDER_Z sds in every judges' draw.
         gap = (lowest - posterior.mean[:, others]) / posterior.sd[:, others]
-        close = others[np.min(gap, axis=0) < CONTENDER_Z]
-        missing = np.setdiff1d(close, chosen)
+        missing = np.setdiff1d(others[np.min(gap, axis=0) < CONTENDER_Z], chosen)
         if not len(missing):
-            return chosen, top_count / draws
-        chosen = np.union1d(chosen, missing)
+            top_count = np.bincount(best.ravel(), minlength=len(chosen))
+            return chosen, top_count / draws, values
+        chosen = np.concatenate([chosen, missing])
+        values = np.concatenate([values, posterior.draws(missing, draws, rng)], axis=1)
 
 
-def _rank_intervals(posterior: Posterior, others: np.ndarray, contenders: np.ndarray, score_low, score_high,
-                    tail: float, ahead: int, rng, rank_low: np.ndarray, rank_high: np.ndarray) -> None:
+def _rank_intervals(posterior: Posterior, others: np.ndarray, contenders: np.ndarray, values: np.ndarray,
+                    score_low, score_high, tail: float, ahead: int, rng, rank_low: np.ndarray,
+                    rank_high: np.ndarray) -> None:
     """Rank intervals of the non-finalists, behind the ``ahead`` finalists.
 
-    A contender's rank in a draw is one plus the contenders above it in that draw plus the
-    expected number of the rest above its score; anyone else's interval ends are one plus the
-    expected number of the others above its score interval's ends.
+    A contender's rank in a draw (``values``: draws x contenders) is one plus the contenders
+    above it in that draw plus the expected number of the rest above its score; anyone else's
+    interval ends are one plus the expected number of the others above its score interval's ends.
     """
     reference = posterior.draws(others, REFERENCE_DRAWS, rng)
     outside = ~np.isin(others, contenders)
@@ -136,7 +139,6 @@ def _rank_intervals(posterior: Posterior, others: np.ndarray, contenders: np.nda
     rank_high[rest] = np.clip(np.ceil(worst), ahead + 1, last)
     if not len(contenders):
         return
-    values = posterior.draws(contenders, RANK_DRAWS, rng)
     within = _ranks_from_order(np.argsort(-values, axis=1, kind="stable"))
     ranks = ahead + within + np.rint(np.interp(values, grid, above_rest)).astype(np.int64)
     rank_low[contenders] = np.clip(np.quantile(ranks, tail, axis=0, method="lower"), ahead + 1, last)
