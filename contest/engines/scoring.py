@@ -692,11 +692,13 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     tied[listing] = same | np.concatenate([same[1:], [False]])
 
     # Plain Python numbers first: the rows are built 20 000 at a time at national size.
+    best = np.minimum(summary.rank_low, point_rank).astype(int)
+    worst = np.maximum(summary.rank_high, point_rank).astype(int)
     columns = zip(
         point_rank.tolist(), fit.score.tolist(), np.minimum(summary.score_low, fit.score).tolist(),
-        np.maximum(summary.score_high, fit.score).tolist(), np.minimum(summary.rank_low, point_rank).astype(int).tolist(),
-        np.maximum(summary.rank_high, point_rank).astype(int).tolist(), summary.p_top.tolist(), tied.tolist(),
-        raw_mean.tolist(), judges_of.tolist(), count.tolist(), finalist.tolist(), ballot_score.tolist())
+        np.maximum(summary.score_high, fit.score).tolist(), best.tolist(), worst.tolist(), summary.p_top.tolist(),
+        tied.tolist(), raw_mean.tolist(), judges_of.tolist(), count.tolist(), finalist.tolist(),
+        ballot_score.tolist())
     table = list(columns)     # by entry index
     rows = []
     for e in listing:
