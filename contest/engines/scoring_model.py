@@ -416,7 +416,9 @@ class _Newton:
             x, value, grad = trial, trial_value, trial_grad
             if decrement < tolerance:
                 break
-            if not shrunk and not fresh:
+            # A stale factor is kept while it still converges: fast enough (the gradient halves)
+            # or, in a rough round, while steps are taken whole.
+            if not fresh and not shrunk and (tolerance < ROUGH_DECREMENT or length < 1.0):
                 self.factor = None
             fresh = False
         return x
