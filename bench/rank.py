@@ -1,22 +1,32 @@
-"""How long the organizers' results page waits for a national-size ranking, cold and cached.
+"""How long and how much memory one national-size ranking takes, cold, in a fresh process.
 
-A contest of ENTRIES entries, JUDGES judges, 3 sheets an entry and a 4-criterion rubric goes
-through the scoring engine once (what the first visit to the results page costs), then through
-the service's cache (every later visit while no mark changes: hashing the input and a look-up).
-Last line: ``rank: seconds=... cached_seconds=... entries=...``.
+A contest of ENTRIES entries, JUDGES judges, 3 sheets an entry and a 4-criterion rubric is built
+and ranked once by the scoring engine in a child process (what the first ranking after a change
+of marks costs a worker). The child reports the ranking's CPU and wall seconds and its peak
+resident memory (``ru_maxrss`` of the child: everything it ever held, the instance's Python
+objects included, so nothing allocated outside Python's view is missed). The child runs BLAS on
+one thread, as the workers of a shared machine should.
+
+Targets (issue 13): at most MAX_SECONDS wall and MAX_PEAK_MB peak; the exit status is 1 when
+either is missed. Last line: ``rank: seconds=... cpu_seconds=... peak_mb=... entries=...``.
+
+    python bench/rank.py [--entries 20000] [--judges 600]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from contest.engines import scoring  # noqa: E402
-from contest.services.results import RankingCache  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+MAX_SECONDS = 2.0
+MAX_PEAK_MB = 400.0
 
 
 def instance(entries: int, judges: int, seed: int = 1) -> dict:
@@ -34,26 +44,53 @@ def instance(entries: int, judges: int, seed: int = 1) -> dict:
     return {"criteria": criteria, "scores": scores}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--entries", type=int, default=7000, help="one contest's share of 20 000 entries")
-    parser.add_argument("--judges", type=int, default=300)
-    args = parser.parse_args()
-    data = instance(args.entries, args.judges)
-    cache = RankingCache()
-    start = time.perf_counter()
-    answer = cache.rank(data)
-    cold = time.perf_counter() - start
-    start = time.perf_counter()
-    again = cache.rank(data)
-    warm = time.perf_counter() - start
-    assert again is answer and len(answer["ranking"]) == args.entries
+def child(entries: int, judges: int) -> None:
+    """Build the instance, rank it once, print the figures as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from contest.engines import scoring
+
+    data = instance(entries, judges)
+    built_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu, wall = time.process_time(), time.perf_counter()
+    answer = scoring.rank(data)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    assert len(answer["ranking"]) == entries
     start = time.perf_counter()
     scoring.inputs_hash(data)
     hashing = time.perf_counter() - start
-    print(f"entries={args.entries} judges={args.judges} sheets={3 * args.entries} method={answer['method']}")
-    print(f"cold ranking {cold:.2f} s; cached {warm:.3f} s (of which hashing the input {hashing:.3f} s)")
-    print(f"rank: seconds={cold:.2f} cached_seconds={warm:.3f} entries={args.entries}")
+    print(json.dumps({"seconds": wall, "cpu_seconds": cpu, "hashing_seconds": hashing, "built_mb": built_mb,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "method": answer["method"], "version": answer["engine_version"],
+                      "contenders": sum(row["p_top"] > 0 for row in answer["ranking"])}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=20000)
+    parser.add_argument("--judges", type=int, default=600)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.entries, args.judges)
+        return
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, __file__, "--child", "--entries", str(args.entries),
+                           "--judges", str(args.judges)], env=env, capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"entries={args.entries} judges={args.judges} sheets={3 * args.entries} method={found['method']} "
+          f"engine_version={found['version']}")
+    print(f"cold ranking in a fresh process: {found['seconds']:.2f} s wall, {found['cpu_seconds']:.2f} s CPU "
+          f"(of which hashing the input about {found['hashing_seconds']:.2f} s); "
+          f"{found['contenders']} entries with a chance of the prize zone")
+    print(f"peak memory (ru_maxrss of the process) {found['peak_mb']:.0f} MB, of which the instance's Python "
+          f"objects and the interpreter {found['built_mb']:.0f} MB")
+    missed = [f"{name} {value:.2f} > {limit}" for name, value, limit in (
+        ("seconds", found["seconds"], MAX_SECONDS), ("peak_mb", found["peak_mb"], MAX_PEAK_MB)) if value > limit]
+    if missed:
+        print("target missed: " + "; ".join(missed))
+    print(f"rank: seconds={found['seconds']:.2f} cpu_seconds={found['cpu_seconds']:.2f} "
+          f"peak_mb={found['peak_mb']:.0f} entries={args.entries}")
+    sys.exit(1 if missed else 0)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from babel.support import Translations
 from markupsafe import escape
 
+from contest.engines import scoring
 from contest.extensions import db
 from contest.models import (
     Assignment, ContestJudge, Entry, EntryStatus, Mark, ResultSnapshot, Role, ScoringRound,
@@ -191,6 +192,26 @@ def test_verify_passes_a_version_published_before_message_codes(runner, organize
     result = snapshot.result
     result["warnings"] = ["the stored warnings were edited"]
     snapshot.result_json = json.dumps(result, sort_keys=True)
+    db.session.commit()
+    tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output
+
+
+def test_verify_recomputes_a_version_published_by_engine_version_1_with_that_engine(runner, organizer, scored,
+                                                                                    client):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
+    snapshot = ResultSnapshot.latest(contest.id)
+    assert snapshot.result["engine_version"] == scoring.VERSION
+    published = json.loads(json.dumps(scoring.rank(snapshot.instance, version=1), sort_keys=True))
+    del published["engine_version"]                 # version 1 answers did not carry the key
+    assert [row["p_top"] for row in published["ranking"]] != [row["p_top"] for row in snapshot.result["ranking"]]
+    snapshot.result_json = json.dumps(published, sort_keys=True)
+    db.session.commit()
+    clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert clean.exit_code == 0 and "1 published rankings checked, 0 differences" in clean.output
+    published["ranking"][0]["p_top"] = 0.5
+    snapshot.result_json = json.dumps(published, sort_keys=True)
     db.session.commit()
     tampered = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output

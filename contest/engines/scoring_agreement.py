@@ -3,6 +3,8 @@ the judge-entry graph holds together at all (scores in separate pieces cannot be
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from contest.engines.scoring_messages import explain
 from contest.engines.scoring_model import Judges, Sheets
@@ -40,25 +42,18 @@ def krippendorff_alpha_interval(unit: np.ndarray, value: np.ndarray) -> float | 
 
 
 def components(sheets: Sheets) -> np.ndarray:
-    """Connected piece of the judge-entry graph for each entry (union-find), numbered from 0
+    """Connected piece of the judge-entry graph for each entry, numbered from 0
     in order of each piece's first entry index; unscored entries get -1."""
-    parent = list(range(sheets.n_entries + sheets.n_judges))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for e, j in zip(sheets.entry.tolist(), sheets.judge.tolist()):
-        ra, rb = find(e), find(sheets.n_entries + j)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    scored = np.bincount(sheets.entry, minlength=sheets.n_entries) > 0
-    label, names = np.full(sheets.n_entries, -1), {}
-    for e in range(sheets.n_entries):
-        if scored[e]:
-            label[e] = names.setdefault(find(e), len(names))
+    size = sheets.n_entries + sheets.n_judges
+    graph = sparse.coo_matrix((np.ones(len(sheets.entry)), (sheets.entry, sheets.n_entries + sheets.judge)),
+                              shape=(size, size))
+    _, piece = csgraph.connected_components(graph, directed=False)
+    scored = np.flatnonzero(np.bincount(sheets.entry, minlength=sheets.n_entries) > 0)
+    pieces, first = np.unique(piece[scored], return_index=True)
+    number = np.empty(len(pieces), dtype=np.int64)
+    number[np.argsort(first)] = np.arange(len(pieces))
+    label = np.full(sheets.n_entries, -1)
+    label[scored] = number[np.searchsorted(pieces, piece[scored])]
     return label
 
 
@@ -69,18 +64,20 @@ def judge_agreement(sheets: Sheets, judges: Judges) -> np.ndarray:
     b = judges.scale[sheets.judge]
     prec = w * b * b
     signal = w * b * (sheets.total - judges.leniency[sheets.judge])
-    pair = sheets.entry * sheets.n_judges + sheets.judge
-    size = sheets.n_entries * sheets.n_judges
-    own_prec = np.bincount(pair, prec, size)[pair]
-    own_signal = np.bincount(pair, signal, size)[pair]
+    _, pair = np.unique(sheets.entry * sheets.n_judges + sheets.judge, return_inverse=True)
+    own_prec = np.bincount(pair, prec)[pair]
+    own_signal = np.bincount(pair, signal)[pair]
     other_prec = np.bincount(sheets.entry, prec, sheets.n_entries)[sheets.entry] - own_prec
     other_signal = np.bincount(sheets.entry, signal, sheets.n_entries)[sheets.entry] - own_signal
     has_other = other_prec > 1e-9 * np.maximum(own_prec, 1e-12)
     consensus = np.where(has_other, other_signal / np.where(has_other, other_prec, 1.0), np.nan)
     result = np.full(sheets.n_judges, np.nan)
+    usable = np.flatnonzero(has_other)
+    by_judge = usable[np.argsort(sheets.judge[usable], kind="stable")]    # sheet order kept within a judge
+    bounds = np.searchsorted(sheets.judge[by_judge], np.arange(sheets.n_judges + 1))
     for j in range(sheets.n_judges):
-        mine = (sheets.judge == j) & has_other
-        if mine.sum() < 3:
+        mine = by_judge[bounds[j] : bounds[j + 1]]
+        if len(mine) < 3:
             continue
         x, y = sheets.total[mine], consensus[mine]
         if np.std(x) < 1e-9 or np.std(y) < 1e-9:

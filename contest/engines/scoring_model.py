@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import linalg, optimize
 
 # Shrinkage settings for the calibrated model, on the 0-100 total scale (see docs/scoring.md).
 NOISE_PRIOR_DOF = 4.0          # nu: a judge's noise is pooled with the panel's as if from 4 sheets
@@ -33,6 +33,9 @@ HYPER_DOF = 3.0
 MIN_NOISE_VAR = 1e-4           # floor for variances (0.01 points): perfect agreement stays finite
 DEFAULT_NOISE_VAR = 25.0       # 5 points: the noise assumed when a contest gives no way to measure it
 OUTER_ROUNDS = 3                # empirical-Bayes rounds; ranks hardly move after the first
+NEWTON_STEPS = 50
+POSTERIOR_CHUNK = 10            # judges' draws turned into posteriors at once (a few MB per sheet array)
+ROUGH_DECREMENT = 1e-3          # Newton stops here in the empirical-Bayes rounds before the last
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,35 @@ class Judges:
     noise: np.ndarray
 
 
+@dataclass(frozen=True)
+class Posterior:
+    """The scores' uncertainty as a mixture: for each of K draws of the judges' parameters, every
+    entry's exact Gaussian posterior given them (K = 1 for the mean and z-score models).
+
+    Kept as (K, n_entries) means and sds, so any subset of entries can be drawn on demand and
+    nobody pays for n_draws x n_entries numbers that no answer reads.
+    """
+
+    mean: np.ndarray
+    sd: np.ndarray
+
+    def draws(self, entries: np.ndarray, n_draws: int, rng) -> np.ndarray:
+        """(n_draws, len(entries)) joint draws; draw d uses the judges' draw d mod K."""
+        rows = np.ix_(np.arange(n_draws) % len(self.mean), np.asarray(entries))
+        mean = self.mean[rows]
+        mean += self.sd[rows] * rng.standard_normal(mean.shape, dtype=np.float32)
+        return mean
+
+    def moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of each entry's score over the whole mixture."""
+        mean = self.mean.mean(axis=0, dtype=float)
+        return mean, np.mean(np.square(self.sd, dtype=float), axis=0) + self.mean.var(axis=0, dtype=float)
+
+
 @dataclass
 class Fit:
-    """Scores of one model: ``score`` is the point estimate, ``draws`` are (n_draws, n_entries)."""
+    """Scores of one model: ``score`` is the point estimate; ``draws`` (n_draws, n_entries) are
+    the version 1 Monte Carlo draws, ``posterior`` what version 2 draws from."""
 
     method: str
     score: np.ndarray
@@ -66,6 +95,7 @@ class Fit:
     prior_mean: float = 0.0
     prior_sd: float = np.inf
     centre: float = 0.0            # calibrated: total = centre + leniency + scale * (score - centre)
+    posterior: Posterior | None = None
 
 
 # --- shared pieces -----------------------------------------------------------------------------
@@ -114,8 +144,9 @@ def fit_mean(sheets: Sheets, rng, n_draws: int) -> Fit:
     count = np.bincount(sheets.entry, minlength=sheets.n_entries)
     score = _sum_by(sheets.entry, sheets.total, sheets.n_entries) / np.maximum(count, 1)
     noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries, DEFAULT_NOISE_VAR)
-    draws = _draws_for_means(score, noise_var / np.maximum(count, 1), rng, n_draws)
-    return Fit("mean", score, draws)
+    variance = noise_var / np.maximum(count, 1)
+    draws = _draws_for_means(score, variance, rng, n_draws)
+    return Fit("mean", score, draws, posterior=Posterior(score[None, :], np.sqrt(variance)[None, :]))
 
 
 def zscores(sheets: Sheets) -> np.ndarray:
@@ -143,8 +174,10 @@ def fit_zscore(sheets: Sheets, rng, n_draws: int) -> Fit:
     spread = float(np.std(sheets.total, ddof=1)) if len(sheets.total) > 1 else 1.0
     spread = spread if spread > 1e-9 else 1.0
     noise_var = _pooled_within_variance(sheets.entry, z, sheets.n_entries, 1.0)
-    draws = _draws_for_means(mean_z, noise_var / np.maximum(count, 1), rng, n_draws)
-    return Fit("zscore", centre + spread * mean_z, centre + spread * draws)
+    variance = noise_var / np.maximum(count, 1)
+    draws = _draws_for_means(mean_z, variance, rng, n_draws)
+    posterior = Posterior(centre + spread * mean_z[None, :], spread * np.sqrt(variance)[None, :])
+    return Fit("zscore", centre + spread * mean_z, centre + spread * draws, posterior=posterior)
 
 
 # --- calibrated: affine judges, quality integrated out --------------------------------------------
@@ -158,10 +191,13 @@ class _Marginal:
     sheets that link the groups, and the leniency prior, place them.
     """
 
-    def __init__(self, sheets: Sheets, hyper: dict):
+    def __init__(self, sheets: Sheets, hyper: dict, like: _Marginal | None = None):
+        """``like``: an objective on the same sheets whose pairs and Hessian layout are reused."""
         self.s = sheets
         self.hyper = hyper
         self.scored = np.bincount(sheets.entry, minlength=sheets.n_entries) > 0
+        self._pair_cache: tuple[np.ndarray, np.ndarray] | None = like._pair_cache if like else None
+        self._index_cache: np.ndarray | None = like._index_cache if like else None
 
     def parts(self, x):
         j = self.s.n_judges
@@ -196,11 +232,127 @@ class _Marginal:
         g_lv = 0.5 * _sum_by(s.judge, 1.0 - w * (r * r + bi * bi * ve), n) + 0.5 * nu * (1.0 - s0 / var)
         return value, np.concatenate([g_a, g_beta, g_lv])
 
+    def hessian(self, x) -> np.ndarray:
+        """The exact Hessian of :meth:`value_and_grad`, dense, in the same coordinates.
+
+        With quality integrated out, an entry's term is ``-S^2 / 2P + log(P) / 2`` of its sheets'
+        sums ``P = sum w b^2`` and ``S = sum w b (total - a)``: second derivatives couple only
+        judges who share an entry, one 3x3 block per pair of sheets of the same entry. It is
+        assembled in (a, log b, log s^2) and mapped through ``log b = beta - mean(beta)``.
+        """
+        s, h = self.s, self.hyper
+        n = s.n_judges
+        a, b, beta, log_var = self.parts(x)
+        w = np.exp(-log_var)[s.judge]
+        bi = b[s.judge]
+        d = s.total - a[s.judge]
+        u, sig = w * bi * bi, w * bi * d
+        precision = np.maximum(_sum_by(s.entry, u, s.n_entries), 1e-300)
+        v = 1.0 / precision
+        m = _sum_by(s.entry, sig, s.n_entries) * v
+        me, ve = m[s.entry], v[s.entry]
+        # First derivatives of each sheet's S and P share by (a, log b, log s^2).
+        ds = np.stack([-w * bi, sig, -sig])
+        dp = np.stack([np.zeros_like(u), 2.0 * u, -u])
+        first, second = self._pairs
+        g_ss, g_sp, g_pp = -ve[first], (me * ve)[first], -(me * me * ve + 0.5 * ve * ve)[first]
+        ds_first, dp_first = ds[:, first], dp[:, first]
+        by_s = g_ss * ds_first + g_sp * dp_first          # what multiplies the second sheet's dS
+        by_p = g_sp * ds_first + g_pp * dp_first          # and its dP
+        pairs = by_s[:, None, :] * ds[None, :, second] + by_p[:, None, :] * dp[None, :, second]
+        # Each sheet's own second derivatives: of S and P through the entry, of w d^2 / 2 and log s^2 / 2.
+        g_s, g_p = -me, 0.5 * (me * me + ve)
+        own = np.empty((3, 3, len(u)))
+        own[0, 0] = w
+        own[0, 1] = own[1, 0] = -g_s * w * bi
+        own[0, 2] = own[2, 0] = g_s * w * bi + w * d
+        own[1, 1] = g_s * sig + g_p * 4.0 * u
+        own[1, 2] = own[2, 1] = -g_s * sig - g_p * 2.0 * u
+        own[2, 2] = g_s * sig + g_p * u + 0.5 * w * d * d
+        size = 3 * n
+        hess = np.bincount(self._hessian_index, np.concatenate([pairs.ravel(), own.ravel()]),
+                           size * size).reshape(size, size)
+        diagonal = np.concatenate([np.full(n, 1.0 / h["tau_a2"]), np.full(n, 1.0 / h["tau_beta2"]),
+                                   0.5 * h["nu"] * h["s0_var"] * np.exp(-log_var)])
+        hess[np.diag_indices(size)] += diagonal
+        # log b = P beta with P = I - 11'/n; the pin on mean(beta) adds 11'/n^2.
+        centred = slice(n, 2 * n)
+        hess[:, centred] -= hess[:, centred].mean(axis=1, keepdims=True)
+        hess[centred, :] -= hess[centred, :].mean(axis=0, keepdims=True)
+        hess[centred, centred] += 1.0 / n**2
+        return hess
+
+    @property
+    def _hessian_index(self) -> np.ndarray:
+        """Flat Hessian positions of the pair blocks and the own blocks, in :meth:`hessian`'s order."""
+        if self._index_cache is None:
+            n = self.s.n_judges
+            first, second = self._pairs
+            rows = np.arange(3)[:, None] * n + self.s.judge[None, :]
+            size = 3 * n
+            pairs = rows[:, None, first] * size + rows[None, :, second]
+            own = rows[:, None, :] * size + rows[None, :, :]
+            self._index_cache = np.concatenate([pairs.ravel(), own.ravel()])
+        return self._index_cache
+
+    @property
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ordered pair of sheets (i, k) of the same entry, i == k included."""
+        if self._pair_cache is None:
+            order = np.argsort(self.s.entry, kind="stable")
+            count = np.bincount(self.s.entry, minlength=self.s.n_entries)
+            start = np.cumsum(count) - count
+            per_sheet = count[self.s.entry[order]]
+            first = np.repeat(order, per_sheet)
+            within = np.arange(len(first)) - np.repeat(np.cumsum(per_sheet) - per_sheet, per_sheet)
+            second = order[np.repeat(start[self.s.entry[order]], per_sheet) + within]
+            self._pair_cache = (first, second)
+        return self._pair_cache
+
 
 def _initial_point(sheets: Sheets) -> np.ndarray:
     n_j = sheets.n_judges
     noise_var = _pooled_within_variance(sheets.entry, sheets.total, sheets.n_entries, DEFAULT_NOISE_VAR)
     return np.concatenate([np.zeros(n_j), np.zeros(n_j), np.full(n_j, np.log(noise_var))])
+
+
+def _additive_start(objective: _Marginal, x: np.ndarray) -> np.ndarray:
+    """A start for Newton near the optimum: the additive model ``total = q_e + a_j`` fitted by
+    ridge least squares (quality eliminated, one J x J solve), and each judge's spread around it.
+
+    From the flat start the Hessian is indefinite (a judge's offset is far off while the noise is
+    already small) and Newton crawls, most along the common shifts of weakly linked judges; the
+    least-squares solve places those at once.
+    """
+    s = objective.s
+    n_j = s.n_judges
+    count = np.bincount(s.entry, minlength=s.n_entries).astype(float)
+    first, second = objective._pairs
+    link = np.bincount(s.judge[first] * n_j + s.judge[second], 1.0 / count[s.entry[first]], n_j * n_j)
+    system = np.diag(np.bincount(s.judge, minlength=n_j) + DEFAULT_NOISE_VAR / LENIENCY_PRIOR_SD**2)
+    system -= link.reshape(n_j, n_j)
+    entry_mean = _sum_by(s.entry, s.total, s.n_entries) / np.maximum(count, 1.0)
+    right = _sum_by(s.judge, s.total - entry_mean[s.entry], n_j)
+    offset = linalg.solve(system, right, assume_a="pos", check_finite=False)
+    quality = _sum_by(s.entry, s.total - offset[s.judge], s.n_entries) / np.maximum(count, 1.0)
+    k = count[s.entry]
+    shared = k > 1
+    residual = np.where(shared, (s.total - offset[s.judge] - quality[s.entry]) ** 2 * k / np.maximum(k - 1.0, 1.0), 0)
+    seen = np.bincount(s.judge[shared], minlength=n_j)
+    spread = _sum_by(s.judge, residual, n_j) / np.maximum(seen, 1)
+    # Scales: each judge's slope on the other judges' view of the same entries (their shared
+    # attenuation cancels once the geometric mean is fixed at 1).
+    others = np.where(shared, (k * quality[s.entry] - (s.total - offset[s.judge])) / np.maximum(k - 1.0, 1.0), 0.0)
+    others = np.where(shared, others - float(np.mean(quality[count > 0])), 0.0)
+    slope = _sum_by(s.judge, others * (s.total - offset[s.judge]), n_j) / np.maximum(
+        _sum_by(s.judge, others * others, n_j), 1e-12)
+    log_scale = np.where((seen > 2) & (slope > 0), np.log(np.clip(slope, 1e-3, None)), np.nan)
+    log_scale = np.clip(log_scale - np.nanmean(log_scale), -1.0, 1.0) if np.isfinite(log_scale).any() else log_scale
+    start = x.copy()
+    start[:n_j] = offset
+    start[n_j : 2 * n_j] = np.where(np.isfinite(log_scale), log_scale, 0.0)
+    start[2 * n_j :] = np.where(seen > 1, np.log(np.maximum(spread, MIN_NOISE_VAR)), x[2 * n_j :])
+    return start
 
 
 def _judge_block_variances(sheets: Sheets, judges: Judges, m, v, hyper) -> tuple[np.ndarray, np.ndarray]:
@@ -221,6 +373,75 @@ def _judges_from(x: np.ndarray, n_judges: int) -> Judges:
     return Judges(a.copy(), np.exp(beta - beta.mean()), np.sqrt(np.exp(lv)))
 
 
+class _Newton:
+    """Damped Newton on the exact Hessian, noise variances held at or above their floor.
+
+    A handful of steps where L-BFGS-B takes hundreds: each step solves the whole coupled system,
+    so the common shifts of a field's judges (which the gradient alone barely sees) move at once.
+    A factorised Hessian is reused while it still shrinks the gradient fourfold per step, across
+    the empirical-Bayes rounds too (they change only its prior terms).
+    """
+
+    def __init__(self):
+        self.factor = None
+        self.free: np.ndarray | None = None
+
+    def __call__(self, objective: _Marginal, x: np.ndarray, tolerance: float = 1e-10) -> np.ndarray:
+        """The optimum, to a Newton decrement below ``tolerance`` (the next step would gain its square)."""
+        n_j = objective.s.n_judges
+        floor = np.full(len(x), -np.inf)
+        floor[2 * n_j :] = np.log(MIN_NOISE_VAR)
+        x = np.maximum(x, floor)
+        value, grad = objective.value_and_grad(x)
+        fresh = False
+        for _ in range(NEWTON_STEPS):
+            free = ~((x <= floor) & (grad > 0))
+            if self.factor is None or not np.array_equal(free, self.free):
+                self._refactor(objective, x, free)
+                fresh = True
+            step = np.zeros_like(x)
+            step[free] = -linalg.cho_solve(self.factor, grad[free], check_finite=False)
+            decrement = -float(grad @ step)
+            if decrement <= 0 and not fresh:
+                self.factor = None
+                continue
+            length = 1.0
+            while True:
+                trial = np.maximum(x + length * step, floor)
+                trial_value, trial_grad = objective.value_and_grad(trial)
+                if trial_value <= value - 1e-4 * length * decrement or length < 1e-8:
+                    break
+                length *= 0.5
+            shrunk = np.abs(trial_grad).max() <= 0.8 * np.abs(grad).max()
+            x, value, grad = trial, trial_value, trial_grad
+            if decrement < tolerance:
+                break
+            # A stale factor is kept while it still converges: fast enough (the gradient halves)
+            # or, in a rough round, while steps are taken whole.
+            if not fresh and not shrunk and (tolerance < ROUGH_DECREMENT or length < 1.0):
+                self.factor = None
+            fresh = False
+        return x
+
+    def _refactor(self, objective: _Marginal, x: np.ndarray, free: np.ndarray) -> None:
+        """Cholesky factor of the Hessian on the free coordinates, damped until positive definite
+        (factorised in place: a failed try rebuilds the Hessian rather than keep a copy)."""
+        damping = 0.0
+        while True:
+            hess = objective.hessian(x)
+            if not free.all():
+                hess = hess[np.ix_(free, free)]
+            if damping == 0.0:
+                largest = float(np.abs(np.diag(hess)).max())
+            hess[np.diag_indices(len(hess))] += damping
+            try:
+                self.factor = linalg.cho_factor(hess, lower=True, check_finite=False, overwrite_a=True)
+                break
+            except linalg.LinAlgError:
+                damping = max(1e-3 * largest, 1e-8) if damping == 0.0 else 10.0 * damping
+        self.free = free
+
+
 def _minimise(objective: _Marginal, x: np.ndarray) -> np.ndarray:
     n_j = objective.s.n_judges
     bounds = [(None, None)] * (2 * n_j) + [(np.log(MIN_NOISE_VAR), None)] * n_j
@@ -231,8 +452,15 @@ def _minimise(objective: _Marginal, x: np.ndarray) -> np.ndarray:
     return result.x
 
 
-def fit_judges(sheets: Sheets) -> tuple[np.ndarray, dict, _Marginal]:
-    """Maximise the marginal posterior of the judges' parameters; empirical-Bayes hyperparameters."""
+def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict, _Marginal]:
+    """Maximise the marginal posterior of the judges' parameters; empirical-Bayes hyperparameters.
+
+    ``solver``: "newton" (exact Hessian) or "lbfgs" (the optimiser of version 1 rankings, kept so
+    that rankings published with it recompute to the last digit).
+    """
+    minimise = _Newton() if solver == "newton" else _minimise
+    # The rounds before the last only feed the hyperparameters (kept to 1 %): Newton may stop early.
+    rough = (ROUGH_DECREMENT,) if solver == "newton" else ()
     n_j = sheets.n_judges
     x = _initial_point(sheets)
     hyper = {
@@ -241,9 +469,13 @@ def fit_judges(sheets: Sheets) -> tuple[np.ndarray, dict, _Marginal]:
         "nu": NOISE_PRIOR_DOF,
         "s0_var": float(np.exp(x[2 * n_j])),
     }
-    for _ in range(OUTER_ROUNDS):
+    objective = None
+    if solver == "newton":
         objective = _Marginal(sheets, hyper)
-        x = _minimise(objective, x)
+        x = _additive_start(objective, x)
+    for _ in range(OUTER_ROUNDS):
+        objective = _Marginal(sheets, hyper, objective)
+        x = minimise(objective, x, *rough)
         judges = _judges_from(x, n_j)
         m, v = entry_posterior(sheets, judges, 0.0, np.inf)
         var_a, var_logb = _judge_block_variances(sheets, judges, m, v, hyper)
@@ -259,8 +491,8 @@ def fit_judges(sheets: Sheets) -> tuple[np.ndarray, dict, _Marginal]:
         hyper = new
         if change < 0.01:
             break
-    objective = _Marginal(sheets, hyper)
-    return _minimise(objective, x), hyper, objective
+    objective = _Marginal(sheets, hyper, objective)
+    return minimise(objective, x), hyper, objective
 
 
 def _hessian(objective: _Marginal, x: np.ndarray) -> np.ndarray:
@@ -293,7 +525,7 @@ def normalise(judges: Judges, active: np.ndarray | None = None):
 
 
 def fit_calibrated(
-    sheets: Sheets, rng, n_draws: int, fixed: Judges | None = None, chunk: int = 250
+    sheets: Sheets, rng, n_draws: int, fixed: Judges | None = None, chunk: int = 250, version: int = 2
 ) -> Fit:
     """Affine judge model; ``fixed`` supplies known judges' parameters (the simulator's oracle).
 
@@ -302,6 +534,11 @@ def fit_calibrated(
     is nearly independent of their scale. ``fixed`` is given as ``total = A_j + B_j q_e``.
     Scores are posterior means under an empirical-Bayes prior ``q ~ N(mu, tau^2)`` fitted once the
     judges are known: an entry seen only by noisy judges is not ranked on its luck.
+
+    ``version`` 2: Newton on the exact Hessian, and ``n_draws`` draws of the judges' parameters
+    from it, each kept as the entries' Gaussian posterior (``Fit.posterior``). Version 1, kept to
+    recompute rankings published with it: L-BFGS-B, a finite-difference Hessian and ``n_draws``
+    draws of every entry's score (``Fit.draws``).
     """
     n_j = sheets.n_judges
     centre = float(np.mean(sheets.total))
@@ -309,9 +546,11 @@ def fit_calibrated(
     active = np.bincount(sheets.judge, minlength=n_j) > 0
     x = root = None
     if fixed is None:
-        x, _, objective = fit_judges(centred)
+        x, _, objective = fit_judges(centred, "newton" if version == 2 else "lbfgs")
         judges = _judges_from(x, n_j)
-        if n_draws:
+        if n_draws and version == 2:
+            root = _inverse_root(objective.hessian(x))
+        elif n_draws:
             cov = np.linalg.inv(_hessian(objective, x))
             root = np.linalg.cholesky(0.5 * (cov + cov.T) + 1e-12 * np.eye(len(x)))
     else:
@@ -321,6 +560,21 @@ def fit_calibrated(
     mu, tau = _fit_quality_prior(centred, judges)
     score, variance = entry_posterior(centred, judges, mu, tau)
 
+    if version == 2:
+        if root is None:
+            posterior = Posterior((score + centre)[None, :], np.sqrt(variance)[None, :])
+        else:
+            xs = x[None, :] + root(rng.standard_normal((n_draws, len(x))))
+            mean = np.empty((n_draws, sheets.n_entries), dtype=np.float32)
+            sd = np.empty_like(mean)
+            for start in range(0, n_draws, POSTERIOR_CHUNK):
+                part = slice(start, min(start + POSTERIOR_CHUNK, n_draws))
+                part_mean, precision = _conditional_posteriors(centred, xs[part], mu, tau, active)
+                mean[part], sd[part] = part_mean + centre, 1.0 / np.sqrt(precision)
+            posterior = Posterior(mean, sd)
+        return Fit("calibrated", score + centre, np.empty((0, sheets.n_entries)), judges, mu + centre, tau,
+                   centre, posterior)
+
     draws = np.empty((n_draws, sheets.n_entries))
     for start in range(0, n_draws, chunk):
         size = min(start + chunk, n_draws) - start
@@ -328,12 +582,27 @@ def fit_calibrated(
             draws[start : start + size] = score + np.sqrt(variance) * rng.standard_normal((size, sheets.n_entries))
         else:
             xs = x[None, :] + rng.standard_normal((size, len(x))) @ root.T
-            draws[start : start + size] = _conditional_draws(centred, xs, mu, tau, active, rng)
+            mean, precision = _conditional_posteriors(centred, xs, mu, tau, active)
+            draws[start : start + size] = mean + rng.standard_normal((size, sheets.n_entries)) / np.sqrt(precision)
     return Fit("calibrated", score + centre, draws + centre, judges, mu + centre, tau, centre)
 
 
-def _conditional_draws(sheets: Sheets, xs: np.ndarray, mu: float, tau: float, active, rng) -> np.ndarray:
-    """For each draw of the judges' parameters, one draw of every entry's quality given them."""
+def _inverse_root(hess: np.ndarray):
+    """A map from standard normals to draws of N(0, hess^-1): through the Cholesky factor of the
+    Hessian (no inverse formed), or its eigenvalues floored when it is not positive definite."""
+    try:
+        lower = linalg.cholesky(hess, lower=True, check_finite=False)
+        return lambda normal: linalg.solve_triangular(lower, normal.T, lower=True, trans="T",
+                                                      check_finite=False).T
+    except linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(0.5 * (hess + hess.T))
+        floor = max(float(values.max()) * 1e-9, 1e-9)
+        scaled = vectors / np.sqrt(np.maximum(values, floor))
+        return lambda normal: normal @ scaled.T
+
+
+def _conditional_posteriors(sheets: Sheets, xs: np.ndarray, mu: float, tau: float, active):
+    """For each draw of the judges' parameters, every entry's posterior mean and precision given them."""
     n_j, n_e, size = sheets.n_judges, sheets.n_entries, len(xs)
     a, beta = xs[:, :n_j], xs[:, n_j : 2 * n_j]
     b = np.exp(beta - beta.mean(axis=1, keepdims=True))
@@ -350,7 +619,7 @@ def _conditional_draws(sheets: Sheets, xs: np.ndarray, mu: float, tau: float, ac
     signal = u * mu + np.bincount(offset, (wi * bi * (sheets.total[None, :] - ai)).ravel(), size * n_e).reshape(
         size, n_e
     )
-    return signal / precision + rng.standard_normal((size, n_e)) / np.sqrt(precision)
+    return signal / precision, precision
 
 
 def _fit_quality_prior(sheets: Sheets, judges: Judges) -> tuple[float, float]:

@@ -36,6 +36,7 @@ def plan_final_round(
     budget: int,
     panel_noise_var: list[float],
     rng: np.random.Generator,
+    moments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Plan:
     """Best (shortlist, panel size) within ``budget`` extra reviews.
 
@@ -43,6 +44,9 @@ def plan_final_round(
     :param order: entries, most promising first (see :func:`promising_order`)
     :param panel_noise_var: ``panel_noise_var[P - 1]`` is the noise variance of the mean of the
         best P available judges, in score units; its length caps the panel size
+    :param moments: each entry's score mean and variance, when ``draws`` are just the truths (of
+        the entries a plan can touch: every entry that can be in a draw's prize zone and the
+        longest shortlist); otherwise taken from the draws
 
     The panel has at least :data:`MIN_PANEL` judges: the forecast would happily let one judge's
     ballot decide who wins a car when that catches a dark horse more often, and no jury would
@@ -56,8 +60,8 @@ def plan_final_round(
         return Plan([], 0, None)
 
     truths = draws[: min(PLAN_TRUTHS, len(draws))]
-    mean = draws.mean(axis=0)
-    var = np.maximum(draws.var(axis=0), 1e-9)
+    mean, var = (draws.mean(axis=0), draws.var(axis=0)) if moments is None else moments
+    var = np.maximum(var, 1e-9)
     true_top = np.zeros(truths.shape, dtype=bool)
     np.put_along_axis(true_top, np.argpartition(-truths, zone - 1, axis=1)[:, :zone], True, axis=1)
     rows = np.arange(len(truths))[:, None]

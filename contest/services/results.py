@@ -285,7 +285,9 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
             checked += 1
             label = str(contest.title)
             stored = snapshot.result
-            if _as_stored(scoring.rank(snapshot.instance), stored) != stored:
+            # A version is recomputed by the engine version it was published with (1 before the key).
+            recomputation = scoring.rank(snapshot.instance, version=stored.get("engine_version", 1))
+            if _as_stored(recomputation, stored) != stored:
                 found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
                                                                   "of its own stored input"))
             if scoring.inputs_hash(snapshot.instance) != snapshot.inputs_hash:
@@ -299,7 +301,7 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
                           for line in _describe_changes(snapshot.instance, current)
                           + _revisions_since(contest, snapshot.published_at)]
                 try:
-                    recomputed = scoring.rank(current)
+                    recomputed = scoring.rank(current, version=stored.get("engine_version", 1))
                 except InputError as error:
                     found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
                                                                       + "; ".join(error.problems)))
@@ -311,11 +313,13 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
 
 # Keys the scoring engine added to its answer after rankings had been published, by the key
 # that marks a version as published with them. They only restate or extend what such a version
-# holds (problems in codes; the judges the panel suggestion was the head of), so an older
-# version is compared without them and everything it does hold is compared as ever.
+# holds (problems in codes; the judges the panel suggestion was the head of; the engine version,
+# which verify() reads to recompute with the same method), so an older version is compared
+# without them and everything it does hold is compared as ever.
 _ADDED_LATER = (
     ("problem_codes", ("problem_codes", "warning_codes"), ("outlier_codes",)),
     ("panel_candidates", ("panel_candidates",), ()),
+    ("engine_version", ("engine_version",), ()),
 )
 
 
