@@ -61,6 +61,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    from contest.services import audit
+
+    audit.init_app(app)
     from contest.auth import access
 
     access.init_app(app, login_manager)

@@ -1,4 +1,5 @@
 """The data model, one module per aggregate; import from here."""
+from contest.models.audit import AuditEvent
 from contest.models.entries import (
     MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
 )
@@ -16,7 +17,7 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "Category", "CATEGORY_LABELS", "Conflict",
+    "AllocationSnapshot", "Assignment", "AuditEvent", "AssignmentRun", "Attachment", "Category", "CATEGORY_LABELS", "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "JudgeExpertise", "Mark",

@@ -1,0 +1,232 @@
+"""The audit log: who changed what, appended to a hash chain in the same transaction as the change.
+
+Business actions (a sheet submitted, an assignment committed, a ranking published...) call
+:func:`record` from the service that makes them. Plain edits of the organizers' settings (contests,
+rubrics, rounds, panels, the prize catalogue, conflicts) are recorded by one flush hook, field by
+field, so that no edit form needs its own call. Appends are serialised (on PostgreSQL by a
+transaction-scoped advisory lock; SQLite has one writer anyway), so two requests never fork the
+chain, and an event rolled back with its change leaves no trace. :func:`verify` walks the chain.
+"""
+from __future__ import annotations
+
+import enum
+import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event, inspect, text
+from sqlalchemy.orm import Session
+
+from contest.extensions import db
+from contest.models import (
+    AuditEvent, Conflict, Contest, ContestField, ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry,
+    JudgeExpertise, PrizeSettings, ScoringRound, Season, User, utcnow,
+)
+from contest.models.audit import GENESIS
+
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
+CHAIN_LOCK = 0x6175646974  # "audit"
+SYSTEM = "system"
+
+# Settings edited on plain forms: their column changes are recorded by the flush hook.
+EDITED_IN_PLACE: dict[type, str] = {
+    Season: "season", Contest: "contest", ContestField: "field", Criterion: "criterion",
+    ScoringRound: "round", ContestJudge: "panel_member", JudgeExpertise: "expertise", Conflict: "conflict",
+    PrizeSettings: "prize_settings", FixedPrize: "prize", InternshipCountry: "country",
+}
+
+_acting_as: ContextVar[User | str | None] = ContextVar("audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: User | str):
+    """Who the changes made inside are recorded as, where there is no signed-in user (the CLI)."""
+    token = _acting_as.set(actor)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def plain(value):
+    """A value as it is stored in the log's JSON (and hashed): numbers, strings, lists, dicts."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [plain(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the fields whose value differs, from both sides."""
+    keys = [key for key in {**before, **after} if plain(before.get(key)) != plain(after.get(key))]
+    return {key: before.get(key) for key in keys if key in before}, {key: after.get(key) for key in keys if key in after}
+
+
+def _actor(explicit: User | str | None) -> tuple[int | None, str]:
+    actor = explicit if explicit is not None else _acting_as.get()
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if isinstance(actor, User):
+        return actor.id, actor.email
+    return None, actor or SYSTEM
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The chain's last (seq, hash), holding the append lock until this transaction ends."""
+    pending = [item for item in session.new if isinstance(item, AuditEvent)]
+    if pending:  # this transaction already holds the lock and appended
+        last = max(pending, key=lambda item: item.seq)
+        return last.seq, last.hash
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    row = session.execute(db.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+def _subject(subject) -> tuple[str, int | None]:
+    if subject is None:
+        return "", None
+    if isinstance(subject, tuple):
+        return subject
+    kind = EDITED_IN_PLACE.get(type(subject)) or type(subject).__name__.lower()
+    return kind, inspect(subject).identity[0] if inspect(subject).identity else None
+
+
+def record(action: str, subject=None, *, before: dict | None = None, after: dict | None = None,
+           entry: Entry | int | None = None, actor: User | str | None = None) -> AuditEvent:
+    """Append an event to the log, in the current transaction (added, flushed with the change).
+
+    ``subject`` is a model row or a ``(type, id)`` pair; ``actor`` defaults to the signed-in user,
+    or to whoever :func:`acting_as` names, or to "system".
+    """
+    session = db.session()
+    seq, prev_hash = _head(session)
+    actor_id, actor_label = _actor(actor)
+    subject_type, subject_id = _subject(subject)
+    event_row = AuditEvent(
+        seq=seq + 1, at=utcnow(), actor_id=actor_id, actor_label=actor_label[:255], action=action,
+        subject_type=subject_type, subject_id=subject_id,
+        entry_id=entry.id if isinstance(entry, Entry) else entry,
+        before=json.loads(json.dumps(plain(before))) if before else None,
+        after=json.loads(json.dumps(plain(after))) if after else None, prev_hash=prev_hash)
+    event_row.hash = event_row.computed_hash()
+    session.add(event_row)
+    return event_row
+
+
+# -- plain edits, recorded by the flush hook ----------------------------------------------------
+
+def _columns(row) -> dict:
+    """The row's loaded column values, its id left out (the event's subject says it)."""
+    state = inspect(row)
+    return {attr.key: getattr(row, attr.key) for attr in state.mapper.column_attrs
+            if attr.key not in state.unloaded and not any(column.primary_key for column in attr.columns)}
+
+
+def _keep_previous_value(target, value, oldvalue, initiator) -> None:
+    """Registered with ``active_history``, so a setting changed after a commit still knows its old value."""
+
+
+def _entry_of(row) -> int | None:
+    return getattr(row, "entry_id", None)
+
+
+def _record_edits(session: Session, flush_context, instances) -> None:
+    """Before a flush: the updated and deleted settings; the new ones wait for their ids."""
+    created = []
+    for row in list(session.new):
+        if type(row) in EDITED_IN_PLACE:
+            created.append(row)
+    for row in list(session.dirty):
+        if type(row) in EDITED_IN_PLACE and session.is_modified(row, include_collections=False):
+            state = inspect(row)
+            before, after = {}, {}
+            for attr in state.mapper.column_attrs:
+                history = state.attrs[attr.key].history
+                if history.has_changes():
+                    before[attr.key] = history.deleted[0] if history.deleted else None
+                    after[attr.key] = history.added[0] if history.added else None
+            before, after = changed(before, after)
+            if after or before:
+                record(f"{EDITED_IN_PLACE[type(row)]}.updated", row, before=before, after=after, entry=_entry_of(row))
+    for row in list(session.deleted):
+        if type(row) in EDITED_IN_PLACE:
+            record(f"{EDITED_IN_PLACE[type(row)]}.deleted", row, before=_columns(row), entry=_entry_of(row))
+    session.info.setdefault("audit_created", []).extend(created)
+
+
+def _record_creations(session: Session, flush_context) -> None:
+    """After a flush: the new settings, now with their ids (the events go in the next flush)."""
+    for row in session.info.pop("audit_created", []):
+        if inspect(row).persistent:
+            after = {key: value for key, value in _columns(row).items() if value is not None}
+            record(f"{EDITED_IN_PLACE[type(row)]}.created", row, after=after, entry=_entry_of(row))
+
+
+def _forget_creations(session: Session, previous_transaction) -> None:
+    session.info.pop("audit_created", None)
+
+
+def init_app(app) -> None:
+    if not event.contains(Session, "before_flush", _record_edits):
+        event.listen(Session, "before_flush", _record_edits)
+        event.listen(Session, "after_flush_postexec", _record_creations)
+        event.listen(Session, "after_soft_rollback", _forget_creations)
+        for model in EDITED_IN_PLACE:
+            for attr in inspect(model).column_attrs:
+                event.listen(attr.class_attribute, "set", _keep_previous_value, active_history=True)
+
+
+# -- verification --------------------------------------------------------------------------------
+
+@dataclass
+class Break:
+    """Where the chain first goes wrong, and how."""
+
+    seq: int
+    kind: str  # edited | deleted | reordered
+    message: str
+
+
+def verify(batch: int = 1000) -> tuple[int, Break | None]:
+    """Recompute the chain in order; returns how many events were checked and the first break, if any."""
+    previous_seq, previous_hash, checked = 0, GENESIS, 0
+    query = db.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    for row in db.session.scalars(query):
+        problem = _check(row, previous_seq, previous_hash)
+        if problem:
+            return checked, problem
+        previous_seq, previous_hash, checked = row.seq, row.hash, checked + 1
+        db.session.expunge(row)
+    return checked, None
+
+
+def _check(row: AuditEvent, previous_seq: int, previous_hash: str) -> Break | None:
+    if row.seq != previous_seq + 1:
+        return Break(row.seq, "deleted", f"gap between seq {previous_seq} and seq {row.seq}: "
+                                         f"{row.seq - previous_seq - 1} event(s) missing")
+    if row.computed_hash() != row.hash:
+        return Break(row.seq, "edited", f"hash mismatch at seq {row.seq}: its content changed after it was written")
+    if row.prev_hash != previous_hash:
+        written_after = db.session.scalar(db.select(AuditEvent.seq).where(AuditEvent.hash == row.prev_hash))
+        if written_after is not None:
+            return Break(row.seq, "reordered", f"seq {row.seq} was written after the event now at seq "
+                                               f"{written_after}, not after seq {previous_seq}")
+        return Break(row.seq, "deleted", f"prev_hash mismatch at seq {row.seq}: the event before it "
+                                         f"(seq {previous_seq}) was deleted or replaced")
+    return None
