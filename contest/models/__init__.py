@@ -17,7 +17,8 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "Assignment", "AuditEvent", "AssignmentRun", "Attachment", "Category", "CATEGORY_LABELS", "Conflict",
+    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS",
+    "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "JudgeExpertise", "Mark",

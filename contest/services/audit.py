@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from contest.extensions import db
 from contest.models import (
-    AuditEvent, Conflict, Contest, ContestField, ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry,
-    JudgeExpertise, PrizeSettings, ScoringRound, Season, User, utcnow,
+    AuditEvent, Conflict, ConflictDeclaration, Contest, ContestField, ContestJudge, Criterion, Entry, FixedPrize,
+    InternshipCountry, PrizeSettings, ScoringRound, Season, User, utcnow,
 )
 from contest.models.audit import GENESIS
 
@@ -36,7 +36,7 @@ SYSTEM = "system"
 # Settings edited on plain forms: their column changes are recorded by the flush hook.
 EDITED_IN_PLACE: dict[type, str] = {
     Season: "season", Contest: "contest", ContestField: "field", Criterion: "criterion",
-    ScoringRound: "round", ContestJudge: "panel_member", JudgeExpertise: "expertise", Conflict: "conflict",
+    ScoringRound: "round", ContestJudge: "panel_member", Conflict: "conflict", ConflictDeclaration: "declaration",
     PrizeSettings: "prize_settings", FixedPrize: "prize", InternshipCountry: "country",
 }
 
@@ -74,7 +74,8 @@ def plain(value):
 def changed(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the fields whose value differs, from both sides."""
     keys = [key for key in {**before, **after} if plain(before.get(key)) != plain(after.get(key))]
-    return {key: before.get(key) for key in keys if key in before}, {key: after.get(key) for key in keys if key in after}
+    return ({key: before[key] for key in keys if key in before},
+            {key: after[key] for key in keys if key in after})
 
 
 def _actor(explicit: User | str | None) -> tuple[int | None, str]:
@@ -112,8 +113,11 @@ def record(action: str, subject=None, *, before: dict | None = None, after: dict
     """Append an event to the log, in the current transaction (added, flushed with the change).
 
     ``subject`` is a model row or a ``(type, id)`` pair; ``actor`` defaults to the signed-in user,
-    or to whoever :func:`acting_as` names, or to "system".
+    or to whoever :func:`acting_as` names, or to "system". Given both ``before`` and ``after``, only
+    the fields that differ are kept.
     """
+    if before is not None and after is not None:
+        before, after = changed(before, after)
     session = db.session()
     seq, prev_hash = _head(session)
     actor_id, actor_label = _actor(actor)
@@ -161,8 +165,7 @@ def _record_edits(session: Session, flush_context, instances) -> None:
                 if history.has_changes():
                     before[attr.key] = history.deleted[0] if history.deleted else None
                     after[attr.key] = history.added[0] if history.added else None
-            before, after = changed(before, after)
-            if after or before:
+            if plain(before) != plain(after):
                 record(f"{EDITED_IN_PLACE[type(row)]}.updated", row, before=before, after=after, entry=_entry_of(row))
     for row in list(session.deleted):
         if type(row) in EDITED_IN_PLACE:
