@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import has_request_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session
@@ -39,6 +40,44 @@ EDITED_IN_PLACE: dict[type, str] = {
     ScoringRound: "round", ContestJudge: "panel_member", Conflict: "conflict", ConflictDeclaration: "declaration",
     PrizeSettings: "prize_settings", FixedPrize: "prize", InternshipCountry: "country",
 }
+
+# Actions worded once, for the organizers' page; settings edits are "<thing>: <change>".
+ACTION_LABELS = {
+    "sheet.saved": _l("Score sheet saved as a draft"),
+    "sheet.submitted": _l("Score sheet submitted"),
+    "revision.saved": _l("Revision of a submitted sheet saved"),
+    "revision.submitted": _l("Revision submitted: its marks replace the sheet's"),
+    "revision.discarded": _l("Revision discarded"),
+    "ballot.saved": _l("Final-round place saved as a draft"),
+    "ballot.submitted": _l("Final-round place submitted"),
+    "ballot_revision.saved": _l("Revision of a final-round place saved"),
+    "ballot_revision.submitted": _l("Revision of a final-round place submitted"),
+    "assignment.committed": _l("Assignment run committed"),
+    "assignment.added": _l("Judge assigned by hand"),
+    "assignment.removed": _l("Assignment removed"),
+    "assignment.released": _l("Assignment released"),
+    "assignment.reassigned": _l("Entry reassigned to another judge"),
+    "final_round.opened": _l("Final round opened"),
+    "ranking.published": _l("Ranking published"),
+    "allocation.committed": _l("Prize allocation committed"),
+    "preferences.set": _l("Internship preferences set"),
+    "import.participants": _l("Participants imported"),
+    "import.judges": _l("Judges imported"),
+    "user.created": _l("Staff account created"),
+    "user.invited": _l("Judge invited"),
+    "user.invite_reissued": _l("Invitation link issued again"),
+    "judge.expertise_set": _l("Judge's expertise set"),
+    "entry.withdrawn": _l("Entry withdrawn"),
+    "entry.judges_needed": _l("Number of judges for an entry set"),
+}
+THING_LABELS = {
+    "season": _l("Season"), "contest": _l("Contest"), "field": _l("Field"), "criterion": _l("Criterion"),
+    "round": _l("Scoring window"), "panel_member": _l("Panel member"), "conflict": _l("Conflict"),
+    "declaration": _l("Conflict declaration"), "prize_settings": _l("Prize settings"), "prize": _l("Fixed prize"),
+    "country": _l("Internship country"),
+}
+CHANGE_LABELS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("removed")}
+ACTOR_LABELS = {"cli": _l("Command line"), SYSTEM: _l("System")}
 
 _acting_as: ContextVar[User | str | None] = ContextVar("audit_actor", default=None)
 
@@ -193,6 +232,54 @@ def init_app(app) -> None:
         for model in EDITED_IN_PLACE:
             for attr in inspect(model).column_attrs:
                 event.listen(attr.class_attribute, "set", _keep_previous_value, active_history=True)
+
+
+# -- reading the log ---------------------------------------------------------------------------
+
+def action_label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    thing, _dot, change = action.partition(".")
+    if thing in THING_LABELS and change in CHANGE_LABELS:
+        return f"{THING_LABELS[thing]}: {CHANGE_LABELS[change]}"
+    return action
+
+
+def events(*, actor: str | None = None, entry_id: int | None = None, action: str | None = None):
+    """The log, newest first, narrowed to one person (their actor label), one entry, one action."""
+    query = db.select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if actor:
+        query = query.where(AuditEvent.actor_label == actor)
+    if entry_id is not None:
+        query = query.where(AuditEvent.entry_id == entry_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query
+
+
+def actors() -> list[tuple[str, str]]:
+    """(actor label, how it is shown) for everyone in the log: a person's name and email, or who else."""
+    labels = db.session.scalars(db.select(AuditEvent.actor_label).distinct()).all()
+    people = {user.email: user for user in db.session.scalars(db.select(User).where(User.email.in_(labels)))}
+    return sorted(((label, f"{people[label].full_name} · {label}" if label in people
+                    else str(ACTOR_LABELS.get(label, label))) for label in labels), key=lambda pair: pair[1].casefold())
+
+
+def actions() -> list[tuple[str, str]]:
+    """(action code, label) for every action in the log."""
+    codes = db.session.scalars(db.select(AuditEvent.action).distinct()).all()
+    return sorted(((code, str(action_label(code))) for code in codes), key=lambda pair: pair[1].casefold())
+
+
+def people_of(rows: list[AuditEvent]) -> dict[int, User]:
+    """The people who made these events, loaded at once."""
+    ids = {row.actor_id for row in rows if row.actor_id is not None}
+    return {user.id: user for user in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def entries_of(rows: list[AuditEvent]) -> dict[int, Entry]:
+    ids = {row.entry_id for row in rows if row.entry_id is not None}
+    return {entry.id: entry for entry in db.session.scalars(db.select(Entry).where(Entry.id.in_(ids)))} if ids else {}
 
 
 # -- verification --------------------------------------------------------------------------------
