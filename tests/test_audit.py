@@ -148,7 +148,7 @@ def test_a_change_refused_after_it_was_recorded_leaves_no_event(client, organize
 
     def commit_then_refuse(*args, **kwargs):
         original(*args, **kwargs)
-        assert events("allocation.committed"), "the event is in the transaction before the refusal"
+        assert [e.action for e, _subject, _entry in audit.staged(db.session())] == ["allocation.committed"]
         raise PrizeError("refused at the last moment")
 
     monkeypatch.setattr(prize_service, "commit", commit_then_refuse)
@@ -260,6 +260,38 @@ def test_concurrent_appends_from_several_threads_keep_one_unbroken_chain(app, ma
     assert [e.seq for e in stored] == list(range(1, threads * per_thread + 1))
     assert {e.subject_id for e in stored} == set(range(threads))
     assert audit.verify() == (threads * per_thread, None)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (the second pass of make test)")
+def test_an_open_transaction_that_recorded_an_event_does_not_hold_up_others(app):
+    """The chain is locked at the commit only, so a long request cannot stall (or deadlock with) the rest."""
+    recorded, other_done = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def slow_request() -> None:
+        with app.app_context():
+            audit.record("season.updated", ("season", 1), after={"budget": 1}, actor="slow")
+            db.session.flush()
+            recorded.set()
+            outcome["other finished first"] = other_done.wait(timeout=10)
+            db.session.commit()
+            db.session.remove()
+
+    def quick_request() -> None:
+        recorded.wait(timeout=10)
+        with app.app_context():
+            audit.record("season.updated", ("season", 2), after={"budget": 2}, actor="quick")
+            db.session.commit()
+            db.session.remove()
+        other_done.set()
+
+    workers = [threading.Thread(target=slow_request), threading.Thread(target=quick_request)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert outcome == {"other finished first": True}
+    assert [e.actor_label for e in events()] == ["quick", "slow"] and audit.verify() == (2, None)
 
 
 # -- the organizers' page --------------------------------------------------------------------------

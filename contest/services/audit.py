@@ -3,9 +3,10 @@
 Business actions (a sheet submitted, an assignment committed, a ranking published...) call
 :func:`record` from the service that makes them. Plain edits of the organizers' settings (contests,
 rubrics, rounds, panels, the prize catalogue, conflicts) are recorded by one flush hook, field by
-field, so that no edit form needs its own call. Appends are serialised (on PostgreSQL by a
-transaction-scoped advisory lock; SQLite has one writer anyway), so two requests never fork the
-chain, and an event rolled back with its change leaves no trace. :func:`verify` walks the chain.
+field, so that no edit form needs its own call. A transaction's events join the chain as it commits,
+serialised (on PostgreSQL by a transaction-scoped advisory lock; SQLite has one writer anyway), so
+two requests never fork the chain, and an event rolled back with its change leaves no trace.
+:func:`verify` walks the chain.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from contest.models.audit import GENESIS
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 CHAIN_LOCK = 0x6175646974  # "audit"
 SYSTEM = "system"
+STAGED = "audit_staged"  # session.info: the transaction's events, appended at its commit
 
 # Settings edited on plain forms: their column changes are recorded by the flush hook.
 EDITED_IN_PLACE: dict[type, str] = {
@@ -128,10 +130,6 @@ def _actor(explicit: User | str | None) -> tuple[int | None, str]:
 
 def _head(session: Session) -> tuple[int, str]:
     """The chain's last (seq, hash), holding the append lock until this transaction ends."""
-    pending = [item for item in session.new if isinstance(item, AuditEvent)]
-    if pending:  # this transaction already holds the lock and appended
-        last = max(pending, key=lambda item: item.seq)
-        return last.seq, last.hash
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     row = session.execute(db.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -149,27 +147,48 @@ def _subject(subject) -> tuple[str, int | None]:
 
 def record(action: str, subject=None, *, before: dict | None = None, after: dict | None = None,
            entry: Entry | int | None = None, actor: User | str | None = None) -> AuditEvent:
-    """Append an event to the log, in the current transaction (added, flushed with the change).
+    """Record an event of the current transaction; it joins the chain when the transaction commits.
 
-    ``subject`` is a model row or a ``(type, id)`` pair; ``actor`` defaults to the signed-in user,
-    or to whoever :func:`acting_as` names, or to "system". Given both ``before`` and ``after``, only
-    the fields that differ are kept.
+    ``subject`` is a model row (its id is read at the commit, so a new row may be named) or a
+    ``(type, id)`` pair; ``actor`` defaults to the signed-in user, or to whoever :func:`acting_as`
+    names, or to "system". Given both ``before`` and ``after``, only the fields that differ are kept.
     """
     if before is not None and after is not None:
         before, after = changed(before, after)
-    session = db.session()
-    seq, prev_hash = _head(session)
     actor_id, actor_label = _actor(actor)
-    subject_type, subject_id = _subject(subject)
     event_row = AuditEvent(
-        seq=seq + 1, at=utcnow(), actor_id=actor_id, actor_label=actor_label[:255], action=action,
-        subject_type=subject_type, subject_id=subject_id,
-        entry_id=entry.id if isinstance(entry, Entry) else entry,
+        actor_id=actor_id, actor_label=actor_label[:255], action=action,
         before=json.loads(json.dumps(plain(before))) if before else None,
-        after=json.loads(json.dumps(plain(after))) if after else None, prev_hash=prev_hash)
-    event_row.hash = event_row.computed_hash()
-    session.add(event_row)
+        after=json.loads(json.dumps(plain(after))) if after else None)
+    staged(db.session()).append((event_row, subject, entry))
     return event_row
+
+
+def staged(session: Session) -> list[tuple[AuditEvent, object, Entry | int | None]]:
+    """The events recorded in this transaction, not yet in the chain."""
+    return session.info.setdefault(STAGED, [])
+
+
+def _append_staged(session: Session) -> None:
+    """Before a commit: the transaction's events join the chain, in the order they were recorded.
+
+    Done last, so the append lock is held only while the commit writes, and no row is locked after
+    it: a request that holds a row and waits for the chain can never be waiting on one that holds
+    the chain and waits for that row.
+    """
+    session.flush()  # the last changes first, and the settings they create, with their ids
+    events, session.info[STAGED] = session.info.get(STAGED), []
+    if not events:
+        return
+    seq, prev_hash = _head(session)
+    at = utcnow()
+    for event_row, subject, entry in events:
+        event_row.subject_type, event_row.subject_id = _subject(subject)
+        event_row.entry_id = entry.id if isinstance(entry, Entry) else entry
+        seq += 1
+        event_row.seq, event_row.at, event_row.prev_hash = seq, at, prev_hash
+        event_row.hash = prev_hash = event_row.computed_hash()
+    session.add_all(event_row for event_row, _subject, _entry in events)
 
 
 # -- plain edits, recorded by the flush hook ----------------------------------------------------
@@ -220,7 +239,11 @@ def _record_creations(session: Session, flush_context) -> None:
             record(f"{EDITED_IN_PLACE[type(row)]}.created", row, after=after, entry=_entry_of(row))
 
 
-def _forget_creations(session: Session, previous_transaction) -> None:
+def _forget_staged(session: Session, transaction) -> None:
+    """A transaction rolled back (or closed uncommitted) leaves no event."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(STAGED, None)
     session.info.pop("audit_created", None)
 
 
@@ -228,7 +251,8 @@ def init_app(app) -> None:
     if not event.contains(Session, "before_flush", _record_edits):
         event.listen(Session, "before_flush", _record_edits)
         event.listen(Session, "after_flush_postexec", _record_creations)
-        event.listen(Session, "after_soft_rollback", _forget_creations)
+        event.listen(Session, "after_transaction_end", _forget_staged)
+        event.listen(Session, "before_commit", _append_staged)
         for model in EDITED_IN_PLACE:
             for attr in inspect(model).column_attrs:
                 event.listen(attr.class_attribute, "set", _keep_previous_value, active_history=True)
