@@ -62,7 +62,8 @@ def test_an_assignment_commit_and_a_manual_conflict_are_recorded(client, organiz
     run = db.session.scalars(db.select(AssignmentRun)).one()
     client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"})
     (committed,) = events("assignment.committed")
-    assert (committed.actor_id, committed.subject_type, committed.subject_id) == (organizer.id, "assignmentrun", run.id)
+    assert (committed.actor_id, committed.subject_type, committed.subject_id) == (
+        organizer.id, "assignment_run", run.id)
     assert committed.after["pairs"] == 12 and committed.after["added"] == 12 and committed.after["removed"] == 0
     held = db.session.scalars(db.select(AssignmentRun)).one()
     assert committed.after["inputs_hash"] == held.inputs_hash
@@ -86,7 +87,7 @@ def test_a_publication_is_recorded_with_its_version(client, organizer, scored):
     scored_contest, _panel, made = scored
     client.post(f"/results/contests/{scored_contest.id}/publish", data={"confirm": "yes"})
     (published,) = events("ranking.published")
-    assert (published.actor_id, published.subject_type) == (organizer.id, "resultsnapshot")
+    assert (published.actor_id, published.subject_type) == (organizer.id, "ranking")
     assert published.after["version"] == 1 and published.after["entries_ranked"] == len(made)
 
 

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from contest.extensions import db
 from contest.models import (
-    AuditEvent, Conflict, ConflictDeclaration, Contest, ContestField, ContestJudge, Criterion, Entry, FixedPrize,
-    InternshipCountry, PrizeSettings, ScoringRound, Season, User, utcnow,
+    AllocationSnapshot, Assignment, AssignmentRun, AuditEvent, Conflict, ConflictDeclaration, Contest, ContestField,
+    ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry, PrizeSettings, ResultSnapshot, ScoringRound, Season,
+    User, utcnow,
 )
 from contest.models.audit import GENESIS
 
@@ -76,10 +77,18 @@ THING_LABELS = {
     "season": _l("Season"), "contest": _l("Contest"), "field": _l("Field"), "criterion": _l("Criterion"),
     "round": _l("Scoring window"), "panel_member": _l("Panel member"), "conflict": _l("Conflict"),
     "declaration": _l("Conflict declaration"), "prize_settings": _l("Prize settings"), "prize": _l("Fixed prize"),
-    "country": _l("Internship country"),
+    "country": _l("Internship country"), "assignment": _l("Assignment"), "assignment_run": _l("Assignment run"),
+    "ranking": _l("Published ranking"), "allocation": _l("Prize allocation"), "user": _l("Account"),
+    "entry": _l("Entry"), "author": _l("Co-author"), "import": _l("Import"),
 }
 CHANGE_LABELS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("removed")}
 ACTOR_LABELS = {"cli": _l("Command line"), SYSTEM: _l("System")}
+
+# What the business events are about, named in the log as these words (else the class name, lowercased).
+SUBJECT_NAMES: dict[type, str] = {
+    **EDITED_IN_PLACE, Assignment: "assignment", AssignmentRun: "assignment_run", ResultSnapshot: "ranking",
+    AllocationSnapshot: "allocation", User: "user", Entry: "entry",
+}
 
 _acting_as: ContextVar[User | str | None] = ContextVar("audit_actor", default=None)
 
@@ -141,7 +150,7 @@ def _subject(subject) -> tuple[str, int | None]:
         return "", None
     if isinstance(subject, tuple):
         return subject
-    kind = EDITED_IN_PLACE.get(type(subject)) or type(subject).__name__.lower()
+    kind = SUBJECT_NAMES.get(type(subject)) or type(subject).__name__.lower()
     return kind, inspect(subject).identity[0] if inspect(subject).identity else None
 
 
