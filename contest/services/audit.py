@@ -326,17 +326,26 @@ class Break:
     message: str
 
 
-def verify(batch: int = 1000) -> tuple[int, Break | None]:
-    """Recompute the chain in order; returns how many events were checked and the first break, if any."""
+@dataclass
+class Verification:
+    """How many events in a row are intact, the hash of the last of them, and the first break."""
+
+    checked: int
+    last_hash: str
+    problem: Break | None
+
+
+def verify(batch: int = 1000) -> Verification:
+    """Recompute the chain in order, stopping at the first break."""
     previous_seq, previous_hash, checked = 0, GENESIS, 0
     query = db.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
     for row in db.session.scalars(query):
         problem = _check(row, previous_seq, previous_hash)
         if problem:
-            return checked, problem
+            return Verification(checked, previous_hash, problem)
         previous_seq, previous_hash, checked = row.seq, row.hash, checked + 1
         db.session.expunge(row)
-    return checked, None
+    return Verification(checked, previous_hash, None)
 
 
 def _check(row: AuditEvent, previous_seq: int, previous_hash: str) -> Break | None:
