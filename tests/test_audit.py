@@ -118,6 +118,22 @@ def test_a_season_edit_records_only_the_changed_fields(client, organizer, make_s
     assert (edited.before, edited.after) == ({"budget": 15_000_000_000}, {"budget": 14_000_000_000})
 
 
+def test_a_rubric_criterion_added_edited_and_removed_is_recorded_field_by_field(client, organizer, make_season):
+    rubric = make_season().contests[0]
+    client.post(f"/organizer/contests/{rubric.id}/criteria/new", data={
+        "name": "Presentation", "description": "Clarity", "weight": "0.1", "scale_min": "0", "scale_max": "5"})
+    (added,) = [e for e in events("criterion.created") if e.actor_id == organizer.id]
+    assert added.after["name"] == "Presentation" and added.after["weight"] == "0.1"
+    assert added.after["contest_id"] == rubric.id and added.subject_id is not None
+    client.post(f"/organizer/criteria/{added.subject_id}", data={
+        "name": "Presentation", "description": "Clarity", "weight": "0.2", "scale_min": "0", "scale_max": "5"})
+    (edited,) = events("criterion.updated")
+    assert (edited.actor_id, edited.before, edited.after) == (organizer.id, {"weight": "0.1"}, {"weight": "0.2"})
+    client.post(f"/organizer/criteria/{added.subject_id}/delete")
+    (removed,) = events("criterion.deleted")
+    assert removed.subject_id == added.subject_id and removed.before["name"] == "Presentation"
+
+
 def test_an_invited_judge_and_a_withdrawn_entry_are_recorded(client, login, organizer, entry):  # noqa: F811
     client.post("/organizer/judges", data={"full_name": "New Judge", "email": "new.judge@example.uz",
                                            "organization": "TSTU", "region": ""})

@@ -2,8 +2,8 @@
 
 Business actions (a sheet submitted, an assignment committed, a ranking published...) call
 :func:`record` from the service that makes them. Plain edits of the organizers' settings (contests,
-rubrics, rounds, panels, the prize catalogue, conflicts) are recorded by one flush hook, field by
-field, so that no edit form needs its own call. A transaction's events join the chain as it commits,
+rubrics, rounds, panels, the prize catalogue, conflicts) are recorded by mapper events as they are
+flushed, field by field, so that no edit form needs its own call. A transaction's events join the chain as it commits,
 serialised (on PostgreSQL by a transaction-scoped advisory lock; SQLite has one writer anyway), so
 two requests never fork the chain, and an event rolled back with its change leaves no trace.
 :func:`verify` walks the chain.
@@ -37,7 +37,7 @@ CHAIN_LOCK = 0x6175646974  # "audit"
 SYSTEM = "system"
 STAGED = "audit_staged"  # session.info: the transaction's events, appended at its commit
 
-# Settings edited on plain forms: their column changes are recorded by the flush hook.
+# Settings edited on plain forms: their column changes are recorded by mapper events.
 EDITED_IN_PLACE: dict[type, str] = {
     Season: "season", Contest: "contest", ContestField: "field", Criterion: "criterion",
     ScoringRound: "round", ContestJudge: "panel_member", Conflict: "conflict", ConflictDeclaration: "declaration",
@@ -200,7 +200,7 @@ def _append_staged(session: Session) -> None:
     session.add_all(event_row for event_row, _subject, _entry in events)
 
 
-# -- plain edits, recorded by the flush hook ----------------------------------------------------
+# -- plain edits, recorded by mapper events during the flush -------------------------------------
 
 def _columns(row) -> dict:
     """The row's loaded column values, its id left out (the event's subject says it)."""
@@ -213,58 +213,46 @@ def _keep_previous_value(target, value, oldvalue, initiator) -> None:
     """Registered with ``active_history``, so a setting changed after a commit still knows its old value."""
 
 
-def _entry_of(row) -> int | None:
-    return getattr(row, "entry_id", None)
+def _record_created(mapper, connection, row) -> None:
+    after = {key: value for key, value in _columns(row).items() if value is not None}
+    record(f"{EDITED_IN_PLACE[type(row)]}.created", row, after=after, entry=getattr(row, "entry_id", None))
 
 
-def _record_edits(session: Session, flush_context, instances) -> None:
-    """Before a flush: the updated and deleted settings; the new ones wait for their ids."""
-    created = []
-    for row in list(session.new):
-        if type(row) in EDITED_IN_PLACE:
-            created.append(row)
-    for row in list(session.dirty):
-        if type(row) in EDITED_IN_PLACE and session.is_modified(row, include_collections=False):
-            state = inspect(row)
-            before, after = {}, {}
-            for attr in state.mapper.column_attrs:
-                history = state.attrs[attr.key].history
-                if history.has_changes():
-                    before[attr.key] = history.deleted[0] if history.deleted else None
-                    after[attr.key] = history.added[0] if history.added else None
-            if plain(before) != plain(after):
-                record(f"{EDITED_IN_PLACE[type(row)]}.updated", row, before=before, after=after, entry=_entry_of(row))
-    for row in list(session.deleted):
-        if type(row) in EDITED_IN_PLACE:
-            record(f"{EDITED_IN_PLACE[type(row)]}.deleted", row, before=_columns(row), entry=_entry_of(row))
-    session.info.setdefault("audit_created", []).extend(created)
+def _record_updated(mapper, connection, row) -> None:
+    state = inspect(row)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            before[attr.key] = history.deleted[0] if history.deleted else None
+            after[attr.key] = history.added[0] if history.added else None
+    if plain(before) != plain(after):
+        record(f"{EDITED_IN_PLACE[type(row)]}.updated", row, before=before, after=after,
+               entry=getattr(row, "entry_id", None))
 
 
-def _record_creations(session: Session, flush_context) -> None:
-    """After a flush: the new settings, now with their ids (the events go in the next flush)."""
-    for row in session.info.pop("audit_created", []):
-        if inspect(row).persistent:
-            after = {key: value for key, value in _columns(row).items() if value is not None}
-            record(f"{EDITED_IN_PLACE[type(row)]}.created", row, after=after, entry=_entry_of(row))
+def _record_deleted(mapper, connection, row) -> None:
+    """Also for rows removed from a collection (a criterion from its rubric), deleted as orphans."""
+    record(f"{EDITED_IN_PLACE[type(row)]}.deleted", row, before=_columns(row), entry=getattr(row, "entry_id", None))
 
 
 def _forget_staged(session: Session, transaction) -> None:
     """A transaction rolled back (or closed uncommitted) leaves no event."""
-    if transaction.parent is not None:
-        return
-    session.info.pop(STAGED, None)
-    session.info.pop("audit_created", None)
+    if transaction.parent is None:
+        session.info.pop(STAGED, None)
 
 
 def init_app(app) -> None:
-    if not event.contains(Session, "before_flush", _record_edits):
-        event.listen(Session, "before_flush", _record_edits)
-        event.listen(Session, "after_flush_postexec", _record_creations)
-        event.listen(Session, "after_transaction_end", _forget_staged)
-        event.listen(Session, "before_commit", _append_staged)
-        for model in EDITED_IN_PLACE:
-            for attr in inspect(model).column_attrs:
-                event.listen(attr.class_attribute, "set", _keep_previous_value, active_history=True)
+    if event.contains(Session, "before_commit", _append_staged):
+        return
+    event.listen(Session, "before_commit", _append_staged)
+    event.listen(Session, "after_transaction_end", _forget_staged)
+    for model in EDITED_IN_PLACE:
+        event.listen(model, "after_insert", _record_created)
+        event.listen(model, "before_update", _record_updated)
+        event.listen(model, "before_delete", _record_deleted)
+        for attr in inspect(model).column_attrs:
+            event.listen(attr.class_attribute, "set", _keep_previous_value, active_history=True)
 
 
 # -- reading the log ---------------------------------------------------------------------------
