@@ -11,7 +11,7 @@ from contest.models import AllocationSnapshot, AssignmentRun, AuditEvent, Role
 from contest.services import audit
 from contest.services import prizes as prize_service
 from contest.services.prizes import PrizeError
-from tests.conftest import POSTGRES
+from tests.conftest import PASSWORD, POSTGRES
 from tests.excel.test_people_import import workbook
 from tests.test_assignment_web import field_day  # noqa: F401  (a fixture)
 from tests.test_imports import PARTICIPANT_ROWS
@@ -145,6 +145,16 @@ def test_an_invited_judge_and_a_withdrawn_entry_are_recorded(client, login, orga
     (withdrawn,) = events("entry.withdrawn")
     assert (withdrawn.actor_id, withdrawn.entry_id) == (entry.lead_author_id, entry.id)
     assert (withdrawn.before, withdrawn.after) == ({"status": "submitted"}, {"status": "withdrawn"})
+
+
+def test_a_password_change_is_recorded_without_the_password(client, login, make_user):
+    judge_account = make_user(Role.JUDGE)
+    login(judge_account)
+    client.post("/auth/password", data={"current": PASSWORD, "password": "a brand new secret",
+                                        "confirm": "a brand new secret"})
+    (changed,) = events("user.password_changed")
+    assert (changed.actor_id, changed.subject_id, changed.before, changed.after) == (
+        judge_account.id, judge_account.id, None, None)
 
 
 def test_a_command_line_change_is_recorded_as_the_command_line(runner, app):

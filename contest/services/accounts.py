@@ -50,12 +50,14 @@ def reissue_invite(user: User, valid_for: timedelta) -> str:
 
 
 def set_password_from_invite(user: User, password: str) -> None:
+    audit.record("user.invite_accepted", user, actor=user)
     user.set_password(password)
     user.consume_invite()
     user.end_sessions()
 
 
 def change_password(user: User, password: str) -> None:
+    audit.record("user.password_changed", user, actor=user)  # that it changed, never the hash
     user.set_password(password)
     user.end_sessions()
 

@@ -69,6 +69,8 @@ ACTION_LABELS = {
     "user.created": _l("Staff account created"),
     "user.invited": _l("Judge invited"),
     "user.invite_reissued": _l("Invitation link issued again"),
+    "user.invite_accepted": _l("Invitation accepted, password set"),
+    "user.password_changed": _l("Password changed"),
     "judge.expertise_set": _l("Judge's expertise set"),
     "entry.withdrawn": _l("Entry withdrawn"),
     "entry.judges_needed": _l("Number of judges for an entry set"),
