@@ -27,8 +27,8 @@ class AuditEvent(db.Model):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor_id: Mapped[int | None] = mapped_column(index=True)
-    actor_label: Mapped[str] = mapped_column(String(255))
+    actor_id: Mapped[int | None] = mapped_column()
+    actor_label: Mapped[str] = mapped_column(String(255), index=True)  # the person filter
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column()

@@ -38,13 +38,13 @@ def upgrade():
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_actor_label'), ['actor_label'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_entry_id'), ['entry_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_entry_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_actor_label'))
         batch_op.drop_index(batch_op.f('ix_audit_events_action'))
     op.drop_table('audit_events')
