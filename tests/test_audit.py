@@ -56,6 +56,20 @@ def test_a_submitted_sheet_and_its_revision_are_recorded_with_the_judge_and_the_
                                                                  {f"criterion {first}": "10"})
 
 
+def test_a_revision_saved_then_discarded_is_recorded_against_the_submitted_values(  # noqa: F811
+        client, login, judge, assignment, contest, scoring_round):  # noqa: F811 - the fixtures imported above
+    login(judge)
+    client.post(url(assignment, "/scores"), data=sheet(contest, ["7", "8", "6", "9"], action="submit_scores"))
+    client.post(url(assignment, "/scores"), data=sheet(contest, ["7", "8", "6", "2"]))
+    last = contest.criteria[-1].id
+    (saved,) = events("revision.saved")
+    assert (saved.actor_id, saved.before, saved.after) == (judge.id, {f"criterion {last}": "9"},
+                                                           {f"criterion {last}": "2"})
+    client.post(url(assignment, "/revision/discard"))
+    (discarded,) = events("revision.discarded")
+    assert discarded.actor_id == judge.id and discarded.before[f"criterion {last}"] == "2"
+
+
 def test_an_assignment_commit_and_a_manual_conflict_are_recorded(client, organizer, contest, field_day):  # noqa: F811
     judges, entries = field_day
     client.post(f"/organizer/contests/{contest.id}/assignment/run")
