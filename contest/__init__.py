@@ -69,6 +69,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     passwords.init_app(app)
+    from contest.services import audit
+
+    audit.init_app(app)
     from contest.auth import access
 
     access.init_app(app, login_manager)

@@ -179,6 +179,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("judging.discard_ballot_revision", "POST"): BALLOT,
 
     ("organizer.overview", "GET"): staff(),
+    ("organizer.audit_log", "GET"): staff(),
     ("organizer.new_season", "GET"): staff(),
     ("organizer.new_season", "POST"): staff(),
     ("organizer.season", "GET"): staff(EXISTING),

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("organizer", __name__)
 
-from contest.organizer import panel, views  # noqa: E402,F401  (routes attach to bp)
+from contest.organizer import audit, panel, views  # noqa: E402,F401  (routes attach to bp)

@@ -1,4 +1,4 @@
-"""Organizer forms: seasons, contest windows, rubric criteria, judge invitations, entry filters."""
+"""Organizer forms: seasons, contest windows, rubric criteria, judge invitations, entry and audit filters."""
 from __future__ import annotations
 
 import re
@@ -10,13 +10,13 @@ from wtforms import (
     DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField, StringField, SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
 from contest.forms import BaseForm
 from contest.i18n import by_name
-from contest.models import CONTEST_LABELS, STATUS_LABELS
+from contest.models import CONTEST_LABELS, STATUS_LABELS, Entry
 
 
 class SoumField(Field):
@@ -199,3 +199,22 @@ def parse_expertise(text: str | None) -> tuple[dict[str, int], list[str]]:
             continue
         found[name] = int(level)
     return found, problems
+
+
+class AuditFilterForm(BaseForm):
+    """The audit log's filters, read from the query string; it changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField(_l("Person"), validators=[Optional()])
+    entry = StringField(_l("Entry code"), validators=[Optional(), Length(max=20)])
+    action = SelectField(_l("Action"), validators=[Optional()])
+
+    def set_choices(self, people: list[tuple[str, str]], actions: list[tuple[str, str]]) -> None:
+        self.person.choices = [("", _l("Everyone"))] + people
+        self.action.choices = [("", _l("All"))] + actions
+
+    def validate_entry(self, field) -> None:
+        if field.data and Entry.id_from_code(field.data) is None:
+            raise ValidationError(_l("Type an entry code, such as E-00042."))

@@ -16,6 +16,7 @@ from contest.organizer.forms import (
     parse_lines,
 )
 from contest.services import accounts, charts, entry_queries, reassignment, seasons
+from contest.services import entries as entries_service  # the view `entries` takes the plain name
 from contest.services import judges as judges_service  # the view `judges` takes the plain name
 from contest.services.accounts import AccountError
 from contest.services.seasons import CriterionData, SeasonError
@@ -150,7 +151,7 @@ def entry_judges(entry_id: int):
     form = EntryJudgesForm()
     if not form.validate_on_submit():
         return render_template("organizer/entry.html", entry=entry, judges_form=form), 422
-    entry.judges_needed = form.judges_needed.data
+    entries_service.set_judges_needed(entry, form.judges_needed.data)
     db.session.commit()
     flash(_("Judges for %(code)s saved; the next assignment run uses them.", code=entry.code), "success")
     return redirect(url_for("organizer.entry", entry_id=entry.id))

@@ -15,6 +15,7 @@ from contest.models import (
     MAX_AUTHORS, Category, Contest, ContestField, Entry, EntryAuthor, EntryStatus, Role, User, normalize_email,
     utcnow,
 )
+from contest.services import audit
 
 
 class EntryError(ValueError):
@@ -106,8 +107,18 @@ def withdraw(entry: Entry) -> Entry:
     problems = withdrawal_problems(entry)
     if problems:
         raise EntryError(problems)
+    audit.record("entry.withdrawn", entry, before={"status": entry.status}, after={"status": EntryStatus.WITHDRAWN},
+                 entry=entry)
     entry.status = EntryStatus.WITHDRAWN
     return entry
+
+
+def set_judges_needed(entry: Entry, judges: int | None) -> None:
+    """The organizers' number of judges for this entry (None: the contest's number)."""
+    audit.record("entry.judges_needed", entry, before={"judges_needed": entry.judges_needed},
+                 after={"judges_needed": judges}, entry=entry)
+    entry.judges_needed = judges
+    db.session.flush()
 
 
 def completeness_problems(entry: Entry) -> list[str]:

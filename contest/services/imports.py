@@ -45,6 +45,7 @@ from contest.models import (
     Role,
     User,
 )
+from contest.services import audit
 
 ROLE_OF = {PeopleKind.PARTICIPANTS: Role.PARTICIPANT, PeopleKind.JUDGES: Role.JUDGE}
 LOOKUP_CHUNK = 500   # emails per query: well under every database's limit on bound values
@@ -230,6 +231,9 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
         else:
             outcome.unchanged += 1
     db.session.flush()
+    audit.record(f"import.{kind.value}", ("import", None), after={
+        "rows": len(sheet.rows), "created": len(outcome.created), "updated": len(outcome.updated),
+        "unchanged": outcome.unchanged})
     return outcome
 
 

@@ -28,7 +28,7 @@ from contest.models import (
     Mark,
     Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
-from contest.services import conflicts, results
+from contest.services import audit, conflicts, results
 
 
 class AssignmentError(ValueError):
@@ -381,6 +381,9 @@ def commit_run(run: AssignmentRun) -> int:
     for judge_id, entry_id in sorted(plan.added):
         db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=run.round))
     run.status, run.committed_at = RunStatus.COMMITTED, utcnow()
+    audit.record("assignment.committed", run, after={
+        "contest_id": run.contest_id, "round": run.round, "pairs": len(plan.pairs), "added": len(plan.added),
+        "removed": len(plan.removed), "judges_affected": plan.judges_affected, "inputs_hash": run.inputs_hash})
     db.session.flush()
     return len(plan.pairs)
 
@@ -400,12 +403,15 @@ def add_manual(entry: Entry, judge: User, round_number: int = 1) -> Assignment:
     assignment = Assignment(entry=entry, judge=judge, round=round_number, manual=True)
     db.session.add(assignment)
     db.session.flush()
+    audit.record("assignment.added", assignment, after={"judge_id": judge.id, "round": round_number}, entry=entry)
     return assignment
 
 
 def remove(assignment: Assignment) -> None:
     if assignment.marks:
         raise AssignmentError(_("This judge has already scored the entry; their marks would be lost."))
+    audit.record("assignment.removed", assignment, before={"judge_id": assignment.judge_id, "round": assignment.round},
+                 entry=assignment.entry_id)
     db.session.delete(assignment)
     db.session.flush()
 
@@ -498,6 +504,9 @@ def open_final_round(contest: Contest, proposal: FinalProposal, *, opens_at, clo
             if pair not in proposal.left_out and pair not in existing:
                 db.session.add(Assignment(judge_id=judge.id, entry_id=entry_id, round=FINAL_ROUND))
                 created += 1
+    audit.record("final_round.opened", contest, after={
+        "finalists": entry_ids, "panel": [judge.id for judge in proposal.panel],
+        "left_out": sorted(proposal.left_out), "assignments_added": created})
     db.session.flush()
     return created
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from contest.extensions import db
 from contest.models import Assignment, Contest, ContestJudge, Entry, JudgeExpertise, Role, User
+from contest.services import audit
 
 
 class PanelError(ValueError):
@@ -12,6 +13,8 @@ class PanelError(ValueError):
 
 
 def set_expertise(judge: User, levels: dict[str, int]) -> None:
+    audit.record("judge.expertise_set", judge, before={item.field: item.level for item in judge.expertise},
+                 after=levels)
     judge.expertise[:] = []
     db.session.flush()
     judge.expertise.extend(JudgeExpertise(field=name, level=level) for name, level in sorted(levels.items()))
@@ -42,6 +45,8 @@ def remove_from_panel(member: ContestJudge) -> int:
         Entry.contest_id == member.contest_id, Assignment.judge_id == member.judge_id)).all()
     released = [a for a in assignments if not a.marks]
     for assignment in released:
+        audit.record("assignment.released", assignment, entry=assignment.entry_id,
+                     before={"judge_id": assignment.judge_id, "round": assignment.round, "marks": 0})
         db.session.delete(assignment)
     db.session.delete(member)
     db.session.flush()

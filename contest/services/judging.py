@@ -22,6 +22,7 @@ from contest.models import (
     FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, RevisionMark,
     ScoringRound, SheetRevision, SheetStatus, User, utcnow,
 )
+from contest.services import audit
 from contest.services.attachments import path_of
 
 SHEET_STATE_LABELS = {  # in the order a judge's queue lists them: what is left to do first
@@ -203,6 +204,10 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         raise ScoreError(message, problems)
 
     now = now or utcnow()
+    revising = assignment.status is SheetStatus.SUBMITTED
+    # What the judge's change is measured against: the draft typed so far, or the submitted sheet.
+    before = sheet_facts(assignment.open_revision if revising and not final and assignment.open_revision
+                         else assignment)
     if assignment.status is SheetStatus.SUBMITTED:
         revision = _open_revision(assignment, now)
         _write_marks(revision.marks, RevisionMark, criteria, accepted)
@@ -215,7 +220,24 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         if final:
             assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, now
     db.session.flush()
+    after = sheet_facts(assignment.open_revision if revising and not final else assignment)
+    action = f"{'revision' if revising else 'sheet'}.{'submitted' if final else 'saved'}"
+    audit.record(action, assignment, before=before, after=after, entry=assignment.entry_id)
     return assignment
+
+
+def sheet_facts(sheet: Assignment | SheetRevision) -> dict:
+    """A sheet's or a revision's values as the audit log keeps them, one flat key per thing typed."""
+    facts: dict = {}
+    for mark in sheet.marks:
+        facts[f"criterion {mark.criterion_id}"] = format_value(mark.value)
+        if mark.comment:
+            facts[f"criterion {mark.criterion_id} comment"] = mark.comment
+    if sheet.overall_comment:
+        facts["overall_comment"] = sheet.overall_comment
+    if sheet.ballot_position is not None:
+        facts["place"] = sheet.ballot_position
+    return facts
 
 
 def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: dict[int, tuple[Decimal, str]]) -> None:
@@ -246,6 +268,7 @@ def _open_revision(assignment: Assignment, now: datetime) -> SheetRevision:
 
 def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime) -> None:
     """The revision's values become the sheet's, all in the same flush; the revision stays as its record."""
+    db.session.flush()  # the revision's new marks get their criterion ids
     _write_marks(assignment.marks, Mark, assignment.entry.contest.criteria,
                  {mark.criterion_id: (mark.value, mark.comment) for mark in revision.marks})
     assignment.overall_comment = revision.overall_comment
@@ -266,6 +289,7 @@ def discard_revisions(assignments: list[Assignment], now: datetime | None = None
     for assignment in assignments:
         revision = assignment.open_revision
         if revision is not None:
+            audit.record("revision.discarded", assignment, before=sheet_facts(revision), entry=assignment.entry_id)
             assignment.revisions.remove(revision)
             discarded += 1
     db.session.flush()
@@ -387,6 +411,9 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
         raise BallotError(message, problems)
     when = now or utcnow()
     for assignment in assignments:
+        revising = assignment.status is SheetStatus.SUBMITTED
+        before = sheet_facts(assignment.open_revision if revising and not final and assignment.open_revision
+                             else assignment)
         if assignment.status is SheetStatus.SUBMITTED:
             revision = _open_revision(assignment, when)
             revision.ballot_position = places.get(assignment.id)
@@ -396,6 +423,9 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
             assignment.ballot_position = places.get(assignment.id)
             if final:
                 assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, when
+        after = sheet_facts(assignment.open_revision if revising and not final else assignment)
+        action = f"{'ballot_revision' if revising else 'ballot'}.{'submitted' if final else 'saved'}"
+        audit.record(action, assignment, before=before, after=after, entry=assignment.entry_id)
     db.session.flush()
     return assignments
 

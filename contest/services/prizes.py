@@ -41,6 +41,7 @@ from contest.models import (
     User,
     utcnow,
 )
+from contest.services import audit
 from contest.services.results import entry_key, key_id
 
 CAR_COST = 450_000_000
@@ -330,6 +331,9 @@ def set_preferences(season: Season, settings: PrizeSettings, person: str, codes:
         problems.append(_("Name each country once."))
     if problems:
         raise PrizeError(problems)
+    subject = ("user", int(person[1:])) if person.startswith("u") else ("author", int(person[1:]))
+    audit.record("preferences.set", subject, actor=by, before={"countries": preferences(season).get(person, [])},
+                 after={"countries": codes})
     db.session.execute(db.delete(InternshipPreference).where(InternshipPreference.season_id == season.id,
                                                              InternshipPreference.person == person))
     db.session.flush()
@@ -439,6 +443,9 @@ def commit(season: Season, by: User) -> AllocationSnapshot:
         result_json=json.dumps(state.result, sort_keys=True, ensure_ascii=False))
     db.session.add(snapshot)
     db.session.flush()
+    audit.record("allocation.committed", snapshot, actor=by, after={
+        "season_id": season.id, "version": snapshot.version, "awards": len(state.awards),
+        "cars": len(state.selection.cars)})
     return snapshot
 
 

@@ -23,7 +23,7 @@ from contest.models import (
     Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
     RunStatus, User, utcnow,
 )
-from contest.services import conflicts, judge_assignment, judging
+from contest.services import audit, conflicts, judge_assignment, judging
 
 REFILLED_ROUND = 1
 
@@ -108,8 +108,11 @@ def release_and_refill(judge: User, entry_ids: list[int], *, by: User, now: date
         entry = assignment.entry
         if assignment.round == REFILLED_ROUND and entry.status is EntryStatus.SUBMITTED:
             released.setdefault(entry.contest_id, {})[entry.id] = len(assignment.marks)
-        elif entry not in outcome.released:
-            outcome.released.append(entry)
+        else:
+            audit.record("assignment.released", assignment, entry=entry, before={
+                "judge_id": assignment.judge_id, "round": assignment.round, "marks": len(assignment.marks)})
+            if entry not in outcome.released:
+                outcome.released.append(entry)
         db.session.delete(assignment)
     db.session.flush()
     for contest_id, marks in sorted(released.items()):
@@ -155,6 +158,10 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
             judges_serving=why.serving if why else 0, created_at=now))
         (outcome.short if why else outcome.replaced).append(entry)
     db.session.flush()
+    for entry_id in entries:
+        audit.record("assignment.reassigned", run, entry=entry_id,
+                     before={"judge_id": judge.id, "marks": marks[entry_id]},
+                     after={"judge_id": replacement.get(entry_id), "marks": 0})
 
 
 def recent(contest: Contest, limit: int | None = 20) -> list[Reassignment]:

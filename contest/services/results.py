@@ -24,6 +24,7 @@ from contest.models import (
     ResultSnapshot, Season,
     SheetRevision, SheetStatus, User, utcnow,
 )
+from contest.services import audit
 from contest.services.judging import format_value
 from contest.services.result_messages import result_messages
 
@@ -254,6 +255,9 @@ def publish(contest: Contest, organizer: User, method: str | None = None) -> Res
                               result_json=publication.result_json, published_by=organizer, published_at=utcnow())
     db.session.add(snapshot)
     db.session.flush()
+    audit.record("ranking.published", snapshot, actor=organizer, after={
+        "contest_id": contest.id, "version": snapshot.version, "method": snapshot.method,
+        "inputs_hash": snapshot.inputs_hash, "entries_ranked": len(publication.result["ranking"])})
     return snapshot
 
 
