@@ -1,7 +1,7 @@
 """audit events: the hash-chained log of changes made by organizers and judges
 
 Revision ID: 3f9a61c2e7b4
-Revises: d7e3a1c5b8f2
+Revises: b41f6c9e2a07
 Create Date: 2026-11-30 13:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from contest.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '3f9a61c2e7b4'
-down_revision = 'd7e3a1c5b8f2'
+down_revision = 'b41f6c9e2a07'
 branch_labels = None
 depends_on = None
 
