@@ -14,6 +14,7 @@ from contest.models.entries import Entry
 from contest.models.people import Role, User
 from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
+from contest.models.versioned import Versioned
 
 
 FINAL_ROUND = 2
@@ -68,7 +69,7 @@ class JudgeExpertise(db.Model):
                                                           order_by="JudgeExpertise.field"))
 
 
-class ContestJudge(db.Model):
+class ContestJudge(Versioned, db.Model):
     """A judge serving on one contest of a season, with the number of entries they accept."""
 
     __tablename__ = "contest_judges"
