@@ -30,36 +30,26 @@ class StaleRow:
     typed: str
 
 
-class VersionedForm:
-    """A mixin for the edit form of a :class:`Versioned` record (or a row of a list form): it carries
-    the version it was read at and a digest of each value it showed, and, when a save is refused
-    as stale, keeps what was typed and shows beside it what is saved now (``stale``)."""
+class StaleChanges:
+    """A mixin for a form that saves versioned records: when a save is refused as stale, the form
+    keeps what was typed and shows beside it what is saved now (``stale``), and its rows carry the
+    fresh versions so the next save goes through."""
 
-    version = HiddenField()
-    seen = HiddenField()
     stale: tuple[StaleRow, ...] = ()
 
-    @staticmethod
-    def stamp(record: Versioned, shown: Mapping[str, object]) -> dict:
-        """Form data for a record read now: the values the form shows, its version and their digests."""
-        return {**shown, "version": record.version, "seen": versions.encode(versions.digests(shown))}
-
-    def read_at(self) -> Seen:
-        """What this form (or row) was read at, as it came back."""
-        version = self.version.data
-        return Seen(version=int(version) if str(version or "").isdigit() else None,
-                    digests=versions.decode(self.seen.data),
-                    key=self.version.name.removesuffix(self.version.short_name))
-
-    def refused_under(self, field: Field) -> Callable[[Exception], None]:
+    def refused_or(self, otherwise: Callable[[Exception], None]) -> Callable[[Exception], None]:
         """For :func:`contest.actions.commit_change`: a stale save fills the box; any other refusal
-        is shown under ``field``. Either way the form comes back with what was typed."""
+        goes to ``otherwise``. Either way the form comes back with what was typed."""
         def refused(error: Exception) -> None:
             if isinstance(error, StaleEdit):
                 self.show_stale(error)
             else:
-                field.errors.append(str(error))
+                otherwise(error)
         return refused
+
+    def refused_under(self, field: Field) -> Callable[[Exception], None]:
+        """As :meth:`refused_or`, with any other refusal shown under ``field``."""
+        return self.refused_or(lambda error: field.errors.append(str(error)))
 
     def show_stale(self, error: StaleEdit) -> None:
         """Name what changed beside what was typed, and carry the fresh versions for the next save."""
@@ -73,6 +63,26 @@ class VersionedForm:
             label = f"{change.record} · {typed.label.text}" if change.record else str(typed.label.text)
             rows.append(StaleRow(label, _shown(typed, change.stored), _shown(typed)))
         self.stale = tuple(rows) or (StaleRow(str(_l("Everything on this form")), "", ""),)
+
+
+class VersionedForm(StaleChanges):
+    """A mixin for the edit form of one :class:`Versioned` record, or of one row of a list form: it
+    carries the version it was read at and a digest of each value it showed."""
+
+    version = HiddenField()
+    seen = HiddenField()
+
+    @staticmethod
+    def stamp(record: Versioned, shown: Mapping[str, object]) -> dict:
+        """Form data for a record read now: the values the form shows, its version and their digests."""
+        return {**shown, "version": record.version, "seen": versions.encode(versions.digests(shown))}
+
+    def read_at(self) -> Seen:
+        """What this form (or row) was read at, as it came back."""
+        version = self.version.data
+        return Seen(version=int(version) if str(version or "").isdigit() else None,
+                    digests=versions.decode(self.seen.data),
+                    key=self.version.name.removesuffix(self.version.short_name))
 
 
 def answer_status(*forms) -> int:

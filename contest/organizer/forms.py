@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField, StringField, SubmitField,
-    TextAreaField,
+    DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField, SelectField,
+    StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.forms import BaseForm, VersionedForm
+from contest.forms import BaseForm, StaleChanges, VersionedForm
 from contest.i18n import by_name
 from contest.models import CONTEST_LABELS, STATUS_LABELS
 from contest.services.seasons import CRITERION_WORDING
@@ -145,6 +145,24 @@ class PanelJudgeForm(BaseForm):
     min_load = IntegerField(_l("Fewest entries"), default=0, validators=[InputRequired(), NumberRange(0, 10000)])
     max_load = IntegerField(_l("Most entries"), default=40, validators=[InputRequired(), NumberRange(1, 10000)])
     submit = SubmitField(_l("Add to the panel"))
+
+
+class PanelLoadRowForm(VersionedForm, BaseForm):
+    """One member's row of the panel's table; its version is the member's."""
+
+    class Meta:
+        csrf = False
+
+    id = HiddenField()
+    min_load = IntegerField(_l("Fewest entries"), validators=[InputRequired(), NumberRange(0, 10000)])
+    max_load = IntegerField(_l("Most entries"), validators=[InputRequired(), NumberRange(1, 10000)])
+
+
+class PanelLoadsForm(StaleChanges, BaseForm):
+    """The panel's table: every member's loads, saved together, each row at its member's version."""
+
+    members = FieldList(FormField(PanelLoadRowForm))
+    save_loads = SubmitField(_l("Save the loads"))
 
 
 class JudgesPerEntryForm(VersionedForm, BaseForm):
