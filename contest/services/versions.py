@@ -116,8 +116,8 @@ def _digest(value: object) -> str:
     """A short digest of a value as stored, the same on SQLite and PostgreSQL."""
     if isinstance(value, Decimal):
         text = format(value.normalize(), "f")
-    elif isinstance(value, datetime):
-        text = value.astimezone(timezone.utc).isoformat()
+    elif isinstance(value, datetime):  # forms show and send times to the minute
+        text = value.astimezone(timezone.utc).replace(second=0, microsecond=0).isoformat()
     elif isinstance(value, enum.Enum):
         text = str(value.value)
     else:
