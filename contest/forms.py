@@ -36,6 +36,7 @@ class StaleChanges:
     fresh versions so the next save goes through."""
 
     stale: tuple[StaleRow, ...] = ()
+    stale_message = versions.STALE_MESSAGE
 
     def refused_or(self, otherwise: Callable[[Exception], None]) -> Callable[[Exception], None]:
         """For :func:`contest.actions.commit_change`: a stale save fills the box; any other refusal

@@ -256,3 +256,20 @@ def test_every_update_moves_the_version_and_an_outdated_write_raises(app, make_s
     with pytest.raises(StaleDataError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("language, said, what", [
+    ("ru", "её сохранил кто-то другой",
+     ("Изменилось после того, как вы открыли форму", "Сохранено сейчас", "Вы ввели")),
+    ("uz", "buni boshqa kishi saqladi", ("Siz ochganingizdan keyin oʻzgargan", "Hozir saqlangan", "Siz yozgan")),
+])
+def test_the_stale_box_speaks_the_readers_language(client, second, make_season, language, said, what):
+    contest = make_season().contests[0]
+    second.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    page, post = f"/organizer/contests/{contest.id}/panel", f"/organizer/contests/{contest.id}/judges-per-entry"
+    first_form, second_form = opened(client, page, action=post), opened(second, page, action=post)
+    client.post(post, data={**first_form, "judges_per_entry": "4"})
+    refused = second.post(post, data={**second_form, "judges_per_entry": "5"})
+    text = html_lib.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 409 and said in text and all(header in text for header in what)
+    assert "Someone else" not in text and "You typed" not in text
