@@ -273,3 +273,42 @@ def test_the_stale_box_speaks_the_readers_language(client, second, make_season, 
     text = html_lib.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 409 and said in text and all(header in text for header in what)
     assert "Someone else" not in text and "You typed" not in text
+
+
+def _removal_scene(kind: str, season, make_user):
+    """(the page offering the removal, its url, the record, an edit another organizer makes)."""
+    contest = season.contests[0]
+    if kind == "criterion":
+        criterion = contest.criteria[0]
+        return f"/organizer/contests/{contest.id}", f"/organizer/criteria/{criterion.id}/delete", criterion, \
+            ("scale_max", 7)
+    if kind == "panel member":
+        member = ContestJudge(contest=contest, judge=make_user(Role.JUDGE))
+        db.session.add(member)
+        db.session.commit()
+        return f"/organizer/contests/{contest.id}/panel", f"/organizer/panel-members/{member.id}/remove", member, \
+            ("max_load", 12)
+    prize_service.ensure_catalogue(season)
+    db.session.commit()
+    country = prize_service.countries(season)[0]
+    return f"/prizes/seasons/{season.id}/catalogue", f"/prizes/countries/{country.id}/delete", country, \
+        ("capacity", 7)
+
+
+@pytest.mark.parametrize("kind", ["criterion", "panel member", "country"])
+def test_a_record_changed_since_its_page_was_read_is_not_removed_from_it(client, second, make_season, make_user,
+                                                                        kind):
+    page, remove, record, (attribute, value) = _removal_scene(kind, make_season(), make_user)
+    model, record_id = type(record), record.id
+    stale_button = opened(client, page, action=remove)
+    assert stale_button["version"] == "1"
+    setattr(record, attribute, value)  # another organizer's save, after the page was read
+    db.session.commit()
+    refused = client.post(remove, data=stale_button, follow_redirects=True)
+    assert "Someone else changed this since you opened the page, so it is not removed." in \
+        html_lib.unescape(refused.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(model, record_id) is not None
+    assert client.post(remove, data=opened(client, page, action=remove)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(model, record_id) is None

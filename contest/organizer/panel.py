@@ -1,7 +1,7 @@
 """The organizers' judging pages: panels, judge profiles, conflicts, assignment runs, scoring windows."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -121,7 +121,7 @@ def scoring_round(contest_id: int):
 def remove_panel_member(member_id: int):
     member = db.get_or_404(ContestJudge, member_id)
     contest_id = member.contest_id
-    perform(lambda: judges.remove_from_panel(member), (PanelError,),
+    perform(lambda: judges.remove_from_panel(member, request.form.get("version", type=int)), (PanelError,),
             lambda released: _("Judge removed from the panel; %(n)d unscored assignments released for the next "
                                "run. Their marks stay.", n=released), "info")
     return redirect(url_for("organizer.panel", contest_id=contest_id))

@@ -117,7 +117,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
 def delete_criterion(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     contest_id = criterion.contest_id
-    perform(lambda: seasons.delete_criterion(criterion), (SeasonError,), _("Criterion removed."), "info")
+    perform(lambda: seasons.delete_criterion(criterion, request.form.get("version", type=int)), (SeasonError,),
+            _("Criterion removed."), "info")
     return redirect(url_for("organizer.contest", contest_id=contest_id))
 
 

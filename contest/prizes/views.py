@@ -119,7 +119,7 @@ def add_country(season_id: int):
 def remove_country(country_id: int):
     country = db.get_or_404(InternshipCountry, country_id)
     season_id = country.season_id
-    perform(lambda: prizes.remove_country(country), (PrizeError,),
+    perform(lambda: prizes.remove_country(country, request.form.get("version", type=int)), (PrizeError,),
             _("The country is removed, with the preferences that named it."))
     return redirect(url_for("prizes.catalogue", season_id=season_id))
 

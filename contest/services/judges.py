@@ -81,11 +81,12 @@ def judges_per_entry_shown(contest: Contest) -> dict[str, object]:
     return {"judges_per_entry": contest.judges_per_entry}
 
 
-def remove_from_panel(member: ContestJudge) -> int:
+def remove_from_panel(member: ContestJudge, version: int | None = None) -> int:
     """A judge leaves the contest: their unscored assignments go, the marks they gave stay.
 
     Returns how many assignments were released; the next assignment run fills those places.
     """
+    versions.check_removal(member, version)
     assignments = db.session.scalars(db.select(Assignment).join(Entry).where(
         Entry.contest_id == member.contest_id, Assignment.judge_id == member.judge_id)).all()
     released = [a for a in assignments if not a.marks]

@@ -203,8 +203,9 @@ def add_country(season: Season, *, code: str, name: str, cost: int | None, capac
     return country
 
 
-def remove_country(country: InternshipCountry) -> None:
+def remove_country(country: InternshipCountry, version: int | None = None) -> None:
     """Its places and the preferences naming it go with it."""
+    versions.check_removal(country, version)
     db.session.execute(db.delete(InternshipPreference).where(InternshipPreference.country_id == country.id))
     db.session.delete(country)
     db.session.flush()

@@ -209,7 +209,8 @@ def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion |
     return criterion
 
 
-def delete_criterion(criterion: Criterion) -> None:
+def delete_criterion(criterion: Criterion, version: int | None = None) -> None:
+    versions.check_removal(criterion, version)
     _check_rubric_open(criterion.contest)
     criterion.contest.criteria.remove(criterion)
     db.session.flush()

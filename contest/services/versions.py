@@ -23,6 +23,8 @@ from flask_babel import lazy_gettext as _l
 
 from contest.models.versioned import Versioned
 
+REMOVAL_MESSAGE = _l("Someone else changed this since you opened the page, so it is not removed. Read it again, "
+                     "then remove it if you still want to.")
 STALE_MESSAGE = _l("Someone else saved this since you opened it, so nothing of yours is saved yet. "
                    "What you typed is kept: compare it with what is saved now, then save again.")
 
@@ -60,9 +62,9 @@ class Fresh:
 class StaleEdit(Exception):
     """A save refused because what it would overwrite changed since its form was read."""
 
-    def __init__(self, changes: list[Changed], fresh: list[Fresh]):
+    def __init__(self, changes: list[Changed], fresh: list[Fresh], message=STALE_MESSAGE):
         self.changes, self.fresh = changes, fresh
-        super().__init__(str(STALE_MESSAGE))
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ def check_all(reads: Iterable[Read]) -> None:
                     if now[name] != read.seen.digests.get(name)]
     if changes:
         raise StaleEdit(changes, fresh)
+
+
+def check_removal(record: Versioned, version: int | None) -> None:
+    """A removal offered by a page read at an older version of the record is refused: what it would
+    remove is no longer what the page showed. ``version`` None: the client read no page."""
+    if version is not None and version != record.version:
+        raise StaleEdit([], [], REMOVAL_MESSAGE)
 
 
 def _digest(value: object) -> str:
