@@ -74,9 +74,11 @@ class VersionedForm(StaleChanges):
     seen = HiddenField()
 
     @staticmethod
-    def stamp(record: Versioned, shown: Mapping[str, object]) -> dict:
-        """Form data for a record read now: the values the form shows, its version and their digests."""
-        return {**shown, "version": record.version, "seen": versions.encode(versions.digests(shown))}
+    def stamp(record: Versioned | None, shown: Mapping[str, object]) -> dict:
+        """Form data for a record read now: the values the form shows, its version and their digests
+        (version 0 for a record not made yet: whoever makes it first makes this form stale)."""
+        return {**shown, "version": record.version if record is not None else 0,
+                "seen": versions.encode(versions.digests(shown))}
 
     def read_at(self) -> Seen:
         """What this form (or row) was read at, as it came back."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from contest.extensions import db
 from contest.models import (
-    Contest, ContestJudge, Criterion, FixedPrize, InternshipCountry, PrizeSettings, Role, Season,
+    Contest, ContestJudge, Criterion, FixedPrize, InternshipCountry, PrizeSettings, Role, ScoringRound, Season,
 )
 from contest.services import prizes as prize_service
 from tests.conftest import PASSWORD
@@ -179,6 +180,22 @@ def test_stale_judges_per_entry_is_refused_and_named(client, second, make_season
     assert db.session.get(Contest, contest.id).judges_per_entry == 5
 
 
+def test_a_scoring_window_set_since_the_panel_page_was_read_is_not_moved_over(client, second, make_season):
+    """Read before any window was set (version 0): whoever sets it first makes the other form stale."""
+    contest = make_season().contests[0]
+    page, post = f"/organizer/contests/{contest.id}/panel", f"/organizer/contests/{contest.id}/scoring-round"
+    refused = refused_then_saved(client, second, page, post,
+                                 {"opens_at": "2026-10-01T09:00", "closes_at": "2026-10-20T18:00"},
+                                 {"opens_at": "2026-10-02T09:00", "closes_at": "2026-10-20T18:00"}, action=post)
+    assert stale_rows(refused) == [("Scoring opens (Tashkent time)", "2026-10-01T09:00", "2026-10-02T09:00"),
+                                   ("Scoring closes (Tashkent time)", "2026-10-20T18:00", "2026-10-20T18:00")]
+    db.session.expire_all()
+    assert ScoringRound.of(contest.id, 1).opens_at.day == 1
+    save_again(second, post, refused, action=post)
+    window = ScoringRound.of(contest.id, 1)
+    assert (window.opens_at.day, window.version) == (2, 2)
+
+
 @pytest.mark.parametrize("changed, first, typed, label, stored_now", [
     ("internship_places", "12", "14", "Internship places", "12"),
     ("prizes-0-cost", "500 000 000", "600 000 000", "Electric car: first place, The Best Idea · Cost (UZS)",
@@ -238,9 +255,11 @@ def test_every_update_moves_the_version_and_an_outdated_write_raises(app, make_s
     contest = season.contests[0]
     prize_service.ensure_catalogue(season)
     member = ContestJudge(contest=contest, judge=make_user(Role.JUDGE))
-    db.session.add(member)
+    window = ScoringRound(contest=contest, number=1, opens_at=contest.opens_at, closes_at=contest.closes_at)
+    db.session.add_all([member, window])
     db.session.commit()
-    edits = [(season, "budget", 1), (contest, "max_entries_per_author", 9), (contest.fields[0], "name_en", "Power"),
+    edits = [(window, "closes_at", contest.closes_at + timedelta(days=1)),
+             (season, "budget", 1), (contest, "max_entries_per_author", 9), (contest.fields[0], "name_en", "Power"),
              (contest.criteria[0], "scale_max", 9), (member, "max_load", 9),
              (db.session.scalars(db.select(PrizeSettings)).one(), "internship_places", 3),
              (db.session.scalars(db.select(FixedPrize)).first(), "cost", 1),

@@ -121,7 +121,7 @@ class Conflict(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class ScoringRound(db.Model):
+class ScoringRound(Versioned, db.Model):
     """A scoring window of a contest: round 1 for everyone, round 2 for the finalists."""
 
     __tablename__ = "scoring_rounds"

@@ -178,7 +178,7 @@ class EntryJudgesForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
-class ScoringRoundForm(BaseForm):
+class ScoringRoundForm(VersionedForm, BaseForm):
     opens_at = TashkentDateTimeField(_l("Scoring opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Scoring closes (Tashkent time)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save the scoring window"))

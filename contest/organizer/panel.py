@@ -88,7 +88,9 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
                                                               for row in loads_form.members],
                            members=members, action=ActionForm(),
                            progress=charts.progress_by_judge(contest, [m.judge for m in members]),
-                           round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
+                           round_form=round_form or ScoringRoundForm(
+                               formdata=None, data=ScoringRoundForm.stamp(round_one,
+                                                                          judge_assignment.window_shown(round_one))),
                            scoring_round=round_one), answer_status(form, k_form, round_form, loads_form)
 
 
@@ -110,8 +112,9 @@ def scoring_round(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = ScoringRoundForm()
     if form.validate_on_submit() and commit_change(
-            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data),
-            (AssignmentError,), _("Scoring window saved."), refused=under(form.closes_at)):
+            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data,
+                                                        seen=form.read_at()),
+            (AssignmentError,), _("Scoring window saved."), refused=form.refused_under(form.closes_at)):
         return redirect(url_for("organizer.panel", contest_id=contest.id))
     return _panel_page(contest, round_form=form)
 

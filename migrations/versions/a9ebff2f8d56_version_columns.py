@@ -15,8 +15,8 @@ down_revision = 'd7e3a1c5b8f2'
 branch_labels = None
 depends_on = None
 
-VERSIONED_TABLES = ('seasons', 'contests', 'contest_fields', 'criteria', 'contest_judges', 'prize_settings',
-                    'fixed_prizes', 'internship_countries')
+VERSIONED_TABLES = ('seasons', 'contests', 'contest_fields', 'criteria', 'contest_judges', 'scoring_rounds',
+                    'prize_settings', 'fixed_prizes', 'internship_countries')
 
 
 def upgrade():
