@@ -196,6 +196,21 @@ def test_a_scoring_window_set_since_the_panel_page_was_read_is_not_moved_over(cl
     assert (window.opens_at.day, window.version) == (2, 2)
 
 
+def test_a_final_round_window_moved_since_the_page_was_read_is_not_moved_back(client, second, finalist_ready):
+    contest, _judges, _entries = finalist_ready
+    post = f"/results/contests/{contest.id}/final-round"
+    opened_round = client.post(post, data={"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00",
+                                           "confirm": "yes"})
+    assert opened_round.status_code == 302
+    refused = refused_then_saved(client, second, f"/results/contests/{contest.id}", post,
+                                 {"closes_at": "2026-06-12T18:00"}, {"closes_at": "2026-06-14T18:00"}, action=post)
+    assert stale_rows(refused) == [("Final round closes (Tashkent time)", "2026-06-12T18:00", "2026-06-14T18:00")]
+    db.session.expire_all()
+    assert ScoringRound.of(contest.id, 2).closes_at.day == 12
+    save_again(second, post, refused, action=post)
+    assert ScoringRound.of(contest.id, 2).closes_at.day == 14
+
+
 @pytest.mark.parametrize("changed, first, typed, label, stored_now", [
     ("internship_places", "12", "14", "Internship places", "12"),
     ("prizes-0-cost", "500 000 000", "600 000 000", "Electric car: first place, The Best Idea · Cost (UZS)",
