@@ -13,11 +13,13 @@ from typing import Callable
 
 from flask import abort, flash, render_template
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from contest.extensions import db
 from contest.forms import BaseForm
+from contest.services.versions import StaleEdit
 
 
 class ActionForm(BaseForm):
@@ -98,18 +100,36 @@ def commit_change(change: Callable[[], object], refusals: tuple[type[Exception],
                   refused: Callable[[Exception], None] = flash_problems) -> bool:
     """Run a service change and commit it, flashing ``done`` (or ``done(outcome)``).
 
-    When the service refuses with one of ``refusals`` everything is rolled back and the error
-    goes to ``refused`` (by default each problem is flashed). Returns whether it was saved.
+    When the service refuses with one of ``refusals``, or as stale (:class:`StaleEdit`: the form
+    was read at an older version), everything is rolled back and the error goes to ``refused``
+    (by default each problem is flashed). Returns whether it was saved.
+
+    A ``StaleDataError`` means another save of the same row committed between the service's
+    version check and its write: the change runs once more against what is stored now, where
+    that check sees the new version and names what changed (or, if nothing the form shows did,
+    saves over the part it does not show).
     """
     try:
-        outcome = change()
-    except refusals as error:
+        outcome = _committed(change)
+    except (*refusals, StaleEdit) as error:
         db.session.rollback()
         refused(error)
         return False
-    db.session.commit()
     flash(done(outcome) if callable(done) else done, category)
     return True
+
+
+def _committed(change: Callable[[], object], retries: int = 1) -> object:
+    """Run ``change`` and commit; raced by a save of the same row, roll back and run it again."""
+    try:
+        outcome = change()
+        db.session.commit()
+    except StaleDataError as race:
+        db.session.rollback()
+        if not retries:
+            raise StaleEdit([], []) from race
+        return _committed(change, retries - 1)
+    return outcome
 
 
 def perform(change: Callable[[], object], refusals: tuple[type[Exception], ...], done: str | Callable[[object], str],

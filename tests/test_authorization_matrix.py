@@ -199,6 +199,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("organizer.reissue_invite", "POST"): staff(EXISTING),
     ("organizer.panel", "GET"): staff(EXISTING),
     ("organizer.panel", "POST"): staff(EXISTING),
+    ("organizer.panel_loads", "POST"): staff(EXISTING),
     ("organizer.judges_per_entry", "POST"): staff(EXISTING),
     ("organizer.scoring_round", "POST"): staff(EXISTING),
     ("organizer.remove_panel_member", "POST"): staff(EXISTING),

@@ -15,6 +15,7 @@ from contest.models.jobs import Job
 from contest.models.people import Role, User
 from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
+from contest.models.versioned import Versioned
 
 
 FINAL_ROUND = 2
@@ -69,7 +70,7 @@ class JudgeExpertise(db.Model):
                                                           order_by="JudgeExpertise.field"))
 
 
-class ContestJudge(db.Model):
+class ContestJudge(Versioned, db.Model):
     """A judge serving on one contest of a season, with the number of entries they accept."""
 
     __tablename__ = "contest_judges"
@@ -121,7 +122,7 @@ class Conflict(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class ScoringRound(db.Model):
+class ScoringRound(Versioned, db.Model):
     """A scoring window of a contest: round 1 for everyone, round 2 for the finalists."""
 
     __tablename__ = "scoring_rounds"

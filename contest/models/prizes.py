@@ -25,6 +25,7 @@ from contest.extensions import db
 from contest.models.people import User
 from contest.models.seasons import Contest, Season
 from contest.models.types import UTCDateTime, utcnow
+from contest.models.versioned import Versioned
 
 SHARE_RULES = {
     "proportional": _l("In proportion to each contest's submitted entries (largest remainder)"),
@@ -32,7 +33,7 @@ SHARE_RULES = {
 }
 
 
-class PrizeSettings(db.Model):
+class PrizeSettings(Versioned, db.Model):
     """The internship rule of a season and the preferences deadline; one row per season."""
 
     __tablename__ = "prize_settings"
@@ -51,7 +52,7 @@ class PrizeSettings(db.Model):
         return self.preferences_close_at is not None and (now or utcnow()) < self.preferences_close_at
 
 
-class FixedPrize(db.Model):
+class FixedPrize(Versioned, db.Model):
     """A prize paid before any internship: the electric car for a contest's first place."""
 
     __tablename__ = "fixed_prizes"
@@ -72,7 +73,7 @@ class FixedPrize(db.Model):
         return f"prize-{self.id}"
 
 
-class InternshipCountry(db.Model):
+class InternshipCountry(Versioned, db.Model):
     """A destination: what one person costs (travel, stay, stipend) and how many places it has."""
 
     __tablename__ = "internship_countries"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.types import UTCDateTime, utcnow
+from contest.models.versioned import Versioned
 
 DEFAULT_BUDGET = 15_000_000_000  # soums a year for all prizes
 
@@ -33,7 +34,7 @@ CONTEST_LABELS = {
 }
 
 
-class Season(db.Model):
+class Season(Versioned, db.Model):
     __tablename__ = "seasons"
     __table_args__ = (CheckConstraint("budget >= 0", name="budget_not_negative"),)
 
@@ -54,7 +55,7 @@ class Season(db.Model):
         return db.session.scalar(db.select(cls).order_by(cls.year.desc()).limit(1))
 
 
-class Contest(db.Model):
+class Contest(Versioned, db.Model):
     __tablename__ = "contests"
     __table_args__ = (
         UniqueConstraint("season_id", "kind"),
@@ -122,7 +123,7 @@ class Worded:
                 if name]
 
 
-class ContestField(Worded, db.Model):
+class ContestField(Worded, Versioned, db.Model):
     """An engineering field entries of a contest are filed under (energy, IT, ...)."""
 
     __tablename__ = "contest_fields"
@@ -137,7 +138,7 @@ class ContestField(Worded, db.Model):
     contest: Mapped[Contest] = relationship(back_populates="fields")
 
 
-class Criterion(Worded, db.Model):
+class Criterion(Worded, Versioned, db.Model):
     __tablename__ = "criteria"
     __table_args__ = (
         CheckConstraint("scale_max > scale_min", name="scale_order"),

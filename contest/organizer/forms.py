@@ -7,16 +7,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField, StringField, SubmitField,
-    TextAreaField,
+    DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField, SelectField,
+    StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.forms import BaseForm
+from contest.forms import BaseForm, StaleChanges, VersionedForm
 from contest.i18n import by_name
 from contest.models import CONTEST_LABELS, STATUS_LABELS, Entry
+from contest.services.seasons import CRITERION_WORDING
 
 
 class SoumField(Field):
@@ -60,19 +61,23 @@ FIELD_LINES_HELP = _l("Write the Uzbek name, then the Russian and English names 
                       "Energetika | Энергетика | Energy. Readers whose language has no name see the Uzbek one.")
 
 
-class SeasonForm(BaseForm):
+class SeasonFields(BaseForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     budget = SoumField(_l("Prize budget (UZS)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save"))
 
 
-class NewSeasonForm(SeasonForm):
+class SeasonForm(VersionedForm, SeasonFields):
+    """A season's settings, edited: it carries the version it was read at."""
+
+
+class NewSeasonForm(SeasonFields):
     opens_at = TashkentDateTimeField(_l("Submissions open (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Submissions close (Tashkent time)"), validators=[InputRequired()])
     fields = TextAreaField(_l("Engineering fields, one per line"), description=FIELD_LINES_HELP)
 
 
-class ContestForm(BaseForm):
+class ContestForm(VersionedForm, BaseForm):
     opens_at = TashkentDateTimeField(_l("Submissions open (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Submissions close (Tashkent time)"), validators=[InputRequired()])
     max_entries_per_author = IntegerField(_l("Entries per lead author"), validators=[InputRequired(),
@@ -81,10 +86,10 @@ class ContestForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
-class CriterionForm(BaseForm):
+class CriterionForm(VersionedForm, BaseForm):
     """A criterion's name and description in Uzbek (required: the primary wording), Russian and English."""
 
-    WORDING = ("name", "name_ru", "name_en", "description", "description_ru", "description_en")
+    WORDING = CRITERION_WORDING
 
     name = StringField(_l("Criterion (in Uzbek)"), validators=[DataRequired(), Length(max=120)])
     name_ru = StringField(_l("Criterion in Russian"), validators=[Optional(), Length(max=120)])
@@ -142,7 +147,25 @@ class PanelJudgeForm(BaseForm):
     submit = SubmitField(_l("Add to the panel"))
 
 
-class JudgesPerEntryForm(BaseForm):
+class PanelLoadRowForm(VersionedForm, BaseForm):
+    """One member's row of the panel's table; its version is the member's."""
+
+    class Meta:
+        csrf = False
+
+    id = HiddenField()
+    min_load = IntegerField(_l("Fewest entries"), validators=[InputRequired(), NumberRange(0, 10000)])
+    max_load = IntegerField(_l("Most entries"), validators=[InputRequired(), NumberRange(1, 10000)])
+
+
+class PanelLoadsForm(StaleChanges, BaseForm):
+    """The panel's table: every member's loads, saved together, each row at its member's version."""
+
+    members = FieldList(FormField(PanelLoadRowForm))
+    save_loads = SubmitField(_l("Save the loads"))
+
+
+class JudgesPerEntryForm(VersionedForm, BaseForm):
     judges_per_entry = IntegerField(_l("Judges per entry"), validators=[InputRequired(), NumberRange(1, 20)])
     submit = SubmitField(_l("Save"))
 
@@ -155,7 +178,7 @@ class EntryJudgesForm(BaseForm):
     submit = SubmitField(_l("Save"))
 
 
-class ScoringRoundForm(BaseForm):
+class ScoringRoundForm(VersionedForm, BaseForm):
     opens_at = TashkentDateTimeField(_l("Scoring opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Scoring closes (Tashkent time)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save the scoring window"))

@@ -1,16 +1,17 @@
 """The organizers' judging pages: panels, judge profiles, conflicts, assignment runs, scoring windows."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, perform, under,
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
 )
 from contest.auth.access import staff_required
 from contest.extensions import db
+from contest.forms import answer_status
 from contest.i18n import local_time
 from contest.models import (
     AssignmentRun, Assignment, Contest, ContestJudge, DeclarationKind, Entry, Role, RunStatus, ScoringRound, User,
@@ -19,7 +20,7 @@ from contest.jobs import views as job_views
 from contest.organizer import bp
 from contest.organizer.forms import (
     DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
-    ScoringRoundForm, parse_expertise,
+    PanelLoadRowForm, PanelLoadsForm, ScoringRoundForm, parse_expertise,
 )
 from contest.services import charts, conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
@@ -52,21 +53,46 @@ def panel(contest_id: int):
     return _panel_page(contest, form=form)
 
 
+@bp.post("/contests/<int:contest_id>/panel/loads")
+@staff_required
+def panel_loads(contest_id: int):
+    """Every member's loads from the panel's table, each row checked against the version it was read at."""
+    contest = db.get_or_404(Contest, contest_id)
+    form = PanelLoadsForm()
+    if form.validate_on_submit():
+        by_id = {str(m.id): m for m in judges.panel(contest)}
+        rows = [judges.Loads(by_id[row.form.id.data], row.form.min_load.data, row.form.max_load.data,
+                             row.form.read_at()) for row in form.members if row.form.id.data in by_id]
+        if commit_change(lambda: judges.set_loads(rows), (PanelError,), _("The loads are saved."),
+                         refused=form.refused_or(flash_problems)):
+            return redirect(url_for("organizer.panel", contest_id=contest.id))
+    return _panel_page(contest, loads_form=form)
+
+
 def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form: JudgesPerEntryForm | None = None,
-                round_form: ScoringRoundForm | None = None):
+                round_form: ScoringRoundForm | None = None, loads_form: PanelLoadsForm | None = None):
     """The panel page; a form that failed is shown again with what was typed and its errors."""
     if form is None:
         form = PanelJudgeForm(formdata=None)
         form.judge.choices = _judge_choices()
     round_one = ScoringRound.of(contest.id, 1)
-    failed = any(f is not None and f.errors for f in (form, k_form, round_form))
     members = judges.panel(contest)
-    return render_template("organizer/panel.html", contest=contest, form=form,
-                           k_form=k_form or JudgesPerEntryForm(formdata=None, obj=contest),
+    if loads_form is None:
+        loads_form = PanelLoadsForm(formdata=None, data={"members": [
+            {"id": m.id, **PanelLoadRowForm.stamp(m, judges.member_shown(m))} for m in members]})
+    if k_form is None:
+        k_form = JudgesPerEntryForm(formdata=None,
+                                    data=JudgesPerEntryForm.stamp(contest, judges.judges_per_entry_shown(contest)))
+    by_id = {str(m.id): m for m in members}
+    return render_template("organizer/panel.html", contest=contest, form=form, k_form=k_form,
+                           loads_form=loads_form, loads_rows=[(row, by_id.get(row.form.id.data))
+                                                              for row in loads_form.members],
                            members=members, action=ActionForm(),
                            progress=charts.progress_by_judge(contest, [m.judge for m in members]),
-                           round_form=round_form or ScoringRoundForm(formdata=None, obj=round_one),
-                           scoring_round=round_one), 422 if failed else 200
+                           round_form=round_form or ScoringRoundForm(
+                               formdata=None, data=ScoringRoundForm.stamp(round_one,
+                                                                          judge_assignment.window_shown(round_one))),
+                           scoring_round=round_one), answer_status(form, k_form, round_form, loads_form)
 
 
 @bp.post("/contests/<int:contest_id>/judges-per-entry")
@@ -74,12 +100,11 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
 def judges_per_entry(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = JudgesPerEntryForm()
-    if not form.validate_on_submit():
-        return _panel_page(contest, k_form=form)
-    contest.judges_per_entry = form.judges_per_entry.data
-    db.session.commit()
-    flash(_("Judges per entry saved."), "success")
-    return redirect(url_for("organizer.panel", contest_id=contest.id))
+    if form.validate_on_submit() and commit_change(
+            lambda: judges.set_judges_per_entry(contest, form.judges_per_entry.data, seen=form.read_at()), (),
+            _("Judges per entry saved."), refused=form.refused_under(form.judges_per_entry)):
+        return redirect(url_for("organizer.panel", contest_id=contest.id))
+    return _panel_page(contest, k_form=form)
 
 
 @bp.post("/contests/<int:contest_id>/scoring-round")
@@ -88,8 +113,9 @@ def scoring_round(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = ScoringRoundForm()
     if form.validate_on_submit() and commit_change(
-            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data),
-            (AssignmentError,), _("Scoring window saved."), refused=under(form.closes_at)):
+            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data,
+                                                        seen=form.read_at()),
+            (AssignmentError,), _("Scoring window saved."), refused=form.refused_under(form.closes_at)):
         return redirect(url_for("organizer.panel", contest_id=contest.id))
     return _panel_page(contest, round_form=form)
 
@@ -99,7 +125,7 @@ def scoring_round(contest_id: int):
 def remove_panel_member(member_id: int):
     member = db.get_or_404(ContestJudge, member_id)
     contest_id = member.contest_id
-    perform(lambda: judges.remove_from_panel(member), (PanelError,),
+    perform(lambda: judges.remove_from_panel(member, request.form.get("version", type=int)), (PanelError,),
             lambda released: _("Judge removed from the panel; %(n)d unscored assignments released for the next "
                                "run. Their marks stay.", n=released), "info")
     return redirect(url_for("organizer.panel", contest_id=contest_id))

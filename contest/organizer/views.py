@@ -6,9 +6,10 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, commit_change, perform
 from contest.auth.access import staff_required
 from contest.extensions import db
+from contest.forms import answer_status
 from contest.models import Contest, Criterion, Entry, Role, Season, User
 from contest.organizer import bp
 from contest.organizer.forms import (
@@ -68,30 +69,31 @@ def new_season():
 @staff_required
 def season(season_id: int):
     season = _season_or_404(season_id)
-    form = SeasonForm(obj=season)
+    form = SeasonForm(data=SeasonForm.stamp(season, seasons.season_shown(season)))
     if form.validate_on_submit():
-        if commit_change(lambda: seasons.update_season(season, year=form.year.data, budget=form.budget.data),
-                         (SeasonError,), _("Season saved."), refused=under(form.budget)):
+        if commit_change(lambda: seasons.update_season(season, year=form.year.data, budget=form.budget.data,
+                                                       seen=form.read_at()),
+                         (SeasonError,), _("Season saved."), refused=form.refused_under(form.budget)):
             return redirect(url_for("organizer.season", season_id=season.id))
-    return render_template("organizer/season.html", season=season, form=form), 422 if form.errors else 200
+    return render_template("organizer/season.html", season=season, form=form), answer_status(form)
 
 
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
 @staff_required
 def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    form = ContestForm(obj=contest)
-    if request.method == "GET":
-        form.fields.data = "\n".join(seasons.FieldNames.of(f).line() for f in contest.fields)
+    form = ContestForm(data=ContestForm.stamp(contest, seasons.contest_shown(contest)))
     if form.validate_on_submit():
         if commit_change(lambda: seasons.update_contest(contest, opens_at=form.opens_at.data,
                                                         closes_at=form.closes_at.data,
                                                         max_entries_per_author=form.max_entries_per_author.data,
-                                                        field_names=parse_lines(form.fields.data)),
-                         (SeasonError,), _("%(contest)s saved.", contest=contest.title), refused=under(form.fields)):
+                                                        field_names=parse_lines(form.fields.data),
+                                                        seen=form.read_at()),
+                         (SeasonError,), _("%(contest)s saved.", contest=contest.title),
+                         refused=form.refused_under(form.fields)):
             return redirect(url_for("organizer.contest", contest_id=contest.id))
     return render_template("organizer/contest.html", contest=contest, form=form, criterion_form=CriterionForm(),
-                           action=ActionForm()), 422 if form.errors else 200
+                           action=ActionForm()), answer_status(form)
 
 
 @bp.route("/contests/<int:contest_id>/criteria/new", methods=["POST"])
@@ -100,15 +102,15 @@ def contest(contest_id: int):
 def criterion(contest_id: int | None = None, criterion_id: int | None = None):
     existing = db.get_or_404(Criterion, criterion_id) if criterion_id else None
     contest = existing.contest if existing else db.get_or_404(Contest, contest_id)
-    form = CriterionForm(obj=existing)
+    form = CriterionForm(data=CriterionForm.stamp(existing, seasons.criterion_shown(existing)) if existing else None)
     if form.validate_on_submit():
         data = CriterionData(weight=form.weight.data, scale_min=form.scale_min.data, scale_max=form.scale_max.data,
                              **{name: form[name].data or "" for name in CriterionForm.WORDING})
-        if commit_change(lambda: seasons.save_criterion(contest, data, existing), (SeasonError,),
-                         _("Rubric saved."), refused=under(form.name)):
+        if commit_change(lambda: seasons.save_criterion(contest, data, existing, seen=form.read_at()), (SeasonError,),
+                         _("Rubric saved."), refused=form.refused_under(form.name)):
             return redirect(url_for("organizer.contest", contest_id=contest.id))
-    status = 422 if form.errors else 200
-    return render_template("organizer/criterion.html", contest=contest, criterion=existing, form=form), status
+    return render_template("organizer/criterion.html", contest=contest, criterion=existing, form=form), \
+        answer_status(form)
 
 
 @bp.post("/criteria/<int:criterion_id>/delete")
@@ -116,7 +118,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
 def delete_criterion(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     contest_id = criterion.contest_id
-    perform(lambda: seasons.delete_criterion(criterion), (SeasonError,), _("Criterion removed."), "info")
+    perform(lambda: seasons.delete_criterion(criterion, request.form.get("version", type=int)), (SeasonError,),
+            _("Criterion removed."), "info")
     return redirect(url_for("organizer.contest", contest_id=contest_id))
 
 

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from contest.forms import BaseForm
+from contest.forms import BaseForm, VersionedForm
 from contest.models import SHARE_RULES
 from contest.organizer.forms import SoumField, TashkentDateTimeField
 
@@ -41,20 +41,22 @@ class _Row(BaseForm):
         csrf = False
 
 
-class PrizeRowForm(_Row):
+class PrizeRowForm(VersionedForm, _Row):
     id = HiddenField()
     name = StringField(_l("Prize"), validators=[Length(max=120)])
     cost = CostField(_l("Cost (UZS)"))
 
 
-class CountryRowForm(_Row):
+class CountryRowForm(VersionedForm, _Row):
     id = HiddenField()
     name = StringField(_l("Country"), validators=[Length(max=80)])
     cost = CostField(_l("Cost per person (UZS)"))
     capacity = IntegerField(_l("Places"), validators=[Optional()])
 
 
-class CatalogueForm(BaseForm):
+class CatalogueForm(VersionedForm, BaseForm):
+    """The season's prize settings (the form's own version) and a row per prize and country (each its own)."""
+
     internship_places = IntegerField(_l("Internship places"), validators=[InputRequired()])
     share_rule = SelectField(_l("How the places are shared between the contests"),
                              choices=lambda: list(SHARE_RULES.items()))
@@ -72,7 +74,7 @@ class NewCountryForm(BaseForm):
     add = SubmitField(_l("Add the country"))
 
 
-class ApplyChangeForm(BaseForm):
+class ChangeFields(BaseForm):
     """One change to a country's cost or places, or to a fixed prize's cost."""
 
     target = SelectField(_l("Change"), validators=[InputRequired()])
@@ -80,7 +82,11 @@ class ApplyChangeForm(BaseForm):
     capacity = IntegerField(_l("New number of places"), validators=[Optional()])
 
 
-class WhatIfForm(ApplyChangeForm):
+class ApplyChangeForm(VersionedForm, ChangeFields):
+    """The what-if's apply button, at the version of the country or prize it was computed from."""
+
+
+class WhatIfForm(ChangeFields):
     """Read from the query string: it computes, it never saves; the apply button posts it again."""
 
     class Meta:

@@ -8,11 +8,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, perform, under,
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
 )
 from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
 from contest.extensions import db
+from contest.forms import answer_status
 from contest.i18n import by_name, format_soums
 from contest.models import (
     SHARE_RULES,
@@ -27,8 +28,10 @@ from contest.prizes import bp
 from contest.prizes.forms import (
     ApplyChangeForm,
     CatalogueForm,
+    CountryRowForm,
     NewCountryForm,
     PreferencesForm,
+    PrizeRowForm,
     WhatIfForm,
 )
 from contest.services import charts, prizes, season_export
@@ -60,42 +63,40 @@ def catalogue(season_id: int):
     fixed, places = prizes.fixed_prizes(season), prizes.countries(season)
     db.session.commit()  # the defaults, on the first visit
     form = CatalogueForm(data=None if request.method == "POST" else _catalogue_data(settings, fixed, places))
-    problems = []
+    problems: list[str] = []
     if form.validate_on_submit():
         by_prize, by_country = {str(p.id): p for p in fixed}, {str(c.id): c for c in places}
-        prize_rows = [PrizeRow(by_prize[r.form.id.data], r.form.name.data or "", r.form.cost.data)
+        prize_rows = [PrizeRow(by_prize[r.form.id.data], r.form.name.data or "", r.form.cost.data, r.form.read_at())
                       for r in form.prizes if r.form.id.data in by_prize]
         country_rows = [CountryRow(by_country[r.form.id.data], r.form.name.data or "", r.form.cost.data,
-                                   r.form.capacity.data) for r in form.countries if r.form.id.data in by_country]
-        try:
-            prizes.save_catalogue(season, settings, places=form.internship_places.data, share_rule=form.share_rule.data,
-                                  preferences_close_at=form.preferences_close_at.data, prizes=prize_rows,
-                                  rows=country_rows)
-        except PrizeError as error:
-            db.session.rollback()
-            problems = error.problems
-        else:
-            db.session.commit()
-            flash(_("The prize catalogue is saved."), "success")
+                                   r.form.capacity.data, r.form.read_at())
+                        for r in form.countries if r.form.id.data in by_country]
+        if commit_change(lambda: prizes.save_catalogue(season, settings, places=form.internship_places.data,
+                                                       share_rule=form.share_rule.data,
+                                                       preferences_close_at=form.preferences_close_at.data,
+                                                       prizes=prize_rows, rows=country_rows, seen=form.read_at()),
+                         (PrizeError,), _("The prize catalogue is saved."),
+                         refused=form.refused_or(lambda error: problems.extend(error.problems))):
             return redirect(url_for("prizes.catalogue", season_id=season.id))
     return _catalogue_page(season, form, fixed, places, problems=problems)
 
 
 def _catalogue_data(settings, fixed, places) -> dict:
-    return {"internship_places": settings.internship_places, "share_rule": settings.share_rule,
-            "preferences_close_at": settings.preferences_close_at,
-            "prizes": [{"id": p.id, "name": prizes.prize_name(p), "cost": p.cost} for p in fixed],
-            "countries": [{"id": c.id, "name": prizes.country_name(c.code, c.name), "cost": c.cost,
-                           "capacity": c.capacity} for c in places]}
+    """The catalogue as read now: each value the form shows, at the version of its row."""
+    return {**CatalogueForm.stamp(settings, prizes.settings_shown(settings)),
+            "prizes": [{"id": p.id, **PrizeRowForm.stamp(p, prizes.prize_shown(p))} for p in fixed],
+            "countries": [{"id": c.id, **CountryRowForm.stamp(c, prizes.country_shown(c))} for c in places]}
 
 
 def _catalogue_page(season: Season, form: CatalogueForm, fixed, places, *, new_country: NewCountryForm | None = None,
                     problems=()):
-    """The catalogue page; a form that failed is shown again with what was typed and its errors (422)."""
-    failed = bool(problems or form.errors or (new_country is not None and new_country.errors))
+    """The catalogue page; a form that failed is shown again with what was typed and its errors
+    (422), or with what changed since it was read (409)."""
+    status = answer_status(form, new_country)
     return render_template("prizes/catalogue.html", season=season, form=form, fixed=fixed, countries=places,
                            new_country=new_country or NewCountryForm(formdata=None), action=ActionForm(),
-                           problems=problems, country_name=prizes.country_name), 422 if failed else 200
+                           problems=problems, country_name=prizes.country_name), \
+        422 if problems and status == 200 else status
 
 
 @bp.post("/seasons/<int:season_id>/countries")
@@ -119,7 +120,7 @@ def add_country(season_id: int):
 def remove_country(country_id: int):
     country = db.get_or_404(InternshipCountry, country_id)
     season_id = country.season_id
-    perform(lambda: prizes.remove_country(country), (PrizeError,),
+    perform(lambda: prizes.remove_country(country, request.form.get("version", type=int)), (PrizeError,),
             _("The country is removed, with the preferences that named it."))
     return redirect(url_for("prizes.catalogue", season_id=season_id))
 
@@ -149,24 +150,32 @@ def budget(season_id: int):
     season = _season(season_id)
     prizes.ensure_catalogue(season)
     db.session.commit()  # the defaults, on the first visit
+    return _budget_page(season, WhatIfForm(request.args))
+
+
+def _budget_page(season: Season, what_if_form: WhatIfForm, apply_form: ApplyChangeForm | None = None):
+    """The budget page, with the what-if of ``what_if_form`` when one was asked; ``apply_form`` is
+    an apply refused as stale, shown again with what changed and the fresh version."""
     state = prizes.compute(season)
-    what_if, what_if_form, apply_form = None, WhatIfForm(request.args), None
+    what_if = None
     what_if_form.target.choices = _targets(season)
-    if "target" in request.args and what_if_form.validate():
-        what_if = prizes.compute(season, _change(season, what_if_form))
-        if not what_if.problems:
-            apply_form = ApplyChangeForm(formdata=None, data={"target": what_if_form.target.data,
-                                                                   "cost": what_if_form.cost.data,
-                                                                   "capacity": what_if_form.capacity.data})
+    if what_if_form.target.raw_data and what_if_form.validate():
+        change = _change(season, what_if_form)
+        what_if = prizes.compute(season, change)
+        if not what_if.problems and apply_form is None:
+            apply_form = ApplyChangeForm(formdata=None, data={
+                **ApplyChangeForm.stamp(change.target, change.target_shown()), "target": what_if_form.target.data,
+                "cost": what_if_form.cost.data, "capacity": what_if_form.capacity.data})
     snapshots = db.session.scalars(db.select(AllocationSnapshot).where(AllocationSnapshot.season_id == season.id)
                                    .order_by(AllocationSnapshot.version.desc())).all()
     failed = bool(state.problems or (what_if and what_if.problems) or what_if_form.errors)
+    status = answer_status(apply_form)  # 409 for an apply refused as stale
     return render_template("prizes/budget.html", season=season, state=state, what_if=what_if,
                            what_if_form=what_if_form, apply_form=apply_form,
                            snapshots=snapshots, lines=season_export.budget_lines(state),
                            budget_use=charts.budget_use(season.budget, state.prizes, state.awards.values()),
                            share_rules=SHARE_RULES, explain=prizes.explain_state, action=ActionForm()), \
-        422 if failed else 200
+        422 if failed and status == 200 else status
 
 
 @bp.post("/seasons/<int:season_id>/what-if")
@@ -178,8 +187,10 @@ def apply_what_if(season_id: int):
     if not form.validate_on_submit():
         flash(_("The change could not be read; please try again."), "danger")
         return redirect(url_for("prizes.budget", season_id=season.id))
-    commit_change(lambda: prizes.apply_change(season, _change(season, form)), (PrizeError,),
-                  _("The change is saved; the allocation below uses it."))
+    commit_change(lambda: prizes.apply_change(season, _change(season, form), seen=form.read_at()), (PrizeError,),
+                  _("The change is saved; the allocation below uses it."), refused=form.refused_or(flash_problems))
+    if form.stale:  # the what-if again, from what is stored now, with what was typed and what changed
+        return _budget_page(season, WhatIfForm(request.form), apply_form=form)
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 

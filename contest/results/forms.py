@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from contest.forms import BaseForm
+from contest.forms import BaseForm, VersionedForm
 from contest.organizer.forms import TashkentDateTimeField
 
 METHODS = (("calibrated", _l("Calibrated (default)")), ("mean", _l("Plain mean")), ("zscore", _l("Per-judge z-score")))
@@ -20,7 +20,9 @@ class MethodForm(BaseForm):
     method = SelectField(_l("Method"), choices=METHODS, default="calibrated")
 
 
-class FinalRoundForm(BaseForm):
+class FinalRoundForm(VersionedForm, BaseForm):
+    """The final round's window: opened through its confirmation page, then moved at the version read."""
+
     opens_at = TashkentDateTimeField(_l("Final round opens (Tashkent time)"), validators=[InputRequired()])
     closes_at = TashkentDateTimeField(_l("Final round closes (Tashkent time)"), validators=[InputRequired()])
     submit = SubmitField(_l("Save the window"))     # once open; opening goes through its confirmation page

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from contest.actions import ActionForm, Confirmation, confirmation_page, confirmed, fingerprint
+from contest.actions import (
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+)
 from contest.auth.access import staff_required
 from contest.engines import scoring
 from contest.extensions import db
@@ -66,7 +68,10 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
                            messages=messages, form=form, calibration=calibration, distribution=distribution,
                            snapshots=snapshots, proposal=proposal, final=final,
                            why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
-                           final_form=final_form or FinalRoundForm(obj=final.window)), status
+                           final_form=final_form or FinalRoundForm(
+                               formdata=None, data=FinalRoundForm.stamp(final.window,
+                                                                        judge_assignment.window_shown(final.window)))),\
+        status
 
 
 def _pending_page(contest: Contest, method: str):
@@ -263,34 +268,35 @@ def _would_open(proposal: judge_assignment.FinalProposal) -> str:
 def final_round(contest_id: int):
     """Open the final round as proposed, once confirmed; once it is open, only move its window.
 
-    A refused window comes back on the page with what was typed (422).
+    A refused window comes back on the page with what was typed (422), or, moved by someone else
+    since the page was read, with what changed (409).
     """
     contest = db.get_or_404(Contest, contest_id)
     form = FinalRoundForm()
     if not form.validate_on_submit():
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
-    already_open = bool(judge_assignment.final_round(contest).finalists)
+    if judge_assignment.final_round(contest).finalists:  # open: only its window moves, from the version read
+        if commit_change(lambda: judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data,
+                                                                     form.closes_at.data, seen=form.read_at()),
+                         (AssignmentError,),
+                         _("The final round's window is saved; its finalists and panel stay as they are."),
+                         refused=form.refused_or(flash_problems)):
+            return redirect(url_for("results.contest", contest_id=contest.id))
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 409 if form.stale else 422)
     try:
-        if already_open:            # the finalists and the panel stay as they were
-            judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data, form.closes_at.data)
-        else:
-            proposal = judge_assignment.propose_final_round(
-                contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
-            if not confirmed(_would_open(proposal)):
-                return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
-                                        opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
-            created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
-                                                        closes_at=form.closes_at.data)
+        proposal = judge_assignment.propose_final_round(contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
+        if not confirmed(_would_open(proposal)):
+            return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
+                                    opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
+        created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
+                                                    closes_at=form.closes_at.data)
     except (AssignmentError, results.NothingToRank) as error:
         db.session.rollback()
         flash(str(error), "danger")
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     db.session.commit()
-    if already_open:
-        flash(_("The final round's window is saved; its finalists and panel stay as they are."), "success")
-    else:
-        flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
-                f=len(proposal.finalists), p=len(proposal.panel)), "success")
-        for line in proposal.notes:
-            flash(line, "warning")
+    flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
+            f=len(proposal.finalists), p=len(proposal.panel)), "success")
+    for line in proposal.notes:
+        flash(line, "warning")
     return redirect(url_for("results.contest", contest_id=contest.id))

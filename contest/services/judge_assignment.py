@@ -28,7 +28,8 @@ from contest.models import (
     Mark,
     Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
-from contest.services import audit, conflicts, results
+from contest.services import audit, conflicts, results, versions
+from contest.services.versions import Seen
 
 
 class AssignmentError(ValueError):
@@ -429,11 +430,19 @@ def coverage(contest: Contest, round_number: int = 1) -> list[tuple[Entry, list[
     return rows
 
 
-def set_scoring_window(contest: Contest, number: int, opens_at, closes_at) -> ScoringRound:
-    """Create or move the scoring window of one round of a contest."""
+def window_shown(window: ScoringRound | None) -> dict[str, object]:
+    """What the scoring window's form shows; nothing yet for a window not set."""
+    return {"opens_at": window.opens_at if window else None, "closes_at": window.closes_at if window else None}
+
+
+def set_scoring_window(contest: Contest, number: int, opens_at, closes_at, seen: Seen | None = None) -> ScoringRound:
+    """Create or move the scoring window of one round of a contest; a form read before someone else
+    set or moved it is refused (read before it was set, its version is 0)."""
+    window = ScoringRound.of(contest.id, number)
+    if window is not None:
+        versions.check(window, seen, window_shown(window))
     if closes_at <= opens_at:
         raise AssignmentError(_("Give a scoring window that closes after it opens."))
-    window = ScoringRound.of(contest.id, number)
     if window is None:
         window = ScoringRound(contest=contest, number=number, opens_at=opens_at, closes_at=closes_at)
         db.session.add(window)

@@ -41,8 +41,9 @@ from contest.models import (
     User,
     utcnow,
 )
-from contest.services import audit
+from contest.services import audit, versions
 from contest.services.results import entry_key, key_id
+from contest.services.versions import Read, Seen
 
 CAR_COST = 450_000_000
 INTERNSHIP_PLACES = 10
@@ -112,6 +113,7 @@ class PrizeRow:
     prize: FixedPrize
     name: str
     cost: int | None
+    seen: Seen | None = None
 
 
 @dataclass
@@ -120,11 +122,34 @@ class CountryRow:
     name: str
     cost: int | None
     capacity: int | None
+    seen: Seen | None = None
+
+
+def settings_shown(settings: PrizeSettings) -> dict[str, object]:
+    """What the catalogue form shows of the season's prize settings."""
+    return {"internship_places": settings.internship_places, "share_rule": settings.share_rule,
+            "preferences_close_at": settings.preferences_close_at}
+
+
+def prize_shown(prize: FixedPrize) -> dict[str, object]:
+    """What a fixed prize's row of the catalogue shows."""
+    return {"name": prize_name(prize), "cost": prize.cost}
+
+
+def country_shown(country: InternshipCountry) -> dict[str, object]:
+    """What a country's row of the catalogue shows."""
+    return {"name": country_name(country.code, country.name), "cost": country.cost, "capacity": country.capacity}
 
 
 def save_catalogue(season: Season, settings: PrizeSettings, *, places: int | None, share_rule: str,
-                   preferences_close_at: datetime | None, prizes: list[PrizeRow], rows: list[CountryRow]) -> None:
-    """Check everything first, then change everything: a catalogue is never half-saved."""
+                   preferences_close_at: datetime | None, prizes: list[PrizeRow], rows: list[CountryRow],
+                   seen: Seen | None = None) -> None:
+    """Check everything first, then change everything: a catalogue is never half-saved, and never
+    saved over a row (or the settings) someone else changed since the form was read."""
+    versions.check_all([Read(settings, seen, settings_shown(settings)),
+                        *(Read(row.prize, row.seen, prize_shown(row.prize), prize_name(row.prize)) for row in prizes),
+                        *(Read(row.country, row.seen, country_shown(row.country),
+                               country_name(row.country.code, row.country.name)) for row in rows)])
     problems = []
     if places is None or places < 0:
         problems.append(_("The number of internship places cannot be negative."))
@@ -179,15 +204,19 @@ def add_country(season: Season, *, code: str, name: str, cost: int | None, capac
     return country
 
 
-def remove_country(country: InternshipCountry) -> None:
+def remove_country(country: InternshipCountry, version: int | None = None) -> None:
     """Its places and the preferences naming it go with it."""
+    versions.check_removal(country, version)
     db.session.execute(db.delete(InternshipPreference).where(InternshipPreference.country_id == country.id))
     db.session.delete(country)
     db.session.flush()
 
 
-def apply_change(season: Season, change: Change) -> None:
-    """Save a what-if change once the organizer has seen its allocation."""
+def apply_change(season: Season, change: Change, seen: Seen | None = None) -> None:
+    """Save a what-if change once the organizer has seen its allocation, unless the country or prize
+    changed since: the allocation they saw was computed from what it was then."""
+    if change.target is not None:
+        versions.check_all([Read(change.target, seen, change.target_shown(), change.target_name())])
     problems = change.problems(season)
     if problems:
         raise PrizeError(problems)
@@ -353,6 +382,21 @@ class Change:
     prize: FixedPrize | None = None
     cost: int | None = None
     capacity: int | None = None
+
+    @property
+    def target(self) -> InternshipCountry | FixedPrize | None:
+        return self.country or self.prize
+
+    def target_shown(self) -> dict[str, object]:
+        """What the what-if changes of its target: the values it was computed from."""
+        if self.country is not None:
+            return {"cost": self.country.cost, "capacity": self.country.capacity}
+        return {"cost": self.prize.cost} if self.prize is not None else {}
+
+    def target_name(self) -> str:
+        if self.country is not None:
+            return country_name(self.country.code, self.country.name)
+        return prize_name(self.prize) if self.prize is not None else ""
 
     def problems(self, season: Season) -> list[str]:
         problems = []

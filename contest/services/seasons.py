@@ -12,6 +12,8 @@ from sqlalchemy import func
 
 from contest.extensions import db
 from contest.models import DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Entry, Season
+from contest.services import versions
+from contest.services.versions import Seen
 
 DEFAULT_RUBRIC = (
     # name, description, weight: worded once, in the catalogs; a new season stores all three languages
@@ -91,7 +93,13 @@ def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime
     return season
 
 
-def update_season(season: Season, *, year: int, budget: int) -> None:
+def season_shown(season: Season) -> dict[str, object]:
+    """What the season form shows, by field: what a save from it would overwrite."""
+    return {"year": season.year, "budget": season.budget}
+
+
+def update_season(season: Season, *, year: int, budget: int, seen: Seen | None = None) -> None:
+    versions.check(season, seen, season_shown(season))
     clash = db.session.scalar(db.select(Season.id).where(Season.year == year, Season.id != season.id))
     if clash:
         raise SeasonError(_("A season for %(year)s already exists.", year=year))
@@ -100,10 +108,22 @@ def update_season(season: Season, *, year: int, budget: int) -> None:
     db.session.flush()
 
 
+def contest_shown(contest: Contest) -> dict[str, object]:
+    """What the contest form shows, by field; its fields are one line each."""
+    return {"opens_at": contest.opens_at, "closes_at": contest.closes_at,
+            "max_entries_per_author": contest.max_entries_per_author,
+            "fields": "\n".join(FieldNames.of(f).line() for f in contest.fields)}
+
+
 def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime, max_entries_per_author: int,
-                   field_names: list[str | FieldNames]) -> None:
+                   field_names: list[str | FieldNames], seen: Seen | None = None) -> None:
     """Fields are known by their Uzbek name: a new one is added, a missing one removed (unless
-    entries use it), and a kept one takes the Russian and English names as typed."""
+    entries use it), and a kept one takes the Russian and English names as typed.
+
+    The contest stands for its fields: a change to them moves the contest's version too, so two
+    organizers saving the field list at once cannot both succeed."""
+    shown = contest_shown(contest)
+    versions.check(contest, seen, shown)
     if closes_at <= opens_at:
         raise SeasonError(_("The window must close after it opens."))
     if max_entries_per_author < 1:
@@ -123,6 +143,8 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
                           for name, f in wanted.items() if name not in present)
     contest.opens_at, contest.closes_at = opens_at, closes_at
     contest.max_entries_per_author = max_entries_per_author
+    if contest_shown(contest)["fields"] != shown["fields"]:
+        contest.touch("max_entries_per_author")
     db.session.flush()
 
 
@@ -145,6 +167,9 @@ def unique_fields(fields) -> list[FieldNames]:
     return list(unique.values())
 
 
+CRITERION_WORDING = ("name", "name_ru", "name_en", "description", "description_ru", "description_en")
+
+
 @dataclass
 class CriterionData:
     name: str
@@ -158,7 +183,16 @@ class CriterionData:
     description_en: str = ""
 
 
-def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion | None = None) -> Criterion:
+def criterion_shown(criterion: Criterion) -> dict[str, object]:
+    """What the criterion form shows, by field."""
+    return {**{name: getattr(criterion, name) for name in CRITERION_WORDING},
+            "weight": criterion.weight, "scale_min": criterion.scale_min, "scale_max": criterion.scale_max}
+
+
+def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion | None = None,
+                   seen: Seen | None = None) -> Criterion:
+    if criterion is not None:
+        versions.check(criterion, seen, criterion_shown(criterion))
     _check_rubric_open(contest)
     if data.scale_max <= data.scale_min:
         raise SeasonError(_("The top of the scale must be above its bottom."))
@@ -167,7 +201,7 @@ def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion |
     if criterion is None:
         criterion = Criterion(position=len(contest.criteria))
         contest.criteria.append(criterion)
-    for attribute in ("name", "name_ru", "name_en", "description", "description_ru", "description_en"):
+    for attribute in CRITERION_WORDING:
         setattr(criterion, attribute, getattr(data, attribute).strip())
     criterion.weight = data.weight
     criterion.scale_min, criterion.scale_max = data.scale_min, data.scale_max
@@ -175,7 +209,8 @@ def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion |
     return criterion
 
 
-def delete_criterion(criterion: Criterion) -> None:
+def delete_criterion(criterion: Criterion, version: int | None = None) -> None:
+    versions.check_removal(criterion, version)
     _check_rubric_open(criterion.contest)
     criterion.contest.criteria.remove(criterion)
     db.session.flush()
