@@ -40,3 +40,15 @@ def swept_midway(context: JobContext, marker: str) -> dict:
         connection.execute(db.update(Job.__table__).where(Job.__table__.c.id == context.job_id)
                            .values(status=JobStatus.FAILED.value, failure=JobFailure.WORKER_LOST.value))
     return {}
+
+
+@job_kind("test_audited", "Test audited")
+def audited(context: JobContext, marker: str) -> dict:
+    """A change the audit log records, as an organizer's job (an import, say) makes one."""
+    from contest.services import audit
+
+    user = User(email=marker, full_name="Written by a job", role=Role.PARTICIPANT)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", user, after={"email": marker})
+    return {}

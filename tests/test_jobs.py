@@ -10,7 +10,9 @@ import pytest
 
 from contest.extensions import db
 from contest.jobs import queue
-from contest.models import AssignmentRun, Job, JobFailure, JobStatus, Mark, RankingAnswer, Role, RunStatus, utcnow
+from contest.models import (
+    AssignmentRun, AuditEvent, Job, JobFailure, JobStatus, Mark, RankingAnswer, Role, RunStatus, utcnow,
+)
 from tests.conftest import POSTGRES
 from tests.job_kinds import FAIL_AT_STEP, marker_rows
 
@@ -314,3 +316,11 @@ def test_a_changed_mark_needs_the_ranking_computed_again(client, organizer, scor
     db.session.commit()
     page = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     assert "Marks changed since the ranking was last computed." in page and "Compute the ranking" in page
+
+
+def test_changes_a_job_makes_are_logged_as_its_requesters(app, make_user):
+    organizer = make_user(Role.ORGANIZER)
+    queue.enqueue("test_audited", created_by=organizer, marker="audited@example.uz")
+    db.session.commit()
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "user.created")).one()
+    assert (event.actor_id, event.actor_label) == (organizer.id, organizer.email)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from contest.extensions import db
 from contest.jobs.registry import kind_of
 from contest.models import Job, JobFailure, JobStatus, utcnow
+from contest.services import audit
 
 jobs_table = Job.__table__
 
@@ -150,7 +151,8 @@ def execute(job_id: int) -> JobStatus | None:
     context = JobContext(job_id, worker, engine)
     heartbeat = Heartbeat(engine, job_id, worker, app.config["JOBS_HEARTBEAT_SECONDS"]) if engine else None
     try:
-        result = kind_of(job).work(context, **job.parameters) or {}
+        with audit.acting_as(job.created_by or "system"):  # the work's changes are logged as its requester's
+            result = kind_of(job).work(context, **job.parameters) or {}
         values = dict(status=JobStatus.DONE, finished_at=utcnow(), result_json=json.dumps(result),
                       progress_done=max(context.done, context.total), progress_total=context.total)
         if context.file is not None:

@@ -204,11 +204,16 @@ def _append_staged(session: Session) -> None:
 
 # -- plain edits, recorded by mapper events during the flush -------------------------------------
 
+# Bookkeeping, not content: the lost-update counter moves with every save (contest.models.versioned).
+NOT_RECORDED = frozenset({"version"})
+
+
 def _columns(row) -> dict:
-    """The row's loaded column values, its id left out (the event's subject says it)."""
+    """The row's loaded column values, its id and bookkeeping left out (the event's subject says it)."""
     state = inspect(row)
     return {attr.key: getattr(row, attr.key) for attr in state.mapper.column_attrs
-            if attr.key not in state.unloaded and not any(column.primary_key for column in attr.columns)}
+            if attr.key not in state.unloaded and attr.key not in NOT_RECORDED
+            and not any(column.primary_key for column in attr.columns)}
 
 
 def _keep_previous_value(target, value, oldvalue, initiator) -> None:
@@ -225,7 +230,7 @@ def _record_updated(mapper, connection, row) -> None:
     before, after = {}, {}
     for attr in state.mapper.column_attrs:
         history = state.attrs[attr.key].history
-        if history.has_changes():
+        if history.has_changes() and attr.key not in NOT_RECORDED:
             before[attr.key] = history.deleted[0] if history.deleted else None
             after[attr.key] = history.added[0] if history.added else None
     if plain(before) != plain(after):
