@@ -189,3 +189,26 @@ def test_a_plain_rq_worker_builds_the_app_and_runs_the_job(stack):
     job = stack.wait(job.id, finished, timeout=5)
     assert job.status is JobStatus.DONE, job.error
     assert marker_rows("rq@example.uz") == 1
+
+
+def test_a_queued_job_the_queue_lost_is_failed_by_the_sweep_and_one_still_waiting_is_not(stack):
+    """Redis keeps nothing on disk here: restarted, it forgets what was queued, and no worker would ever run it."""
+    lost = queue.enqueue("test_steps", steps=1, marker="lost@example.uz")
+    waiting = queue.enqueue("test_steps", steps=1, marker="waiting@example.uz")
+    db.session.commit()
+    redis.Redis.from_url(REDIS_URL).delete(f"rq:job:{queue.rq_job_id(lost.id)}")   # what a restart does to it
+    db.session.execute(db.update(Job).values(created_at=utcnow() - timedelta(seconds=STALE_SECONDS * 2)))
+    db.session.commit()
+
+    assert queue.sweep() == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert (lost.status, lost.failure) == (JobStatus.FAILED, JobFailure.NOT_DISPATCHED)
+    assert waiting.status is JobStatus.QUEUED     # still in Redis: a worker will take it, however long it waits
+
+    queue.retry(lost)
+    db.session.commit()
+    stack.flask_worker()
+    assert stack.wait(lost.id, finished).status is JobStatus.DONE
+    assert stack.wait(waiting.id, finished).status is JobStatus.DONE
+    assert marker_rows("lost@example.uz") == marker_rows("waiting@example.uz") == 1

@@ -89,7 +89,36 @@ def sweep() -> int:
             continue
         detail = f"no heartbeat from worker {worker} since {last:%Y-%m-%d %H:%M:%S} UTC"
         failed += runner.fail(job_id, JobFailure.WORKER_LOST, detail, worker=worker)
+    return failed + _sweep_lost_from_the_queue(cutoff)
+
+
+def _sweep_lost_from_the_queue(cutoff) -> int:
+    """Fail queued jobs that RQ no longer holds (Redis restarted or flushed): no worker will ever take
+    them. A job still waiting in a long queue is in Redis, and is left alone however old it is."""
+    app = current_app._get_current_object()
+    if app.config["JOBS_RUNNER"] != "rq":
+        return 0
+    from rq.job import Job as RQJob
+
+    waiting = db.session.scalars(db.select(Job.id).where(Job.status == JobStatus.QUEUED, Job.created_at < cutoff))
+    connection = rq_queue(app).connection
+    lost = [job_id for job_id in waiting if not RQJob.exists(rq_job_id(job_id), connection=connection)]
+    failed = 0
+    for job_id in lost:
+        if db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED).values(
+                status=JobStatus.FAILED, failure=JobFailure.NOT_DISPATCHED, finished_at=utcnow(),
+                error="the queue (Redis) no longer holds this job").execution_options(
+                synchronize_session=False)).rowcount:
+            job = db.session.get(Job, job_id)
+            db.session.refresh(job)
+            runner.settled(job)
+            failed += 1
     return failed
+
+
+def rq_job_id(job_id: int) -> str:
+    """The job's id on RQ, so that the sweep can ask whether the queue still holds it."""
+    return f"contest-job-{job_id}"
 
 
 # --------------------------------------------------------------------------- dispatch after commit
@@ -119,7 +148,8 @@ def dispatch(app: Flask, job_id: int) -> None:
         _thread_pool(app).submit(_execute_in_new_context, app, job_id)
     elif how == "rq":
         try:
-            rq_queue(app).enqueue(RQ_ENTRY, job_id, job_timeout=app.config["JOBS_TIMEOUT_SECONDS"],
+            rq_queue(app).enqueue(RQ_ENTRY, job_id, job_id=rq_job_id(job_id),
+                                  job_timeout=app.config["JOBS_TIMEOUT_SECONDS"],
                                   result_ttl=0, failure_ttl=24 * 3600, description=f"contest job {job_id}")
         except Exception as error:  # noqa: BLE001 - Redis down: say so on the job, not with a 500 after the commit
             app.logger.exception("job %s could not be queued on Redis", job_id)
