@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from contest.extensions import db
-from contest.models import Contest, Criterion, Role
+from contest.models import Contest, ContestJudge, Criterion, Role
 from contest.services import versions
 from tests.conftest import PASSWORD, POSTGRES
 from tests.html_forms import form_on
@@ -100,3 +100,28 @@ def test_two_rubric_saves_at_once_one_wins(two_organizers, checks_held_together,
     stored = db.session.get(Criterion, criterion.id)
     assert (stored.weight, stored.name_en, stored.version) == (Decimal(forms[winner]["weight"]),
                                                                forms[winner]["name_en"], 2)
+
+
+def test_two_organizers_adding_the_same_judge_at_once_get_one_member_and_a_refusal(two_organizers, make_season,
+                                                                                    make_user, monkeypatch):
+    """Both pass the form's checks before either looks for the member: without the contest's row lock both
+    found none, both inserted, and the second answered 500 on the unique key."""
+    from contest.services import judges
+
+    contest, judge = make_season().contests[0], make_user(Role.JUDGE, full_name="Shared Judge")
+    together, check_loads = threading.Barrier(2, timeout=20), judges._check_loads
+
+    def held_check_loads(*args):
+        check_loads(*args)
+        together.wait()
+
+    monkeypatch.setattr(judges, "_check_loads", held_check_loads)
+    url = f"/organizer/contests/{contest.id}/panel"
+    form = {"judge": str(judge.id), "min_load": "0", "max_load": "30", "submit": "y"}
+    responses = save_at_once(two_organizers, url, [form, form])
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses[0] == 302 and statuses[1] != 500, statuses
+    refused = next(r for r in responses if r.status_code != 302)
+    assert "already on the panel" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ContestJudge).where(
+        ContestJudge.contest_id == contest.id, ContestJudge.judge_id == judge.id)) == 1

@@ -30,6 +30,8 @@ def add_to_panel(contest: Contest, judge: User, *, min_load: int, max_load: int)
     if judge.role is not Role.JUDGE:
         raise PanelError(_("Only judge accounts can serve on a panel."))
     _check_loads(judge, min_load, max_load)
+    # Two organizers adding the same judge at once: the second waits here, then finds the member.
+    db.session.execute(db.select(Contest.id).where(Contest.id == contest.id).with_for_update())
     member = db.session.scalar(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id,
                                                              ContestJudge.judge_id == judge.id))
     if member is not None:
