@@ -253,15 +253,17 @@ def commit(season_id: int):
     return redirect(url_for("prizes.budget", season_id=season.id))
 
 
+def _workbook_language(chosen: str | None) -> str:
+    """The language chosen beside the workbook's link, else the organizer's own."""
+    return chosen if chosen in current_app.config["LANGUAGES"] else str(get_locale())
+
+
 @bp.get("/seasons/<int:season_id>/workbook")
 @staff_required
 def workbook(season_id: int):
     """The season workbook in the language chosen beside the link, else in the organizer's own."""
     season = _season(season_id)
-    language = request.args.get("lang")
-    if language not in current_app.config["LANGUAGES"]:
-        language = str(get_locale())
-    data = season_export.workbook(season, language)
+    data = season_export.workbook(season, _workbook_language(request.args.get("lang")))
     db.session.commit()  # the default catalogue, if this is the first visit
     return send_download(data, XLSX, season_export.workbook_name(season))
 
@@ -271,9 +273,7 @@ def workbook(season_id: int):
 def prepare_workbook(season_id: int):
     """Build the workbook as a background job (a national season is large); its page offers the download."""
     season = _season(season_id)
-    language = request.form.get("lang")
-    if language not in current_app.config["LANGUAGES"]:
-        language = str(get_locale())
+    language = _workbook_language(request.form.get("lang"))
     if not ActionForm().validate_on_submit():
         abort(400)
     job = jobs.enqueue("season_workbook", season_id=season.id, locale=language,
