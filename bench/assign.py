@@ -49,12 +49,17 @@ def season(n_entries=20_000, n_judges=1_000, n_orgs=150, seed=2024) -> dict:
         if rng.random() < 0.1:
             judge["max_load"] = 40
         judges.append(judge)
+    conflicts = random_conflicts(rng, n_entries, n_judges)
+    return {"k": 3, "min_load": 10, "max_load": 80, "entries": entries, "judges": judges,
+            "conflicts": conflicts}
+
+
+def random_conflicts(rng, n_entries: int, n_judges: int) -> list[list[str]]:
+    """One pair in a hundred declared in conflict, drawn from ``rng``."""
     n_conflicts = n_entries * n_judges // 100
     cj = rng.integers(n_judges, size=n_conflicts)
     ce = rng.integers(n_entries, size=n_conflicts)
-    conflicts = [[f"j{a:04d}", f"e{b:05d}"] for a, b in zip(cj.tolist(), ce.tolist())]
-    return {"k": 3, "min_load": 10, "max_load": 80, "entries": entries, "judges": judges,
-            "conflicts": conflicts}
+    return [[f"j{a:04d}", f"e{b:05d}"] for a, b in zip(cj.tolist(), ce.tolist())]
 
 
 def dense_season(n_entries=20_000, n_judges=1_000, k=3, n_orgs=150, seed=2024, dims=32) -> dict:
@@ -83,10 +88,7 @@ def dense_season(n_entries=20_000, n_judges=1_000, k=3, n_orgs=150, seed=2024, d
         if rng.random() < 0.1:
             judge["max_load"] = 40
         judges.append(judge)
-    n_conflicts = n_entries * n_judges // 100
-    cj = rng.integers(n_judges, size=n_conflicts)
-    ce = rng.integers(n_entries, size=n_conflicts)
-    conflicts = [[f"j{a:04d}", f"e{b:05d}"] for a, b in zip(cj.tolist(), ce.tolist())]
+    conflicts = random_conflicts(rng, n_entries, n_judges)
     capacity = n_entries * k // n_judges
     return {"k": k, "min_load": capacity // 6, "max_load": capacity * 4 // 3, "entries": entries,
             "judges": judges, "conflicts": conflicts,
