@@ -7,6 +7,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required
@@ -22,9 +23,18 @@ from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
+# What scoring a sheet reads (its contest's rubric, its marks and revisions), loaded with the assignment
+# in a few statements instead of one lazy load per relationship: these are the judges' busiest pages.
+_SHEET = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),
+          selectinload(Assignment.marks), selectinload(Assignment.revisions).selectinload(SheetRevision.marks))
+# The entry page shows the entry's field and lists its files as well.
+_SHEET_PAGE = (*_SHEET, joinedload(Assignment.entry).joinedload(Entry.field),
+               joinedload(Assignment.entry).selectinload(Entry.attachments))
+
+
+def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
     """The assignment, if the signed-in judge may see it; 404 otherwise (do not confirm it exists)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(Assignment, assignment_id, options=load)
     if assignment is None or not assignment.can_be_viewed_by(current_user):
         abort(404)
     return assignment
@@ -33,7 +43,13 @@ def _assignment_or_404(assignment_id: int) -> Assignment:
 def _editing(assignment: Assignment) -> Assignment | SheetRevision:
     """What the rubric shows: the open revision while the judge may still submit it, else the sheet."""
     revision = assignment.open_revision
-    return revision if revision is not None and assignment.can_be_scored_by(current_user) else assignment
+    return revision if revision is not None and _can_score(assignment) else assignment
+
+
+def _can_score(assignment: Assignment) -> bool:
+    """`can_be_scored_by` for an assignment :func:`_assignment_or_404` let the judge see: the viewing half
+    (a conflict lookup) is already checked, so only the round's window is left."""
+    return assignment.accepts_scores()
 
 
 def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
@@ -41,7 +57,7 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
     entry = assignment.entry
     files = [(number, neutral_name(entry.code, number, a.content_type))
              for number, a in enumerate(entry.attachments, start=1)]
-    can_score = assignment.can_be_scored_by(current_user)
+    can_score = _can_score(assignment)
     return render_template(
         "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
         conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
@@ -60,7 +76,7 @@ def queue():
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def entry(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     form = score_form(assignment.entry.contest.criteria)
     form.load(_editing(assignment))
     return _render_entry(assignment, form, ConflictForm())
@@ -69,12 +85,12 @@ def entry(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/scores")
 @login_required
 def save_scores(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _SHEET)
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
         return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
     form = score_form(assignment.entry.contest.criteria)
-    if not assignment.can_be_scored_by(current_user):
+    if not _can_score(assignment):
         flash(judging.closed_message(assignment), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))
     if not form.validate_on_submit():
@@ -206,7 +222,7 @@ def file(assignment_id: int, number: int):
 @bp.post("/assignments/<int:assignment_id>/conflict")
 @login_required
 def declare_conflict(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     conflict_form = ConflictForm()
     form = score_form(assignment.entry.contest.criteria)
     form.load(_editing(assignment))

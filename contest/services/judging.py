@@ -328,6 +328,11 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
     return None
 
 
+# What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
+# and rubric stay as read (re-reading them all would cost a statement each on the busiest POST).
+SHEET_ATTRIBUTES = ("status", "overall_comment", "ballot_position", "submitted_at", "marks", "revisions")
+
+
 def _lock(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
@@ -337,7 +342,7 @@ def _lock(assignment: Assignment) -> None:
     found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
     if found is None:
         raise ScoreError(_("This entry is no longer in your queue."))
-    db.session.expire(assignment)
+    db.session.expire(assignment, SHEET_ATTRIBUTES)
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
