@@ -26,7 +26,7 @@ from contest.services.judging import BallotError, ScoreError
 # What scoring a sheet reads (its contest's rubric, its marks and revisions), loaded with the assignment
 # in a few statements instead of one lazy load per relationship: these are the judges' busiest pages.
 _SHEET = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),
-          selectinload(Assignment.marks), selectinload(Assignment.revisions).selectinload(SheetRevision.marks))
+          selectinload(Assignment.marks), selectinload(Assignment.revisions))
 # The entry page shows the entry's field and lists its files as well.
 _SHEET_PAGE = (*_SHEET, joinedload(Assignment.entry).joinedload(Entry.field),
                joinedload(Assignment.entry).selectinload(Entry.attachments))
@@ -70,7 +70,8 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
 @bp.get("/")
 @role_required(Role.JUDGE)
 def queue():
-    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow())
+    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow(),
+                           sheet_labels=judging.state_labels())
 
 
 @bp.get("/assignments/<int:assignment_id>")
