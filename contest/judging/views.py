@@ -23,12 +23,12 @@ from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
 
-# What scoring a sheet reads (its contest's rubric, its marks and revisions), loaded with the assignment
-# in a few statements instead of one lazy load per relationship: these are the judges' busiest pages.
-_SHEET = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),
-          selectinload(Assignment.marks), selectinload(Assignment.revisions))
-# The entry page shows the entry's field and lists its files as well.
-_SHEET_PAGE = (*_SHEET, joinedload(Assignment.entry).joinedload(Entry.field),
+# What the judges' busiest requests read with the assignment, in a few statements instead of one lazy
+# load per relationship. A score POST needs the contest's rubric (the sheet itself is read again under
+# its lock); the entry page also shows the sheet's marks and revisions, the entry's field and its files.
+_RUBRIC = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),)
+_SHEET_PAGE = (*_RUBRIC, selectinload(Assignment.marks), selectinload(Assignment.revisions),
+               joinedload(Assignment.entry).joinedload(Entry.field),
                joinedload(Assignment.entry).selectinload(Entry.attachments))
 
 
@@ -86,7 +86,7 @@ def entry(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/scores")
 @login_required
 def save_scores(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id, _SHEET)
+    assignment = _assignment_or_404(assignment_id, _RUBRIC)
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
         return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
