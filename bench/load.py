@@ -132,17 +132,21 @@ class Judge:
         if status != 302:
             raise RuntimeError(f"{self.email} could not sign in: {status} {page[:300]}")
 
-    def one_round(self, tally: Tally, pause: float, until: float) -> None:
+    def one_round(self, tally: Tally, pause: float, until: float) -> bool:
+        """One queue, entry, score round, pausing after each request; False when the phase ends before a pause
+        is over (or the queue is empty): the judge stops then, rather than asking for the queue again at once."""
         _status, queue = tally.timed("queue", lambda: self.browser.get("/judging/"), 200)
         assignments = self.ASSIGNMENT.findall(queue)
         if not assignments or time.monotonic() + pause >= until:
-            return
+            return False
         time.sleep(pause)
         assignment = self.rng.choice(assignments)
         status, page = tally.timed("entry", lambda: self.browser.get(f"/judging/assignments/{assignment}"), 200)
-        if status != 200 or time.monotonic() + pause >= until:
-            return
+        if time.monotonic() + pause >= until:
+            return False
         time.sleep(pause)
+        if status != 200:
+            return True
         form = {"csrf_token": self.CSRF.search(page).group(1), "submit_scores": "Submit scores",
                 "overall_comment": "Yaxshi ishlangan loyiha."}
         for criterion in self.CRITERION.findall(page):
@@ -150,6 +154,7 @@ class Judge:
             form[f"comment_{criterion}"] = "Aniq va asosli."
         tally.timed("score", lambda: self.browser.post(f"/judging/assignments/{assignment}/scores", form), 302)
         time.sleep(pause)
+        return True
 
 
 def run_judges(judges: list[Judge], seconds: float, pause: float) -> tuple[Tally, float]:
@@ -159,8 +164,8 @@ def run_judges(judges: list[Judge], seconds: float, pause: float) -> tuple[Tally
 
     def work(judge: Judge) -> None:
         time.sleep(judge.rng.uniform(0, pause))  # paced judges do not all start in the same instant
-        while time.monotonic() < until:
-            judge.one_round(tally, pause, until)
+        while time.monotonic() < until and judge.one_round(tally, pause, until):
+            pass
 
     threads = [threading.Thread(target=work, args=(judge,)) for judge in judges]
     for thread in threads:

@@ -7,6 +7,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required
@@ -22,9 +23,18 @@ from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
 
-def _assignment_or_404(assignment_id: int) -> Assignment:
+# What the judges' busiest requests read with the assignment, in a few statements instead of one lazy
+# load per relationship. A score POST needs the contest's rubric (the sheet itself is read again under
+# its lock); the entry page also shows the sheet's marks and revisions, the entry's field and its files.
+_RUBRIC = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),)
+_SHEET_PAGE = (*_RUBRIC, selectinload(Assignment.marks), selectinload(Assignment.revisions),
+               joinedload(Assignment.entry).joinedload(Entry.field),
+               joinedload(Assignment.entry).selectinload(Entry.attachments))
+
+
+def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
     """The assignment, if the signed-in judge may see it; 404 otherwise (do not confirm it exists)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(Assignment, assignment_id, options=load)
     if assignment is None or not assignment.can_be_viewed_by(current_user):
         abort(404)
     return assignment
@@ -33,7 +43,13 @@ def _assignment_or_404(assignment_id: int) -> Assignment:
 def _editing(assignment: Assignment) -> Assignment | SheetRevision:
     """What the rubric shows: the open revision while the judge may still submit it, else the sheet."""
     revision = assignment.open_revision
-    return revision if revision is not None and assignment.can_be_scored_by(current_user) else assignment
+    return revision if revision is not None and _can_score(assignment) else assignment
+
+
+def _can_score(assignment: Assignment) -> bool:
+    """`can_be_scored_by` for an assignment :func:`_assignment_or_404` let the judge see: the viewing half
+    (a conflict lookup) is already checked, so only the round's window is left."""
+    return assignment.accepts_scores()
 
 
 def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
@@ -41,7 +57,7 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
     entry = assignment.entry
     files = [(number, neutral_name(entry.code, number, a.content_type))
              for number, a in enumerate(entry.attachments, start=1)]
-    can_score = assignment.can_be_scored_by(current_user)
+    can_score = _can_score(assignment)
     return render_template(
         "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
         conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
@@ -54,13 +70,14 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
 @bp.get("/")
 @role_required(Role.JUDGE)
 def queue():
-    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow())
+    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow(),
+                           sheet_labels=judging.state_labels())
 
 
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def entry(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     form = score_form(assignment.entry.contest.criteria)
     form.load(_editing(assignment))
     return _render_entry(assignment, form, ConflictForm())
@@ -69,12 +86,12 @@ def entry(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/scores")
 @login_required
 def save_scores(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _RUBRIC)
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
         return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
     form = score_form(assignment.entry.contest.criteria)
-    if not assignment.can_be_scored_by(current_user):
+    if not _can_score(assignment):
         flash(judging.closed_message(assignment), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))
     if not form.validate_on_submit():
@@ -206,7 +223,7 @@ def file(assignment_id: int, number: int):
 @bp.post("/assignments/<int:assignment_id>/conflict")
 @login_required
 def declare_conflict(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id)
+    assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     conflict_form = ConflictForm()
     form = score_form(assignment.entry.contest.criteria)
     form.load(_editing(assignment))

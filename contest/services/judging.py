@@ -57,9 +57,10 @@ class QueueRow:
     status: SheetStatus
     state: str
 
-    @property
-    def state_label(self):
-        return SHEET_STATE_LABELS[self.state]
+
+def state_labels() -> dict[str, str]:
+    """The sheet states in the reader's language: translated once for a page, not once per row."""
+    return {state: str(label) for state, label in SHEET_STATE_LABELS.items()}
 
 
 @dataclass
@@ -122,14 +123,14 @@ def queue(judge: User) -> list[QueueGroup]:
         return []
     contests = {c.id: c for c in db.session.scalars(
         db.select(Contest).where(Contest.id.in_(contest_ids)).options(selectinload(Contest.fields)))}
-    fields = {f.id: f for contest in contests.values() for f in contest.fields}
+    field_names = {f.id: f.local_name for contest in contests.values() for f in contest.fields}
     rounds = {(r.contest_id, r.number): r for r in db.session.scalars(
         db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
     groups = []
     for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
         lines = [QueueRow(assignment_id=row.assignment_id, entry_code=Entry.code_of(row.entry_id),
                           entry_title=row.title,
-                          field_name=fields[row.field_id].local_name if row.field_id in fields else None,
+                          field_name=field_names.get(row.field_id),
                           status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
                  for row in items]
         groups.append(QueueGroup(contest=contests[contest_id], number=number,
@@ -328,6 +329,11 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
     return None
 
 
+# What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
+# and rubric stay as read (re-reading them all would cost a statement each on the busiest POST).
+SHEET_ATTRIBUTES = ("status", "overall_comment", "ballot_position", "submitted_at", "marks", "revisions")
+
+
 def _lock(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
@@ -337,7 +343,7 @@ def _lock(assignment: Assignment) -> None:
     found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
     if found is None:
         raise ScoreError(_("This entry is no longer in your queue."))
-    db.session.expire(assignment)
+    db.session.expire(assignment, SHEET_ATTRIBUTES)
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
