@@ -5,6 +5,8 @@ import functools
 import io
 import os
 import random
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -278,3 +280,14 @@ def finalist_ready(make_season, make_user):
     """A contest large enough for a finalist round: 100 entries, 3 sheets each (300, so 30 extra
     reviews at 10 %: the prize zone of 10 finalists before a panel of 3), 12 judges."""
     return scored_contest(make_season, make_user, 100, 12)
+
+
+def run_at_once(*calls: Callable[[], object], timeout: float = 60) -> list[threading.Thread]:
+    """Start every call on a thread of its own, then wait for them all: a race, as concurrent requests make one.
+    Returns the threads, so a test can check that none is still stuck."""
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return threads

@@ -1,6 +1,7 @@
 """The audit log: what organizers and judges change is recorded, chained, verified, and read by organizers."""
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ from contest.models import AllocationSnapshot, AssignmentRun, AuditEvent, Role
 from contest.services import audit
 from contest.services import prizes as prize_service
 from contest.services.prizes import PrizeError
-from tests.conftest import PASSWORD, POSTGRES
+from tests.conftest import PASSWORD, POSTGRES, run_at_once
 from tests.excel.test_people_import import workbook
 from tests.test_assignment_web import field_day  # noqa: F401  (a fixture)
 from tests.test_imports import PARTICIPANT_ROWS
@@ -291,11 +292,7 @@ def test_concurrent_appends_from_several_threads_keep_one_unbroken_chain(app, ma
             finally:
                 db.session.remove()
 
-    workers = [threading.Thread(target=append, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+    run_at_once(*(functools.partial(append, n) for n in range(threads)), timeout=60)
     assert not failures, failures
     stored = events()
     assert [e.seq for e in stored] == list(range(1, threads * per_thread + 1))
@@ -326,11 +323,7 @@ def test_an_open_transaction_that_recorded_an_event_does_not_hold_up_others(app)
             db.session.remove()
         other_done.set()
 
-    workers = [threading.Thread(target=slow_request), threading.Thread(target=quick_request)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
+    run_at_once(slow_request, quick_request, timeout=30)
     assert outcome == {"other finished first": True}
     assert [e.actor_label for e in events()] == ["quick", "slow"] and audit.verify().problem is None
 

@@ -1,6 +1,7 @@
 """Races that only a real database server shows: run in the PostgreSQL pass of `make test`."""
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -9,7 +10,7 @@ from contest.extensions import db
 from contest.models import Contest, Entry, User
 from contest.services import entries
 from contest.services.entries import EntryDraft, EntryError
-from tests.conftest import POSTGRES
+from tests.conftest import POSTGRES, run_at_once
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (the second pass of make test)")
 
@@ -38,10 +39,6 @@ def test_concurrent_drafts_cannot_exceed_the_entry_limit(app, make_season, make_
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once(*(functools.partial(attempt, n) for n in range(4)), timeout=30)
     assert sorted(outcomes) == ["created", "refused", "refused", "refused"]
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 1

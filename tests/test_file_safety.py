@@ -2,6 +2,7 @@
 download with ``nosniff`` under a safe name, to owners, staff and judges alike."""
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import os
@@ -20,7 +21,7 @@ from contest.extensions import db
 from contest.models import Assignment, Attachment, Entry, EntryAuthor, EntryStatus, Role
 from contest.services import attachments
 from contest.services.demo import build_demo_season
-from tests.conftest import PDF_BYTES, PNG_BYTES, POSTGRES, upload
+from tests.conftest import PDF_BYTES, PNG_BYTES, POSTGRES, run_at_once, upload
 from tests.files.test_polyglot import POLYGLOTS, noise_image
 from tests.test_judging import open_round
 
@@ -156,11 +157,7 @@ def test_uploads_at_the_same_moment_cannot_pass_the_cap(app, entry):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once(*(functools.partial(attempt, n) for n in range(4)), timeout=30)
     assert sorted(outcomes) == ["attached", "refused", "refused", "refused"]
     assert rows() == 1 and len(files_on_disk(app)) == 1
 

@@ -4,6 +4,7 @@ version check, so only the database's ``WHERE version = :read`` can stop the sec
 race needs a real server, so this runs in the PostgreSQL pass of `make test`."""
 from __future__ import annotations
 
+import functools
 import threading
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import pytest
 from contest.extensions import db
 from contest.models import Contest, ContestJudge, Criterion, Role
 from contest.services import versions
-from tests.conftest import PASSWORD, POSTGRES
+from tests.conftest import PASSWORD, POSTGRES, run_at_once
 from tests.html_forms import form_on
 from tests.test_lost_updates import stale_rows
 
@@ -57,11 +58,7 @@ def save_at_once(browsers, url: str, forms: list[dict]) -> list:
         with browsers[i].application.app_context():  # a thread starts outside the test's
             responses[i] = browsers[i].post(url, data=forms[i])
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(*(functools.partial(save, i) for i in range(2)), timeout=60)
     return responses
 
 

@@ -6,6 +6,7 @@ sheet, and never the marks a ranking reads.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from contest.extensions import db
 from contest.models import Assignment, Contest, ScoringRound, SheetStatus, utcnow
 from contest.services import judging, results
 from contest.services.judging import Sheet
-from tests.conftest import POSTGRES, RequestIsolatingClient, scored_contest
+from tests.conftest import POSTGRES, RequestIsolatingClient, run_at_once, scored_contest
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (the second pass of make test)")
 
@@ -59,11 +60,7 @@ def test_judges_saving_drafts_at_once_leave_the_ranking_input_and_each_others_sh
             db.session.remove()
 
     app.test_client_class = RequestIsolatingClient
-    threads = [threading.Thread(target=save_drafts, args=(judge.id,)) for judge in panel]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    threads = run_at_once(*(functools.partial(save_drafts, judge.id) for judge in panel), timeout=120)
     assert failures == [] and not any(thread.is_alive() for thread in threads)
 
     db.session.expire_all()
@@ -113,11 +110,7 @@ def test_a_draft_saved_while_another_tab_submits_does_not_undo_the_submission(ap
             db.session.remove()
             submitted.set()
 
-    threads = [threading.Thread(target=save_draft), threading.Thread(target=submit)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(save_draft, submit, timeout=60)
 
     db.session.expire_all()
     sheet = db.session.get(Assignment, sheet_id)
@@ -149,11 +142,7 @@ def test_one_judge_saving_the_same_sheet_from_many_tabs_at_once_opens_one_revisi
             db.session.remove()
 
     app.test_client_class = RequestIsolatingClient
-    threads = [threading.Thread(target=save, args=(tab,)) for tab in range(tabs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(*(functools.partial(save, tab) for tab in range(tabs)), timeout=60)
     assert outcomes == [302] * tabs
 
     db.session.expire_all()
