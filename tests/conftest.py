@@ -239,6 +239,20 @@ def organizer(make_user, login):
     return user
 
 
+def submitted_entries(contest, make_user, count: int) -> list[Entry]:
+    """``count`` submitted entries in the contest's first field, each by an author of its own."""
+    made = []
+    for n in range(count):
+        author = make_user(full_name=f"Author {n}")
+        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
+        entry.set_title(f"Entry {n}")
+        entry.authors.append(EntryAuthor.from_user(author, 0))
+        db.session.add(entry)
+        made.append(entry)
+    db.session.commit()
+    return made
+
+
 def scored_contest(make_season, make_user, entries: int, judges: int):
     """A contest of ``entries`` submitted entries, each scored by 3 of ``judges`` judges (quality
     rising with the entry's number), with comments on entry 1."""
@@ -247,14 +261,8 @@ def scored_contest(make_season, make_user, entries: int, judges: int):
     panel = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(judges)]
     for judge in panel:
         db.session.add(ContestJudge(contest=contest, judge=judge))
-    made = []
-    for n in range(entries):
-        author = make_user(full_name=f"Author {n}")
-        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
-        entry.set_title(f"Entry {n}")
-        entry.authors.append(EntryAuthor.from_user(author, 0))
-        db.session.add(entry)
-        made.append(entry)
+    made = submitted_entries(contest, make_user, entries)
+    for n, entry in enumerate(made):
         quality = 2 + n * 7.2 / entries
         for j in range(3):
             judge = panel[(n + j) % judges]

@@ -9,9 +9,9 @@ from sqlalchemy import event
 
 from contest.extensions import db
 from contest.models import (
-    Assignment, ContestJudge, Criterion, Entry, EntryAuthor, EntryStatus, Role, ScoringRound, utcnow,
+    Assignment, ContestJudge, Criterion, Role, ScoringRound, utcnow,
 )
-from tests.conftest import POSTGRES
+from tests.conftest import POSTGRES, submitted_entries
 from tests.test_prizes import publish_ranking
 
 
@@ -30,19 +30,6 @@ def counted_statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def add_entries(contest, make_user, count: int) -> list[Entry]:
-    entries = []
-    for n in range(count):
-        author = make_user(full_name=f"Author {n}")
-        entry = Entry(contest=contest, lead_author=author, field=contest.fields[0], status=EntryStatus.SUBMITTED)
-        entry.set_title(f"Entry {n}")
-        entry.authors.append(EntryAuthor.from_user(author, 0))
-        db.session.add(entry)
-        entries.append(entry)
-    db.session.commit()
-    return entries
-
-
 def judge_with_queue(contest, make_user, entries: int):
     """A judge with `entries` assignments in the contest's open first round, and the last assignment."""
     judge = make_user(Role.JUDGE)
@@ -50,7 +37,7 @@ def judge_with_queue(contest, make_user, entries: int):
     if ScoringRound.of(contest.id, 1) is None:
         db.session.add(ScoringRound(contest=contest, number=1, opens_at=utcnow() - timedelta(days=1),
                                     closes_at=utcnow() + timedelta(days=1)))
-    assignments = [Assignment(judge=judge, entry=entry) for entry in add_entries(contest, make_user, entries)]
+    assignments = [Assignment(judge=judge, entry=entry) for entry in submitted_entries(contest, make_user, entries)]
     db.session.add_all(assignments)
     db.session.commit()
     return judge, assignments[-1]
@@ -100,7 +87,7 @@ def test_the_judges_pages_run_as_many_statements_for_a_long_rubric_as_for_a_shor
 def organizer_page_counts(client, login, season, make_user, entries_per_contest: int) -> dict[str, list[str]]:
     """The budget page and the season workbook of a season whose three contests have published rankings."""
     for contest in season.contests:
-        publish_ranking(contest, add_entries(contest, make_user, entries_per_contest))
+        publish_ranking(contest, submitted_entries(contest, make_user, entries_per_contest))
     login(make_user(Role.ORGANIZER))
     counts = {}
     for kind, path in (("budget", f"/prizes/seasons/{season.id}/budget"),
