@@ -9,10 +9,14 @@ Phases, each bounded in time (--seconds):
   bare        as many clients as judges ask for /healthz with no pause: what the server does with no work
   paced       the judges, each pausing 1 s between requests           target: p95 <= 150 ms, 0 errors
   saturation  the same judges with no pause                            target: judges' rps >= 30 % of bare
+  floor       the same judges with no pause, each opening the smallest signed-in page (their conflicts page:
+              the session, the user, one query and the layout): what any judge's page costs on this stack at
+              the least, so floor_ratio (its rps over bare's) is the ceiling that ratio_to_bare can reach
 
 It prints p50/p95/p99 and requests per second for each kind of request in each phase, the errors, and a last
-line ``load: p95_ms=... rps=... bare_rps=... ratio_to_bare=... errors=...`` (p95 of the paced judges, rps of
-the saturated judges, bare_rps of /healthz). A missed target makes the exit status 1.
+line ``load: p95_ms=... rps=... bare_rps=... ratio_to_bare=... errors=... floor_ratio=...`` (p95 of the paced
+judges, rps of the saturated judges, bare_rps of /healthz, and the floor phase's share of bare). A missed target
+makes the exit status 1.
 
 Run as ``python bench/load.py`` with PostgreSQL and Redis on loopback (SERVED_POSTGRES_URL, SERVED_REDIS_URL).
 """
@@ -50,6 +54,7 @@ SHEETS_PER_ENTRY = 3
 PACED_P95_MS = 150
 SATURATED_SHARE_OF_BARE = 0.30
 JUDGE_KINDS = ("queue", "entry", "score")
+FLOOR_PAGE = "/judging/declarations"
 
 
 def seed(database_url: str, entries: int, judges: int) -> list[str]:
@@ -175,17 +180,17 @@ def run_judges(judges: list[Judge], seconds: float, pause: float) -> tuple[Tally
     return tally, time.monotonic() - started
 
 
-def run_bare(url: str, clients: int, seconds: float) -> tuple[Tally, float]:
+def run_bare(browsers: list[Browser], path: str, kind: str, seconds: float) -> tuple[Tally, float]:
+    """Each browser asks for ``path`` with no pause until the time is up."""
     tally = Tally()
     started = time.monotonic()
     until = started + seconds
 
-    def work() -> None:
-        browser = Browser(url)
+    def work(browser: Browser) -> None:
         while time.monotonic() < until:
-            tally.timed("healthz", lambda: browser.get("/healthz"), 200)
+            tally.timed(kind, lambda: browser.get(path), 200)
 
-    threads = [threading.Thread(target=work) for _ in range(clients)]
+    threads = [threading.Thread(target=work, args=(browser,)) for browser in browsers]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -230,15 +235,20 @@ def main() -> int:
                 list(pool.map(Judge.sign_in, judges))  # a failed sign-in ends the run
             print(f"{len(judges)} judges signed in in {time.perf_counter() - started:.1f} s")
 
-            bare_tally, bare_elapsed = run_bare(served.url, len(judges), arguments.seconds)
+            bare_tally, bare_elapsed = run_bare([Browser(served.url) for _ in judges], "/healthz", "healthz",
+                                                arguments.seconds)
             _p95, bare_rps = report("bare", bare_tally, bare_elapsed, ("healthz",))
             paced_tally, paced_elapsed = run_judges(judges, arguments.seconds, pause=1.0)
             paced_p95, _rps = report("paced", paced_tally, paced_elapsed, JUDGE_KINDS)
             saturated_tally, saturated_elapsed = run_judges(judges, arguments.seconds, pause=0.0)
             _p95, saturated_rps = report("saturation", saturated_tally, saturated_elapsed, JUDGE_KINDS)
+            floor_tally, floor_elapsed = run_bare([judge.browser for judge in judges], FLOOR_PAGE, "floor",
+                                                  arguments.seconds)
+            _p95, floor_rps = report("floor", floor_tally, floor_elapsed, ("floor",))
 
-    errors = len(bare_tally.errors) + len(paced_tally.errors) + len(saturated_tally.errors)
+    errors = sum(len(tally.errors) for tally in (bare_tally, paced_tally, saturated_tally, floor_tally))
     ratio = saturated_rps / bare_rps if bare_rps else 0.0
+    floor_ratio = floor_rps / bare_rps if bare_rps else 0.0
     missed = [f"paced p95 {paced_p95:.0f} ms > {PACED_P95_MS} ms"] if paced_p95 > PACED_P95_MS else []
     missed += [f"{errors} errors"] if errors else []
     missed += [f"saturated judges at {ratio:.0%} of bare < {SATURATED_SHARE_OF_BARE:.0%}"] \
@@ -246,7 +256,7 @@ def main() -> int:
     for miss in missed:
         print(f"MISSED: {miss}")
     print(f"load: p95_ms={paced_p95:.1f} rps={saturated_rps:.1f} bare_rps={bare_rps:.1f} "
-          f"ratio_to_bare={ratio:.2f} errors={errors}")
+          f"ratio_to_bare={ratio:.2f} errors={errors} floor_ratio={floor_ratio:.2f}")
     return 1 if missed else 0
 
 

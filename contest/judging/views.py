@@ -34,7 +34,7 @@ _SHEET_PAGE = (*_RUBRIC, selectinload(Assignment.marks), selectinload(Assignment
 
 def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
     """The assignment, if the signed-in judge may see it; 404 otherwise (do not confirm it exists)."""
-    assignment = db.session.get(Assignment, assignment_id, options=load)
+    assignment = Assignment.with_facts(assignment_id, *load)
     if assignment is None or not assignment.can_be_viewed_by(current_user):
         abort(404)
     return assignment

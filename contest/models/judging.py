@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, false
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship, with_expression
 
 from contest.extensions import db
 from contest.models.entries import Entry
@@ -142,6 +142,12 @@ class ScoringRound(Versioned, db.Model):
         return self.opens_at <= now < self.closes_at
 
     @classmethod
+    def remember(cls, contest_id: int, number: int, found: "ScoringRound | None") -> None:
+        """What a statement that read the round beside something else found: :meth:`of` answers from it."""
+        if found is not None:
+            db.session.info.setdefault(_ROUNDS_READ, {})[(contest_id, number)] = found
+
+    @classmethod
     def of(cls, contest_id: int, number: int) -> "ScoringRound | None":
         """The round, read once per transaction: a judge's page asks for it several times (is the sheet
         open, frozen, what to say), and the answer cannot change until the session writes or ends."""
@@ -149,8 +155,7 @@ class ScoringRound(Versioned, db.Model):
         found = known.get((contest_id, number))
         if found is None:  # a round not found is asked again: it may be added later in the transaction
             found = db.session.scalar(db.select(cls).where(cls.contest_id == contest_id, cls.number == number))
-            if found is not None:
-                known[(contest_id, number)] = found
+            cls.remember(contest_id, number, found)
         return found
 
 
@@ -192,6 +197,10 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # Whether a conflict bars the pair, when the statement that read the assignment also asked
+    # (:meth:`with_facts`); None otherwise, and :attr:`in_conflict` asks the database itself.
+    conflicted: Mapped[bool | None] = query_expression()
+
     judge: Mapped[User] = relationship()
     entry: Mapped[Entry] = relationship()
     marks: Mapped[list["Mark"]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
@@ -206,9 +215,31 @@ class Assignment(db.Model):
     @property
     def in_conflict(self) -> bool:
         """A conflict on record for this judge and entry, whatever its source, bars the pair."""
+        if self.conflicted is not None:
+            return self.conflicted
         return db.session.scalar(
             db.select(Conflict.id).where(Conflict.judge_id == self.judge_id, Conflict.entry_id == self.entry_id)
             .limit(1)) is not None
+
+    @classmethod
+    def with_facts(cls, assignment_id: int, *options) -> "Assignment | None":
+        """The assignment, with what every judge's request asks of it read in the same statement: whether
+        a conflict bars the pair, and its round's window (both asked again of the database otherwise)."""
+        conflict = (db.select(Conflict.id)
+                    .where(Conflict.judge_id == cls.judge_id, Conflict.entry_id == cls.entry_id).exists())
+        row = db.session.execute(
+            db.select(cls, ScoringRound, Entry.contest_id)
+            .join(Entry, Entry.id == cls.entry_id)
+            .outerjoin(ScoringRound, (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == cls.round))
+            .where(cls.id == assignment_id)
+            .options(with_expression(cls.conflicted, conflict), *options)
+            .execution_options(populate_existing=True)
+        ).first()
+        if row is None:
+            return None
+        assignment, scoring_round, contest_id = row
+        ScoringRound.remember(contest_id, assignment.round, scoring_round)
+        return assignment
 
     @property
     def scoring_round(self) -> ScoringRound | None:

@@ -14,6 +14,7 @@ from itertools import groupby
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.extensions import db
 from contest.files.sanitize import sanitize
@@ -331,19 +332,25 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
 
 # What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
 # and rubric stay as read (re-reading them all would cost a statement each on the busiest POST).
-SHEET_ATTRIBUTES = ("status", "overall_comment", "ballot_position", "submitted_at", "marks", "revisions")
+SHEET_COLUMNS = ("status", "overall_comment", "ballot_position", "submitted_at")
+SHEET_COLLECTIONS = ("marks", "revisions")
 
 
 def _lock(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
     What the request read before it held the lock may be out of date (another tab may have
-    submitted the sheet meanwhile), so the sheet is read again under the lock.
+    submitted the sheet meanwhile), so the sheet is read again under the lock: its columns by the
+    locking statement itself, its marks and revisions when next used.
     """
-    found = db.session.scalar(db.select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
+    found = db.session.execute(
+        db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
+        .where(Assignment.id == assignment.id).with_for_update()).first()
     if found is None:
         raise ScoreError(_("This entry is no longer in your queue."))
-    db.session.expire(assignment, SHEET_ATTRIBUTES)
+    for name, value in zip(SHEET_COLUMNS, found):
+        set_committed_value(assignment, name, value)
+    db.session.expire(assignment, SHEET_COLLECTIONS)
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
