@@ -24,14 +24,14 @@ class Audited:
 
 
 PAGES = {
-    "home": Audited(None, "/"),
-    "registration": Audited(None, "/auth/register"),
-    "entry form": Audited(PARTICIPANT, "/entries/new/{open_contest}"),
+    "home": Audited(None, "/", phone=True),
+    "registration": Audited(None, "/auth/register", phone=True),
+    "entry form": Audited(PARTICIPANT, "/entries/new/{open_contest}", phone=True),
     "judge queue": Audited(JUDGE, "/judging/", phone=True),
     "scoring": Audited(JUDGE, "/judging/assignments/{sheet}", phone=True),
     "season overview": Audited(ORGANIZER, "/organizer/"),  # its three charts
-    "results": Audited(ORGANIZER, "/results/contests/{judged_contest}"),
-    "budget": Audited(ORGANIZER, "/prizes/seasons/{season}/budget"),
+    "results": Audited(ORGANIZER, "/results/contests/{judged_contest}", phone=True),  # its tables scroll there
+    "budget": Audited(ORGANIZER, "/prizes/seasons/{season}/budget", phone=True),
 }
 
 
