@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES
@@ -67,7 +68,7 @@ def test_the_main_pages_have_no_serious_accessibility_fault(browse, live_server,
             tab = browse(who, viewport, DEMO_PASSWORD, phone=viewport is PHONE, audit=True)
             tab.goto(live_server + "/")
             tab.get_by_role("button", name=LANGUAGE_NAMES[language], exact=True).click()
-            tab.wait_for_load_state()
+            expect(tab.locator("html")).to_have_attribute("lang", language)  # the choice is in the session
             for name, audited in pages.items():
                 response = tab.goto(live_server + audited.path.format(**seeded))
                 assert response.ok, f"{name}: {response.status} at {tab.url}"
