@@ -22,12 +22,13 @@ class Audited:
     who: str | None  # the demo account that opens the page; None: a visitor, not signed in
     path: str  # formatted with the seed's ids (see live_server_setup)
     phone: bool = False  # people use it on a phone: audited at 360 px as well
+    errors: bool = False  # a form: audited again after it is sent empty, with its error messages
 
 
 PAGES = {
     "home": Audited(None, "/", phone=True),
-    "registration": Audited(None, "/auth/register", phone=True),
-    "entry form": Audited(PARTICIPANT, "/entries/new/{open_contest}", phone=True),
+    "registration": Audited(None, "/auth/register", phone=True, errors=True),
+    "entry form": Audited(PARTICIPANT, "/entries/new/{open_contest}", phone=True, errors=True),
     "judge queue": Audited(JUDGE, "/judging/", phone=True),
     "scoring": Audited(JUDGE, "/judging/assignments/{sheet}", phone=True),
     "season overview": Audited(ORGANIZER, "/organizer/"),  # its three charts
@@ -38,6 +39,12 @@ PAGES = {
 
 # What a reader can unfold (a chart's numbers, a conflict form) is audited too.
 UNFOLD = "() => document.querySelectorAll('details').forEach(details => { details.open = true; })"
+SEND = "main form.form [type=submit]"  # the page's own form, not the language or sign-out buttons
+
+
+def audit(tab, where: str) -> list[str]:
+    tab.evaluate(UNFOLD)
+    return [f"{where}: {fault}" for fault in accessibility_faults(tab)]
 
 
 @pytest.fixture
@@ -77,9 +84,12 @@ def test_the_main_pages_have_no_serious_accessibility_fault(browse, live_server,
                 response = tab.goto(live_server + audited.path.format(**seeded))
                 assert response.ok, f"{name}: {response.status} at {tab.url}"
                 assert tab.locator("html").get_attribute("lang") == language, name
-                tab.evaluate(UNFOLD)
-                faults += [f"{name} ({language}, {viewport['width']} px): {fault}"
-                           for fault in accessibility_faults(tab)]
+                faults += audit(tab, f"{name} ({language}, {viewport['width']} px)")
+                if audited.errors:
+                    with tab.expect_navigation():
+                        tab.locator(SEND).click()
+                    assert tab.locator(".error").count() > 0, name
+                    faults += audit(tab, f"{name} with errors ({language}, {viewport['width']} px)")
     assert not faults, "\n".join(faults)
 
 
