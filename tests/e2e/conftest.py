@@ -10,14 +10,20 @@ import pytest
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from contest import create_app
+from contest import PROJECT_ROOT, create_app
 from contest.config import TestConfig
 from contest.extensions import db
-from contest.models import Role, User, utcnow
+from contest.models import Role, Season, User, utcnow
 from contest.services import seasons
+from contest.services.demo import build_demo_season
 
 PASSWORD = "journey-pass-1"  # every account a journey's setup makes with person()
 LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2, levels A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SERIOUS = ("serious", "critical")
 
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -83,6 +89,15 @@ def person(email: str, role: Role, name: str, **profile) -> User:
     return user
 
 
+def replace_with_demo_season(season, entries: int = 45, judges: int = 12) -> Season:
+    """A small demo season instead of the empty one: a judged contest, a published ranking, winners who
+    chose countries, so every page has rows to show."""
+    db.session.delete(season)  # the demo brings its own season of the same year
+    db.session.flush()
+    build_demo_season(entries=entries, judges=judges)
+    return db.session.scalar(db.select(Season))
+
+
 def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     """The login form, filled in as a person would."""
     page.goto(base + "/auth/login")
@@ -94,19 +109,45 @@ def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture
 def browse(browser, live_server):
-    """browse(email, viewport=LAPTOP, password=PASSWORD, phone=False): a signed-in page in a browser context
-    of its own (its own cookies, so several people can be signed in at once; a phone has touch); all closed
-    after the test."""
+    """browse(email, viewport=LAPTOP, password=PASSWORD, phone=False, audit=False): a signed-in page (email
+    None: a visitor's) in a browser context of its own (its own cookies, so several people can be signed in
+    at once; a phone has touch); all closed after the test. audit=True: a context for accessibility_faults(),
+    which does not enforce the pages' Content-Security-Policy (see there)."""
     contexts = []
 
-    def open_as(email: str, viewport: dict = LAPTOP, password: str = PASSWORD, phone: bool = False):
-        context = browser.new_context(locale="en-US", viewport=viewport, is_mobile=phone, has_touch=phone)
+    def open_as(email: str | None, viewport: dict = LAPTOP, password: str = PASSWORD, phone: bool = False,
+                audit: bool = False):
+        context = browser.new_context(locale="en-US", viewport=viewport, is_mobile=phone, has_touch=phone,
+                                      bypass_csp=audit)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        sign_in(page, live_server, email, password)
+        if email is not None:
+            sign_in(page, live_server, email, password)
         return page
 
     yield open_as
     for context in contexts:
         context.close()
+
+
+def accessibility_faults(page, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
+    """axe-core's WCAG 2.x A and AA violations of the page as it stands, one line per rule: its id, impact,
+    the CSS selectors of the offending elements, and axe's help text. Only the given impacts count.
+
+    axe.min.js is injected with page.add_script_tag, which writes it into an inline <script>: the app's
+    Content-Security-Policy (scripts from the site only) refuses that, so call this only on a page whose
+    context was opened with Playwright's bypass_csp (browse(..., audit=True)). Such a context is for the audit
+    alone: journeys that prove the policy holds (test_security_headers_journey, test_charts_journey) keep it.
+    """
+    if not AXE_JS.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing; `make static-deps` installs it")
+        pytest.skip("axe-core is not installed (make static-deps installs it)")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                           "resultTypes: ['violations']})", WCAG_AA)
+    return [f"{v['id']} ({v['impact']}) at {', '.join(' '.join(n['target']) for n in v['nodes'])}: {v['help']}"
+            for v in result["violations"] if v["impact"] in impacts]
+

@@ -6,10 +6,10 @@ from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.models import Assignment, Category, Role, User
+from tests.e2e.conftest import PHONE
 from tests.test_judging import LEAD_NAME, LEAD_ORG, SECRETS, build_entry, open_round
 
 JUDGE_EMAIL, JUDGE_PASSWORD = "judge.phone@example.uz", "judge-phone-1"
-PHONE = {"width": 360, "height": 740}
 
 
 def judge_with_one_entry(season, email: str, password: str, name: str) -> Assignment:

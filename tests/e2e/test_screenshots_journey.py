@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from contest.extensions import db
-from contest.models import Entry, ResultSnapshot, Season
-from contest.services.demo import DEMO_PASSWORD, build_demo_season
+from contest.models import Entry, ResultSnapshot
+from contest.services.demo import DEMO_PASSWORD
 from contest.services.results import key_id
+from tests.e2e.conftest import PHONE, replace_with_demo_season
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 LAPTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 360, "height": 740}
 
 # Elements whose text must stay on one line: entry codes, numbers, intervals and sums.
 ONE_LINE = ".code, td.num"
@@ -37,14 +37,10 @@ def first_place() -> dict:
 
 @pytest.fixture
 def live_server_setup(first_place):
-    """A small demo season instead of the empty one: a judged contest, a published ranking, winners
-    who chose countries, so every page has rows to lay out."""
+    """The small demo season (replace_with_demo_season), and its first place."""
 
     def seed(season):
-        db.session.delete(season)  # the demo brings its own season of the same year
-        db.session.flush()
-        build_demo_season(entries=45, judges=12)
-        judged = db.session.scalar(db.select(Season)).contests[0]
+        judged = replace_with_demo_season(season).contests[0]
         row = min(ResultSnapshot.latest(judged.id).result["ranking"], key=lambda row: row["rank"])
         entry = db.session.get(Entry, key_id(row["entry"]))
         first_place.update(entry=entry.id, email=entry.lead_author.email)
