@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from jinja2 import nodes
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from contest import PROJECT_ROOT, create_app
 from contest.extensions import db
@@ -187,3 +188,35 @@ def test_seed_demo_builds_a_believable_season(runner, app):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300
+
+
+def test_the_migration_gives_older_seasons_the_default_prize_catalogue(tmp_path):
+    """Seasons made before the catalogue came with the season get it from the migration, once."""
+    url, engine_options = _migrated_engine_url(tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "CONTEST_ENV": "testing"})
+    WHEN = datetime(2025, 3, 1)
+    with app.app_context():
+        upgrade(revision="a9ebff2f8d56")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO seasons (year, budget, created_at) VALUES (2025, 15000000000, :now)"),
+                         {"now": WHEN})
+            season_id = conn.execute(text("SELECT id FROM seasons")).scalar_one()
+            for kind in ("IDEA", "PROJECT", "INVENTION"):
+                conn.execute(text("INSERT INTO contests (season_id, kind, opens_at, closes_at, max_entries_per_author, "
+                                  "judges_per_entry) VALUES (:season, :kind, :opens, :closes, 1, 3)"),
+                             {"season": season_id, "kind": kind, "opens": WHEN, "closes": WHEN + timedelta(days=30)})
+        upgrade()
+        upgrade()  # a second run adds nothing
+        with db.engine.connect() as conn:
+            settings = conn.execute(text("SELECT season_id, internship_places FROM prize_settings")).all()
+            prizes_made = conn.execute(text("SELECT name, cost FROM fixed_prizes ORDER BY contest_id")).all()
+            countries = conn.execute(text("SELECT code FROM internship_countries ORDER BY position")).scalars().all()
+        assert settings == [(season_id, 10)]
+        assert prizes_made == [("Electric car: first place, The Best Idea", 450_000_000),
+                               ("Electric car: first place, The Best Project", 450_000_000),
+                               ("Electric car: first place, The Best Invention", 450_000_000)]
+        assert countries == ["DE", "JP", "CN", "RU", "IT", "TR", "KR", "SG"]
+        db.engine.dispose()
+    if POSTGRES:
+        drop_schema(f"migrations_{os.getpid()}")

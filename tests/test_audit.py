@@ -108,7 +108,7 @@ def test_a_publication_is_recorded_with_its_version(client, organizer, scored):
 
 def test_an_allocation_commit_is_recorded(client, organizer, season_with_winners):  # noqa: F811
     season, _people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
     (committed,) = events("allocation.committed")
@@ -183,7 +183,7 @@ def test_a_command_line_change_is_recorded_as_the_command_line(runner, app):
 def test_a_change_refused_after_it_was_recorded_leaves_no_event(client, organizer, season_with_winners,  # noqa: F811
                                                                 monkeypatch):
     season, _people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     before = len(events())
     original = prize_service.commit

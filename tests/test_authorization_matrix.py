@@ -320,7 +320,7 @@ def seed() -> Scene:
     snapshot = results.publish(contest, people[ORGANIZER], "mean")
     export = jobs.enqueue("season_workbook", season_id=season.id, locale="en", created_by=people[ORGANIZER])
     co_author = prizes.person_key(entries[OWN].authors[1])
-    assert prizes.select_winners(season, prizes.ensure_catalogue(season)).includes(co_author)
+    assert prizes.select_winners(season, prizes.catalogue(season)).includes(co_author)
     token = people[UNASSIGNED].issue_invite(timedelta(hours=72))
     db.session.commit()
 

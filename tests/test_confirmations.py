@@ -274,7 +274,7 @@ def allocations() -> list[int]:
 def chosen(season_with_winners):  # noqa: F811 - the fixture imported above
     """Two winners have ranked countries (Italy; Japan then Italy); the others have not."""
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     set_choices(season, {f"u{people['idea1'].id}": ["IT"], f"u{people['proj1'].id}": ["JP", "IT"]})
     return season, people

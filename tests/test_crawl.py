@@ -77,7 +77,7 @@ def demo(tmp_path_factory):
 def _accounts() -> dict[str, str]:
     """One account per role; the winner is the first internship winner with an account."""
     season = db.session.scalar(db.select(Season))
-    selection = prizes.select_winners(season, prizes.settings_or_default(season))
+    selection = prizes.select_winners(season, prizes.catalogue(season))
     winners = [int(key[1:]) for key in selection.order if key.startswith("u")]
     assert winners, "the demo season should have internship winners with accounts"
     winner = db.session.get(User, winners[0])

@@ -110,10 +110,8 @@ def test_conflicts_show_source_and_reason_in_the_readers_language(app, client, o
 
 def test_default_prize_and_country_names_follow_the_reader_and_stay_defaults_when_saved(
         app, client, organizer, make_season):
-    season = make_season()
-    with app.test_request_context(), force_locale("uz"):  # the catalogue is created in Uzbek
-        prizes.ensure_catalogue(season)
-        db.session.commit()
+    with app.test_request_context(), force_locale("uz"):  # the season, and with it its catalogue, made in Uzbek
+        season = make_season()
     uzbek_name = prizes.fixed_prizes(season)[0].name
     assert uzbek_name.startswith("Elektromobil")
     page = _in(client, "ru").get(f"/prizes/seasons/{season.id}/catalogue").get_data(as_text=True)

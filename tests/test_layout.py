@@ -95,7 +95,7 @@ def test_the_budget_page_names_a_team_that_did_not_fit(client, organizer, scored
     for position, name in enumerate(("Named One", "Named Two"), start=1):
         second.authors.append(EntryAuthor(full_name=name, category=Category.ENGINEER, organization="TATU",
                                           region="navoi", position=position))
-    prizes.ensure_catalogue(contest.season).internship_places = 2  # rank 1 takes one; a team of 3 cannot fit
+    prizes.catalogue(contest.season).internship_places = 2  # rank 1 takes one; a team of 3 cannot fit
     db.session.commit()
     response = client.get(f"/prizes/seasons/{contest.season_id}/budget")
     html = response.get_data(as_text=True)

@@ -268,7 +268,7 @@ def test_every_update_moves_the_version_and_an_outdated_write_raises(app, make_s
     """The ORM's own check, below the forms: an UPDATE from an outdated read matches no row."""
     season = make_season()
     contest = season.contests[0]
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     member = ContestJudge(contest=contest, judge=make_user(Role.JUDGE))
     window = ScoringRound(contest=contest, number=1, opens_at=contest.opens_at, closes_at=contest.closes_at)
     db.session.add_all([member, window])
@@ -322,7 +322,7 @@ def _removal_scene(kind: str, season, make_user):
         db.session.commit()
         return f"/organizer/contests/{contest.id}/panel", f"/organizer/panel-members/{member.id}/remove", member, \
             ("max_load", 12)
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     country = prize_service.countries(season)[0]
     return f"/prizes/seasons/{season.id}/catalogue", f"/prizes/countries/{country.id}/delete", country, \

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import event
 from babel.support import Translations
 from hypothesis import given
 from hypothesis import strategies as st
@@ -283,7 +284,7 @@ def test_participants_get_403_on_organizer_pages(client, login, make_user, make_
 
 def test_selection_on_published_rankings_counts_each_team_author(app, season_with_winners):
     season, people, _idea_entries = season_with_winners
-    settings = prize_service.settings_or_default(season)
+    settings = prize_service.catalogue(season)
     selection = prize_service.select_winners(season, settings)
     # 10 entries submitted: 6, 3, 1 -> exactly 6, 3, 1 places
     assert selection.result["quotas"] == {f"c{c.id}": q for c, q in zip(season.contests, (6, 3, 1))}
@@ -298,7 +299,7 @@ def test_selection_on_published_rankings_counts_each_team_author(app, season_wit
 def test_preferences_before_and_after_the_deadline_and_only_for_winners(client, login, organizer,
                                                                         season_with_winners):
     season, people, _entries = season_with_winners
-    settings = prize_service.ensure_catalogue(season)
+    settings = prize_service.catalogue(season)
     settings.preferences_close_at = utcnow() + timedelta(days=1)
     db.session.commit()
     winner = people["proj1"]
@@ -333,7 +334,7 @@ def test_preferences_before_and_after_the_deadline_and_only_for_winners(client, 
 
 def test_organizers_enter_choices_for_named_co_authors_only(client, login, organizer, season_with_winners):
     season, people, idea_entries = season_with_winners
-    settings = prize_service.ensure_catalogue(season)
+    settings = prize_service.catalogue(season)
     settings.preferences_close_at = utcnow() + timedelta(days=1)
     db.session.commit()
     named = next(a for a in idea_entries[0].authors if a.full_name == "Named One")
@@ -359,7 +360,7 @@ def _set_choices(season, choices):
 def test_budget_page_shows_costs_allocation_explanations_and_shortfall(client, login, organizer,
                                                                        season_with_winners):
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     jp = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "JP"))
     jp.capacity = 1
     season.budget = 3 * 450_000_000 + 210_000_000 + 100_000_000  # one Japan place and 100 000 000 more
@@ -382,7 +383,7 @@ def test_budget_page_shows_costs_allocation_explanations_and_shortfall(client, l
 
 def test_what_if_computes_without_saving_then_applies(client, login, organizer, season_with_winners):
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     _set_choices(season, {f"u{people['idea1'].id}": ["DE"]})
     login(organizer)
     url = f"/prizes/seasons/{season.id}/budget"
@@ -405,7 +406,7 @@ def test_what_if_computes_without_saving_then_applies(client, login, organizer, 
 def test_a_budget_below_the_fixed_prizes_is_explained_and_commit_refused(client, login, organizer,
                                                                           season_with_winners):
     season, _people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     season.budget = 1_000
     db.session.commit()
     login(organizer)
@@ -417,7 +418,7 @@ def test_a_budget_below_the_fixed_prizes_is_explained_and_commit_refused(client,
 
 def test_commit_keeps_a_reproducible_version(client, login, organizer, season_with_winners):
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     _set_choices(season, {f"u{people['idea1'].id}": ["IT"]})
     login(organizer)
     client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
@@ -434,7 +435,7 @@ def test_commit_keeps_a_reproducible_version(client, login, organizer, season_wi
 
 def _japan_season(season, people):
     """Japan has one place (rank 1 takes it), rank 4 gets Turkey, Singapore is 175 000 000 short."""
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     jp = db.session.scalar(db.select(InternshipCountry).where(InternshipCountry.code == "JP"))
     jp.capacity = 1
     season.budget = 3 * 450_000_000 + 210_000_000 + 100_000_000
@@ -566,3 +567,26 @@ def test_every_reason_reads_as_the_engine_english_and_is_translated(app):
             with force_locale("ru"):
                 text = prize_service.selection_text(reason, labels)
                 assert text != selection["explanations"][person] and "entry" not in text, text
+
+
+def test_a_season_is_made_with_its_catalogue_and_the_prize_pages_write_nothing_on_get(client, login, make_season,
+                                                                                      make_user):
+    """No first-visit writes: two organizers opening a new season's pages at once cannot collide."""
+    season = make_season()
+    assert prize_service.catalogue(season).internship_places == 10
+    assert len(prize_service.fixed_prizes(season)) == 3 and len(prize_service.countries(season)) == 8
+    login(make_user(Role.ORGANIZER))
+    writes = []
+
+    def count(conn, cursor, statement, *_):
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for path in (f"/prizes/seasons/{season.id}/catalogue", f"/prizes/seasons/{season.id}/budget",
+                     f"/prizes/seasons/{season.id}/workbook"):
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert writes == []

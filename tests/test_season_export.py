@@ -43,7 +43,7 @@ def _marks(season, entries, judges):
 def test_the_workbook_download_has_every_sheet_filled_from_the_database(client, login, organizer,  # noqa: F811
                                                                         season_with_winners, make_user):  # noqa: F811
     season, people, idea_entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     _choose(season, f"u{people['idea1'].id}", ["JP"])
     _choose(season, f"u{people['proj1'].id}", ["DE", "TR"])
@@ -91,7 +91,7 @@ def test_the_workbook_download_has_every_sheet_filled_from_the_database(client, 
 
 def test_the_workbook_follows_the_committed_allocation(client, login, organizer, season_with_winners):  # noqa: F811
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     _choose(season, f"u{people['idea1'].id}", ["IT"])
     login(organizer)
@@ -107,7 +107,7 @@ def test_the_workbook_follows_the_committed_allocation(client, login, organizer,
 def test_the_workbook_names_default_countries_in_the_readers_language(client, login, organizer,  # noqa: F811
                                                                       season_with_winners):  # noqa: F811
     season, people, _entries = season_with_winners
-    prize_service.ensure_catalogue(season)
+    prize_service.catalogue(season)
     db.session.commit()
     _choose(season, f"u{people['idea1'].id}", ["JP"])
     login(organizer)

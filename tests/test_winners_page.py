@@ -18,7 +18,7 @@ def published(client, organizer, scored):
     """The scored contest's ranking published, the default prize catalogue in place; entries by rank."""
     contest, judges, entries = scored
     client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
-    prizes.ensure_catalogue(contest.season)
+    prizes.catalogue(contest.season)
     db.session.commit()
     by_key = {f"e{entry.id}": entry for entry in entries}
     ranked = [by_key[row["entry"]] for row in sorted(ResultSnapshot.latest(contest.id).result["ranking"],
@@ -47,7 +47,7 @@ def test_a_winner_follows_their_internship_from_choice_to_award(client, login, o
     assert "No country chosen yet" in client.get("/prizes/mine").get_data(as_text=True)
     assert "Your internship abroad" not in entry_page(client, login, outside)
 
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     settings.preferences_close_at = utcnow() + timedelta(days=3)
     prizes.set_preferences(season, settings, f"u{winner.lead_author.id}", ["JP", "DE"], organizer)
     db.session.commit()

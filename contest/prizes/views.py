@@ -59,9 +59,8 @@ def index():
 @staff_required
 def catalogue(season_id: int):
     season = _season(season_id)
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     fixed, places = prizes.fixed_prizes(season), prizes.countries(season)
-    db.session.commit()  # the defaults, on the first visit
     form = CatalogueForm(data=None if request.method == "POST" else _catalogue_data(settings, fixed, places))
     problems: list[str] = []
     if form.validate_on_submit():
@@ -103,7 +102,7 @@ def _catalogue_page(season: Season, form: CatalogueForm, fixed, places, *, new_c
 @staff_required
 def add_country(season_id: int):
     season = _season(season_id)
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     form = NewCountryForm()
     if form.validate_on_submit() and commit_change(
             lambda: prizes.add_country(season, code=form.code.data, name=form.name.data, cost=form.cost.data,
@@ -147,10 +146,7 @@ def _change(season: Season, form: WhatIfForm) -> Change:
 @bp.get("/seasons/<int:season_id>/budget")
 @staff_required
 def budget(season_id: int):
-    season = _season(season_id)
-    prizes.ensure_catalogue(season)
-    db.session.commit()  # the defaults, on the first visit
-    return _budget_page(season, WhatIfForm(request.args))
+    return _budget_page(_season(season_id), WhatIfForm(request.args))
 
 
 def _budget_page(season: Season, what_if_form: WhatIfForm, apply_form: ApplyChangeForm | None = None):
@@ -264,7 +260,6 @@ def workbook(season_id: int):
     """The season workbook in the language chosen beside the link, else in the organizer's own."""
     season = _season(season_id)
     data = season_export.workbook(season, _workbook_language(request.args.get("lang")))
-    db.session.commit()  # the default catalogue, if this is the first visit
     return send_download(data, XLSX, season_export.workbook_name(season))
 
 
@@ -287,7 +282,7 @@ def prepare_workbook(season_id: int):
 
 def _preferences_page(season: Season, person: str, name: str, back: str):
     """A winner's ranked countries and, once an allocation is committed, what they got and why."""
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     places = prizes.countries(season)
     current = prizes.preferences(season).get(person, [])
     form = PreferencesForm()
@@ -303,8 +298,6 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
             db.session.commit()
             flash(_("The choices are saved."), "success")
             return redirect(back)
-    else:
-        db.session.commit()  # the default catalogue, if this is the first visit
     slots = [current[i] if i < len(current) else "" for i in range(len(places))]
     return render_template("prizes/preferences.html", season=season, settings=settings,
                            countries=by_name(places, lambda c: prizes.country_name(c.code, c.name)),
@@ -319,7 +312,7 @@ def mine():
     season = Season.current()
     if season is None:
         abort(404)
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     person = prizes.select_winners(season, settings).person_of(current_user)
     if person is None:
         abort(403)
@@ -331,7 +324,7 @@ def mine():
 def on_behalf(season_id: int, person: str):
     """Organizers enter the choices of named co-authors who have no account."""
     season = _season(season_id)
-    selection = prizes.select_winners(season, prizes.ensure_catalogue(season))
+    selection = prizes.select_winners(season, prizes.catalogue(season))
     if not person.startswith("a") or not selection.includes(person):
         abort(404)
     return _preferences_page(season, person, selection.people[person].name,

@@ -303,7 +303,7 @@ def _a_judge_revises(idea: Contest) -> None:
 def _winners_choose_countries(season, organizer: User, rng: random.Random) -> None:
     """The default prize catalogue, an open preferences window, the selected winners' choices and a
     first committed allocation, so that winners see their internship."""
-    settings = prizes.ensure_catalogue(season)
+    settings = prizes.catalogue(season)
     settings.preferences_close_at = utcnow() + timedelta(days=14)
     codes = [country.code for country in prizes.countries(season)]
     for person in prizes.select_winners(season, settings).order:

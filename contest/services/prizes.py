@@ -75,11 +75,9 @@ class PrizeError(ValueError):
 
 # --------------------------------------------------------------------------- catalogue
 
-def ensure_catalogue(season: Season) -> PrizeSettings:
-    """The season's prize settings; on the first visit, the default catalogue is created."""
-    settings = db.session.scalar(db.select(PrizeSettings).where(PrizeSettings.season_id == season.id))
-    if settings is not None:
-        return settings
+def create_catalogue(season: Season) -> PrizeSettings:
+    """The default catalogue (a car per contest, the internship countries), made with the season itself so
+    that no page has to create it on a first visit (a GET writes nothing)."""
     settings = PrizeSettings(season=season, internship_places=INTERNSHIP_PLACES, share_rule="proportional")
     db.session.add(settings)
     for contest in season.contests:
@@ -92,10 +90,10 @@ def ensure_catalogue(season: Season) -> PrizeSettings:
     return settings
 
 
-def settings_or_default(season: Season) -> PrizeSettings:
-    """The saved settings, or unsaved defaults: for pages that only read."""
-    return db.session.scalar(db.select(PrizeSettings).where(PrizeSettings.season_id == season.id)) or \
-        PrizeSettings(season_id=season.id, internship_places=INTERNSHIP_PLACES, share_rule="proportional")
+def catalogue(season: Season) -> PrizeSettings:
+    """The season's prize settings (every season has them from its creation, or from the migration that
+    gave them to older seasons)."""
+    return db.session.execute(db.select(PrizeSettings).where(PrizeSettings.season_id == season.id)).scalar_one()
 
 
 def fixed_prizes(season: Season) -> list[FixedPrize]:
@@ -433,7 +431,7 @@ class PrizeState:
 
 
 def compute(season: Season, change: Change | None = None) -> PrizeState:
-    settings = ensure_catalogue(season)
+    settings = catalogue(season)
     selection = select_winners(season, settings)
     prize_rows = [{"id": p.key, "name": prize_name(p), "cost": p.cost} for p in fixed_prizes(season)]
     country_rows = [{"id": c.code, "name": c.name, "cost": c.cost, "capacity": c.capacity}
@@ -728,7 +726,7 @@ class Winnings:
 def winnings(entry: Entry, user: User, rank: int) -> Winnings:
     """Read only: the catalogue as the organizers saved it (no defaults are created here)."""
     season = entry.contest.season
-    settings = settings_or_default(season)
+    settings = catalogue(season)
     won = [prize_name(p) for p in fixed_prizes(season) if p.contest_id == entry.contest_id and p.place == rank]
     selection = select_winners(season, settings)
     person = selection.person_of(user)

@@ -12,7 +12,7 @@ from sqlalchemy import func
 
 from contest.extensions import db
 from contest.models import DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Entry, Season
-from contest.services import versions
+from contest.services import prizes, versions
 from contest.services.versions import Seen
 
 DEFAULT_RUBRIC = (
@@ -90,6 +90,7 @@ def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime
         season.contests.append(contest)
     db.session.add(season)
     db.session.flush()
+    prizes.create_catalogue(season)
     return season
 
 
