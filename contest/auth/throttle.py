@@ -41,3 +41,18 @@ def signed_in_account() -> str:
 
 def invitation() -> str:
     return "invite:" + hash_token(request.view_args["token"])
+
+
+def reset_link() -> str:
+    return "reset:" + hash_token(request.view_args["reset_token"])
+
+
+def reset_request_limits(view):
+    """Every reset request counts, per email typed (existing or not) and per address: each one may send a mail."""
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], scope="reset-account",
+        key_func=typed_email, methods=["POST"])
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"], scope="reset-address",
+        key_func=get_remote_address, methods=["POST"])
+    return per_address(per_account(view))
