@@ -47,12 +47,17 @@ def reset_link() -> str:
     return "reset:" + hash_token(request.view_args["reset_token"])
 
 
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
 def reset_request_limits(view):
-    """Every reset request counts, per email typed (existing or not) and per address: each one may send a mail."""
+    """Every accepted reset request counts (each may send a mail), per email typed, existing or not, and per
+    address; a form sent back for a mistyped email sends nothing and does not count."""
     per_account = limiter.shared_limit(
         lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], scope="reset-account",
-        key_func=typed_email, methods=["POST"])
+        key_func=typed_email, methods=["POST"], deduct_when=_accepted)
     per_address = limiter.shared_limit(
         lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"], scope="reset-address",
-        key_func=get_remote_address, methods=["POST"])
+        key_func=get_remote_address, methods=["POST"], deduct_when=_accepted)
     return per_address(per_account(view))

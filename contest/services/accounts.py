@@ -115,12 +115,16 @@ def request_password_reset(email: str) -> None:
     user = User.by_email(email)
     found = user is not None and user.is_active
     subject = user if found else User(id=0, email=normalize_email(email), full_name="", role=Role.PARTICIPANT)
-    token = _reset_signer().dumps({"u": subject.id, "f": _password_fingerprint(subject.id, subject.password_hash)})
+    token = reset_token(subject)
     if found:
         notices.password_reset(user, token, reset_minutes())
     else:
         mail.render("reset", mail.recipient_locale(subject), {"user": subject, "link": mail.LINK_MARK,
                                                              "minutes": reset_minutes()})
+
+
+def reset_token(user: User) -> str:
+    return _reset_signer().dumps({"u": user.id, "f": _password_fingerprint(user.id, user.password_hash)})
 
 
 def user_for_reset(token: str) -> User:
