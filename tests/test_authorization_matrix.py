@@ -252,7 +252,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("jobs.download", "GET"): staff(EXISTING),
     ("mail.outbox", "GET"): staff(),
     ("mail.message", "GET"): staff(EXISTING),
-    ("mail.message_html", "GET"): staff(EXISTING),
+    ("mail.message_file", "GET"): staff(EXISTING),
     ("mail.retry", "POST"): staff(EXISTING),
     ("mail.batch", "GET"): staff(EXISTING),
     ("mail.send_batch", "POST"): staff(EXISTING),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from email import message_from_bytes, policy
 from datetime import timedelta
 
 from contest.extensions import db
@@ -213,8 +214,10 @@ def test_without_a_mail_server_the_outbox_holds_the_mail_and_hides_personal_link
     page = client.get("/organizer/mail/").get_data(as_text=True)
     assert "No mail server is configured" in page and "j@example.uz" in page
     preview = client.get(f"/organizer/mail/{message.id}").get_data(as_text=True)
-    html = client.get(f"/organizer/mail/{message.id}/html").get_data(as_text=True)
-    for shown in (preview, html):
+    eml = client.get(f"/organizer/mail/{message.id}/message.eml")
+    assert eml.mimetype == "message/rfc822"
+    parsed = message_from_bytes(eml.data, policy=policy.default)
+    for shown in (preview, text_of(parsed), html_of(parsed)):
         assert "[personal link, hidden]" in shown and message.secret_link.rsplit("/", 1)[1] not in shown
 
 

@@ -44,9 +44,9 @@ class Delivery:
         return dict(self.__dict__)
 
 
-def email_of(message: OutboxMessage, sender: str) -> EmailMessage:
-    """The message as it goes over SMTP: plain text and HTML, the personal link filled in."""
-    link = message.secret_link or ""
+def email_of(message: OutboxMessage, sender: str, link: str | None = None) -> EmailMessage:
+    """The message as it goes over SMTP: plain text and HTML, the personal link filled in (or ``link``)."""
+    link = message.secret_link or "" if link is None else link
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = sender

@@ -4,22 +4,22 @@ Pages only read. A preview never shows an account-opening link (``mail.preview``
 """
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import ActionForm, Confirmation, confirmation_page, confirmed, fingerprint, perform
 from contest.auth.access import staff_required
+from contest.downloads import send_download
 from contest.extensions import db
 from contest.mail import bp
+from contest.mail.sending import email_of
 from contest.models import MailStatus, OutboxMessage
 from contest.services import mail
 from contest.services.mail import FAILURE_TEXTS, KIND_LABELS
 
 MESSAGES_LISTED = 200
-# The HTML part of a message, opened on a page of its own: no script, no fetch, styles of its own.
-MESSAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 
 
 @bp.app_template_filter("mail_kind")
@@ -50,13 +50,13 @@ def message(message_id: int):
                            failure_text=FAILURE_TEXTS.get(message.failure), action=ActionForm())
 
 
-@bp.get("/<int:message_id>/html")
+@bp.get("/<int:message_id>/message.eml")
 @staff_required
-def message_html(message_id: int):
+def message_file(message_id: int):
+    """The whole message (text and HTML) as a mail program opens it, the personal link hidden."""
     message = db.get_or_404(OutboxMessage, message_id)
-    response = make_response(mail.html_preview(message))
-    response.headers["Content-Security-Policy"] = MESSAGE_CSP
-    return response
+    email = email_of(message, current_app.config["MAIL_FROM"], link=_("[personal link, hidden]"))
+    return send_download(email.as_bytes(), "message/rfc822", f"message-{message.id}.eml")
 
 
 @bp.post("/<int:message_id>/retry")
@@ -79,14 +79,12 @@ def _batch_or_404(batch: str) -> mail.HeldBatch:
 def batch(batch: str):
     """The held batch's confirmation page: what it says (a preview), and to how many people."""
     held = _batch_or_404(batch)
-    first = db.session.get(OutboxMessage, held.first_id)
     confirmation = Confirmation(
-        title=_("Send “%(subject)s”", subject=first.subject),
+        title=_("Send the held mail: %(kind)s", kind=mail_kind(held.kind)),
         action_url=url_for("mail.send_batch", batch=batch), submit_label=_("Send"),
-        back_url=url_for("mail.outbox"),
+        back_url=url_for("mail.message", message_id=held.first_id),
         consequences=[ngettext("%(num)d person receives this mail, each in their own language.",
-                               "%(num)d people receive this mail, each in their own language.", held.recipients),
-                      _("Subject: %(subject)s", subject=first.subject)],
+                               "%(num)d people receive this mail, each in their own language.", held.recipients)],
         warnings=[] if mail.mail_configured() else [_("No mail server is configured: the messages wait in the "
                                                       "outbox until one is.")],
         seen=fingerprint(batch, held.recipients))

@@ -25,8 +25,8 @@ __all__ = [
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "Job", "JobFailure", "JobStatus",
     "JudgeExpertise", "MailFailure", "MailStatus", "Mark",
-    "MAX_AUTHORS", "normalize_email", "OutboxMessage", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS", "ResultSnapshot",
-    "RevisionMark",
+    "MAX_AUTHORS", "normalize_email", "OutboxMessage", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS",
+    "ResultSnapshot", "RevisionMark",
     "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
     "title_key", "User", "UTCDateTime", "utcnow",
 ]

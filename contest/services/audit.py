@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from contest.extensions import db
 from contest.models import (
     AllocationSnapshot, Assignment, AssignmentRun, AuditEvent, Conflict, ConflictDeclaration, Contest, ContestField,
-    ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry, OutboxMessage, PrizeSettings, ResultSnapshot, ScoringRound, Season,
-    User, utcnow,
+    ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry, OutboxMessage, PrizeSettings, ResultSnapshot,
+    ScoringRound, Season, User, utcnow,
 )
 from contest.models.audit import GENESIS
 

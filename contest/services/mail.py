@@ -2,8 +2,9 @@
 
 A message is rendered here, once, in its recipient's language (their stored preference, else the
 platform's default), in HTML from ``templates/mail/messages/<kind>.html`` and as plain text read
-from that HTML, and added to the session; the caller's commit writes it with the change, or its rollback drops both. A link
-that opens an account is kept apart from the bodies (see ``OutboxMessage.secret_link``).
+from that HTML, and added to the session; the caller's commit writes it with the change, or its
+rollback drops both. A link that opens an account is kept apart from the bodies (see
+``OutboxMessage.secret_link``).
 
 Bulk mail (results, reminders, prizes) is *held* in a batch until an organizer sends it. Anything
 else is *queued*, and a sender job is queued with it (when an SMTP server is configured) to start
@@ -21,7 +22,6 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session
 
@@ -264,10 +264,6 @@ def retry(message: OutboxMessage, by: User) -> None:
 def preview(body: str) -> str:
     """A body as organizers may read it: an account-opening link is never shown to them."""
     return body.replace(LINK_MARK, gettext("[personal link, hidden]"))
-
-
-def html_preview(message: OutboxMessage) -> Markup:
-    return Markup(message.body_html.replace(LINK_MARK, str(escape(gettext("[personal link, hidden]")))))
 
 
 def backoff(attempts: int) -> timedelta:
