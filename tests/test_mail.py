@@ -258,3 +258,11 @@ def test_mail_is_written_with_its_change_and_gone_with_its_rollback(app, make_us
     notices.judge_invited(judge, "token")
     db.session.rollback()
     assert outbox() == []
+
+
+def test_the_text_part_is_read_from_the_html_with_paragraphs_items_and_link_addresses():
+    html = ("<html><head><title>T</title><style>p {}</style></head><body><p>Hello,\n   Ali.</p>"
+            "<ul><li>E-00001</li><li>E-00002</li></ul><p>Queue: <a href=\"http://x.uz/q\">http://x.uz/q</a> or "
+            "<a href=\"http://x.uz/h\">help</a> &amp; more</p></body></html>")
+    assert mail.plain_text(html) == ("Hello, Ali.\n\n- E-00001\n- E-00002\n\n"
+                                     "Queue: http://x.uz/q or help <http://x.uz/h> & more\n")
