@@ -76,6 +76,9 @@ def register_extensions(app: Flask) -> None:
 
     access.init_app(app, login_manager)
     register_jobs(app)
+    from contest.services import mail
+
+    mail.init_app(app)
 
 
 def register_jobs(app: Flask) -> None:
@@ -113,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.health import bp as health_bp
     from contest.imports import bp as imports_bp
     from contest.jobs import bp as jobs_bp
+    from contest.mail import bp as mail_bp
     from contest.judging import bp as judging_bp
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
@@ -130,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(prizes_bp, url_prefix="/prizes")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
     app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
+    app.register_blueprint(mail_bp, url_prefix="/organizer/mail")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -145,3 +150,6 @@ def register_commands(app: Flask) -> None:
     from contest.jobs import worker
 
     worker.init_app(app)
+    from contest.mail import commands as mail_commands
+
+    mail_commands.init_app(app)

@@ -70,6 +70,27 @@ class Config:
     JOBS_TIMEOUT_SECONDS = _int_env("JOBS_TIMEOUT_SECONDS", 3600)
     # Modules that register more job kinds (comma-separated), imported when the app is built.
     JOBS_IMPORTS = os.environ.get("JOBS_IMPORTS", "")
+    # Mail (contest/mail): every message waits in the outbox table; with no MAIL_SERVER it stays
+    # there (the organizers' outbox page shows it), otherwise a job hands it to this SMTP server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int_env("MAIL_PORT", 587)
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls")   # starttls, ssl or none
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "contest@localhost")
+    MAIL_TIMEOUT_SECONDS = _int_env("MAIL_TIMEOUT_SECONDS", 30)
+    # A message the server refuses for a while is tried again after 1, 4, 16... times MAIL_RETRY_SECONDS,
+    # and failed (shown to organizers) after MAIL_MAX_ATTEMPTS tries.
+    MAIL_MAX_ATTEMPTS = _int_env("MAIL_MAX_ATTEMPTS", 6)
+    MAIL_RETRY_SECONDS = _int_env("MAIL_RETRY_SECONDS", 60)
+    # A message claimed by a sender that has been silent this long: the sender died handing it over.
+    MAIL_CLAIM_STALE_SECONDS = _int_env("MAIL_CLAIM_STALE_SECONDS", 300)
+    # Where the links in mail point (https://contest.example.uz); unset: the host of the request.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    PASSWORD_RESET_VALID_MINUTES = _int_env("PASSWORD_RESET_VALID_MINUTES", 60)
+    # Reset requests per email typed and per client address (limits' notation), whether the account exists or not.
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour")
 
 
 class TestConfig(Config):

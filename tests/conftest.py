@@ -151,6 +151,16 @@ class RequestIsolatingClient(FlaskClient):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) the app sends to; ``smtp.inbox`` holds what it received."""
+    from tests.mail_server import SMTPServer
+
+    with SMTPServer() as server:
+        app.config.update(server.settings())
+        yield server
+
+
+@pytest.fixture
 def client(app):
     app.test_client_class = RequestIsolatingClient
     return app.test_client()

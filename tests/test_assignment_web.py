@@ -418,3 +418,22 @@ def test_an_unknown_code_falls_back_to_the_english(client, organizer, contest):
     db.session.add(run)
     db.session.commit()
     assert "something new" in client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+
+
+def test_a_committed_assignment_mails_each_judge_the_codes_of_their_entries_and_nothing_of_the_authors(
+        smtp, client, organizer, contest, field_day):
+    from tests.mail_server import text_of
+
+    judges, entries = field_day
+    client.post(f"/organizer/contests/{contest.id}/assignment/run")
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    assert smtp.inbox.received == []                    # a dry run tells nobody
+    client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"})
+    for judge in judges:
+        message = smtp.inbox.one_to(judge.email)
+        mine = [a.entry for a in db.session.scalars(db.select(Assignment).where(Assignment.judge_id == judge.id))]
+        assert all(entry.code in text_of(message) for entry in mine)
+        for entry in entries:
+            author = entry.lead_author
+            for leak in (entry.title, author.full_name, author.organization, author.email):
+                assert leak not in message.as_string()

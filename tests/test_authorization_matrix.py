@@ -43,10 +43,11 @@ from contest import create_app
 from contest.extensions import db
 from contest.jobs import queue as jobs
 from contest.models import (
-    Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, Role, SheetStatus, User, utcnow,
+    Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, OutboxMessage, Role, SheetStatus, User,
+    utcnow,
 )
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
-from contest.services import attachments, judge_assignment, prizes, results, seasons
+from contest.services import accounts, attachments, judge_assignment, notices, prizes, results, seasons
 from tests.conftest import config_for_tests, database_of_its_own
 
 # --------------------------------------------------------------------------- callers and ids
@@ -152,6 +153,10 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("auth.set_password", "GET"): public(EXISTING),   # the invitation token is the credential
     ("auth.set_password", "POST"): public(EXISTING),
     ("auth.set_language", "POST"): public(EXISTING),
+    ("auth.forgot_password", "GET"): public(),
+    ("auth.forgot_password", "POST"): public(),
+    ("auth.reset_password", "GET"): public(EXISTING),   # the signed reset link is the credential
+    ("auth.reset_password", "POST"): public(EXISTING),
 
     ("submissions.my_entries", "GET"): for_role(PARTICIPANTS),
     ("submissions.new_entry", "GET"): Policy(PARTICIPANTS, may(PARTICIPANTS, EXISTING)),
@@ -245,6 +250,12 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("jobs.status", "GET"): staff(EXISTING),
     ("jobs.retry", "POST"): staff(EXISTING),
     ("jobs.download", "GET"): staff(EXISTING),
+    ("mail.outbox", "GET"): staff(),
+    ("mail.message", "GET"): staff(EXISTING),
+    ("mail.message_file", "GET"): staff(EXISTING),
+    ("mail.retry", "POST"): staff(EXISTING),
+    ("mail.batch", "GET"): staff(EXISTING),
+    ("mail.send_batch", "POST"): staff(EXISTING),
     # With four entries ranked, both participants win an internship place.
     ("prizes.mine", "GET"): for_role(PARTICIPANTS),
     ("prizes.mine", "POST"): for_role(PARTICIPANTS),
@@ -322,7 +333,11 @@ def seed() -> Scene:
     co_author = prizes.person_key(entries[OWN].authors[1])
     assert prizes.select_winners(season, prizes.catalogue(season)).includes(co_author)
     token = people[UNASSIGNED].issue_invite(timedelta(hours=72))
+    notices.judge_invited(people[UNASSIGNED], token)       # a message in the outbox, queued (no mail server)
+    held = f"results-{snapshot.id}"                        # the publication's results mail, held for a send
     db.session.commit()
+    message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    reset_token = accounts.reset_token(people[OWNER])
 
     def known(value, unknown=UNKNOWN_ID):
         return {EXISTING: value, UNKNOWN: unknown}
@@ -347,6 +362,9 @@ def seed() -> Scene:
             "person": known(co_author, f"a{UNKNOWN_ID}"),
             "kind": {EXISTING: "participants"},
             "token": known(token, "not-a-token"),
+            "reset_token": known(reset_token, "not-a-token"),
+            "message_id": known(message.id),
+            "batch": known(held, "results-0"),
             "code": {EXISTING: "ru"},
         })
 

@@ -590,3 +590,20 @@ def test_a_season_is_made_with_its_catalogue_and_the_prize_pages_write_nothing_o
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert writes == []
+def test_a_committed_allocation_holds_a_mail_for_each_winner_with_their_car_and_country(
+        smtp, client, login, organizer, season_with_winners):
+    from contest.models import MailStatus, OutboxMessage
+    from tests.mail_server import text_of
+
+    season, people, _entries = season_with_winners
+    prize_service.catalogue(season)
+    people["idea1"].locale = "ru"
+    _set_choices(season, {f"u{people['idea1'].id}": ["IT"]})
+    login(organizer)
+    client.post(f"/prizes/seasons/{season.id}/commit", data={"confirm": "yes"})
+    held = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "prize")).all()
+    assert held and all(m.status is MailStatus.HELD for m in held) and smtp.inbox.received == []
+    client.post(f"/organizer/mail/batches/{held[0].batch}/send", data={"confirm": "yes"})
+    assert len(smtp.inbox.received) == len(held)
+    text = text_of(smtp.inbox.one_to(people["idea1"].email))
+    assert "Италия" in text and "Стажировка за рубежом" in text

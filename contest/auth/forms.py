@@ -72,6 +72,11 @@ class ChangePasswordForm(BaseForm):
     submit = SubmitField(_l("Change password"))
 
 
+class ResetRequestForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
 class SetPasswordForm(BaseForm):
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Set password"))

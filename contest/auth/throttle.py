@@ -41,3 +41,23 @@ def signed_in_account() -> str:
 
 def invitation() -> str:
     return "invite:" + hash_token(request.view_args["token"])
+
+
+def reset_link() -> str:
+    return "reset:" + hash_token(request.view_args["reset_token"])
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
+def reset_request_limits(view):
+    """Every accepted reset request counts (each may send a mail), per email typed, existing or not, and per
+    address; a form sent back for a mistyped email sends nothing and does not count."""
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], scope="reset-account",
+        key_func=typed_email, methods=["POST"], deduct_when=_accepted)
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"], scope="reset-address",
+        key_func=get_remote_address, methods=["POST"], deduct_when=_accepted)
+    return per_address(per_account(view))

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from contest.auth import bp
 from contest.auth.access import safe_next
-from contest.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, SetPasswordForm
-from contest.auth.throttle import credential_limits, invitation, signed_in_account, typed_email
+from contest.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, ResetRequestForm, SetPasswordForm
+from contest.auth.throttle import (
+    credential_limits, invitation, reset_link, reset_request_limits, signed_in_account, typed_email,
+)
 from contest.extensions import db
 from contest.models import User
 from contest.services import accounts
@@ -95,6 +97,41 @@ def set_password(token: str):
             logout_user()
         login_user(user)
         flash(_("Your password is set. Welcome!"), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@reset_request_limits
+def forgot_password():
+    """The same answer whether an account uses the email or not (and no faster for one that does not)."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses %(email)s, a link to choose a new password is on its way there. It works "
+                "once, for %(minutes)d minutes.", email=form.email.data, minutes=accounts.reset_minutes()), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<reset_token>", methods=["GET", "POST"])
+@credential_limits(reset_link)
+def reset_password(reset_token: str):
+    try:
+        user = accounts.user_for_reset(reset_token)
+    except accounts.ResetLinkExpired:
+        return render_template("auth/reset_invalid.html", expired=True), 410
+    except accounts.ResetLinkInvalid:
+        return render_template("auth/reset_invalid.html", expired=False), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        login_user(user)
+        flash(_("Your new password is set."), "success")
         return redirect(url_for("main.dashboard"))
     return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
 

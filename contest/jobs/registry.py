@@ -49,3 +49,16 @@ def job_kind(name: str, title, *, result_endpoint: str | None = None,
 def kind_of(job: Job) -> JobKind:
     return KINDS[job.kind]
 
+
+
+# Work the worker does between jobs, on every sweep (``flask worker``, ``flask jobs sweep``): small,
+# idempotent checks that may queue jobs (mail whose back-off has passed, reminders now due). Each
+# runs in an app context; the sweep commits after it.
+PERIODIC: list[Callable[[], None]] = []
+
+
+def periodic(check: Callable[[], None]) -> Callable[[], None]:
+    """Run ``check`` on every sweep of the worker."""
+    if check not in PERIODIC:
+        PERIODIC.append(check)
+    return check

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from contest.extensions import db
 from contest.jobs import queue, runner
+from contest.jobs.registry import PERIODIC
 
 _app_for_rq: Flask | None = None
 
@@ -55,6 +56,7 @@ class Sweeper:
                     if queue.sweep():
                         app.logger.warning("lost jobs marked failed")
                     db.session.commit()
+                    run_periodic()
                 except Exception:  # noqa: BLE001 - the database may be away for a moment; sweep again later
                     db.session.rollback()
                     app.logger.exception("job sweep failed")
@@ -100,7 +102,19 @@ def sweep_command() -> None:
     """Mark failed the running jobs whose worker stopped sending heartbeats."""
     failed = queue.sweep()
     db.session.commit()
+    run_periodic()
     click.echo(f"{failed} lost jobs marked failed")
+
+
+def run_periodic() -> None:
+    """The registered periodic checks, each committed on its own (one failing leaves the others' work)."""
+    for check in PERIODIC:
+        try:
+            check()
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - a check that fails now runs again at the next sweep
+            db.session.rollback()
+            current_app.logger.exception("periodic check %s failed", check.__name__)
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ from contest.models.entries import (
     MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
 )
 from contest.models.jobs import Job, JobFailure, JobStatus
+from contest.models.mail import MailFailure, MailStatus, OutboxMessage
 from contest.models.judging import (
     FINAL_ROUND, Assignment, AssignmentRun, Conflict, ConflictDeclaration, ConflictSource, ContestJudge,
     DeclarationKind, JudgeExpertise, Mark, Reassignment, RevisionMark, RunStatus, ScoringRound, SheetRevision,
@@ -23,9 +24,9 @@ __all__ = [
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "Job", "JobFailure", "JobStatus",
-    "JudgeExpertise", "Mark",
-    "MAX_AUTHORS", "normalize_email", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS", "ResultSnapshot",
-    "RevisionMark",
+    "JudgeExpertise", "MailFailure", "MailStatus", "Mark",
+    "MAX_AUTHORS", "normalize_email", "OutboxMessage", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS",
+    "ResultSnapshot", "RevisionMark",
     "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
     "title_key", "User", "UTCDateTime", "utcnow",
 ]

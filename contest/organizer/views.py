@@ -176,8 +176,8 @@ def judges():
         else:
             db.session.commit()
             invite_link = url_for("auth.set_password", token=token, _external=True)
-            flash(_("Judge account created for %(name)s. Send them the link below; it works once.",
-                    name=judge.full_name), "success")
+            flash(_("Judge account created for %(name)s. The invitation mail with the link is in the outbox; the "
+                    "link below works too, once.", name=judge.full_name), "success")
             form = InviteJudgeForm(formdata=None)
     return _judges_page(form, invite_link)
 
@@ -195,7 +195,8 @@ def reissue_invite(judge_id: int):
         flash(_("%(name)s has set a password already; no new link is needed.", name=judge.full_name), "danger")
         return redirect(url_for("organizer.judges"))
     db.session.commit()
-    flash(_("A new link for %(name)s; the previous one no longer works.", name=judge.full_name), "success")
+    flash(_("A new link for %(name)s, mailed to them too; the previous one no longer works.", name=judge.full_name),
+          "success")
     return _judges_page(InviteJudgeForm(formdata=None), url_for("auth.set_password", token=token, _external=True))
 
 

@@ -1,11 +1,15 @@
-"""Creating accounts: self-registered participants, staff from the CLI, invited judges."""
+"""Creating accounts: self-registered participants, staff from the CLI, invited judges; password resets."""
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from contest.extensions import db
 from contest.models import Category, Role, User, normalize_email
-from contest.services import audit
+from contest.services import audit, notices
 
 
 class AccountError(ValueError):
@@ -38,7 +42,9 @@ def invite_judge(*, email: str, full_name: str, organization: str, region: str |
                       organization=organization.strip(), region=region or None))
     audit.record("user.invited", judge, after={"email": judge.email, "full_name": judge.full_name, "role": judge.role,
                                                "organization": judge.organization, "region": judge.region})
-    return judge, judge.issue_invite(valid_for)
+    token = judge.issue_invite(valid_for)
+    notices.judge_invited(judge, token)
+    return judge, token
 
 
 def reissue_invite(user: User, valid_for: timedelta) -> str:
@@ -46,7 +52,9 @@ def reissue_invite(user: User, valid_for: timedelta) -> str:
     if user.password_hash:
         raise AccountError(f"{user.email} has set a password already")
     audit.record("user.invite_reissued", user, after={"valid_hours": round(valid_for.total_seconds() / 3600)})
-    return user.issue_invite(valid_for)
+    token = user.issue_invite(valid_for)
+    notices.judge_invited(user, token)
+    return token
 
 
 def set_password_from_invite(user: User, password: str) -> None:
@@ -68,3 +76,73 @@ def _add(user: User) -> User:
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# -- password reset: a signed, time-limited link that dies once used ---------------------------------
+
+RESET_SALT = "password-reset"
+
+
+class ResetLinkExpired(ValueError):
+    """The link is genuine but older than PASSWORD_RESET_VALID_MINUTES."""
+
+
+class ResetLinkInvalid(ValueError):
+    """The link was never issued, was used already, or the password changed since."""
+
+
+def _reset_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def _password_fingerprint(user_id: int, password_hash: str | None) -> str:
+    """Part of the link: once the password changes (the link was used), the link no longer matches."""
+    return hashlib.sha256(f"{user_id}:{password_hash or ''}".encode()).hexdigest()[:24]
+
+
+def reset_minutes() -> int:
+    return current_app.config["PASSWORD_RESET_VALID_MINUTES"]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to the account of ``email``, if there is an active one; flushes.
+
+    An unknown email gets the same work (a link signed, a mail rendered) and nothing kept, so the
+    answer and its time do not tell whether the account exists.
+    """
+    from contest.services import mail
+
+    user = User.by_email(email)
+    found = user is not None and user.is_active
+    subject = user if found else User(id=0, email=normalize_email(email), full_name="", role=Role.PARTICIPANT)
+    token = reset_token(subject)
+    if found:
+        notices.password_reset(user, token, reset_minutes())
+    else:
+        mail.render("reset", mail.recipient_locale(subject), {"user": subject, "link": mail.LINK_MARK,
+                                                             "minutes": reset_minutes()})
+
+
+def reset_token(user: User) -> str:
+    return _reset_signer().dumps({"u": user.id, "f": _password_fingerprint(user.id, user.password_hash)})
+
+
+def user_for_reset(token: str) -> User:
+    """The account a reset link opens. :raises ResetLinkExpired: or :class:`ResetLinkInvalid`."""
+    try:
+        claims = _reset_signer().loads(token, max_age=reset_minutes() * 60)
+    except SignatureExpired:
+        raise ResetLinkExpired(token) from None
+    except BadSignature:
+        raise ResetLinkInvalid(token) from None
+    user = db.session.get(User, claims.get("u", 0)) if isinstance(claims, dict) else None
+    if user is None or not user.is_active or claims.get("f") != _password_fingerprint(user.id, user.password_hash):
+        raise ResetLinkInvalid(token)
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    audit.record("user.password_reset", user, actor=user)
+    user.set_password(password)
+    user.consume_invite()
+    user.end_sessions()

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from contest.extensions import db
 from contest.models import (
     AllocationSnapshot, Assignment, AssignmentRun, AuditEvent, Conflict, ConflictDeclaration, Contest, ContestField,
-    ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry, PrizeSettings, ResultSnapshot, ScoringRound, Season,
-    User, utcnow,
+    ContestJudge, Criterion, Entry, FixedPrize, InternshipCountry, OutboxMessage, PrizeSettings, ResultSnapshot,
+    ScoringRound, Season, User, utcnow,
 )
 from contest.models.audit import GENESIS
 
@@ -71,6 +71,9 @@ ACTION_LABELS = {
     "user.invite_reissued": _l("Invitation link issued again"),
     "user.invite_accepted": _l("Invitation accepted, password set"),
     "user.password_changed": _l("Password changed"),
+    "user.password_reset": _l("Password reset from an emailed link"),
+    "mail.batch_sent": _l("Held mail sent"),
+    "mail.retried": _l("Failed mail sent again"),
     "judge.expertise_set": _l("Judge's expertise set"),
     "entry.withdrawn": _l("Entry withdrawn"),
     "entry.judges_needed": _l("Number of judges for an entry set"),
@@ -81,7 +84,7 @@ THING_LABELS = {
     "declaration": _l("Conflict declaration"), "prize_settings": _l("Prize settings"), "prize": _l("Fixed prize"),
     "country": _l("Internship country"), "assignment": _l("Assignment"), "assignment_run": _l("Assignment run"),
     "ranking": _l("Published ranking"), "allocation": _l("Prize allocation"), "user": _l("Account"),
-    "entry": _l("Entry"), "author": _l("Co-author"), "import": _l("Import"),
+    "entry": _l("Entry"), "author": _l("Co-author"), "import": _l("Import"), "mail": _l("Mail"),
 }
 CHANGE_LABELS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("removed")}
 ACTOR_LABELS = {"cli": _l("Command line"), SYSTEM: _l("System")}
@@ -89,7 +92,7 @@ ACTOR_LABELS = {"cli": _l("Command line"), SYSTEM: _l("System")}
 # What the business events are about, named in the log as these words (else the class name, lowercased).
 SUBJECT_NAMES: dict[type, str] = {
     **EDITED_IN_PLACE, Assignment: "assignment", AssignmentRun: "assignment_run", ResultSnapshot: "ranking",
-    AllocationSnapshot: "allocation", User: "user", Entry: "entry",
+    AllocationSnapshot: "allocation", User: "user", Entry: "entry", OutboxMessage: "mail",
 }
 
 _acting_as: ContextVar[User | str | None] = ContextVar("audit_actor", default=None)

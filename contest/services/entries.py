@@ -15,7 +15,7 @@ from contest.models import (
     MAX_AUTHORS, Category, Contest, ContestField, Entry, EntryAuthor, EntryStatus, Role, User, normalize_email,
     utcnow,
 )
-from contest.services import audit
+from contest.services import audit, notices
 
 
 class EntryError(ValueError):
@@ -90,6 +90,7 @@ def submit(entry: Entry) -> Entry:
         raise EntryError(problems)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = utcnow()
+    notices.entry_received(entry)
     return entry
 
 

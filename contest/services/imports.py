@@ -45,7 +45,7 @@ from contest.models import (
     Role,
     User,
 )
-from contest.services import audit
+from contest.services import audit, notices
 
 ROLE_OF = {PeopleKind.PARTICIPANTS: Role.PARTICIPANT, PeopleKind.JUDGES: Role.JUDGE}
 LOOKUP_CHUNK = 500   # emails per query: well under every database's limit on bound values
@@ -278,6 +278,10 @@ def _create(kind: PeopleKind, row: PersonRow, valid_for: timedelta) -> Invitatio
         user.expertise = [JudgeExpertise(field=name, level=level) for name, level in row.expertise or ()]
     db.session.add(user)
     token = user.issue_invite(valid_for)
+    if kind is PeopleKind.PARTICIPANTS:
+        notices.participant_imported(user, token)
+    else:
+        notices.judge_invited(user, token)
     return Invitation(row=row.row, full_name=user.full_name, email=user.email, token=token,
                       expires_at=user.invite_expires_at)
 

@@ -28,7 +28,7 @@ from contest.models import (
     Mark,
     Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
-from contest.services import audit, conflicts, results, versions
+from contest.services import audit, conflicts, notices, results, versions
 from contest.services.versions import Seen
 
 
@@ -382,6 +382,7 @@ def commit_run(run: AssignmentRun) -> int:
     for judge_id, entry_id in sorted(plan.added):
         db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=run.round))
     run.status, run.committed_at = RunStatus.COMMITTED, utcnow()
+    notices.entries_assigned(run.contest, run.round, plan.added)
     audit.record("assignment.committed", run, after={
         "contest_id": run.contest_id, "round": run.round, "pairs": len(plan.pairs), "added": len(plan.added),
         "removed": len(plan.removed), "judges_affected": plan.judges_affected, "inputs_hash": run.inputs_hash})

@@ -41,7 +41,7 @@ from contest.models import (
     User,
     utcnow,
 )
-from contest.services import audit, versions
+from contest.services import audit, notices, versions
 from contest.services.results import entry_key, key_id
 from contest.services.versions import Read, Seen
 
@@ -488,6 +488,7 @@ def commit(season: Season, by: User) -> AllocationSnapshot:
     audit.record("allocation.committed", snapshot, actor=by, after={
         "season_id": season.id, "version": snapshot.version, "awards": len(state.awards),
         "cars": len(state.selection.cars)})
+    notices.prizes_allocated(season, snapshot.id, state.awards, state.selection.cars, state.countries)
     return snapshot
 
 

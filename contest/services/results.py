@@ -24,7 +24,7 @@ from contest.models import (
     ResultSnapshot, Season,
     SheetRevision, SheetStatus, User, utcnow,
 )
-from contest.services import audit
+from contest.services import audit, notices
 from contest.services.judging import format_value
 from contest.services.result_messages import result_messages
 
@@ -258,6 +258,8 @@ def publish(contest: Contest, organizer: User, method: str | None = None) -> Res
     audit.record("ranking.published", snapshot, actor=organizer, after={
         "contest_id": contest.id, "version": snapshot.version, "method": snapshot.method,
         "inputs_hash": snapshot.inputs_hash, "entries_ranked": len(publication.result["ranking"])})
+    notices.results_published(contest, snapshot.id, snapshot.version,
+                              [key_id(row["entry"]) for row in publication.result["ranking"]])
     return snapshot
 
 
