@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
     from contest.prizes import bp as prizes_bp
+    from contest.public import bp as public_bp
     from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
 
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(prizes_bp, url_prefix="/prizes")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
     app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
+    app.register_blueprint(public_bp, url_prefix="/public")
 
 
 def register_errorhandlers(app: Flask) -> None:
