@@ -19,8 +19,8 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS", "Certificate",
-    "CERTIFICATE_KIND_LABELS", "CertificateKind",
+    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS",
+    "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",

@@ -12,6 +12,7 @@ from werkzeug.http import is_resource_modified
 from contest.extensions import db
 from contest.models import Season
 from contest.public import bp
+from contest.public.sessions import shared
 from contest.services import publication
 
 # Seconds a browser or a shared cache may keep the page before asking again (with its ETag).
@@ -23,6 +24,7 @@ def results(lang: str, year: int):
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     season = db.first_or_404(db.select(Season).where(Season.year == year))
+    shared()
     checks = publication.validators(season, lang)
     if is_resource_modified(request.environ, etag=checks.etag, last_modified=checks.last_modified):
         response = make_response(render_template("public/results.html", published=publication.published(season),

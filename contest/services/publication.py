@@ -40,11 +40,16 @@ class ContestWinners:
     winners: list[WinningEntry]
 
 
+def _latest_versions(season: Season):
+    """(contest id, latest published version) of each contest of the season that has one."""
+    return (db.select(ResultSnapshot.contest_id, func.max(ResultSnapshot.version).label("version"))
+            .join(Contest, Contest.id == ResultSnapshot.contest_id).where(Contest.season_id == season.id)
+            .group_by(ResultSnapshot.contest_id).subquery())
+
+
 def latest_snapshots(season: Season) -> dict[int, ResultSnapshot]:
     """The latest published version of each contest of the season that has one, in one query."""
-    latest = (db.select(ResultSnapshot.contest_id, func.max(ResultSnapshot.version).label("version"))
-              .join(Contest, Contest.id == ResultSnapshot.contest_id).where(Contest.season_id == season.id)
-              .group_by(ResultSnapshot.contest_id).subquery())
+    latest = _latest_versions(season)
     rows = db.session.scalars(db.select(ResultSnapshot).join(
         latest, (ResultSnapshot.contest_id == latest.c.contest_id) & (ResultSnapshot.version == latest.c.version)))
     return {snapshot.contest_id: snapshot for snapshot in rows}
@@ -130,15 +135,18 @@ def validators(season: Season, language: str) -> Validators:
     """Derived from the published versions (the latest ranking of each contest, the latest allocation)
     and from the season's entries' last change (a withdrawal takes a winner off the page), without
     reading the rankings themselves: a conditional request that matches costs three small queries."""
-    snapshots = sorted((s.contest_id, s.id, s.published_at) for s in latest_snapshots(season).values())
+    latest = _latest_versions(season)
+    snapshots = db.session.execute(
+        db.select(ResultSnapshot.contest_id, ResultSnapshot.id, ResultSnapshot.published_at)
+        .join(latest, (ResultSnapshot.contest_id == latest.c.contest_id) & (ResultSnapshot.version == latest.c.version))
+        .order_by(ResultSnapshot.contest_id)).all()
     allocation = db.session.execute(
-        db.select(AllocationSnapshot.id, AllocationSnapshot.committed_at).where(AllocationSnapshot.season_id == season.id)
-        .order_by(AllocationSnapshot.version.desc()).limit(1)).first()
+        db.select(AllocationSnapshot.id, AllocationSnapshot.committed_at)
+        .where(AllocationSnapshot.season_id == season.id).order_by(AllocationSnapshot.version.desc()).limit(1)).first()
     entries_changed = db.session.scalar(db.select(func.max(Entry.updated_at)).join(Contest).where(
-        Contest.season_id == season.id, Entry.submitted_at.is_not(None)))
-    times = [t for t in (*(s[2] for s in snapshots), allocation[1] if allocation else None, entries_changed) if t]
-    if not snapshots and allocation is None:
-        times = []
-    basis = repr((season.id, language, [s[:2] for s in snapshots], allocation[0] if allocation else None,
-                  entries_changed.isoformat() if entries_changed else None))
+        Contest.season_id == season.id, Entry.status != EntryStatus.DRAFT))
+    times = [t for t in (*(s.published_at for s in snapshots), allocation and allocation.committed_at,
+                         entries_changed) if t]
+    basis = repr((season.id, language, [(s.contest_id, s.id, s.published_at.isoformat()) for s in snapshots],
+                  allocation and allocation.id, entries_changed and entries_changed.isoformat()))
     return Validators(hashlib.sha256(basis.encode()).hexdigest()[:32], max(times) if times else None)
