@@ -18,7 +18,7 @@ from contest.services import certificates
 
 def _url_template() -> str:
     """The verification address with a placeholder for the code, absolute: it goes on paper."""
-    return url_for("certificates.verify", code=certificates.CODE_PLACEHOLDER, _external=True)
+    return url_for("certificates.verify", certificate_code=certificates.CODE_PLACEHOLDER, _external=True)
 
 
 @bp.get("/")
@@ -43,10 +43,10 @@ def download(certificate_id: int):
     return send_download(data, certificates.PDF, certificates.file_name(certificate))
 
 
-@bp.get("/verify/<code>")
-def verify(code: str):
+@bp.get("/verify/<certificate_code>")
+def verify(certificate_code: str):
     """Public: anyone holding the paper (or its QR code) sees what it certifies and whether it still holds."""
-    certificate = Certificate.by_code(code)
+    certificate = Certificate.by_code(certificate_code)
     if certificate is None:
         abort(404)
     return _verification_page(certificate, certificates.revocation(certificate))

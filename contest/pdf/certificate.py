@@ -71,7 +71,7 @@ def build(text: CertificateText, regular: str | Path = DEFAULT_FONTS[0], bold: s
     font, font_bold = fonts(regular, bold)
     out = io.BytesIO()
     width, height = landscape(A4)
-    pdf = Canvas(out, pagesize=(width, height), invariant=1, pageCompression=1)
+    pdf = Canvas(out, pagesize=(width, height), invariant=1, pageCompression=1, initialFontName=font)
     pdf.setTitle(f"{text.heading}: {text.name}")
     pdf.setAuthor(text.code)
     pdf.setSubject(text.url)

@@ -72,7 +72,7 @@ class Standings:
         """Why the certificate no longer holds, or None while it does."""
         if certificate.entry.status is not EntryStatus.SUBMITTED:
             return Revocation.ENTRY_WITHDRAWN
-        if certificate.entry_author_id is None:
+        if certificate.entry_author is None:  # the author's row is gone (the key is nulled on PostgreSQL)
             return Revocation.AUTHOR_REMOVED
         if certificate.is_winner and self.places(certificate.entry.contest).get(certificate.entry_id) != \
                 certificate.place:
