@@ -63,7 +63,7 @@ def qr_payloads(data: bytes) -> list[str]:
 def test_issuing_gives_each_author_what_the_published_results_entitle_them_to(client, login, organizer, issued):
     contest, _judges, ranked = issued
     kinds = db.session.execute(db.select(Certificate.kind, db.func.count()).group_by(Certificate.kind)).all()
-    assert dict(kinds) == {CertificateKind.PARTICIPATION: 13, CertificateKind.WINNER: 11}  # 10 places, one a team of two
+    assert dict(kinds) == {CertificateKind.PARTICIPATION: 13, CertificateKind.WINNER: 11}  # 10 places, one a pair
     assert {c.place for c in db.session.scalars(db.select(Certificate).where(
         Certificate.kind == CertificateKind.WINNER))} == set(range(1, 11))
     codes = {c.id: c.code for c in db.session.scalars(db.select(Certificate))}
