@@ -55,6 +55,10 @@ def fonts(regular: str | Path, bold: str | Path) -> tuple[str, str]:
         if key not in _registered:
             names = tuple(f"Certificate-{len(_registered)}-{weight}" for weight in ("Regular", "Bold"))
             for name, path in zip(names, key):
+                if not Path(path).is_file():
+                    raise FileNotFoundError(f"certificate font {path} is missing: install Debian's fonts-dejavu-core "
+                                            "(make system-deps) or point CERTIFICATE_FONT/CERTIFICATE_FONT_BOLD at a "
+                                            "TrueType font that covers Uzbek Latin and Cyrillic")
                 pdfmetrics.registerFont(TTFont(name, path))
             _registered[key] = names
         return _registered[key]
