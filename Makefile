@@ -109,6 +109,7 @@ bench: install-dev
 	$(PY) bench/rank.py
 	$(PY) bench/allocate.py
 	$(PY) bench/export.py
+	$(PY) bench/certificates.py
 	$(PY) bench/load.py
 
 lint: install-dev  ## pyflakes and pycodestyle rules, 120 columns (ruff.toml)

@@ -129,14 +129,15 @@ def issue(season: Season, by: User) -> Issued:
 def of_season(season: Season) -> list[Certificate]:
     return list(db.session.scalars(
         db.select(Certificate).join(Entry).join(Contest).where(Contest.season_id == season.id)
-        .options(selectinload(Certificate.entry).selectinload(Entry.contest))
+        .options(selectinload(Certificate.entry).selectinload(Entry.contest), selectinload(Certificate.entry_author))
         .order_by(Entry.contest_id, Certificate.kind.desc(), Certificate.place, Entry.id, Certificate.id)))
 
 
 def of_user(user: User) -> list[Certificate]:
     return list(db.session.scalars(
         db.select(Certificate).where(Certificate.user_id == user.id)
-        .options(selectinload(Certificate.entry).selectinload(Entry.contest).selectinload(Contest.season))
+        .options(selectinload(Certificate.entry).selectinload(Entry.contest).selectinload(Contest.season),
+                 selectinload(Certificate.entry_author))
         .order_by(Certificate.issued_at.desc(), Certificate.id)))
 
 
