@@ -7,9 +7,13 @@ import re
 import pytest
 
 from contest.extensions import db
-from contest.models import Assignment, EntryStatus, Mark, InternshipCountry, InternshipPreference, ResultSnapshot
+from contest.models import (
+    Assignment, Category, EntryAuthor, EntryStatus, InternshipCountry, InternshipPreference, Mark, ResultSnapshot,
+)
 from contest.services import prizes
 from tests.conftest import submitted_entries
+from tests.test_prizes import publish_ranking
+from tests.test_query_counts import counted_statements
 
 
 @pytest.fixture
@@ -142,3 +146,25 @@ def test_the_home_page_links_to_it_and_a_season_with_nothing_published_says_so(c
     html = page_of(client, season).get_data(as_text=True)
     assert "The organizers have not published any results of this season yet." in html
     assert "The internships have not been announced yet." in html
+
+
+def test_the_page_runs_as_many_statements_for_30_winners_as_for_3_and_a_304_only_its_validators(
+        client, make_season, make_user):
+    counts = {}
+    for year, n in ((2026, 3), (2027, 30)):
+        season = make_season(year)
+        entries = submitted_entries(season.contests[0], make_user, n)
+        for entry in entries[:2]:  # co-authors: more rows, not more statements
+            entry.authors.append(EntryAuthor(position=1, full_name=f"Co {entry.id}", category=Category.STUDENT,
+                                             organization="TATU", region="navoi"))
+        db.session.commit()
+        publish_ranking(season.contests[0], entries)
+        with counted_statements() as statements:
+            response = page_of(client, season)
+        assert response.status_code == 200
+        counts[n] = len(statements)
+    assert counts[3] == counts[30]
+    url = f"/public/en/results/{season.year}"
+    with counted_statements() as statements:
+        assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert len(statements) <= 4  # the season, the published versions, the allocation, the entries' change
