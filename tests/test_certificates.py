@@ -3,8 +3,10 @@ QR code that a real decoder reads back to the public verification page; revoked 
 or a corrected ranking; downloadable by their author alone, and zipped for the organizers."""
 from __future__ import annotations
 
+import functools
 import io
 import re
+import threading
 import zipfile
 
 import pypdfium2
@@ -14,11 +16,12 @@ from pypdf import PdfReader
 
 from contest.extensions import db
 from contest.models import (
-    Assignment, Category, Certificate, CertificateKind, EntryAuthor, Mark, ResultSnapshot, Role,
+    Assignment, Category, Certificate, CertificateKind, EntryAuthor, Mark, ResultSnapshot, Role, Season, User,
 )
 from contest.models.certificates import CODE_ALPHABET, new_code, normalize_code
 from contest.pdf.certificate import qr_matrix
-from contest.services import prizes
+from contest.services import certificates, prizes
+from tests.conftest import POSTGRES, run_at_once, submitted_entries
 
 
 @pytest.fixture
@@ -222,3 +225,26 @@ def test_the_qr_symbol_holds_the_address_it_was_made_from():
             if dark:
                 image.paste(0, (c * 4, r * 4, c * 4 + 4, r * 4 + 4))
     assert [found.text for found in zxingcpp.read_barcodes(image)] == [url]
+
+
+@pytest.mark.skipif(not POSTGRES, reason="a race only a real database server shows (the PostgreSQL pass)")
+def test_two_organizers_issuing_at_once_make_each_certificate_once(app, make_season, make_user):
+    season = make_season()
+    submitted_entries(season.contests[0], make_user, 5)
+    organizers = [make_user(Role.ORGANIZER) for _ in range(3)]
+    season_id, organizer_ids = season.id, [o.id for o in organizers]
+    start = threading.Barrier(3)
+    outcomes: list[int] = []
+
+    def attempt(organizer_id: int) -> None:
+        with app.app_context():
+            season_ = db.session.get(Season, season_id)
+            organizer_ = db.session.get(User, organizer_id)
+            start.wait()
+            outcomes.append(certificates.issue(season_, organizer_).created)
+            db.session.commit()
+            db.session.remove()
+
+    run_at_once(*(functools.partial(attempt, o) for o in organizer_ids), timeout=30)
+    assert sorted(outcomes) == [0, 0, 5]
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 5

@@ -100,7 +100,11 @@ class Issued:
 
 
 def issue(season: Season, by: User) -> Issued:
-    """Give every author what the published results and the submitted entries entitle them to; flushes."""
+    """Give every author what the published results and the submitted entries entitle them to; flushes.
+
+    The season's row is locked first: two organizers issuing at once take turns, and the second
+    finds the first one's certificates instead of colliding with them."""
+    db.session.execute(db.select(Season.id).where(Season.id == season.id).with_for_update())
     contest_ids = [c.id for c in season.contests]
     existing = {(c.entry_author_id, c.kind, c.place) for c in db.session.scalars(
         db.select(Certificate).join(Entry).where(Entry.contest_id.in_(contest_ids)))}
