@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from contest.actions import ActionForm, perform
@@ -71,8 +72,9 @@ def season(season_id: int):
 def issue(season_id: int):
     season = db.get_or_404(Season, season_id)
     perform(lambda: certificates.issue(season, current_user._get_current_object()), (),
-            lambda done: _("%(created)d certificates issued; %(already)d had been issued before.",
-                           created=done.created, already=done.already))
+            lambda done: ngettext("%(num)d certificate issued; %(already)d had been issued before.",
+                                  "%(num)d certificates issued; %(already)d had been issued before.",
+                                  done.created, already=done.already))
     return redirect(url_for("certificates.season", season_id=season.id))
 
 
