@@ -66,13 +66,14 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	touch $@
 
 # Debian packages the end-to-end and spreadsheet tests need: a real browser, LibreOffice, and npm
-# for the browser libraries.
+# for the browser libraries; and the DejaVu fonts certificates embed (CERTIFICATE_FONT overrides them).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
@@ -108,6 +109,7 @@ bench: install-dev
 	$(PY) bench/rank.py
 	$(PY) bench/allocate.py
 	$(PY) bench/export.py
+	$(PY) bench/certificates.py
 	$(PY) bench/load.py
 
 lint: install-dev  ## pyflakes and pycodestyle rules, 120 columns (ruff.toml)

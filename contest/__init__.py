@@ -113,6 +113,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
+    from contest.certificates import bp as certificates_bp
     from contest.health import bp as health_bp
     from contest.imports import bp as imports_bp
     from contest.jobs import bp as jobs_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.main import bp as main_bp
     from contest.organizer import bp as organizer_bp
     from contest.prizes import bp as prizes_bp
+    from contest.public import bp as public_bp
     from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
 
@@ -135,6 +137,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
     app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
     app.register_blueprint(mail_bp, url_prefix="/organizer/mail")
+    app.register_blueprint(public_bp, url_prefix="/public")
+    app.register_blueprint(certificates_bp, url_prefix="/certificates")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -68,6 +68,11 @@ class Config:
     JOBS_STALE_SECONDS = _int_env("JOBS_STALE_SECONDS", 60)
     JOBS_SWEEP_SECONDS = _int_env("JOBS_SWEEP_SECONDS", 15)
     JOBS_TIMEOUT_SECONDS = _int_env("JOBS_TIMEOUT_SECONDS", 3600)
+    # TrueType fonts embedded in certificates (regular, bold); they must cover Uzbek Latin and Cyrillic.
+    CERTIFICATE_FONTS = (
+        os.environ.get("CERTIFICATE_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        os.environ.get("CERTIFICATE_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    )
     # Modules that register more job kinds (comma-separated), imported when the app is built.
     JOBS_IMPORTS = os.environ.get("JOBS_IMPORTS", "")
     # Mail (contest/mail): every message waits in the outbox table; with no MAIL_SERVER it stays

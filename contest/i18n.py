@@ -22,6 +22,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    named = (request.view_args or {}).get("lang")  # a page whose address names its language (the public pages)
+    if named in languages:
+        return named
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -43,11 +43,11 @@ from contest import create_app
 from contest.extensions import db
 from contest.jobs import queue as jobs
 from contest.models import (
-    Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, OutboxMessage, Role, SheetStatus, User,
-    utcnow,
+    Assignment, Category, Certificate, CertificateKind, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark,
+    OutboxMessage, Role, SheetStatus, User, utcnow,
 )
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
-from contest.services import accounts, attachments, judge_assignment, notices, prizes, results, seasons
+from contest.services import accounts, attachments, certificates, judge_assignment, notices, prizes, results, seasons
 from tests.conftest import config_for_tests, database_of_its_own
 
 # --------------------------------------------------------------------------- callers and ids
@@ -262,6 +262,16 @@ POLICY: dict[tuple[str, str], Policy] = {
     # Organizers choose for a named co-author without an account ("existing"), not for anyone else.
     ("prizes.on_behalf", "GET"): staff(EXISTING),
     ("prizes.on_behalf", "POST"): staff(EXISTING),
+
+    # The same page for everyone, its language in its address; a season that does not exist is 404.
+    ("public.results", "GET"): public(EXISTING),
+    ("certificates.verify", "GET"): public(EXISTING),  # the code on the paper is all it takes
+    ("certificates.mine", "GET"): for_role(PARTICIPANTS),
+    # Participant A's certificate ("own") and participant B's ("other"): each their own; staff any.
+    ("certificates.download", "GET"): AUTHOR_VIEWS,
+    ("certificates.season", "GET"): staff(EXISTING),
+    ("certificates.issue", "POST"): staff(EXISTING),
+    ("certificates.prepare_zip", "POST"): staff(EXISTING),
 }
 
 
@@ -335,9 +345,13 @@ def seed() -> Scene:
     token = people[UNASSIGNED].issue_invite(timedelta(hours=72))
     notices.judge_invited(people[UNASSIGNED], token)       # a message in the outbox, queued (no mail server)
     held = f"results-{snapshot.id}"                        # the publication's results mail, held for a send
+    certificates.issue(season, people[ORGANIZER])
     db.session.commit()
     message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
     reset_token = accounts.reset_token(people[OWNER])
+    issued = {kind: db.session.scalar(db.select(Certificate).where(
+        Certificate.entry_id == entries[kind].id, Certificate.kind == CertificateKind.PARTICIPATION,
+        Certificate.user_id.is_not(None))) for kind in (OWN, OTHER)}
 
     def known(value, unknown=UNKNOWN_ID):
         return {EXISTING: value, UNKNOWN: unknown}
@@ -366,6 +380,10 @@ def seed() -> Scene:
             "message_id": known(message.id),
             "batch": known(held, "results-0"),
             "code": {EXISTING: "ru"},
+            "lang": {EXISTING: "ru"},
+            "year": known(season.year, 1999),
+            "certificate_id": {OWN: issued[OWN].id, OTHER: issued[OTHER].id, UNKNOWN: UNKNOWN_ID},
+            "certificate_code": known(issued[OWN].code, "0000-0000-0000-0000"),
         })
 
 

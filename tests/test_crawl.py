@@ -44,12 +44,14 @@ VARIANTS_PER_PAGE = 80     # a bound on query-string variants of one page, far a
 CATALOGS = Path(__file__).resolve().parent.parent / "contest" / "translations"
 # Pages each role must reach, or the crawl has lost its way (a failed sign-in, a broken menu).
 MUST_REACH = {
-    "anonymous": {"main.index", "auth.login", "auth.register"},
-    "participant": {"submissions.my_entries", "submissions.show", "submissions.edit", "submissions.new_entry"},
-    "winner": {"submissions.show", "prizes.mine"},
+    "anonymous": {"main.index", "auth.login", "auth.register", "public.results"},
+    "participant": {"submissions.my_entries", "submissions.show", "submissions.edit", "submissions.new_entry",
+                    "certificates.mine", "certificates.verify", "certificates.download"},
+    "winner": {"submissions.show", "prizes.mine", "certificates.mine", "certificates.download"},
     "judge": {"judging.queue", "judging.entry", "judging.file", "judging.declarations"},
     "organizer": {"organizer.entries", "organizer.entry", "organizer.contest_conflicts", "organizer.assignment",
-                  "results.contest", "results.breakdown", "results.snapshot", "prizes.budget", "prizes.catalogue"},
+                  "results.contest", "results.breakdown", "results.snapshot", "prizes.budget", "prizes.catalogue",
+                  "certificates.season", "public.results"},
 }
 MUST_REACH["admin"] = MUST_REACH["organizer"]
 
@@ -147,6 +149,8 @@ class Page(HTMLParser):
             self.text += [f" {a[name]} " for name in SHOWN_ATTRIBUTES if a.get(name)]
         for name in ("href", "src"):
             if a.get(name) and tag in ("a", "link", "script", "img", "iframe", "source"):
+                if a.get("hreflang") and self.language and a["hreflang"] != self.language:
+                    continue  # the same page in another language (the public pages name it in their address)
                 self.links.append(a[name])
         if tag == "form":
             self._form = Form(a.get("action", ""), a.get("method", "get").lower())

@@ -1,5 +1,6 @@
 """The data model, one module per aggregate; import from here."""
 from contest.models.audit import AuditEvent
+from contest.models.certificates import CERTIFICATE_KIND_LABELS, Certificate, CertificateKind
 from contest.models.entries import (
     MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
 )
@@ -20,6 +21,7 @@ from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS",
+    "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",

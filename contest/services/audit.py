@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "final_round.opened": _l("Final round opened"),
     "ranking.published": _l("Ranking published"),
     "allocation.committed": _l("Prize allocation committed"),
+    "certificates.issued": _l("Certificates issued"),
     "preferences.set": _l("Internship preferences set"),
     "import.participants": _l("Participants imported"),
     "import.judges": _l("Judges imported"),

@@ -16,7 +16,7 @@ from contest.models import (
     Mark, Role, RunStatus, ScoringRound, SheetStatus, User, utcnow,
 )
 from contest.passwords import passwords
-from contest.services import judge_assignment, judging, prizes, results
+from contest.services import certificates, judge_assignment, judging, prizes, results
 from contest.services.attachments import path_of
 from contest.services.seasons import FieldNames, create_season
 
@@ -289,6 +289,7 @@ def _judge_first_contest(season, organizer: User, judges: list[User], rng: rando
     results.publish(idea, organizer)
     _a_judge_revises(idea)
     _winners_choose_countries(season, organizer, rng)
+    certificates.issue(season, organizer)
 
 
 def _a_judge_revises(idea: Contest) -> None:

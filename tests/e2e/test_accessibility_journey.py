@@ -34,6 +34,7 @@ PAGES = {
     "season overview": Audited(ORGANIZER, "/organizer/"),  # its three charts
     "results": Audited(ORGANIZER, "/results/contests/{judged_contest}", phone=True),  # its tables scroll there
     "budget": Audited(ORGANIZER, "/prizes/seasons/{season}/budget", phone=True),
+    "public results": Audited(None, "/public/{language}/results/{year}", phone=True),  # its language is in its address
 }
 
 
@@ -81,7 +82,7 @@ def test_the_main_pages_have_no_serious_accessibility_fault(browse, live_server,
             tab.get_by_role("button", name=LANGUAGE_NAMES[language], exact=True).click()
             expect(tab.locator("html")).to_have_attribute("lang", language)  # the choice is in the session
             for name, audited in pages.items():
-                response = tab.goto(live_server + audited.path.format(**seeded))
+                response = tab.goto(live_server + audited.path.format(**seeded, language=language))
                 assert response.ok, f"{name}: {response.status} at {tab.url}"
                 assert tab.locator("html").get_attribute("lang") == language, name
                 faults += audit(tab, f"{name} ({language}, {viewport['width']} px)")

@@ -1,0 +1,1 @@
+"""PDF documents built without Flask or the database: typed text in, bytes out."""
