@@ -109,6 +109,7 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from contest import api
     from contest.auth import bp as auth_bp
     from contest.health import bp as health_bp
     from contest.imports import bp as imports_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.prizes import bp as prizes_bp
     from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
+    from contest.tokens import bp as tokens_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
@@ -130,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(prizes_bp, url_prefix="/prizes")
     app.register_blueprint(imports_bp, url_prefix="/organizer/import")
     app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
+    app.register_blueprint(tokens_bp, url_prefix="/tokens")
+    api.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

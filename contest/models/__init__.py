@@ -1,4 +1,5 @@
 """The data model, one module per aggregate; import from here."""
+from contest.models.api_tokens import ApiToken
 from contest.models.audit import AuditEvent
 from contest.models.entries import (
     MAX_AUTHORS, STATUS_LABELS, Attachment, Entry, EntryAuthor, EntryStatus, title_key,
@@ -18,7 +19,8 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS",
+    "AllocationSnapshot", "ApiToken", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category",
+    "CATEGORY_LABELS",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",

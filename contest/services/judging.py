@@ -51,6 +51,7 @@ class QueueRow:
     """One line of the queue: the facts the page shows, read in one statement with the others."""
 
     assignment_id: int
+    entry_id: int
     entry_code: str
     entry_title: str
     field_name: str | None
@@ -128,7 +129,8 @@ def queue(judge: User) -> list[QueueGroup]:
         db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
     groups = []
     for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
-        lines = [QueueRow(assignment_id=row.assignment_id, entry_code=Entry.code_of(row.entry_id),
+        lines = [QueueRow(assignment_id=row.assignment_id, entry_id=row.entry_id,
+                          entry_code=Entry.code_of(row.entry_id),
                           entry_title=row.title,
                           field_name=field_names.get(row.field_id),
                           status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
