@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from datetime import timedelta
@@ -12,7 +13,7 @@ import pytest
 from contest.extensions import db
 from contest.models import (
     ApiToken, Assignment, AuditEvent, Category, Conflict, ConflictSource, ContestJudge, Entry, EntryAuthor,
-    EntryStatus, Mark, Role, ScoringRound, SheetStatus, utcnow,
+    EntryStatus, Role, ScoringRound, SheetStatus, utcnow,
 )
 from contest.services import api_tokens, attachments, prizes, results
 from tests.conftest import PDF_BYTES
@@ -73,7 +74,7 @@ def scene(make_season, make_user):
         db.session.add(entry)
         entries.append(entry)
     db.session.flush()
-    attachments.add(entries[0], __import__("io").BytesIO(PDF_BYTES), "anvar-dryer-report.pdf")
+    attachments.add(entries[0], io.BytesIO(PDF_BYTES), "anvar-dryer-report.pdf")
     for j in (judge, other_judge):
         db.session.add(ContestJudge(contest=contest, judge=j))
     mine = Assignment(judge=judge, entry=entries[0])

@@ -11,6 +11,8 @@ from marshmallow import fields, validate
 from contest.judging.forms import COMMENT_MAX
 
 MAX_PER_PAGE = 100
+# Text that a database can store: PostgreSQL refuses the NUL character in text columns.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="The text contains a NUL character.")
 
 
 class Closed(ma.Schema):
@@ -70,7 +72,7 @@ class Criterion(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True)
-    weight = fields.Decimal(required=True, as_string=True)
+    weight = fields.String(required=True, metadata={"description": "A decimal, as text (0.300): exact, unlike a float"})
     scale_min = fields.Integer(required=True)
     scale_max = fields.Integer(required=True)
 
@@ -191,14 +193,14 @@ class Assignment(ma.Schema):
 
 class MarkIn(Closed):
     criterion_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    value = fields.String(required=True, validate=validate.Length(max=20),
+    value = fields.String(required=True, validate=[validate.Length(max=20), NO_NUL],
                           metadata={"description": "7, 7.5 or 7,5; empty clears it in a draft"})
-    comment = fields.String(load_default="", validate=validate.Length(max=COMMENT_MAX))
+    comment = fields.String(load_default="", validate=[validate.Length(max=COMMENT_MAX), NO_NUL])
 
 
 class SheetIn(Closed):
     marks = fields.List(fields.Nested(MarkIn), required=True, validate=validate.Length(max=200))
-    overall_comment = fields.String(load_default="", validate=validate.Length(max=COMMENT_MAX))
+    overall_comment = fields.String(load_default="", validate=[validate.Length(max=COMMENT_MAX), NO_NUL])
     submit = fields.Boolean(load_default=False, metadata={"description": "false saves a draft"})
     seen = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                          metadata={"description": "The sheet_version read; omitted, the save is not checked"})

@@ -109,7 +109,7 @@ def season(season_id: int):
 
 def criterion_out(criterion) -> dict:
     return {"id": criterion.id, "name": criterion.local_name, "description": criterion.local_description,
-            "weight": criterion.weight, "scale_min": criterion.scale_min, "scale_max": criterion.scale_max}
+            "weight": str(criterion.weight), "scale_min": criterion.scale_min, "scale_max": criterion.scale_max}
 
 
 def contest_out(contest: Contest, rounds: list[ScoringRound]) -> dict:
