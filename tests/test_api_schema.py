@@ -1,8 +1,8 @@
 """Schemathesis against /api/v1/openapi.json: no server error and no answer the document does not describe.
 
-Every operation is called, as an organizer's token and as a judge's (who may score), on the scene the
-authorization matrix seeds (a contest in both rounds, a conflict, a published ranking) with an
-allocation committed, so the answers include real rows, refusals and missing ones. Hypothesis is
+Every operation is called, with an organizer's token and with a judge's (who may score), on the scene the
+authorization matrix seeds (a contest in both rounds, a conflict, a published ranking, a committed
+allocation, a token for each caller), so the answers include real rows, refusals and missing ones. Hypothesis is
 derandomized and the examples per operation are few, so the run is the same every time and short.
 """
 from __future__ import annotations
@@ -12,9 +12,6 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from contest import create_app
-from contest.extensions import db
-from contest.models import Season, User
-from contest.services import api_tokens, prizes
 from tests.conftest import config_for_tests, database_of_its_own
 from tests.test_authorization_matrix import ASSIGNED, ORGANIZER, UNKNOWN_ID, seed
 
@@ -29,13 +26,7 @@ def api_scene(tmp_path_factory):
     with database_of_its_own(tmp_path_factory, "api_schema") as app:
         app.config["API_RATE_LIMIT"] = "1000000 per minute"  # the run is hundreds of requests a minute
         scene = seed()
-        organizer = db.session.get(User, scene.users[ORGANIZER])
-        prizes.commit(db.session.scalars(db.select(Season)).one(), organizer)
-        tokens = {}
-        for caller in (ORGANIZER, ASSIGNED):
-            user = db.session.get(User, scene.users[caller])
-            tokens[caller] = api_tokens.issue(user, "schemathesis", ["read", "score"], by=user)[1]
-        db.session.commit()
+        tokens = {caller: scene.tokens[caller] for caller in (ORGANIZER, ASSIGNED)}
         rows = {name: sorted({v for v in scene.ids[name].values() if isinstance(v, int) and v < UNKNOWN_ID})
                 for name in ("season_id", "contest_id", "entry_id", "assignment_id")}
         yield app, tokens, rows
