@@ -12,7 +12,7 @@ from contest.models.api_tokens import ROLE_SCOPES, SCOPE_LABELS
 
 
 class TokenForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the token a name.")), Length(max=80)])
+    name = StringField(_l("Token name"), validators=[DataRequired(_l("Give the token a name.")), Length(max=80)])
     scopes = SelectMultipleField(_l("Permissions"), validators=[DataRequired(_l("Choose at least one permission."))],
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     issue = SubmitField(_l("Issue a token"))
