@@ -16,7 +16,7 @@ from contest.models import (
     EntryStatus, Role, ScoringRound, SheetStatus, utcnow,
 )
 from contest.services import api_tokens, attachments, prizes, results
-from tests.conftest import PDF_BYTES
+from tests.conftest import PDF_BYTES, POSTGRES, run_at_once
 
 # The keys of a person or a file: none of them may appear anywhere in what a judge's token reads.
 IDENTITY_KEYS = {"authors", "author", "full_name", "name_of_author", "email", "organization", "region", "files",
@@ -338,3 +338,22 @@ def test_the_openapi_document_is_served_and_names_the_bearer_scheme(client):
     assert "/api/v1/assignments/{assignment_id}/sheet" in document["paths"]
     blind = document["components"]["schemas"]["BlindEntry"]["properties"]
     assert not set(blind) & IDENTITY_KEYS
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (the second pass of make test): real row locks")
+def test_two_saves_from_the_same_read_race_and_only_one_goes_through(app, scene):
+    secret, contest, sheet = token_for(scene["judge"]), scene["contest"], scene["mine"]
+    url = f"/api/v1/assignments/{sheet.id}/sheet"
+    seen = app.test_client().get(f"/api/v1/assignments/{sheet.id}", headers=bearer(secret)).get_json()
+    statuses: list[int] = []
+
+    def save(value: str) -> None:
+        with app.app_context():
+            response = app.test_client().put(url, json=sheet_body(contest, [value], seen=seen["sheet_version"]),
+                                             headers=bearer(secret))
+            statuses.append(response.status_code)
+            db.session.remove()
+
+    run_at_once(lambda: save("3"), lambda: save("4"))
+    assert sorted(statuses) == [200, 409]
+    assert len(db.session.get(Assignment, sheet.id).marks) == 1

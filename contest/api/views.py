@@ -316,10 +316,12 @@ def save_sheet(body, assignment_id: int):
         abort(409, message=_("The final round is judged on a ranking ballot, not on the rubric."))
     if not found.accepts_scores():
         abort(409, message=judging.closed_message(found))
-    if body["seen"] and body["seen"] != sheet_version(found):
-        abort(409, message=_("This sheet has changed since you read it: read it again, then save."))
     sheet = typed_sheet(found, body)
     try:
+        judging.lock_sheet(found)  # held to the commit: the version compared is the one the save replaces
+        if body["seen"] and body["seen"] != sheet_version(found):
+            db.session.rollback()
+            abort(409, message=_("This sheet has changed since you read it: read it again, then save."))
         judging.record(found, sheet, final=body["submit"])
     except ScoreError as error:
         db.session.rollback()

@@ -178,7 +178,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
     """
     if assignment.round == FINAL_ROUND:
         raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
-    _lock(assignment)
+    lock_sheet(assignment)
     ensure_open(assignment, now)
     criteria = assignment.entry.contest.criteria
     if final and not criteria:
@@ -285,7 +285,7 @@ def discard_revisions(assignments: list[Assignment], now: datetime | None = None
     Only while the round is open, as a closed round's sheets never change. Returns how many went.
     """
     for assignment in assignments:
-        _lock(assignment)
+        lock_sheet(assignment)
     if assignments:
         ensure_open(assignments[0], now)
     discarded = 0
@@ -336,7 +336,7 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
 SHEET_ATTRIBUTES = ("status", "overall_comment", "ballot_position", "submitted_at", "marks", "revisions")
 
 
-def _lock(assignment: Assignment) -> None:
+def lock_sheet(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
     What the request read before it held the lock may be out of date (another tab may have
@@ -389,7 +389,7 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
     if not assignments:
         raise BallotError(_("You have no finalists to rank."))
     for assignment in assignments:
-        _lock(assignment)
+        lock_sheet(assignment)
     ensure_open(assignments[0], now)
     n = len(assignments)
     problems: dict[int, str] = {}
@@ -456,7 +456,7 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
     reason = reason.strip()
     if not reason:
         raise ScoreError(_("Say why you cannot judge this entry."))
-    _lock(assignment)
+    lock_sheet(assignment)
     if assignment.is_frozen(now):
         raise ScoreError(_("Round %(n)d has closed, so the scores can no longer change. "
                            "Please tell the organizers about the conflict.", n=assignment.round))
