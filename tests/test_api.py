@@ -356,4 +356,5 @@ def test_two_saves_from_the_same_read_race_and_only_one_goes_through(app, scene)
 
     run_at_once(lambda: save("3"), lambda: save("4"))
     assert sorted(statuses) == [200, 409]
+    db.session.expire_all()  # what the two requests committed, not what this session read before
     assert len(db.session.get(Assignment, sheet.id).marks) == 1
