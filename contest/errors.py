@@ -38,6 +38,8 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    """Registered after the blueprints, so these handlers replace the one flask-smorest's ``Api`` registers
+    for every HTTPException of the app: HTML pages stay HTML, and under /api/v1 the answer is the API's JSON."""
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, str(_l("The form expired or was sent from elsewhere. Please try again.")))

@@ -321,6 +321,20 @@ def test_every_error_is_json_with_its_code(app, client, scene):
         assert "<html" not in response.get_data(as_text=True).lower()
 
 
+def test_an_unexpected_failure_is_a_json_500_and_pages_keep_their_html_errors(client, scene, monkeypatch):
+    secret = token_for(scene["judge"])
+
+    def broken(judge):
+        raise RuntimeError("the queue query failed")
+
+    monkeypatch.setattr("contest.services.judging.queue", broken)
+    failed = client.get("/api/v1/assignments", headers=bearer(secret))
+    assert failed.status_code == 500 and failed.get_json()["code"] == 500
+    assert "RuntimeError" not in failed.get_data(as_text=True)
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
 def test_the_api_is_rate_limited_per_token_with_a_json_429(app, client, scene):
     app.config["API_RATE_LIMIT"] = "3 per minute"
     secret, other = token_for(scene["judge"]), token_for(scene["organizer"])
