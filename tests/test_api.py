@@ -343,6 +343,9 @@ def test_the_api_is_rate_limited_per_token_with_a_json_429(app, client, scene):
     limited = client.get("/api/v1/me", headers=bearer(secret))
     assert limited.get_json()["code"] == 429 and int(limited.headers["Retry-After"]) >= 1
     assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200  # a budget per token
+    # Made-up tokens buy no fresh budget: without a live token, the address's budget counts.
+    made_up = [client.get("/api/v1/me", headers=bearer(f"cjp_made-up-{n}")).status_code for n in range(4)]
+    assert made_up == [401, 401, 401, 429]
 
 
 def test_the_openapi_document_is_served_and_names_the_bearer_scheme(client):

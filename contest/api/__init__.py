@@ -6,9 +6,12 @@ Routes attach to ``bp`` (a flask-smorest blueprint, so that their schemas make t
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_smorest import Api, Blueprint
 
-from contest.api.auth import API_PREFIX
+from contest.api.auth import API_PREFIX, current_token
+from contest.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, description="Seasons, contests, entries, a judge's assignments and marks, "
                                             "published rankings and awards.")
@@ -35,20 +38,15 @@ def _rate_limit() -> str:
 
 
 def _limit_key() -> str:
-    """One budget per token (a script behind a shared address is not starved by another), else per address."""
-    from flask import request
-    from flask_limiter.util import get_remote_address
-
-    from contest.api.auth import bearer_secret
-    from contest.models.people import hash_token
-
-    secret = bearer_secret()
-    return f"api-token:{hash_token(secret)}" if secret else f"api-address:{get_remote_address() or request.path}"
+    """One budget per live token (a program behind a shared address is not starved by another); requests
+    without one share their address's, so made-up tokens buy no fresh budget."""
+    if current_user.is_authenticated and current_token() is not None:  # reads the token once, for the request
+        return f"api-token:{current_token().id}"
+    return f"api-address:{get_remote_address()}"
 
 
 def init_app(app: Flask) -> None:
-    from contest import RowIdConverter
-    from contest.extensions import csrf
+    from contest import RowIdConverter  # the app's package, which imports this one only inside create_app
 
     for key, value in SPEC.items():
         app.config.setdefault(key, value)
@@ -59,13 +57,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(bp, url_prefix=API_PREFIX)
 
 
-def _limit_blueprint() -> None:
-    """Every API route shares one limit (API_RATE_LIMIT) per token; the limiter keeps it, so it is set once."""
-    from contest.extensions import limiter
-
-    limiter.limit(_rate_limit, key_func=_limit_key)(bp)
-
-
-_limit_blueprint()
+# Every API route shares one limit (API_RATE_LIMIT) per token; the limiter object keeps it, so it is set once.
+limiter.limit(_rate_limit, key_func=_limit_key)(bp)
 
 from contest.api import views  # noqa: E402,F401  (routes attach to bp)
