@@ -256,6 +256,6 @@ class Awards(ma.Schema):
 
 class Me(ma.Schema):
     user_id = fields.Integer(required=True)
-    role = fields.String(required=True, metadata={"enum": ["judge", "organizer", "admin"]})
+    role = fields.String(required=True, metadata={"enum": ["participant", "judge", "organizer", "admin"]})
     token_name = fields.String(required=True)
     scopes = fields.List(fields.String(), required=True)
