@@ -112,6 +112,7 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from contest import api
     from contest.auth import bp as auth_bp
     from contest.certificates import bp as certificates_bp
     from contest.health import bp as health_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.public import bp as public_bp
     from contest.results import bp as results_bp
     from contest.submissions import bp as submissions_bp
+    from contest.tokens import bp as tokens_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
@@ -139,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp, url_prefix="/organizer/mail")
     app.register_blueprint(public_bp, url_prefix="/public")
     app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(tokens_bp, url_prefix="/tokens")
+    api.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -53,6 +53,8 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("RATELIMIT_KEY_PREFIX", "contest-limits")}
     RATELIMIT_STRATEGY = "moving-window"
     ENTRIES_PER_PAGE = 50
+    # Requests to /api/v1 per token (or per address without one), in limits' notation; beyond it a JSON 429.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     # A ranking of more score rows than this is computed by a background job, not in the request
     # (about 1 000 entries with 3 sheets of 4 criteria; a national contest takes tens of seconds).
     RANKING_INLINE_MAX_SCORES = _int_env("RANKING_INLINE_MAX_SCORES", 12_000)

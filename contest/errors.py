@@ -9,6 +9,8 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from contest.api.auth import is_api_request
+from contest.api.errors import error_response, from_http_exception
 from contest.extensions import db, limiter
 
 MESSAGES = {
@@ -27,6 +29,8 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
+    if is_api_request():
+        return error_response(code, detail)
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(detail or message), status=code), code
@@ -34,6 +38,8 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    """Registered after the blueprints, so these handlers replace the one flask-smorest's ``Api`` registers
+    for every HTTPException of the app: HTML pages stay HTML, and under /api/v1 the answer is the API's JSON."""
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, str(_l("The form expired or was sent from elsewhere. Please try again.")))
@@ -49,6 +55,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
+        if is_api_request():
+            return from_http_exception(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

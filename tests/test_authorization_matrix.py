@@ -40,14 +40,17 @@ from pypdf import PdfWriter
 from sqlalchemy import event
 
 from contest import create_app
+from contest.api.auth import API_PREFIX
 from contest.extensions import db
 from contest.jobs import queue as jobs
 from contest.models import (
-    Assignment, Category, Certificate, CertificateKind, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark,
+    ApiToken, Assignment, Category, Certificate, CertificateKind, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark,
     OutboxMessage, Role, SheetStatus, User, utcnow,
 )
 from contest.models.judging import FINAL_ROUND, Conflict, ConflictSource, ScoringRound
-from contest.services import accounts, attachments, certificates, judge_assignment, notices, prizes, results, seasons
+from contest.services import (
+    accounts, api_tokens, attachments, certificates, judge_assignment, notices, prizes, results, seasons,
+)
 from tests.conftest import config_for_tests, database_of_its_own
 
 # --------------------------------------------------------------------------- callers and ids
@@ -98,12 +101,13 @@ class Policy:
     gate: frozenset[str] | None
     allowed: dict[str, frozenset[str]] = field(default_factory=dict)
     refused: dict[str, frozenset[str]] = field(default_factory=dict)
+    anonymous: object = LOGIN  # what a caller without credentials gets: the sign-in page, or the API's 401
 
     def expected(self, caller: str, kind: str):
         if kind in self.allowed.get(caller, ()):
             return ALLOWED
         if self.gate is not None and caller == ANONYMOUS:
-            return LOGIN
+            return self.anonymous
         if self.gate is not None and caller not in self.gate:
             return 403
         return 403 if kind in self.refused.get(caller, ()) else 404
@@ -130,6 +134,14 @@ def for_role(callers: frozenset[str]) -> Policy:
     return Policy(callers, may(callers))
 
 
+def api(gate: frozenset[str], allowed: dict[str, frozenset[str]] | None = None) -> Policy:
+    """An API route: called with the caller's bearer token (no cookie); without one, 401. ``allowed``
+    defaults to the whole gate on "no id"."""
+    return Policy(gate, may(gate) if allowed is None else allowed, anonymous=401)
+
+
+API_READERS = JUDGES | STAFF
+TOKEN_ISSUERS = JUDGES | STAFF
 AUTHOR_VIEWS = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset({OTHER}),
                                   **may(STAFF, *ENTRY_KINDS)})
 AUTHOR_CHANGES = Policy(SIGNED_IN, {OWNER: frozenset({OWN}), NOT_OWNER: frozenset({OTHER})},
@@ -272,6 +284,29 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("certificates.season", "GET"): staff(EXISTING),
     ("certificates.issue", "POST"): staff(EXISTING),
     ("certificates.prepare_zip", "POST"): staff(EXISTING),
+    # API tokens: judges and organizers each issue their own; a judge revokes their own token
+    # (the assigned judge's is "assigned", the unassigned judge's "other"), organizers any.
+    ("tokens.index", "GET"): for_role(TOKEN_ISSUERS),
+    ("tokens.index", "POST"): for_role(TOKEN_ISSUERS),
+    ("tokens.revoke", "POST"): Policy(TOKEN_ISSUERS, {ASSIGNED: frozenset({ASSIGNED_ID}),
+                                                      UNASSIGNED: frozenset({OTHER}),
+                                                      **may(STAFF, ASSIGNED_ID, OTHER)}),
+
+    # The API, with bearer tokens. Participants hold a token here that no page would issue them
+    # (it carries no scope): it names them (/me) and opens nothing else.
+    ("api-docs.openapi_json", "GET"): public(),
+    ("api.me", "GET"): api(SIGNED_IN),
+    ("api.seasons", "GET"): api(API_READERS),
+    ("api.season", "GET"): api(API_READERS, may(API_READERS, EXISTING)),
+    ("api.contests", "GET"): api(API_READERS),
+    ("api.contest", "GET"): api(API_READERS, may(API_READERS, EXISTING)),
+    ("api.entries", "GET"): api(API_READERS),
+    ("api.entry", "GET"): api(API_READERS, {ASSIGNED: frozenset({ASSIGNED_ID}), **may(STAFF, *ENTRY_KINDS)}),
+    ("api.assignments", "GET"): api(JUDGES),
+    ("api.assignment", "GET"): api(JUDGES, {ASSIGNED: frozenset({ASSIGNED_ID})}),
+    ("api.save_sheet", "PUT"): api(JUDGES, {ASSIGNED: frozenset({ASSIGNED_ID})}),
+    ("api.ranking", "GET"): api(STAFF, may(STAFF, EXISTING)),
+    ("api.awards", "GET"): api(STAFF, may(STAFF, EXISTING)),
 }
 
 
@@ -281,6 +316,7 @@ POLICY: dict[tuple[str, str], Policy] = {
 class Scene:
     users: dict[str, int]                 # caller -> user id
     ids: dict[str, dict[str, object]]     # URL argument -> kind of id -> value
+    tokens: dict[str, str]                # caller -> the secret of their API token
 
 
 def seed() -> Scene:
@@ -346,6 +382,15 @@ def seed() -> Scene:
     notices.judge_invited(people[UNASSIGNED], token)       # a message in the outbox, queued (no mail server)
     held = f"results-{snapshot.id}"                        # the publication's results mail, held for a send
     certificates.issue(season, people[ORGANIZER])
+    prizes.commit(season, people[ORGANIZER])
+    secrets, api_tokens_of = {}, {}
+    for caller in SIGNED_IN:
+        user = people[caller]
+        if ApiToken.can_be_issued_by(user):
+            api_tokens_of[caller], secrets[caller] = api_tokens.issue(user, caller, ["read", "score"], by=user)
+        else:  # no page issues a participant a token; made here to show it opens nothing
+            api_tokens_of[caller], secrets[caller] = ApiToken.make(user, caller, ["read", "score"], by=user)
+            db.session.add(api_tokens_of[caller])
     db.session.commit()
     message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
     reset_token = accounts.reset_token(people[OWNER])
@@ -357,6 +402,7 @@ def seed() -> Scene:
         return {EXISTING: value, UNKNOWN: unknown}
 
     return Scene(
+        tokens=secrets,
         users={caller: people[caller].id for caller in CALLERS if caller != ANONYMOUS},
         ids={
             "entry_id": {**{kind: entry.id for kind, entry in entries.items()}, UNKNOWN: UNKNOWN_ID},
@@ -384,6 +430,8 @@ def seed() -> Scene:
             "year": known(season.year, 1999),
             "certificate_id": {OWN: issued[OWN].id, OTHER: issued[OTHER].id, UNKNOWN: UNKNOWN_ID},
             "certificate_code": known(issued[OWN].code, "0000-0000-0000-0000"),
+            "token_id": {ASSIGNED_ID: api_tokens_of[ASSIGNED].id, OTHER: api_tokens_of[UNASSIGNED].id,
+                         UNKNOWN: UNKNOWN_ID},
         })
 
 
@@ -457,11 +505,22 @@ def outcome(route: Route, response):
 
 
 def request_as(app: Flask, scene: Scene, route: Route, caller: str, kind: str):
-    client = client_of(app, scene, caller)
     url = url_for_kind(route, scene, kind)
+    if route.rule.startswith(f"{API_PREFIX}/") and route.endpoint.startswith("api."):
+        return api_request_as(app, scene, route, caller, url)
+    client = client_of(app, scene, caller)
     if route.method == "GET":
         return outcome(route, client.get(url))
     return outcome(route, client.post(url, data={"confirm": "yes"}))
+
+
+def api_request_as(app: Flask, scene: Scene, route: Route, caller: str, url: str):
+    """An API call with the caller's bearer token and no cookie; a PUT sends an empty draft."""
+    headers = {"Authorization": f"Bearer {scene.tokens[caller]}"} if caller != ANONYMOUS else {}
+    response = app.test_client().open(url, method=route.method, headers=headers,
+                                      json={"marks": []} if route.method == "PUT" else None)
+    assert response.is_json, f"{route} answered {response.content_type}, not JSON"
+    return outcome(route, response)
 
 
 # --------------------------------------------------------------------------- the tests

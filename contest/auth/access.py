@@ -18,10 +18,18 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    from contest.api.auth import load_token_user
+
+    login_manager.request_loader(load_token_user)
 
 
 def load_user(user_id: str) -> User | None:
-    """Cookies carry 'id.session_version'; an old version means a session that was ended."""
+    """Cookies carry 'id.session_version'; an old version means a session that was ended.
+    The API is never opened by a cookie: there only a bearer token counts (contest/api/auth.py)."""
+    from contest.api.auth import is_api_request
+
+    if is_api_request():
+        return None
     try:
         raw_id, raw_version = user_id.split(".")
         user = db.session.get(User, int(raw_id))

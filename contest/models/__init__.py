@@ -1,4 +1,5 @@
 """The data model, one module per aggregate; import from here."""
+from contest.models.api_tokens import ApiToken
 from contest.models.audit import AuditEvent
 from contest.models.certificates import CERTIFICATE_KIND_LABELS, Certificate, CertificateKind
 from contest.models.entries import (
@@ -20,8 +21,8 @@ from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, Cont
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category", "CATEGORY_LABELS",
-    "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
+    "AllocationSnapshot", "ApiToken", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category",
+    "CATEGORY_LABELS", "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",

@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "preferences.set": _l("Internship preferences set"),
     "import.participants": _l("Participants imported"),
     "import.judges": _l("Judges imported"),
+    "api_token.issued": _l("API token issued"),
+    "api_token.revoked": _l("API token revoked"),
     "user.created": _l("Staff account created"),
     "user.invited": _l("Judge invited"),
     "user.invite_reissued": _l("Invitation link issued again"),

@@ -52,6 +52,7 @@ class QueueRow:
     """One line of the queue: the facts the page shows, read in one statement with the others."""
 
     assignment_id: int
+    entry_id: int
     entry_code: str
     entry_title: str
     field_name: str | None
@@ -129,7 +130,8 @@ def queue(judge: User) -> list[QueueGroup]:
         db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
     groups = []
     for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
-        lines = [QueueRow(assignment_id=row.assignment_id, entry_code=Entry.code_of(row.entry_id),
+        lines = [QueueRow(assignment_id=row.assignment_id, entry_id=row.entry_id,
+                          entry_code=Entry.code_of(row.entry_id),
                           entry_title=row.title,
                           field_name=field_names.get(row.field_id),
                           status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
@@ -177,7 +179,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
     """
     if assignment.round == FINAL_ROUND:
         raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
-    _lock(assignment)
+    lock_sheet(assignment)
     ensure_open(assignment, now)
     criteria = assignment.entry.contest.criteria
     if final and not criteria:
@@ -284,7 +286,7 @@ def discard_revisions(assignments: list[Assignment], now: datetime | None = None
     Only while the round is open, as a closed round's sheets never change. Returns how many went.
     """
     for assignment in assignments:
-        _lock(assignment)
+        lock_sheet(assignment)
     if assignments:
         ensure_open(assignments[0], now)
     discarded = 0
@@ -336,7 +338,7 @@ SHEET_COLUMNS = ("status", "overall_comment", "ballot_position", "submitted_at")
 SHEET_COLLECTIONS = ("marks", "revisions")
 
 
-def _lock(assignment: Assignment) -> None:
+def lock_sheet(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
     What the request read before it held the lock may be out of date (another tab may have
@@ -394,7 +396,7 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
     if not assignments:
         raise BallotError(_("You have no finalists to rank."))
     for assignment in assignments:
-        _lock(assignment)
+        lock_sheet(assignment)
     ensure_open(assignments[0], now)
     n = len(assignments)
     problems: dict[int, str] = {}
@@ -461,7 +463,7 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
     reason = reason.strip()
     if not reason:
         raise ScoreError(_("Say why you cannot judge this entry."))
-    _lock(assignment)
+    lock_sheet(assignment)
     if assignment.is_frozen(now):
         raise ScoreError(_("Round %(n)d has closed, so the scores can no longer change. "
                            "Please tell the organizers about the conflict.", n=assignment.round))

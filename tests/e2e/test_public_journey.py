@@ -12,7 +12,8 @@ from contest.extensions import db
 from contest.models import Role, User
 from contest.services import certificates, prizes, results
 from tests.test_certificates import qr_payloads
-from tests.e2e.test_charts_journey import _static_deps, serious_accessibility_faults  # noqa: F401  (a fixture)
+from tests.e2e.conftest import accessibility_faults
+from tests.e2e.test_charts_journey import _static_deps  # noqa: F401  (a fixture)
 from tests.e2e.test_organizer_journey import contest_with_entries_and_panel
 
 
@@ -31,7 +32,8 @@ def live_server_setup():
     return published_with_certificates
 
 
-def test_anyone_reads_the_published_winners_from_the_home_page_in_their_language(live_server, page):
+def test_anyone_reads_the_published_winners_from_the_home_page_in_their_language(live_server, browse):
+    page = browse(None, audit=True)  # no account; a context the accessibility audit can run in
     page.goto(live_server + "/")
     page.get_by_role("link", name="Published results and winners").click()
     page.get_by_role("heading", name="The Best Idea").wait_for()
@@ -42,7 +44,7 @@ def test_anyone_reads_the_published_winners_from_the_home_page_in_their_language
     assert "Author 5, Urgench State University, Khorezm region" in first
     assert "Judge" not in page.locator("main").inner_text()
     assert page.get_by_text("Not published yet.").count() == 2  # the two other contests
-    assert serious_accessibility_faults(page) == []
+    assert accessibility_faults(page) == []
 
     # A reload asks again with the page's validator; the server answers it with 304 and no body.
     with page.expect_request(lambda request: "/public/" in request.url) as asked:
@@ -64,7 +66,7 @@ def pdf_of(download) -> bytes:
 
 
 def test_a_winner_downloads_a_certificate_whose_qr_code_verifies_it_until_the_entry_is_withdrawn(
-        live_server, browse, browser):
+        live_server, browse):
     winner = browse("p5@example.uz")
     winner.get_by_role("link", name="My certificates").click()
     row = winner.get_by_role("row", name="Winner's certificate")
@@ -77,13 +79,13 @@ def test_a_winner_downloads_a_certificate_whose_qr_code_verifies_it_until_the_en
     scanned = qr_payloads(data)
     assert len(scanned) == 1 and scanned[0].startswith(live_server + "/certificates/verify/")
 
-    stranger = browser.new_page()  # anyone with the paper: no account, no cookies
+    stranger = browse(None, audit=True)  # anyone with the paper: no account, no cookies
     stranger.goto(scanned[0])
     stranger.get_by_text("This certificate is valid.").wait_for()
     shown = stranger.locator("main").inner_text()
     for fact in ("Author 5", "Entry number 5", "The Best Idea", "Season", "Place 1"):
         assert fact in shown
-    assert serious_accessibility_faults(stranger) == []
+    assert accessibility_faults(stranger) == []
 
     winner.get_by_role("link", name="My entries").click()
     winner.get_by_role("link", name="Entry number 5").click()
