@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,8 @@ DEFAULT_EXTRA_LOAD = 0.10
 ROUNDS = (1, 2)
 DRAWS = 2000                       # Monte Carlo draws for intervals, rank intervals and p_top
 JUDGE_DRAWS = 100                  # version 2: draws of the judges' parameters (each a Gaussian posterior)
-VERSION = 2                        # how rankings are computed; every answer says which (``engine_version``)
-VERSIONS = (1, 2)
+VERSION = 3                        # how rankings are computed; every answer says which (``engine_version``)
+VERSIONS = (1, 2, 3)
 INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
 DECIMALS = 6
 _PLAIN = (str, int, bool, type(None))     # output values _rounded passes through as they are
@@ -109,7 +110,7 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     criteria, method, prize_zone, extra_load = _read_settings(instance)
     marks = _read_marks(instance, criteria)
     ballots = _read_ballot_input(instance)
-    digest = inputs_hash(instance)
+    digest = inputs_hash(instance, version)
     seed = int(digest[:16], 16)
 
     scored = _scored_only(marks)
@@ -141,7 +142,7 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     plan_fit, plan_summary = fit, summary
     if finalist.any():
         # Round 2 is in: redo the proposal exactly as it was made, from round 1 alone.
-        plan_seed = int(inputs_hash(_round_one(instance))[:16], 16)
+        plan_seed = int(inputs_hash(_round_one(instance), version)[:16], 16)
         plan_fit = _fit(method, first, np.random.default_rng([plan_seed, 1]), version)
         nobody = np.zeros(len(scored.entries), bool)
         if version == 1:
@@ -266,9 +267,74 @@ def breakdown(instance: dict, entry: str, result: dict | None = None) -> dict:
                      "raw_mean": rows[entry]["raw_mean"], "sheets": sheets})
 
 
-def inputs_hash(instance: dict) -> str:
-    """sha256 of the canonical JSON of the instance (lists of records sorted, keys sorted)."""
-    return hashlib.sha256(canonical_json(instance).encode("utf-8")).hexdigest()
+def inputs_hash(instance: dict, version: int = VERSION) -> str:
+    """sha256 of the instance, the same whatever the order of its records.
+
+    Versions 1 and 2: of its canonical JSON (lists of records sorted, keys sorted). Version 3: of
+    its marks as columns (:func:`_column_digest`), which is some thirty times faster at national
+    size; an instance whose marks do not fit the columns is hashed from its canonical JSON.
+    """
+    if version >= 3 and (digest := _column_digest(instance)) is not None:
+        return digest
+    text = canonical_json(instance).encode("utf-8")
+    return hashlib.sha256(text if version < 3 else _JSON_TAG + text).hexdigest()
+
+
+_COLUMNS_TAG = b"scoring-inputs-v3 columns\0"
+_JSON_TAG = b"scoring-inputs-v3 json\0"
+_MARK_KEYS = frozenset(("entry", "judge", "criterion", "value", "round"))
+
+
+def _column_digest(instance: dict) -> str | None:
+    """sha256 of the instance with its marks as sorted columns; None when a mark does not fit them.
+
+    The encoding is exact: the canonical JSON of everything but ``scores``, the sorted entry, judge
+    and criterion ids (JSON, so the NUL that ends each part cannot occur in one), then one row per
+    mark of its ids' indices, its round (0 when not given), whether its value was written as an
+    integer, and the value as a float64, rows sorted, little-endian. A mark fits when it is an
+    object of those keys only, with string ids, an integer round and a finite number as value
+    (an integer of at most 2^53 in size, so that its float is exact).
+    """
+    scores = instance.get("scores")
+    if not isinstance(scores, list) or set(map(type, scores)) - {dict} or set().union(*scores) - _MARK_KEYS:
+        return None
+    try:
+        entry, judge, criterion, value = (list(map(itemgetter(key), scores))
+                                          for key in ("entry", "judge", "criterion", "value"))
+    except KeyError:
+        return None
+    round_no = [item.get("round", 0) for item in scores]
+    kinds = set(map(type, value))
+    if (any(set(map(type, column)) - {str} for column in (entry, judge, criterion))
+            or not kinds <= {int, float} or not set(map(type, round_no)) <= {int}):
+        return None
+    ids = [sorted(set(column)) for column in (entry, judge, criterion)]
+    written_int = (np.fromiter(map(int.__instancecheck__, value), bool, len(value)) if len(kinds) > 1
+                   else np.full(len(value), int in kinds))
+    try:
+        values = np.asarray(value, dtype=np.float64).reshape(-1)
+        rounds = np.asarray(round_no, dtype=np.int64).reshape(-1)
+    except OverflowError:
+        return None
+    if not np.isfinite(values).all() or (np.abs(values[written_int]) > 2.0**53).any():
+        return None
+    sizes = [len(names) for names in ids]
+    if not ((rounds >= 0) & (rounds < 3)).all() or math.prod(sizes) >= 2**58:
+        return None
+    # One key per mark, its ids' indices, round and integer flag: bijective given the ids.
+    key = np.zeros(len(value), np.int64)
+    for names, column in zip(ids, (entry, judge, criterion)):
+        key *= len(names)
+        key += np.fromiter(map({name: k for k, name in enumerate(names)}.__getitem__, column), np.int64, len(column))
+    key = (key * 3 + rounds) * 2 + written_int
+    order = np.lexsort((values, np.signbit(values), key))
+    digest = hashlib.sha256(_COLUMNS_TAG)
+    rest = {name: item for name, item in instance.items() if name != "scores"}
+    digest.update(canonical_json(rest).encode("utf-8") + b"\0")
+    digest.update(json.dumps(ids, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\0")
+    digest.update(key[order].astype("<i8").tobytes())
+    digest.update(values[order].astype("<f8").tobytes())
+    return digest.hexdigest()
 
 
 def canonical_json(instance: dict) -> str:
@@ -618,7 +684,7 @@ def _fit(method: str, sheets: Sheets, rng: np.random.Generator, version: int, dr
 def _summary(fit: Fit, finalist: np.ndarray, prize_zone: int, by_ballot, version: int, rng) -> Uncertainty:
     """Score and rank intervals and p_top: version 2 from the posterior (scoring_uncertainty),
     version 1 from every draw of every entry."""
-    if version == 2:
+    if version >= 2:
         return summarise(fit.posterior, finalist, prize_zone, DRAWS, INTERVAL, rng,
                          by_ballot[1] if by_ballot is not None else None)
     ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone, by_ballot[1] if by_ballot is not None else None)
@@ -677,11 +743,11 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     # still equal after that is a tie for the jury.
     ballot_score = by_ballot[0] if by_ballot is not None else np.full(n, np.nan)
     keys = np.asarray([
-        [float(finalist[e]),
-         round(float(ballot_score[e]), DECIMALS) if np.isfinite(ballot_score[e]) else -math.inf,
-         round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS), float(judges_of[e])]
-        for e in range(n)
-    ]).reshape(n, 5)
+        finalist.astype(float).tolist(),
+        [round(b, DECIMALS) if math.isfinite(b) else -math.inf for b in ballot_score.tolist()],
+        [round(s, DECIMALS) for s in fit.score.tolist()], [round(r, DECIMALS) for r in raw_mean.tolist()],
+        judges_of.astype(float).tolist(),
+    ], dtype=float).reshape(5, n).T
     # Entries are indexed in id order, so the index breaks what the keys leave equal.
     listing = np.lexsort((np.arange(n),) + tuple(-keys[:, k] for k in range(4, -1, -1))).tolist()
     ordered = keys[listing]

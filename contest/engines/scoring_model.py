@@ -546,9 +546,9 @@ def fit_calibrated(
     active = np.bincount(sheets.judge, minlength=n_j) > 0
     x = root = None
     if fixed is None:
-        x, _, objective = fit_judges(centred, "newton" if version == 2 else "lbfgs")
+        x, _, objective = fit_judges(centred, "newton" if version >= 2 else "lbfgs")
         judges = _judges_from(x, n_j)
-        if n_draws and version == 2:
+        if n_draws and version >= 2:
             root = _inverse_root(objective.hessian(x))
         elif n_draws:
             cov = np.linalg.inv(_hessian(objective, x))
@@ -560,7 +560,7 @@ def fit_calibrated(
     mu, tau = _fit_quality_prior(centred, judges)
     score, variance = entry_posterior(centred, judges, mu, tau)
 
-    if version == 2:
+    if version >= 2:
         if root is None:
             posterior = Posterior((score + centre)[None, :], np.sqrt(variance)[None, :])
         else:

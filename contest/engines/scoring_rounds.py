@@ -26,7 +26,8 @@ class Plan:
 
 def promising_order(p_top: np.ndarray, score: np.ndarray, names: list[str]) -> list[int]:
     """Entries by chance of the prize zone, then by score, then by id (for a stable listing)."""
-    return sorted(range(len(score)), key=lambda e: (-p_top[e], -score[e], names[e]))
+    chance, value = np.asarray(p_top).tolist(), np.asarray(score).tolist()
+    return sorted(range(len(value)), key=lambda e: (-chance[e], -value[e], names[e]))
 
 
 def plan_final_round(

@@ -289,23 +289,25 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
             checked += 1
             label = str(contest.title)
             stored = snapshot.result
-            # A version is recomputed by the engine version it was published with (1 before the key).
-            recomputation = scoring.rank(snapshot.instance, version=stored.get("engine_version", 1))
+            # A version is recomputed, and its input hashed, by the engine version it was published
+            # with (1 before the key).
+            engine_version = stored.get("engine_version", 1)
+            recomputation = scoring.rank(snapshot.instance, version=engine_version)
             if _as_stored(recomputation, stored) != stored:
                 found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
                                                                   "of its own stored input"))
-            if scoring.inputs_hash(snapshot.instance) != snapshot.inputs_hash:
+            if scoring.inputs_hash(snapshot.instance, engine_version) != snapshot.inputs_hash:
                 found.append(Discrepancy(label, snapshot.version, "the stored input does not match its hash"))
             if snapshot.version != latest_version:
                 continue
             current = dict(current_instance, **({"method": snapshot.instance["method"]}
                                                 if "method" in snapshot.instance else {}))
-            if scoring.inputs_hash(current) != snapshot.inputs_hash:
+            if scoring.inputs_hash(current, engine_version) != snapshot.inputs_hash:
                 found += [Discrepancy(label, snapshot.version, line)
                           for line in _describe_changes(snapshot.instance, current)
                           + _revisions_since(contest, snapshot.published_at)]
                 try:
-                    recomputed = scoring.rank(current, version=stored.get("engine_version", 1))
+                    recomputed = scoring.rank(current, version=engine_version)
                 except InputError as error:
                     found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
                                                                       + "; ".join(error.problems)))
