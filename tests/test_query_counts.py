@@ -64,8 +64,9 @@ def test_the_judges_pages_run_as_many_statements_for_50_entries_as_for_5(client,
     many = judge_path_counts(client, login, *judge_with_queue(contest, make_user, 50))
     assert {kind: len(statements) for kind, statements in many.items()} == \
         {kind: len(statements) for kind, statements in few.items()}
-    # 8, 15, 23 at first; then 5, 12, 19; the entry page and the score POST now load the sheet eagerly
-    assert len(many["queue"]) <= 5 and len(many["entry"]) <= 8 and len(many["score"]) <= 15
+    # 8, 15, 23 at first; then 5, 12, 19; the entry page and the score POST now load the sheet eagerly;
+    # the score POST also marks the contest's stored rankings stale, in its own transaction (one UPDATE)
+    assert len(many["queue"]) <= 5 and len(many["entry"]) <= 8 and len(many["score"]) <= 16
 
 
 def test_the_judges_pages_run_as_many_statements_for_a_long_rubric_as_for_a_short_one(
