@@ -752,18 +752,18 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     n = len(marks.entries)
     count = np.bincount(sheets.entry, minlength=n)
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
-    pair_seen = set(zip(sheets.entry.tolist(), sheets.judge.tolist()))
-    judges_of = np.bincount([e for e, _ in pair_seen], minlength=n)
+    pair_seen = np.unique(sheets.entry * max(sheets.n_judges, 1) + sheets.judge)
+    judges_of = np.bincount(pair_seen // max(sheets.n_judges, 1), minlength=n)
 
     # The tie-break order: finalists first (by their ballot score when the panel ranked them),
     # then score, raw mean and number of judges, all compared as published (rounded); what is
     # still equal after that is a tie for the jury.
     ballot_score = by_ballot[0] if by_ballot is not None else np.full(n, np.nan)
+    shown_score, shown_raw_mean, shown_ballot = (_rounded_column(column) for column in (fit.score, raw_mean,
+                                                                                        ballot_score))
     keys = np.asarray([
-        finalist.astype(float).tolist(),
-        [round(b, DECIMALS) if math.isfinite(b) else -math.inf for b in ballot_score.tolist()],
-        [round(s, DECIMALS) for s in fit.score.tolist()], [round(r, DECIMALS) for r in raw_mean.tolist()],
-        judges_of.astype(float).tolist(),
+        finalist.astype(float).tolist(), [-math.inf if b is None else b for b in shown_ballot],
+        shown_score, shown_raw_mean, judges_of.astype(float).tolist(),
     ], dtype=float).reshape(5, n).T
     # Entries are indexed in id order, so the index breaks what the keys leave equal.
     listing = np.lexsort((np.arange(n),) + tuple(-keys[:, k] for k in range(4, -1, -1))).tolist()
@@ -778,10 +778,10 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     best = np.minimum(summary.rank_low, point_rank).astype(int)
     worst = np.maximum(summary.rank_high, point_rank).astype(int)
     columns = zip(
-        point_rank.tolist(), _rounded_column(fit.score), _rounded_column(np.minimum(summary.score_low, fit.score)),
+        point_rank.tolist(), shown_score, _rounded_column(np.minimum(summary.score_low, fit.score)),
         _rounded_column(np.maximum(summary.score_high, fit.score)), best.tolist(), worst.tolist(),
-        _rounded_column(summary.p_top), tied.tolist(), _rounded_column(raw_mean), judges_of.tolist(), count.tolist(),
-        finalist.tolist(), _rounded_column(ballot_score))
+        _rounded_column(summary.p_top), tied.tolist(), shown_raw_mean, judges_of.tolist(), count.tolist(),
+        finalist.tolist(), shown_ballot)
     table = list(columns)     # by entry index
     rows = []
     for e in listing:
