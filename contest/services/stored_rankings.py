@@ -141,7 +141,9 @@ def _forget(session: Session, *_args) -> None:
 def init_app(_app) -> None:
     if not event.contains(Session, "after_flush", _note_changes):
         event.listen(Session, "after_flush", _note_changes)
-        event.listen(Session, "before_commit", _mark_stale)
+        # Before the audit log's append (which runs last and takes the chain's lock): every
+        # transaction locks the ranking rows first and the chain second, never the other way round.
+        event.listen(Session, "before_commit", _mark_stale, insert=True)
         event.listen(Session, "after_rollback", _forget)
 
 
