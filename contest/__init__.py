@@ -86,8 +86,10 @@ def register_jobs(app: Flask) -> None:
     import importlib
 
     from contest.jobs import queue
+    from contest.services import stored_rankings
 
     queue.init_app(app)
+    stored_rankings.init_app(app)
     for module in filter(None, (name.strip() for name in app.config["JOBS_IMPORTS"].split(","))):
         importlib.import_module(module)
 

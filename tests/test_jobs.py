@@ -11,7 +11,7 @@ import pytest
 from contest.extensions import db
 from contest.jobs import queue
 from contest.models import (
-    AssignmentRun, AuditEvent, Job, JobFailure, JobStatus, Mark, RankingAnswer, Role, RunStatus, utcnow,
+    AssignmentRun, AuditEvent, Job, JobFailure, JobStatus, Role, RunStatus, utcnow,
 )
 from tests.conftest import POSTGRES
 from tests.job_kinds import FAIL_AT_STEP, marker_rows
@@ -255,67 +255,6 @@ def test_the_local_thread_runner_runs_a_job_with_progress_seen_while_it_runs(app
         time.sleep(0.1)
     assert job.status is JobStatus.DONE and (job.progress_done, job.progress_total) == (4, 4)
     assert seen & {1, 2, 3}, seen            # progress committed apart from the work, while it ran
-
-
-# --------------------------------------------------------------------------- rankings too large for a request
-
-@pytest.fixture
-def large_rankings(app, monkeypatch):
-    """Every ranking counts as national-size, and no answer is in this process's memory yet."""
-    from contest.services import results
-
-    app.config["RANKING_INLINE_MAX_SCORES"] = 0
-    monkeypatch.setattr(results, "rankings", results.RankingCache())
-    return results
-
-
-def answers() -> int:
-    return db.session.scalar(db.select(db.func.count(RankingAnswer.inputs_hash)))
-
-
-@pytest.mark.parametrize("language, waiting, button", [
-    ("uz", "reytingi sahifa ochilayotganda emas, fonda hisoblanadi", "Reytingni hisoblash"),
-    ("ru", "рейтинг вычисляется в фоне", "Вычислить рейтинг"),
-    ("en", "its ranking is computed in the background", "Compute the ranking"),
-])
-def test_a_large_ranking_is_not_computed_in_the_request(client, organizer, scored, large_rankings, monkeypatch,
-                                                        language, waiting, button):
-    contest, _judges, _entries = scored
-    client.post(f"/auth/language/{language}")
-
-    def no_engine_in_a_request(instance):
-        raise AssertionError("ranked inside the request")
-
-    monkeypatch.setattr(large_rankings.scoring, "rank", no_engine_in_a_request)
-    page = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
-    assert waiting in page and button in page and f'action="/results/contests/{contest.id}/ranking"' in page
-    assert answers() == 0 and db.session.scalar(db.select(db.func.count(Job.id))) == 0  # a GET starts nothing
-
-
-def test_the_ranking_job_stores_the_answer_every_server_then_reads(client, organizer, scored, large_rankings,
-                                                                   monkeypatch):
-    contest, _judges, entries = scored
-    response = client.post(f"/results/contests/{contest.id}/ranking", data={"method": "mean"})
-    assert response.status_code == 302 and f"/results/contests/{contest.id}?method=mean" in response.headers["Location"]
-    job = db.session.scalars(db.select(Job)).one()
-    assert job.kind == "ranking" and job.status is JobStatus.DONE and (job.progress_done, job.progress_total) == (2, 2)
-    assert answers() == 2  # the method asked for, and the default one that proposes the final round
-
-    monkeypatch.setattr(large_rankings, "rankings", large_rankings.RankingCache())   # another server's memory
-    monkeypatch.setattr(large_rankings.scoring, "rank", lambda instance: pytest.fail("ranked again"))
-    page = client.get(f"/results/contests/{contest.id}", query_string={"method": "mean"}).get_data(as_text=True)
-    assert "Method: Plain mean" in page and page.index(entries[11].code) < page.index(entries[0].code)
-    assert client.get(f"/organizer/jobs/{job.id}/status").json["result_url"] == f"/results/contests/{contest.id}"
-
-
-def test_a_changed_mark_needs_the_ranking_computed_again(client, organizer, scored, large_rankings):
-    contest, _judges, _entries = scored
-    client.post(f"/results/contests/{contest.id}/ranking")
-    mark = db.session.scalars(db.select(Mark).order_by(Mark.id).limit(1)).one()
-    mark.value = 2 if mark.value == 1 else 1
-    db.session.commit()
-    page = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
-    assert "Marks changed since the ranking was last computed." in page and "Compute the ranking" in page
 
 
 def test_changes_a_job_makes_are_logged_as_its_requesters(app, make_user):

@@ -197,16 +197,21 @@ def test_verify_passes_a_version_published_before_message_codes(runner, organize
     assert tampered.exit_code == 1 and "differs from a recomputation" in tampered.output
 
 
-def test_verify_recomputes_a_version_published_by_engine_version_1_with_that_engine(runner, organizer, scored,
-                                                                                    client):
+@pytest.mark.parametrize("engine_version", [1, 2])
+def test_verify_recomputes_a_version_published_by_an_earlier_engine_with_that_engine(runner, organizer, scored,
+                                                                                     client, engine_version):
     contest, _judges, _entries = scored
     client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
     snapshot = ResultSnapshot.latest(contest.id)
     assert snapshot.result["engine_version"] == scoring.VERSION
-    published = json.loads(json.dumps(scoring.rank(snapshot.instance, version=1), sort_keys=True))
-    del published["engine_version"]                 # version 1 answers did not carry the key
+    published = json.loads(json.dumps(scoring.rank(snapshot.instance, version=engine_version), sort_keys=True))
+    if engine_version == 1:
+        del published["engine_version"]             # version 1 answers did not carry the key
     assert [row["p_top"] for row in published["ranking"]] != [row["p_top"] for row in snapshot.result["ranking"]]
+    # Versions before 3 hashed the canonical JSON of their input.
+    assert published["inputs_hash"] == scoring.inputs_hash(snapshot.instance, engine_version) != snapshot.inputs_hash
     snapshot.result_json = json.dumps(published, sort_keys=True)
+    snapshot.inputs_hash = published["inputs_hash"]
     db.session.commit()
     clean = runner.invoke(args=["results", "verify", str(contest.season.year)])
     assert clean.exit_code == 0 and "1 published rankings checked, 0 differences" in clean.output

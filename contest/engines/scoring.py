@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,8 @@ DEFAULT_EXTRA_LOAD = 0.10
 ROUNDS = (1, 2)
 DRAWS = 2000                       # Monte Carlo draws for intervals, rank intervals and p_top
 JUDGE_DRAWS = 100                  # version 2: draws of the judges' parameters (each a Gaussian posterior)
-VERSION = 2                        # how rankings are computed; every answer says which (``engine_version``)
-VERSIONS = (1, 2)
+VERSION = 3                        # how rankings are computed; every answer says which (``engine_version``)
+VERSIONS = (1, 2, 3)
 INTERVAL = 0.90                    # central interval for score_low/high and rank_low/high
 DECIMALS = 6
 _PLAIN = (str, int, bool, type(None))     # output values _rounded passes through as they are
@@ -107,9 +108,10 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     if version not in VERSIONS:
         raise InputError(f"version: must be one of {VERSIONS}, got {version!r}")
     criteria, method, prize_zone, extra_load = _read_settings(instance)
-    marks = _read_marks(instance, criteria)
+    columns = _mark_columns(instance["scores"])
+    marks = _read_marks(instance, criteria, columns)
     ballots = _read_ballot_input(instance)
-    digest = inputs_hash(instance)
+    digest = inputs_hash(instance, version, columns)
     seed = int(digest[:16], 16)
 
     scored = _scored_only(marks)
@@ -141,7 +143,7 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     plan_fit, plan_summary = fit, summary
     if finalist.any():
         # Round 2 is in: redo the proposal exactly as it was made, from round 1 alone.
-        plan_seed = int(inputs_hash(_round_one(instance))[:16], 16)
+        plan_seed = int(inputs_hash(_round_one(instance), version)[:16], 16)
         plan_fit = _fit(method, first, np.random.default_rng([plan_seed, 1]), version)
         nobody = np.zeros(len(scored.entries), bool)
         if version == 1:
@@ -210,7 +212,9 @@ def rank(instance: dict, version: int = VERSION) -> dict:
         "warnings": [explain(code) for code in warnings],
     }
     # The codes skip the rounding: they hold marks exactly as given, as their English does.
-    return {**_rounded(answer), "problem_codes": problem_codes, "warning_codes": warnings}
+    # The ranking's rows are rounded as they are built (_ranking): thousands of them at national size.
+    answer = _rounded(answer | {"ranking": None}) | {"ranking": ranking}
+    return {**answer, "problem_codes": problem_codes, "warning_codes": warnings}
 
 
 solve = rank
@@ -266,9 +270,100 @@ def breakdown(instance: dict, entry: str, result: dict | None = None) -> dict:
                      "raw_mean": rows[entry]["raw_mean"], "sheets": sheets})
 
 
-def inputs_hash(instance: dict) -> str:
-    """sha256 of the canonical JSON of the instance (lists of records sorted, keys sorted)."""
-    return hashlib.sha256(canonical_json(instance).encode("utf-8")).hexdigest()
+def inputs_hash(instance: dict, version: int = VERSION, columns: MarkColumns | None = None) -> str:
+    """sha256 of the instance, the same whatever the order of its records.
+
+    Versions 1 and 2: of its canonical JSON (lists of records sorted, keys sorted). Version 3: of
+    its marks as columns (:func:`_column_digest`; ``columns``, when read already), several times
+    faster at national size; an instance whose marks do not fit the columns is hashed from its
+    canonical JSON.
+    """
+    if version >= 3:
+        columns = columns or _mark_columns(instance.get("scores"))
+        if columns is not None and (digest := _column_digest(instance, columns)) is not None:
+            return digest
+    text = canonical_json(instance).encode("utf-8")
+    return hashlib.sha256(text if version < 3 else _JSON_TAG + text).hexdigest()
+
+
+_COLUMNS_TAG = b"scoring-inputs-v3 columns\0"
+_JSON_TAG = b"scoring-inputs-v3 json\0"
+_MARK_KEYS = frozenset(("entry", "judge", "criterion", "value", "round"))
+_NOT_GIVEN = object()
+
+
+@dataclass
+class MarkColumns:
+    """The marks read column-wise, once, for the hash and for reading the sheets: their ids (sorted,
+    distinct) and each mark's indices into them, its value, and its round (0 where not given)."""
+
+    entries: list[str]
+    judges: list[str]
+    criteria: list[str]
+    entry: np.ndarray
+    judge: np.ndarray
+    criterion: np.ndarray
+    value: np.ndarray
+    round: np.ndarray
+    written_int: np.ndarray     # the value was an integer in the input (7, not 7.0)
+
+
+def _mark_columns(scores) -> MarkColumns | None:
+    """The marks as columns when every one is an object of the keys ``entry``, ``judge``, ``criterion``,
+    ``value`` (and ``round``) only, with string ids, a finite number as value (an integer of at most
+    2^53 in size, so that its float is exact) and a round of 1 or 2 if any; None otherwise."""
+    if (not isinstance(scores, list) or not scores or set(map(type, scores)) - {dict}
+            or set().union(*scores) - _MARK_KEYS):
+        return None
+    try:
+        entry, judge, criterion, value = (list(map(itemgetter(key), scores))
+                                          for key in ("entry", "judge", "criterion", "value"))
+    except KeyError:
+        return None
+    round_no = [item.get("round", _NOT_GIVEN) for item in scores]
+    kinds = set(map(type, value))
+    if (any(set(map(type, column)) - {str} for column in (entry, judge, criterion))
+            or not kinds <= {int, float} or not set(round_no) <= {_NOT_GIVEN, *ROUNDS}
+            or not set(map(type, round_no)) <= {int, object}):
+        return None
+    written_int = (np.fromiter(map(int.__instancecheck__, value), bool, len(value)) if len(kinds) > 1
+                   else np.full(len(value), int in kinds))
+    try:
+        values = np.asarray(value, dtype=np.float64).reshape(-1)
+    except OverflowError:
+        return None
+    if not np.isfinite(values).all() or (np.abs(values[written_int]) >= 2.0**53).any():
+        return None
+    ids = [sorted(set(column)) for column in (entry, judge, criterion)]
+    index = [np.fromiter(map({name: k for k, name in enumerate(names)}.__getitem__, column), np.int64, len(column))
+             for names, column in zip(ids, (entry, judge, criterion))]
+    rounds = np.fromiter((0 if r is _NOT_GIVEN else r for r in round_no), np.int64, len(round_no))
+    return MarkColumns(*ids, *index, values, rounds, written_int)
+
+
+def _column_digest(instance: dict, columns: MarkColumns) -> str | None:
+    """sha256 of the instance with its marks as sorted columns; None when there are too many ids for one key.
+
+    The encoding is exact: the canonical JSON of everything but ``scores``, the sorted entry, judge
+    and criterion ids (JSON, so the NUL that ends each part cannot occur in one), then one row per
+    mark: a key of its ids' indices, its round (0 when not given) and whether its value was written
+    as an integer, and the value as a float64; rows sorted, little-endian.
+    """
+    sizes = [len(columns.entries), len(columns.judges), len(columns.criteria)]
+    if math.prod(sizes) >= 2**58:
+        return None
+    key = (columns.entry * sizes[1] + columns.judge) * sizes[2] + columns.criterion
+    key = (key * 3 + columns.round) * 2 + columns.written_int
+    values = columns.value
+    order = np.lexsort((values, np.signbit(values), key))
+    digest = hashlib.sha256(_COLUMNS_TAG)
+    rest = {name: item for name, item in instance.items() if name != "scores"}
+    digest.update(canonical_json(rest).encode("utf-8") + b"\0")
+    ids = [columns.entries, columns.judges, columns.criteria]
+    digest.update(json.dumps(ids, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\0")
+    digest.update(key[order].astype("<i8").tobytes())
+    digest.update(values[order].astype("<f8").tobytes())
+    return digest.hexdigest()
 
 
 def canonical_json(instance: dict) -> str:
@@ -405,13 +500,14 @@ def _listed_ids(instance: dict, key: str, problems: list[dict]) -> set[str]:
     return found
 
 
-def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
-    """Validate every mark; keep the sheets (judge x entry x round) that are complete and valid."""
+def _read_marks(instance: dict, criteria: list[Criterion], columns: MarkColumns | None = None) -> Marks:
+    """Validate every mark; keep the sheets (judge x entry x round) that are complete and valid
+    (``columns``: the marks as :func:`_mark_columns` read them, when it has)."""
     problems: list[dict] = []
     by_id = {c.id: c for c in criteria}
     listed_judges = _listed_ids(instance, "judges", problems)
     listed_entries = _listed_ids(instance, "entries", problems)
-    clean = _clean_marks(instance["scores"], criteria)
+    clean = _clean_marks(columns or _mark_columns(instance["scores"]), criteria)
     if clean is not None:
         return _marks_from(clean, listed_entries, listed_judges, problems)
     sheets: dict[tuple[str, str, int], dict[str, float]] = {}
@@ -503,38 +599,25 @@ def _read_marks(instance: dict, criteria: list[Criterion]) -> Marks:
     return out
 
 
-def _clean_marks(scores: list, criteria: list[Criterion]):
+def _clean_marks(columns: MarkColumns | None, criteria: list[Criterion]):
     """The sheets of an instance whose every mark is valid, distinct and on a complete sheet
-    (the usual case), read column-wise; None when any is not (then :func:`_read_marks` goes mark
-    by mark to name every problem). Totals are computed exactly as there, term by term."""
-    if not scores or not all(type(item) is dict for item in scores):
+    (the usual case), from its marks' columns; None when any is not (then :func:`_read_marks` goes
+    mark by mark to name every problem). Totals are computed exactly as there, term by term."""
+    if columns is None:
         return None
-    entry = [item.get("entry") for item in scores]
-    judge = [item.get("judge") for item in scores]
-    criterion = [item.get("criterion") for item in scores]
-    value = [item.get("value") for item in scores]
-    round_no = [item.get("round", 1) for item in scores]
     by_id = {c.id: k for k, c in enumerate(criteria)}
-    entries, judges, used = set(entry), set(judge), set(criterion)
-    if (any(type(e) is not str or not e.strip() for e in entries)
-            or any(type(j) is not str or not j.strip() for j in judges)
-            or any(type(c) is not str or c not in by_id for c in used)
-            or not {type(v) for v in value} <= {int, float}
-            or not {type(r) for r in round_no} <= {int} or not set(round_no) <= set(ROUNDS)):
+    entries, judges = columns.entries, columns.judges
+    if (any(not e.strip() for e in entries) or any(not j.strip() for j in judges)
+            or any(c not in by_id for c in columns.criteria)):
         return None
-    entries, judges = sorted(entries), sorted(judges)
-    e_of = {e: k for k, e in enumerate(entries)}
-    j_of = {j: k for k, j in enumerate(judges)}
-    e_index = np.fromiter((e_of[e] for e in entry), np.int64, len(entry))
-    j_index = np.fromiter((j_of[j] for j in judge), np.int64, len(judge))
-    c_index = np.fromiter((by_id[c] for c in criterion), np.int64, len(criterion))
-    r_index = np.asarray(round_no, dtype=np.int64)
-    marks = np.asarray(value, dtype=float)
+    e_index, j_index = columns.entry, columns.judge
+    c_index = np.asarray([by_id[c] for c in columns.criteria], dtype=np.int64)[columns.criterion]
+    r_index = np.where(columns.round == 0, 1, columns.round)
+    marks = columns.value
     low = np.asarray([c.low for c in criteria])[c_index]
     high = np.asarray([c.high for c in criteria])[c_index]
     # Beyond 2^53 an int is not its float: such marks take the mark-by-mark path.
-    if not (np.isfinite(marks).all() and (np.abs(marks) < 2.0**53).all()
-            and (marks >= low).all() and (marks <= high).all()):
+    if not ((np.abs(marks) < 2.0**53).all() and (marks >= low).all() and (marks <= high).all()):
         return None
     n_c = len(criteria)
     sheet = (e_index * len(judges) + j_index) * len(ROUNDS) + (r_index - 1)
@@ -618,7 +701,7 @@ def _fit(method: str, sheets: Sheets, rng: np.random.Generator, version: int, dr
 def _summary(fit: Fit, finalist: np.ndarray, prize_zone: int, by_ballot, version: int, rng) -> Uncertainty:
     """Score and rank intervals and p_top: version 2 from the posterior (scoring_uncertainty),
     version 1 from every draw of every entry."""
-    if version == 2:
+    if version >= 2:
         return summarise(fit.posterior, finalist, prize_zone, DRAWS, INTERVAL, rng,
                          by_ballot[1] if by_ballot is not None else None)
     ranks, p_top = _monte_carlo_ranks(fit.draws, finalist, prize_zone, by_ballot[1] if by_ballot is not None else None)
@@ -669,19 +752,19 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     n = len(marks.entries)
     count = np.bincount(sheets.entry, minlength=n)
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
-    pair_seen = set(zip(sheets.entry.tolist(), sheets.judge.tolist()))
-    judges_of = np.bincount([e for e, _ in pair_seen], minlength=n)
+    pair_seen = np.unique(sheets.entry * max(sheets.n_judges, 1) + sheets.judge)
+    judges_of = np.bincount(pair_seen // max(sheets.n_judges, 1), minlength=n)
 
     # The tie-break order: finalists first (by their ballot score when the panel ranked them),
     # then score, raw mean and number of judges, all compared as published (rounded); what is
     # still equal after that is a tie for the jury.
     ballot_score = by_ballot[0] if by_ballot is not None else np.full(n, np.nan)
+    shown_score, shown_raw_mean, shown_ballot = (_rounded_column(column) for column in (fit.score, raw_mean,
+                                                                                        ballot_score))
     keys = np.asarray([
-        [float(finalist[e]),
-         round(float(ballot_score[e]), DECIMALS) if np.isfinite(ballot_score[e]) else -math.inf,
-         round(float(fit.score[e]), DECIMALS), round(float(raw_mean[e]), DECIMALS), float(judges_of[e])]
-        for e in range(n)
-    ]).reshape(n, 5)
+        finalist.astype(float).tolist(), [-math.inf if b is None else b for b in shown_ballot],
+        shown_score, shown_raw_mean, judges_of.astype(float).tolist(),
+    ], dtype=float).reshape(5, n).T
     # Entries are indexed in id order, so the index breaks what the keys leave equal.
     listing = np.lexsort((np.arange(n),) + tuple(-keys[:, k] for k in range(4, -1, -1))).tolist()
     ordered = keys[listing]
@@ -695,10 +778,10 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
     best = np.minimum(summary.rank_low, point_rank).astype(int)
     worst = np.maximum(summary.rank_high, point_rank).astype(int)
     columns = zip(
-        point_rank.tolist(), fit.score.tolist(), np.minimum(summary.score_low, fit.score).tolist(),
-        np.maximum(summary.score_high, fit.score).tolist(), best.tolist(), worst.tolist(), summary.p_top.tolist(),
-        tied.tolist(), raw_mean.tolist(), judges_of.tolist(), count.tolist(), finalist.tolist(),
-        ballot_score.tolist())
+        point_rank.tolist(), shown_score, _rounded_column(np.minimum(summary.score_low, fit.score)),
+        _rounded_column(np.maximum(summary.score_high, fit.score)), best.tolist(), worst.tolist(),
+        _rounded_column(summary.p_top), tied.tolist(), shown_raw_mean, judges_of.tolist(), count.tolist(),
+        finalist.tolist(), shown_ballot)
     table = list(columns)     # by entry index
     rows = []
     for e in listing:
@@ -717,7 +800,7 @@ def _ranking(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summa
             "judges": judges,
             "sheets": sheets_of,
             "finalist": final,
-            **({"ballot_score": ballot if math.isfinite(ballot) else None} if by_ballot is not None else {}),
+            **({"ballot_score": ballot} if by_ballot is not None else {}),
         })
     return rows
 
@@ -757,6 +840,11 @@ def _with_silent_judges(rows: list[dict], all_judges: list[str]) -> list[dict]:
                "agreement": None, "outlier": False, "outlier_reasons": [], "outlier_codes": []}
               for j in all_judges if j not in present]
     return sorted(rows + silent, key=lambda row: row["judge"])
+
+
+def _rounded_column(values: np.ndarray) -> list[float | None]:
+    """Floats as :func:`_rounded` outputs them, a whole column at once."""
+    return [round(v, DECIMALS) + 0.0 if v - v == 0 else None for v in np.asarray(values, dtype=float).tolist()]
 
 
 def _rounded(value: Any) -> Any:

@@ -198,6 +198,7 @@ class _Marginal:
         self.scored = np.bincount(sheets.entry, minlength=sheets.n_entries) > 0
         self._pair_cache: tuple[np.ndarray, np.ndarray] | None = like._pair_cache if like else None
         self._index_cache: np.ndarray | None = like._index_cache if like else None
+        self.newton: _Newton | None = None        # the solver that minimised it last, with its factor
 
     def parts(self, x):
         j = self.s.n_judges
@@ -385,9 +386,12 @@ class _Newton:
     def __init__(self):
         self.factor = None
         self.free: np.ndarray | None = None
+        self.calls = 0                   # minimisations so far
+        self.factored_in = 0             # the one the factor was made in
 
     def __call__(self, objective: _Marginal, x: np.ndarray, tolerance: float = 1e-10) -> np.ndarray:
         """The optimum, to a Newton decrement below ``tolerance`` (the next step would gain its square)."""
+        self.calls += 1
         n_j = objective.s.n_judges
         floor = np.full(len(x), -np.inf)
         floor[2 * n_j :] = np.log(MIN_NOISE_VAR)
@@ -440,6 +444,14 @@ class _Newton:
             except linalg.LinAlgError:
                 damping = max(1e-3 * largest, 1e-8) if damping == 0.0 else 10.0 * damping
         self.free = free
+        self.factored_in = self.calls
+
+    def final_factor(self) -> np.ndarray | None:
+        """The lower Cholesky factor of the Hessian made during the last minimisation, on every
+        coordinate (none held at a floor), or None: the optimum's curvature, to a Newton step."""
+        if self.factor is None or self.factored_in != self.calls or not self.free.all():
+            return None
+        return self.factor[0]
 
 
 def _minimise(objective: _Marginal, x: np.ndarray) -> np.ndarray:
@@ -492,7 +504,9 @@ def fit_judges(sheets: Sheets, solver: str = "newton") -> tuple[np.ndarray, dict
         if change < 0.01:
             break
     objective = _Marginal(sheets, hyper, objective)
-    return minimise(objective, x), hyper, objective
+    x = minimise(objective, x)
+    objective.newton = minimise if solver == "newton" else None
+    return x, hyper, objective
 
 
 def _hessian(objective: _Marginal, x: np.ndarray) -> np.ndarray:
@@ -536,7 +550,8 @@ def fit_calibrated(
     judges are known: an entry seen only by noisy judges is not ranked on its luck.
 
     ``version`` 2: Newton on the exact Hessian, and ``n_draws`` draws of the judges' parameters
-    from it, each kept as the entries' Gaussian posterior (``Fit.posterior``). Version 1, kept to
+    from it, each kept as the entries' Gaussian posterior (``Fit.posterior``); version 3 draws
+    them through the factor of Newton's last step when it has one. Version 1, kept to
     recompute rankings published with it: L-BFGS-B, a finite-difference Hessian and ``n_draws``
     draws of every entry's score (``Fit.draws``).
     """
@@ -546,9 +561,14 @@ def fit_calibrated(
     active = np.bincount(sheets.judge, minlength=n_j) > 0
     x = root = None
     if fixed is None:
-        x, _, objective = fit_judges(centred, "newton" if version == 2 else "lbfgs")
+        x, _, objective = fit_judges(centred, "newton" if version >= 2 else "lbfgs")
         judges = _judges_from(x, n_j)
-        if n_draws and version == 2:
+        lower = objective.newton.final_factor() if version >= 3 and objective.newton else None
+        if n_draws and lower is not None:
+            # Version 3: the factor Newton made last, near enough the optimum, saves a Hessian and
+            # its factorisation (a tenth of a national ranking).
+            root = _root_of(lower)
+        elif n_draws and version >= 2:
             root = _inverse_root(objective.hessian(x))
         elif n_draws:
             cov = np.linalg.inv(_hessian(objective, x))
@@ -560,7 +580,7 @@ def fit_calibrated(
     mu, tau = _fit_quality_prior(centred, judges)
     score, variance = entry_posterior(centred, judges, mu, tau)
 
-    if version == 2:
+    if version >= 2:
         if root is None:
             posterior = Posterior((score + centre)[None, :], np.sqrt(variance)[None, :])
         else:
@@ -591,14 +611,17 @@ def _inverse_root(hess: np.ndarray):
     """A map from standard normals to draws of N(0, hess^-1): through the Cholesky factor of the
     Hessian (no inverse formed), or its eigenvalues floored when it is not positive definite."""
     try:
-        lower = linalg.cholesky(hess, lower=True, check_finite=False)
-        return lambda normal: linalg.solve_triangular(lower, normal.T, lower=True, trans="T",
-                                                      check_finite=False).T
+        return _root_of(linalg.cholesky(hess, lower=True, check_finite=False))
     except linalg.LinAlgError:
         values, vectors = np.linalg.eigh(0.5 * (hess + hess.T))
         floor = max(float(values.max()) * 1e-9, 1e-9)
         scaled = vectors / np.sqrt(np.maximum(values, floor))
         return lambda normal: normal @ scaled.T
+
+
+def _root_of(lower: np.ndarray):
+    """Standard normals to draws of N(0, (L L')^-1), from the lower triangle of ``lower``."""
+    return lambda normal: linalg.solve_triangular(lower, normal.T, lower=True, trans="T", check_finite=False).T
 
 
 def _conditional_posteriors(sheets: Sheets, xs: np.ndarray, mu: float, tau: float, active):

@@ -26,7 +26,8 @@ class Plan:
 
 def promising_order(p_top: np.ndarray, score: np.ndarray, names: list[str]) -> list[int]:
     """Entries by chance of the prize zone, then by score, then by id (for a stable listing)."""
-    return sorted(range(len(score)), key=lambda e: (-p_top[e], -score[e], names[e]))
+    chance, value = np.asarray(p_top).tolist(), np.asarray(score).tolist()
+    return sorted(range(len(value)), key=lambda e: (-chance[e], -value[e], names[e]))
 
 
 def plan_final_round(
@@ -77,14 +78,18 @@ def plan_final_round(
     if not candidates:
         return Plan([], 0, None)
 
+    # Every shortlist is a head of ``order``: gathered once in that order, each is a slice.
+    longest = order_arr[:max(candidates)]
+    truths_in_order, top_in_order = truths[:, longest], true_top[:, longest]
+    mean_in_order, var_in_order = mean[longest], var[longest]
     best: tuple | None = None
     for size, panel in sorted(candidates.items()):
-        short = order_arr[:size]
         nv = panel_noise_var[panel - 1]
-        seen = truths[:, short] + np.sqrt(nv) * noise[:, :size]
-        combined = (mean[short] / var[short] + seen / nv) / (1.0 / var[short] + 1.0 / nv)
-        picked = short[np.argpartition(-combined, zone - 1, axis=1)[:, :zone]]
-        recall = float(true_top[rows, picked].sum(axis=1).mean()) / zone
+        seen = truths_in_order[:, :size] + np.sqrt(nv) * noise[:, :size]
+        short_var = var_in_order[:size]
+        combined = (mean_in_order[:size] / short_var + seen / nv) / (1.0 / short_var + 1.0 / nv)
+        picked = np.argpartition(-combined, zone - 1, axis=1)[:, :zone]
+        recall = float(top_in_order[rows, picked].sum(axis=1).mean()) / zone
         key = (round(recall, 9), -size * panel, panel)
         if best is None or key > best[0]:
             best = (key, size, panel, recall)

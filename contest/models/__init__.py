@@ -16,7 +16,7 @@ from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User
 from contest.models.prizes import (
     SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings,
 )
-from contest.models.results import RankingAnswer, ResultSnapshot
+from contest.models.results import ContestRanking, ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
@@ -25,10 +25,11 @@ __all__ = [
     "CATEGORY_LABELS", "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",
+    "ContestRanking",
     "ContestKind", "Criterion", "DeclarationKind", "DEFAULT_BUDGET", "Entry", "EntryAuthor", "EntryStatus",
     "FINAL_ROUND", "FixedPrize", "InternshipCountry", "InternshipPreference", "Job", "JobFailure", "JobStatus",
     "JudgeExpertise", "MailFailure", "MailStatus", "Mark",
-    "MAX_AUTHORS", "normalize_email", "OutboxMessage", "PrizeSettings", "RankingAnswer", "Reassignment", "REGIONS",
+    "MAX_AUTHORS", "normalize_email", "OutboxMessage", "PrizeSettings", "Reassignment", "REGIONS",
     "ResultSnapshot", "RevisionMark",
     "Role", "RunStatus", "ScoringRound", "Season", "SHARE_RULES", "SheetRevision", "SheetStatus", "STATUS_LABELS",
     "title_key", "User", "UTCDateTime", "utcnow",

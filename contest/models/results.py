@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from contest.extensions import db
 from contest.models.people import User
@@ -50,16 +50,34 @@ class ResultSnapshot(db.Model):
                                  .order_by(cls.version.desc()).limit(1))
 
 
-class RankingAnswer(db.Model):
-    """The scoring engine's answer to one exact input, computed by a background job.
+class ContestRanking(db.Model):
+    """A contest's ranking by one method as last computed, every server's and page's copy.
 
-    A national-size ranking takes tens of seconds: too long for a request. A job computes it
-    once and every server reads it here, by the hash of the input (a changed mark changes the
-    hash, so a stale answer is never found).
+    Ranking a national contest takes seconds, so it is computed once, by the ranking job, and
+    stored here. A change of what it is computed from (a submitted sheet or ballot, the panel,
+    the rubric, an entry submitted or withdrawn) makes it ``stale`` and bumps ``generation`` in
+    the same transaction (``contest.services.stored_rankings``); the job stores its answer only
+    if no change came in while it computed (the generation it read is still the row's).
     """
 
-    __tablename__ = "ranking_answers"
+    __tablename__ = "contest_rankings"
 
-    inputs_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    result_json: Mapped[str] = mapped_column(Text)
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    # The method the instance names, "" when it names none (the engine's default, as publishing
+    # without a method stores it).
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    stale: Mapped[bool] = mapped_column(default=True)
+    generation: Mapped[int] = mapped_column(default=0)        # changes of the inputs so far
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recompute_queued: Mapped[bool] = mapped_column(default=False)   # a ranking job is queued or running for it
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    inputs_hash: Mapped[str | None] = mapped_column(String(64))
+    instance_json: Mapped[str | None] = deferred(mapped_column(Text))
+    result_json: Mapped[str | None] = deferred(mapped_column(Text))
+    problems_json: Mapped[str | None] = mapped_column(Text)    # nothing to rank: the engine's problems
+
+    contest: Mapped[Contest] = relationship()
+
+    @property
+    def computed(self) -> bool:
+        return self.computed_at is not None

@@ -18,7 +18,7 @@ from contest.jobs import views as job_views
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp
 from contest.results.forms import METHOD_NAMES, FinalRoundForm, MethodForm
-from contest.services import charts, judge_assignment, results
+from contest.services import charts, judge_assignment, results, stored_rankings
 from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
 
@@ -45,13 +45,13 @@ def contest(contest_id: int):
 def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: FinalRoundForm | None = None,
                   status: int = 200):
     final = judge_assignment.final_round(contest)
-    inline_limit = current_app.config["RANKING_INLINE_MAX_SCORES"]
     try:
-        _instance, result = results.compute(contest, method, inline_limit)
+        ranking = results.current(contest, method, _inline_limit())
+        result = ranking.result
         proposal = None
         if not final.finalists:             # not open yet: show what opening it would do
-            planned = result if method == scoring.DEFAULT_METHOD else results.compute(
-                contest, scoring.DEFAULT_METHOD, inline_limit)[1]
+            planned = result if method == scoring.DEFAULT_METHOD else results.current(
+                contest, scoring.DEFAULT_METHOD, _inline_limit()).result
             proposal = judge_assignment.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
@@ -66,7 +66,8 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
     messages = result_messages(result)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=messages, form=form, calibration=calibration, distribution=distribution,
-                           snapshots=snapshots, proposal=proposal, final=final,
+                           snapshots=snapshots, proposal=proposal, final=final, freshness=ranking.freshness,
+                           action=ActionForm(),
                            why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
                            final_form=final_form or FinalRoundForm(
                                formdata=None, data=FinalRoundForm.stamp(final.window,
@@ -74,9 +75,14 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
         status
 
 
+def _inline_limit() -> int:
+    """Contests of more marks than this are ranked by the job only, never in a request."""
+    return current_app.config["RANKING_INLINE_MAX_SCORES"]
+
+
 def _pending_page(contest: Contest, method: str):
     """A ranking too large for a request: the job computing it, or the button that starts one."""
-    job = jobs.latest("ranking", contest_id=contest.id, method=method)
+    job = jobs.latest("ranking", contest_id=contest.id)
     return render_template("results/pending.html", contest=contest, method=method, job=job,
                            status=job_views.status_of(job) if job else None, action=ActionForm())
 
@@ -84,12 +90,13 @@ def _pending_page(contest: Contest, method: str):
 @bp.post("/contests/<int:contest_id>/ranking")
 @staff_required
 def compute_ranking(contest_id: int):
-    """Start the job that ranks a large contest; the results page follows it and shows the ranking when done."""
+    """Have the job rank the contest and store it (by this method and the default one, which proposes
+    the final round), unless that is queued or current already; the results page follows it."""
     contest = db.get_or_404(Contest, contest_id)
     method = _chosen_method(request.form) or scoring.DEFAULT_METHOD
     if not ActionForm().validate_on_submit():
         abort(400)
-    jobs.enqueue("ranking", contest_id=contest.id, method=method, created_by=current_user._get_current_object())
+    stored_rankings.request(contest, [method, scoring.DEFAULT_METHOD])
     db.session.commit()  # the job starts now
     return redirect(url_for("results.contest", contest_id=contest.id, method=method))
 
@@ -124,9 +131,12 @@ def breakdown(contest_id: int, entry_id: int):
         abort(404)
     method = request.args.get("method", "calibrated")
     try:
-        instance, result = results.compute(contest, method if method in ("calibrated", "mean", "zscore") else None)
+        instance, result = results.compute(contest, method if method in ("calibrated", "mean", "zscore") else None,
+                                           _inline_limit())
     except results.NothingToRank:
         abort(404)
+    except results.RankingPending:
+        return redirect(url_for("results.contest", contest_id=contest.id))
     detail = scoring.breakdown(instance, results.entry_key(entry.id), result)
     judges = _names([s["judge"] for s in detail["sheets"]], User)
     sheets = {(a.judge_id, a.round): a for a in db.session.scalars(
@@ -154,7 +164,7 @@ def confirm_publish(contest_id: int):
         back_url=url_for("results.contest", contest_id=contest.id, method=method),
         carried={"method": method} if method else {})
     try:
-        publication = results.prepare_publication(contest, method)
+        publication = results.prepare_publication(contest, method, _inline_limit())
     except ValueError as error:
         confirmation.refusals = getattr(error, "problems", None) or [str(error)]
         return confirmation_page(confirmation)
@@ -187,13 +197,13 @@ def publish(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     method = _chosen_method(request.form)
     try:
-        would_do = _would_publish(results.prepare_publication(contest, method))
+        would_do = _would_publish(results.prepare_publication(contest, method, _inline_limit()))
     except ValueError:
         would_do = None  # publishing refuses below, with the reason
     if not confirmed(would_do):
         return redirect(url_for("results.confirm_publish", contest_id=contest.id, method=method))
     try:
-        snapshot = results.publish(contest, current_user._get_current_object(), method)
+        snapshot = results.publish(contest, current_user._get_current_object(), method, _inline_limit())
     except results.AlreadyPublished as same:
         db.session.rollback()
         flash(str(same), "info")
@@ -230,8 +240,8 @@ def confirm_final_round(contest_id: int):
     if not form.validate():
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     try:
-        result = results.compute(contest, scoring.DEFAULT_METHOD)[1]
-    except results.NothingToRank:
+        result = results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result
+    except (results.NothingToRank, results.RankingPending):
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     proposal = judge_assignment.propose_final_round(contest, result)
     confirmation = Confirmation(
@@ -284,13 +294,14 @@ def final_round(contest_id: int):
             return redirect(url_for("results.contest", contest_id=contest.id))
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 409 if form.stale else 422)
     try:
-        proposal = judge_assignment.propose_final_round(contest, results.compute(contest, scoring.DEFAULT_METHOD)[1])
+        proposal = judge_assignment.propose_final_round(
+            contest, results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result)
         if not confirmed(_would_open(proposal)):
             return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
                                     opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
         created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
                                                     closes_at=form.closes_at.data)
-    except (AssignmentError, results.NothingToRank) as error:
+    except (AssignmentError, results.NothingToRank, results.RankingPending) as error:
         db.session.rollback()
         flash(str(error), "danger")
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)

@@ -20,11 +20,11 @@ from contest.extensions import db
 from contest.jobs.registry import job_kind
 from contest.jobs.runner import JobContext
 from contest.models import (
-    FINAL_ROUND, Assignment, Contest, ContestJudge, Entry, EntryAuthor, EntryStatus, Mark, RankingAnswer,
+    FINAL_ROUND, Assignment, Contest, ContestJudge, ContestRanking, Entry, EntryAuthor, EntryStatus, Mark,
     ResultSnapshot, Season,
     SheetRevision, SheetStatus, User, utcnow,
 )
-from contest.services import audit, notices
+from contest.services import audit, notices, stored_rankings
 from contest.services.judging import format_value
 from contest.services.result_messages import result_messages
 
@@ -102,12 +102,13 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
 
 
 class RankingCache:
-    """The last few rankings, keyed by the hash of their exact input (in front of the answers
-    ranking jobs store in the database, :class:`RankingAnswer`).
+    """The last few rankings of small contests computed for a page, keyed by the hash of their
+    exact input (national-size ones are computed once by the ranking job and stored, see
+    :mod:`contest.services.stored_rankings`).
 
-    Ranking a national-size contest takes seconds; the engine is deterministic, so the same
-    input always gives the same answer and a changed mark changes the key. Answers are shared:
-    callers must not modify them. ``flask results verify`` never reads from here.
+    The engine is deterministic, so the same input always gives the same answer and a changed
+    mark changes the key. Answers are shared: callers must not modify them. ``flask results
+    verify`` never reads from here.
     """
 
     def __init__(self, size: int = 16):
@@ -148,52 +149,96 @@ class NothingToRank(ValueError):
 
 
 class RankingPending(Exception):
-    """The ranking is too large to compute in a request and no job has computed it yet."""
+    """The ranking is too large to compute in a request and none is stored yet."""
+
+    def __init__(self):
+        super().__init__(_("This contest is large: its ranking is computed in the background and is not ready yet."))
+
+
+@dataclass
+class Ranking:
+    """A contest's ranking as a page shows it: the engine's answer and how current it is."""
+
+    result: dict
+    freshness: stored_rankings.Freshness
+    instance_json: str | None = None           # as stored (None: read it from ``row``)
+    row: ContestRanking | None = None
+    result_json: str | None = None             # as stored
+    generation: int | None = None               # of the row, when computed here from the inputs it said
+
+    @property
+    def instance(self) -> dict:
+        return json.loads(self.instance_text)
+
+    @property
+    def instance_text(self) -> str:
+        if self.instance_json is None:
+            self.instance_json = self.row.instance_json
+        return self.instance_json
+
+
+def _from_row(row: ContestRanking) -> Ranking:
+    if row.problems_json is not None:
+        raise NothingToRank(result_messages(json.loads(row.problems_json)).summary)
+    return Ranking(json.loads(row.result_json), stored_rankings.Freshness.of(row), row=row, result_json=row.result_json)
+
+
+def scored_marks(contest: Contest) -> int:
+    """How many marks the contest's ranking reads (its size, counted without reading them)."""
+    return db.session.scalar(
+        db.select(db.func.count(Mark.id)).join(Assignment, Mark.assignment_id == Assignment.id)
+        .join(Entry, Assignment.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, Entry.status == EntryStatus.SUBMITTED,
+               Assignment.status == SheetStatus.SUBMITTED))
+
+
+def current(contest: Contest, method: str | None = None, inline_limit: int | None = None) -> Ranking:
+    """The contest's ranking by ``method``: the stored one when it is current; else computed here
+    when the contest is small enough (at most ``inline_limit`` marks; None: any size); else the
+    stored one, stale, which a job is recomputing. :class:`RankingPending` when none is stored;
+    :class:`NothingToRank` before any sheet is usable.
+    """
+    row = stored_rankings.stored(contest, method)
+    if row is not None and row.computed and not row.stale:
+        return _from_row(row)
+    if inline_limit is None or scored_marks(contest) <= inline_limit:
+        instance = build_instance(contest, method)
+        try:
+            answer = rankings.rank(instance)
+        except InputError as error:
+            raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
+                                ) from error
+        return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False),
+                       instance_json=json.dumps(instance, sort_keys=True), row=row,
+                       generation=row.generation if row is not None else None)
+    if row is not None and row.computed:
+        return _from_row(row)
+    raise RankingPending()
 
 
 def compute(contest: Contest, method: str | None = None, inline_limit: int | None = None) -> tuple[dict, dict]:
-    """The contest's instance and its ranking; :class:`NothingToRank` before any sheet is usable.
-
-    With ``inline_limit``, an instance of more score rows than that whose answer is not at hand
-    raises :class:`RankingPending` instead of keeping the request waiting: a ranking job computes it.
-    """
-    instance = build_instance(contest, method)
-    key = scoring.inputs_hash(instance)
-    answer = rankings.get(key)
-    if answer is None and (stored := db.session.get(RankingAnswer, key)) is not None:
-        answer = json.loads(stored.result_json)
-        rankings.put(key, answer)
-    if answer is not None:
-        return instance, answer
-    if inline_limit is not None and len(instance["scores"]) > inline_limit:
-        raise RankingPending()
-    try:
-        answer = scoring.rank(instance)
-    except InputError as error:
-        raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
-                            ) from error
-    rankings.put(key, answer)
-    return instance, answer
+    """The contest's instance and its ranking (see :func:`current`)."""
+    ranking = current(contest, method, inline_limit)
+    return ranking.instance, ranking.result
 
 
-@job_kind("ranking", _l("Ranking"), result_endpoint="results.contest")
-def ranking_job(context: JobContext, contest_id: int, method: str) -> dict:
-    """Rank a contest in the background, by ``method`` and by the default method (which proposes the
-    final round), and store the answers where every server finds them."""
+@job_kind("ranking", _l("Ranking"), result_endpoint="results.contest", on_settled=stored_rankings.follow_job)
+def ranking_job(context: JobContext, contest_id: int, method: str | None = None) -> dict:
+    """Recompute each stale stored ranking of the contest, once: a ranking already current (another
+    job stored it) is left alone, and one whose inputs changed while it was computed is not stored
+    (the follow-up job this queues computes it from the new inputs)."""
     contest = db.session.get(Contest, contest_id)
-    methods = list(dict.fromkeys([method, scoring.DEFAULT_METHOD]))
-    for done, each in enumerate(methods):
-        context.progress(done, len(methods))
-        instance = build_instance(contest, each)
-        key = scoring.inputs_hash(instance)
-        if db.session.get(RankingAnswer, key) is None:
-            try:
-                answer = scoring.rank(instance)
-            except InputError:  # nothing to rank (any more): the results page says why
-                continue
-            db.session.add(RankingAnswer(inputs_hash=key, result_json=json.dumps(answer)))
-            db.session.flush()
-    context.progress(len(methods), len(methods))
+    rows = db.session.scalars(db.select(ContestRanking).where(ContestRanking.contest_id == contest_id,
+                                                              ContestRanking.stale.is_(True))
+                              .order_by(ContestRanking.method)).all()
+    seen = [(row.method or None, row.generation) for row in rows]
+    moved = False
+    for done, (each, generation) in enumerate(seen):
+        context.progress(done, len(seen))
+        columns = stored_rankings.answer_columns(build_instance(contest, each))
+        moved |= not stored_rankings.store(contest, each, columns, generation)
+    context.progress(len(seen), len(seen))
+    stored_rankings.job_done(contest_id, follow_up=moved)
     return {"contest_id": contest_id}
 
 
@@ -201,9 +246,12 @@ def ranking_job(context: JobContext, contest_id: int, method: str) -> dict:
 class Publication:
     """A ranking as publishing it now would store it, beside the latest published version."""
 
-    instance: dict
-    result: dict
+    ranking: Ranking
     latest: ResultSnapshot | None
+
+    @property
+    def result(self) -> dict:
+        return self.ranking.result
 
     @property
     def version(self) -> int:
@@ -211,17 +259,20 @@ class Publication:
 
     @property
     def instance_json(self) -> str:
-        return json.dumps(self.instance, sort_keys=True)
+        return self.ranking.instance_text
 
     @property
     def result_json(self) -> str:
-        return json.dumps(self.result, sort_keys=True)
+        if self.ranking.result_json is None:
+            self.ranking.result_json = json.dumps(self.result, sort_keys=True)
+        return self.ranking.result_json
 
     @property
     def identical(self) -> bool:
         """The latest version already stores exactly this input and this answer."""
-        return self.latest is not None and (self.latest.instance_json, self.latest.result_json) == (
-            self.instance_json, self.result_json)
+        return self.latest is not None and (self.latest.inputs_hash, self.latest.instance_json,
+                                            self.latest.result_json) == (
+            self.result["inputs_hash"], self.instance_json, self.result_json)
 
 
 class AlreadyPublished(ValueError):
@@ -233,23 +284,46 @@ class AlreadyPublished(ValueError):
                            "makes no new version.", n=latest.version))
 
 
-def prepare_publication(contest: Contest, method: str | None = None) -> Publication:
-    """What publishing now would store; :class:`NothingToRank` or ValueError when there is nothing to publish."""
-    instance, result = compute(contest, method)
-    if not result["ranking"]:
+class NotCurrent(ValueError):
+    """A national-size ranking whose marks changed since it was stored cannot be published until recomputed."""
+
+    def __init__(self):
+        super().__init__(_("The marks changed since this ranking was computed, and it is being recomputed: "
+                           "publish it once it is current."))
+
+
+def prepare_publication(contest: Contest, method: str | None = None, inline_limit: int | None = None) -> Publication:
+    """What publishing now would store: the stored ranking when current, else one computed now (a
+    contest of at most ``inline_limit`` marks); :class:`NotCurrent`, :class:`NothingToRank` or
+    ValueError when there is nothing to publish."""
+    try:
+        ranking = current(contest, method, inline_limit)
+    except RankingPending:
+        raise NotCurrent() from None
+    if ranking.freshness.stale:
+        raise NotCurrent()
+    if not ranking.result["ranking"]:
         raise ValueError(_("There are no submitted scores to rank yet."))
-    return Publication(instance, result, ResultSnapshot.latest(contest.id))
+    return Publication(ranking, ResultSnapshot.latest(contest.id))
 
 
-def publish(contest: Contest, organizer: User, method: str | None = None) -> ResultSnapshot:
-    """Freeze the ranking as a new version; earlier versions stay as they were.
+def publish(contest: Contest, organizer: User, method: str | None = None,
+            inline_limit: int | None = None) -> ResultSnapshot:
+    """Freeze the stored ranking as a new version; earlier versions stay as they were.
 
-    A ranking identical to the latest version raises :class:`AlreadyPublished`: a second copy
-    would only make the versions harder to read.
+    A ranking computed for this request (a small contest) is stored first, so the version is
+    always a copy of what is stored. A ranking identical to the latest version raises
+    :class:`AlreadyPublished`: a second copy would only make the versions harder to read.
     """
-    publication = prepare_publication(contest, method)
+    publication = prepare_publication(contest, method, inline_limit)
     if publication.identical:
         raise AlreadyPublished(publication.latest)
+    ranking = publication.ranking
+    if not ranking.freshness.stored:
+        stored_rankings.store(contest, method, {
+            "instance_json": publication.instance_json, "result_json": publication.result_json,
+            "inputs_hash": publication.result["inputs_hash"], "problems_json": None,
+            "computed_at": ranking.freshness.computed_at}, ranking.generation)
     snapshot = ResultSnapshot(contest=contest, version=publication.version, method=publication.result["method"],
                               inputs_hash=publication.result["inputs_hash"], instance_json=publication.instance_json,
                               result_json=publication.result_json, published_by=organizer, published_at=utcnow())
@@ -291,23 +365,25 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
             checked += 1
             label = str(contest.title)
             stored = snapshot.result
-            # A version is recomputed by the engine version it was published with (1 before the key).
-            recomputation = scoring.rank(snapshot.instance, version=stored.get("engine_version", 1))
+            # A version is recomputed, and its input hashed, by the engine version it was published
+            # with (1 before the key).
+            engine_version = stored.get("engine_version", 1)
+            recomputation = scoring.rank(snapshot.instance, version=engine_version)
             if _as_stored(recomputation, stored) != stored:
                 found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
                                                                   "of its own stored input"))
-            if scoring.inputs_hash(snapshot.instance) != snapshot.inputs_hash:
+            if scoring.inputs_hash(snapshot.instance, engine_version) != snapshot.inputs_hash:
                 found.append(Discrepancy(label, snapshot.version, "the stored input does not match its hash"))
             if snapshot.version != latest_version:
                 continue
             current = dict(current_instance, **({"method": snapshot.instance["method"]}
                                                 if "method" in snapshot.instance else {}))
-            if scoring.inputs_hash(current) != snapshot.inputs_hash:
+            if scoring.inputs_hash(current, engine_version) != snapshot.inputs_hash:
                 found += [Discrepancy(label, snapshot.version, line)
                           for line in _describe_changes(snapshot.instance, current)
                           + _revisions_since(contest, snapshot.published_at)]
                 try:
-                    recomputed = scoring.rank(current, version=stored.get("engine_version", 1))
+                    recomputed = scoring.rank(current, version=engine_version)
                 except InputError as error:
                     found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
                                                                       + "; ".join(error.problems)))

@@ -1,6 +1,7 @@
 """The scoring engine: its statistics on data with known truth, and its contract."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -357,6 +358,42 @@ def test_same_input_gives_byte_identical_output_whatever_the_order_of_records():
     assert rank(instance)["inputs_hash"] == inputs_hash(shuffled)
     assert canonical_json(instance) == canonical_json(shuffled)
     assert inputs_hash(dict(instance, prize_zone=5)) != inputs_hash(instance)
+
+
+def test_version_3_hashes_the_marks_as_columns_exactly():
+    instance = small_instance(12, 5, 3, seed=8, prize_zone=4)
+    instance["scores"][0]["value"] = 7
+    digest = inputs_hash(instance)
+    assert digest != inputs_hash(instance, 2) == hashlib.sha256(canonical_json(instance).encode()).hexdigest()
+    shuffled = dict(reversed(list(instance.items())), scores=[dict(reversed(list(mark.items())))
+                                                               for mark in reversed(instance["scores"])])
+    assert inputs_hash(shuffled) == digest
+    first = instance["scores"][0]
+    changes = [
+        [dict(first, value=8)] + instance["scores"][1:],               # a mark
+        [dict(first, value=7.0)] + instance["scores"][1:],             # 7 is not 7.0, as in the JSON
+        [dict(first, round=1)] + instance["scores"][1:],               # "round": 1 written out
+        instance["scores"][1:],                                          # a mark left out
+        instance["scores"] + [first],                                    # a mark twice
+        [dict(first, judge=first["judge"] + "x")] + instance["scores"][1:],
+    ]
+    hashes = {inputs_hash(dict(instance, scores=scores)) for scores in changes}
+    assert len(hashes) == len(changes) and digest not in hashes
+    assert inputs_hash(dict(instance, prize_zone=5)) != digest
+    assert inputs_hash(dict(instance, entries=["e1"])) != digest
+    # -0.0 and 0.0 differ, whatever their order.
+    zeros = [dict(first, value=0.0), dict(first, value=-0.0)]
+    assert inputs_hash(dict(instance, scores=zeros)) == inputs_hash(dict(instance, scores=zeros[::-1]))
+
+
+@pytest.mark.parametrize("mark", [{"comment": "x"}, {"value": True}, {"value": "7"}, {"value": 2**60},
+                                  {"judge": 3}, {"round": 1.0}, {"round": 9}, {"value": float("nan")}])
+def test_marks_that_do_not_fit_the_columns_are_hashed_from_their_json(mark):
+    instance = small_instance(6, 3, 2, seed=2)
+    changed = dict(instance, scores=[dict(instance["scores"][0], **mark)] + instance["scores"][1:])
+    text = canonical_json(changed).encode()
+    assert inputs_hash(changed) == hashlib.sha256(b"scoring-inputs-v3 json\0" + text).hexdigest()
+    assert inputs_hash(changed) == inputs_hash(dict(changed, scores=changed["scores"][::-1]))
 
 
 def test_separate_pieces_of_the_judge_entry_graph_are_reported():

@@ -17,6 +17,7 @@ from contest.engines.scoring_model import Sheets, _hessian, _Marginal, fit_calib
 from contest.engines.scoring_uncertainty import summarise
 
 PUBLISHED_V1 = Path(__file__).parent / "data" / "published_v1.json"
+PUBLISHED_V2 = Path(__file__).parent / "data" / "published_v2.json"
 
 
 def true_ranks(contest: simulation.Contest) -> dict[str, int]:
@@ -99,7 +100,7 @@ def test_the_shortcuts_agree_with_drawing_and_sorting_every_entry():
 def test_version_2_keeps_the_answers_of_version_1_within_monte_carlo_error():
     contest = simulation.simulate_contest(8)
     old, new = rank(contest.instance, version=1), rank(contest.instance)
-    assert (old["engine_version"], new["engine_version"]) == (1, 2)
+    assert (old["engine_version"], new["engine_version"]) == (1, scoring.VERSION)
     before = {row["entry"]: row for row in old["ranking"]}
     after = {row["entry"]: row for row in new["ranking"]}
     assert max(abs(after[e]["score"] - before[e]["score"]) for e in before) < 0.05
@@ -115,6 +116,19 @@ def test_a_ranking_published_by_version_1_recomputes_digit_for_digit(case):
     answer = rank(published["instance"], version=1)
     assert answer.pop("engine_version") == 1
     assert json.dumps(answer, sort_keys=True) == json.dumps(published["result"], sort_keys=True)
+
+
+@pytest.mark.parametrize("case", range(2))
+def test_a_ranking_published_by_version_2_recomputes_digit_for_digit(case):
+    """Version 2 hashed its input from canonical JSON and seeded its draws with that hash; version 3
+    hashes columns, so the same input draws differently, and version 2 must still recompute."""
+    published = json.loads(PUBLISHED_V2.read_text())["published"][case]     # with ballots; with a plan
+    answer = rank(published["instance"], version=2)
+    assert answer["engine_version"] == 2
+    assert answer["inputs_hash"] == scoring.inputs_hash(published["instance"], 2) != scoring.inputs_hash(
+        published["instance"])
+    assert json.dumps(answer, sort_keys=True) == json.dumps(published["result"], sort_keys=True)
+    assert rank(published["instance"])["ranking"] != published["result"]["ranking"]
 
 
 def test_newton_finds_the_optimum_that_lbfgs_finds():
