@@ -51,7 +51,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -691,39 +691,44 @@ class _Even:
     after: np.ndarray | None = None
 
 
-def _refine(net: _Net, sol: _Sol, pieces, even: _Even | None = None) -> np.ndarray:
+def _refine(net: _Net, sol: _Sol, pieces, even: _Even | None = None, pieces_first: bool = False) -> np.ndarray:
     """Among flows of maximal gain, one with the least secondary cost (and, asked, the most even).
 
     Complementary slackness pins the optimal face: arcs with positive reduced gain stay full,
     negative ones stay empty, judges with positive dual stay at max load and negative at min.
     Inside that face every flow has the same (maximal) gain, so the second solve may only
     break ties. ``pieces(free_arcs, caps) -> (arc_of_piece, cap, cost)`` splits free arcs.
-    With ``even``, a solve inside the face first finds the least sum of squared loads, and the
-    tie-break then runs with every judge's load fixed at it (kept only if it is not less even).
+    With ``even``, the same solve also pays a convex cost on loads, weighted above every total
+    the pieces can cost: the least sum of squared loads first, the pieces' preference among
+    those; or, ``pieces_first``, the pieces' cost weighted above every sum of squares instead
+    (field mode: its pieces keep the fields linked, which calibration needs more than even
+    loads). The evened flow is kept only if it is not less even than the plain one.
     """
-    x = _tie_break(net, sol, pieces, _face(net, sol))
+    face = _face(net, sol)
+    x = _tie_break(net, sol, pieces, face)
     if even is None:
         return x
     even.before = even.after = _flow_loads(net, x)
-    face = _face(net, sol)
     if face is None:
         return x
-    fixed, free, lo, hi, demand = face
-    out = _flow_loads(net, fixed)
-    sub = _Net(lo, hi, demand, net.j[free], net.t[free], net.cap[free], np.zeros(len(free), np.int64))
-    found = _solve_net(sub, cost=np.zeros(len(free), np.int64), load=_LoadCost(even.base + out, 1))
-    if not found.feasible:
-        return x
-    loads = np.bincount(sub.j, weights=found.x, minlength=len(net.lo)).astype(np.int64)
-    y = _tie_break(net, sol, pieces, (fixed, free, loads, loads, demand))
-    if y is sol.x and x is not sol.x:  # the tie-break found no flow: take the evened one as it is
-        y = fixed + np.bincount(free, weights=found.x, minlength=len(net.j)).astype(np.int64)
+    fixed, free, _lo, _hi, _demand = face
+    base = even.base + _flow_loads(net, fixed)
+    if pieces_first:
+        weight = _squares(base + np.minimum(_hi, int(_demand.sum()))) + 1
+        y = _tie_break(net, sol, lambda f, c: _weighted(pieces(f, c), weight), face, _LoadCost(base, 1))
+    else:
+        _arc, cap, cost = pieces(free, net.cap[free])
+        y = _tie_break(net, sol, pieces, face, _LoadCost(base, int((cap * np.abs(cost)).sum()) + 1))
     after = _flow_loads(net, y)
-    if int((y * net.gain).sum()) != int((sol.x * net.gain).sum()) or \
-            _squares(even.base + after) > _squares(even.base + even.before):
+    if _squares(even.base + after) > _squares(even.base + even.before):
         return x
     even.after = after
     return y
+
+
+def _weighted(pieces, weight: int):
+    arc, cap, cost = pieces
+    return arc, cap, cost * weight
 
 
 def _flow_loads(net: _Net, x: np.ndarray) -> np.ndarray:
@@ -749,14 +754,14 @@ def _face(net: _Net, sol: _Sol):
     return fixed, free, np.maximum(load_lo - out, 0), load_hi - out, net.demand - into
 
 
-def _tie_break(net: _Net, sol: _Sol, pieces, face) -> np.ndarray:
-    """The least-cost flow of ``pieces`` inside ``face`` (``sol.x`` itself when there is none)."""
+def _tie_break(net: _Net, sol: _Sol, pieces, face, load: _LoadCost | None = None) -> np.ndarray:
+    """The least-cost flow of ``pieces`` (and ``load``) inside ``face`` (``sol.x`` when there is none)."""
     if face is None:
         return sol.x
     fixed, free, lo, hi, demand = face
     arc, cap, cost = pieces(free, net.cap[free])
     sub = _Net(lo, hi, demand, net.j[arc], net.t[arc], cap, np.zeros(len(arc), np.int64))
-    sub_sol = _solve_net(sub, cost=cost)
+    sub_sol = _solve_net(sub, cost=cost, load=load)
     if not sub_sol.feasible:
         return sol.x
     x = fixed + np.bincount(arc, weights=sub_sol.x, minlength=len(net.j)).astype(np.int64)
@@ -896,7 +901,7 @@ def _solve_by_fields(inst: Instance, res: _Residual, even: _Even | None = None, 
         cost = np.concatenate([np.full(len(free), -1, np.int64), np.zeros(many.sum(), np.int64)])
         return arc, cap_, cost
 
-    x = _refine(net, sol, spread, even)
+    x = _refine(net, sol, spread, even, pieces_first=True)
     pairs = _deal(inst, res, net, x)
     if pairs is None and even is not None and even.after is not even.before:
         even.after = even.before  # the evened counts cannot be dealt out: the plain ones may
@@ -1461,8 +1466,10 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     load cost is convex, so it stays a min-cost flow; its duals prove it, as for affinity alone).
     Its loss of affinity grows with mu, so the largest mu whose loss stays within the allowed
     share is searched for (geometric bisection, at most TRADE_SOLVES flows, from mu = 2 x the
-    largest scaled affinity down). Its assignment is kept only if it is more even than
-    ``pj, pe`` (the lexicographic optimum), so neither limit is ever broken.
+    largest scaled affinity down). A price whose assignment (with the usual tie rules at its
+    loads) splits the judge-entry graph into more pieces than ``pj, pe`` (the lexicographic
+    optimum) counts as too high: calibration needs the links more than even loads. The result
+    is kept only if it is more even than ``pj, pe``, so no limit is ever broken.
     """
     n_j = inst.n_judges
     kj, ke = pj[:n_locked], pe[:n_locked]
@@ -1478,27 +1485,44 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     heaviest = int((even.base + np.minimum(res.hi, int(res.k.sum()))).max(initial=0))
     nodes = n_j + inst.n_entries + 3
     mu_top = max(1, min(2 * top, 2**60 // (nodes * nodes * (2 * heaviest + 1))))  # no overflow in the solver
+    pieces = len(_components(pj, pe, n_j, inst.n_entries)[1])
     chosen, lo, hi, solves = None, 0, mu_top + 1, 0
     mu = mu_top
     while solves < TRADE_SOLVES and hi - lo > 1:
         solves += 1
-        found = _optimum(inst, res, even, mu)
-        ok = False
-        if not isinstance(found, list):
-            tj = np.concatenate([kj, found[2]]).astype(np.int64)
-            te = np.concatenate([ke, found[3]]).astype(np.int64)
-            ok = best_int - int(aff.of(tj, te)[1].sum()) <= allowed
-        if ok:
-            lo, chosen = mu, (mu, tj, te)
+        found = _priced(inst, res, even, aff, mu, kj, ke)
+        if found is not None and best_int - int(aff.of(*found)[1].sum()) <= allowed \
+                and len(_components(*found, n_j, inst.n_entries)[1]) <= pieces:
+            lo, chosen = mu, found
         else:
             hi = mu
         mu = min(max(math.isqrt(max(lo, 1) * hi), lo + 1), hi - 1)
     trade = {"allowed": allowed, "price": 0, "solves": solves}
-    if chosen is None or _squares(np.bincount(chosen[1], minlength=n_j)) >= best_sq:
+    if chosen is None or _squares(np.bincount(chosen[0], minlength=n_j)) >= best_sq:
         return pj, pe, trade
-    trade["price"] = chosen[0]
-    even.after = np.bincount(chosen[1][n_locked:], minlength=n_j).astype(np.int64)
-    return chosen[1], chosen[2], trade
+    trade["price"] = lo
+    even.after = np.bincount(chosen[0][n_locked:], minlength=n_j).astype(np.int64)
+    return chosen[0], chosen[1], trade
+
+
+def _priced(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, mu: int, kj, ke):
+    """The assignment that maximizes affinity - ``mu`` * sum(load^2), locked pairs first, with the
+    usual tie rules at its loads (the most affinity with every load fixed is the priced flow's,
+    so only ties move); None if there is none."""
+    found = _optimum(inst, res, even, mu)
+    if isinstance(found, list):
+        return None
+    tj = np.concatenate([kj, found[2]]).astype(np.int64)
+    te = np.concatenate([ke, found[3]]).astype(np.int64)
+    loads = np.bincount(found[2], minlength=inst.n_judges).astype(np.int64)
+    tied = _optimum(inst, replace(res, lo=loads, hi=loads), None)
+    if not isinstance(tied, list):
+        rj = np.concatenate([kj, tied[2]]).astype(np.int64)
+        re_ = np.concatenate([ke, tied[3]]).astype(np.int64)
+        if int(aff.of(rj, re_)[1].sum()) == int(aff.of(tj, te)[1].sum()) and \
+                np.array_equal(np.bincount(rj, minlength=inst.n_judges), np.bincount(tj, minlength=inst.n_judges)):
+            return rj, re_
+    return tj, te
 
 
 def _spread(loads: np.ndarray) -> dict:
