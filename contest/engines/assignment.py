@@ -1468,13 +1468,14 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     share is searched for (geometric bisection, at most TRADE_SOLVES flows, from mu = 2 x the
     largest scaled affinity down). A price whose assignment (with the usual tie rules at its
     loads) splits the judge-entry graph into more pieces than ``pj, pe`` (the lexicographic
-    optimum) counts as too high: calibration needs the links more than even loads. The result
+    optimum) counts as too high when entries have several judges: calibration needs the links
+    more than even loads. The result
     is kept only if it is more even than ``pj, pe``, so no limit is ever broken.
     """
     n_j = inst.n_judges
     kj, ke = pj[:n_locked], pe[:n_locked]
     best_int = int(aff.of(pj, pe)[1].sum())
-    allowed = math.floor(inst.load_evening * abs(best_int) + 1e-9)
+    allowed = math.floor(inst.load_evening * abs(best_int) + 1e-6)
     best_sq = _squares(np.bincount(pj, minlength=n_j))
     if res.dense is not None:
         top = int(dense.largest(res.dense))
@@ -1485,14 +1486,15 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     heaviest = int((even.base + np.minimum(res.hi, int(res.k.sum()))).max(initial=0))
     nodes = n_j + inst.n_entries + 3
     mu_top = max(1, min(2 * top, 2**60 // (nodes * nodes * (2 * heaviest + 1))))  # no overflow in the solver
-    pieces = len(_components(pj, pe, n_j, inst.n_entries)[1])
+    # with one judge per entry nothing links judges anyway: pieces do not count then
+    pieces = len(_components(pj, pe, n_j, inst.n_entries)[1]) if inst.k.max(initial=0) > 1 else None
     chosen, lo, hi, solves = None, 0, mu_top + 1, 0
     mu = mu_top
     while solves < TRADE_SOLVES and hi - lo > 1:
         solves += 1
         found = _priced(inst, res, even, aff, mu, kj, ke)
         if found is not None and best_int - int(aff.of(*found)[1].sum()) <= allowed \
-                and len(_components(*found, n_j, inst.n_entries)[1]) <= pieces:
+                and (pieces is None or len(_components(*found, n_j, inst.n_entries)[1]) <= pieces):
             lo, chosen = mu, found
         else:
             hi = mu
