@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField, SelectField,
-    StringField, SubmitField, TextAreaField,
+    BooleanField, DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField,
+    SelectField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput

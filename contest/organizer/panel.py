@@ -19,8 +19,8 @@ from contest.models import (
 from contest.jobs import views as job_views
 from contest.organizer import bp
 from contest.organizer.forms import (
-    DeclarationForm, DryRunForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
-    PanelLoadRowForm, PanelLoadsForm, ScoringRoundForm, parse_expertise,
+    DeclarationForm, DryRunForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm,
+    PanelJudgeForm, PanelLoadRowForm, PanelLoadsForm, ScoringRoundForm, parse_expertise,
 )
 from contest.services import charts, conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
