@@ -16,7 +16,10 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
      "affinity_matrix": {"entries": ["e1"], "judges": ["j1"], "values": [[0.83]]},
                                                  # or: every pair, one row per entry (dense)
      "locked": [["j1", "e1"]],                   # pairs that already have scores
-     "connect_tolerance": 0.0}                   # affinity we may give up to connect the graph
+     "connect_tolerance": 0.0,                   # affinity we may give up to connect the graph
+     "load_evening": null}                       # null: loads not evened; 0: the most even of the
+                                                 # optimal assignments; 0.02: up to 2 % of the
+                                                 # optimal affinity may buy more even loads
 
 Output::
 
@@ -38,6 +41,14 @@ generation on judge -> entry arcs (add every pair the duals price as profitable,
 none is left). Either way a zero gap is a proof of optimality. A dense ``affinity_matrix`` is
 solved the same way, by pricing (``assignment_dense``): the flow only ever sees candidate pairs,
 and every other pair of the matrix is priced against its duals until none prices out.
+
+Even loads (``load_evening``, absent or null by default, which keeps every answer as it was):
+the secondary objective is the sum of squared loads (whole loads, locked pairs included),
+a convex cost put on the flow as parallel source -> judge arcs of rising cost 2L + 1, so the
+flow stays integral and its duals still prove it. At 0 it is minimized inside the optimal face
+(affinity unchanged, gap 0); above 0 the largest price of evenness whose affinity loss stays
+within that share is searched for, and the answer is ``feasible`` with ``gap`` = the affinity
+given up. ``stats.evening`` reports the spread before and after (docs/assignment.md, "Even loads").
 
 Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
 in the input never matters, and ties follow fixed rules on ids (docs/assignment.md, "Ties"): in
