@@ -563,7 +563,8 @@ class _Sol:
         return not self.short_t.any() and not self.short_j.any()
 
 
-def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0, load: _LoadCost | None = None) -> _Sol:
+def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0, load: _LoadCost | None = None,
+               slack: bool = True) -> _Sol | None:
     """Min-cost flow (max gain unless ``cost`` is given), never infeasible thanks to slack.
 
     Nodes: judges 0..J-1, targets J..J+T-1, source S = J+T. A judge supplies its min load,
@@ -573,6 +574,8 @@ def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0, load: _L
     (their huge costs slow the solver down, so they are not there by default). M is large enough
     that the optimum uses slack only when no flow without it exists. ``top`` bounds the cost of
     arcs left out of ``net`` (column generation), so that M stays large enough for the whole problem.
+    Without ``slack`` an infeasible flow is None instead (a tie-break inside a face, whose costs
+    may be too large to multiply by M).
     """
     n_j, n_t = len(net.lo), len(net.demand)
     s = n_j + n_t
@@ -591,6 +594,8 @@ def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0, load: _L
     costs = np.concatenate([arc_cost, feed_cost]).astype(np.int64)
     supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]]).astype(np.int64)
     flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=False)
+    if flows is None and not slack:
+        return None
     if flows is None:
         big = (max(int(np.abs(costs).max(initial=0)), top) + 1) * (s + 2) + 1
         tr = np.arange(n_t, dtype=np.int64)
@@ -724,12 +729,20 @@ def _refine(net: _Net, sol: _Sol, pieces, even: _Even | None = None, pieces_firs
         return x
     fixed, free, _lo, _hi, _demand = face
     base = even.base + _flow_loads(net, fixed)
+    _arc, cap, cost = pieces(free, net.cap[free])
+    heaviest = int((base + np.minimum(_hi, int(_demand.sum()))).max(initial=0))
     if pieces_first:
         weight = _squares(base + np.minimum(_hi, int(_demand.sum()))) + 1
+        largest = weight * int(np.abs(cost).max(initial=0)) + 2 * heaviest + 1
+    else:
+        weight = int((cap * np.abs(cost)).sum()) + 1
+        largest = weight * (2 * heaviest + 1) + int(np.abs(cost).max(initial=0))
+    if largest * (len(net.lo) + len(net.demand) + 3) > 2**60:  # the solver would refuse such costs
+        return x
+    if pieces_first:
         y = _tie_break(net, sol, lambda f, c: _weighted(pieces(f, c), weight), face, _LoadCost(base, 1))
     else:
-        _arc, cap, cost = pieces(free, net.cap[free])
-        y = _tie_break(net, sol, pieces, face, _LoadCost(base, int((cap * np.abs(cost)).sum()) + 1))
+        y = _tie_break(net, sol, pieces, face, _LoadCost(base, weight))
     after = _flow_loads(net, y)
     if _squares(even.base + after) > _squares(even.base + even.before):
         return x
@@ -772,8 +785,8 @@ def _tie_break(net: _Net, sol: _Sol, pieces, face, load: _LoadCost | None = None
     fixed, free, lo, hi, demand = face
     arc, cap, cost = pieces(free, net.cap[free])
     sub = _Net(lo, hi, demand, net.j[arc], net.t[arc], cap, np.zeros(len(arc), np.int64))
-    sub_sol = _solve_net(sub, cost=cost, load=load)
-    if not sub_sol.feasible:
+    sub_sol = _solve_net(sub, cost=cost, load=load, slack=False)
+    if sub_sol is None:
         return sol.x
     x = fixed + np.bincount(arc, weights=sub_sol.x, minlength=len(net.j)).astype(np.int64)
     if int((x * net.gain).sum()) != int((sol.x * net.gain).sum()):

@@ -179,3 +179,34 @@ def test_dense_matrix_evening_is_proven_and_within_the_share():
         assert out["objective"] == pytest.approx(same["objective"], abs=1e-6)  # pricing = every pair listed
         assert squares(inst, out) == squares(listed, same)
     assert squares(inst, run(inst, 0.02)) < squares(inst, plain)
+
+
+@SETTINGS
+@given(instances(), st.sampled_from([0.0, 0.1]), st.randoms(use_true_random=False))
+def test_evening_is_deterministic_whatever_the_input_order(inst, evening, rnd):
+    out = run(inst, evening)
+    shuffled = json.loads(json.dumps(inst))
+    for key in ("entries", "judges", "conflicts", "affinity", "locked"):
+        if key in shuffled:
+            rnd.shuffle(shuffled[key])
+    assert run(shuffled, evening) == out
+
+
+def test_cli_reads_the_setting_and_prints_the_spread(tmp_path):
+    import subprocess
+    import sys
+    inst = {"k": 1, "entries": [{"id": f"e{i}", "field": "energy"} for i in range(6)],
+            "judges": [{"id": "j1", "fields": {"energy": 2}}, {"id": "j2", "fields": {"energy": 2}},
+                       {"id": "j3", "fields": {"energy": 2}}], "load_evening": 0}
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(inst), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "contest.engines.assignment", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["status"] == "optimal" and out["gap"] == 0
+    assert out["stats"]["evening"]["after"] == {"min": 2, "max": 2, "mean": 2.0, "std": 0.0, "sum_squares": 12}
+    path.write_text(json.dumps(dict(inst, load_evening=2)), encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "contest.engines.assignment", str(path)],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "load_evening" in bad.stdout
