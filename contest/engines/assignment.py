@@ -1153,8 +1153,9 @@ def _solve_dense(inst: Instance, res: _Residual, even: _Even | None = None, mu: 
     net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top, load=load)
     aj, ae = net.j, net.t
     x = sol.x
-    if sol.feasible and not mu:
-        x = _refine(net, sol, lambda free, caps: (free, caps, _tie(inst, aj[free], ae[free])), even)
+    if sol.feasible:
+        if not mu:
+            x = _refine(net, sol, lambda free, caps: (free, caps, _tie(inst, aj[free], ae[free])), even)
     else:  # the Hall certificate must see every allowed pair, also those never priced in
         oe, oj = np.nonzero(outside)
         t, h = sol.graph
@@ -1493,8 +1494,8 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     largest scaled affinity down). A price whose assignment (with the usual tie rules at its
     loads) splits the judge-entry graph into more pieces than ``pj, pe`` (the lexicographic
     optimum) counts as too high when entries have several judges: calibration needs the links
-    more than even loads. The result
-    is kept only if it is more even than ``pj, pe``, so no limit is ever broken.
+    more than even loads. The result is kept only if it is more even than ``pj, pe``, so no
+    limit is ever broken.
     """
     n_j = inst.n_judges
     kj, ke = pj[:n_locked], pe[:n_locked]
@@ -1512,12 +1513,18 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     mu_top = max(1, min(2 * top, 2**60 // (nodes * nodes * (2 * heaviest + 1))))  # no overflow in the solver
     # with one judge per entry nothing links judges anyway: pieces do not count then
     pieces = len(_components(pj, pe, n_j, inst.n_entries)[1]) if inst.k.max(initial=0) > 1 else None
+    # field mode applies its tie rules (which link fields) before counting pieces; the other
+    # modes, whose flows are costlier, only to the chosen price's assignment
+    tie_each = inst.explicit is None and inst.dense is None
     chosen, lo, hi, solves = None, 0, mu_top + 1, 0
     mu = mu_top
     while solves < TRADE_SOLVES and hi - lo > 1:
         solves += 1
-        found = _priced(inst, res, even, aff, mu, kj, ke)
-        if found is not None and best_int - int(aff.of(*found)[1].sum()) <= allowed \
+        found = _optimum(inst, res, even, mu)
+        if not isinstance(found, list):
+            found = (np.concatenate([kj, found[2]]).astype(np.int64), np.concatenate([ke, found[3]]).astype(np.int64))
+            found = _tied(inst, res, aff, *found, n_locked) if tie_each else found
+        if not isinstance(found, list) and best_int - int(aff.of(*found)[1].sum()) <= allowed \
                 and (pieces is None or len(_components(*found, n_j, inst.n_entries)[1]) <= pieces):
             lo, chosen = mu, found
         else:
@@ -1526,28 +1533,28 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     trade = {"allowed": allowed, "price": 0, "solves": solves}
     if chosen is None or _squares(np.bincount(chosen[0], minlength=n_j)) >= best_sq:
         return pj, pe, trade
+    if not tie_each:
+        tied = _tied(inst, res, aff, *chosen, n_locked)
+        if pieces is None or len(_components(*tied, n_j, inst.n_entries)[1]) <= pieces:
+            chosen = tied
     trade["price"] = lo
     even.after = np.bincount(chosen[0][n_locked:], minlength=n_j).astype(np.int64)
     return chosen[0], chosen[1], trade
 
 
-def _priced(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, mu: int, kj, ke):
-    """The assignment that maximizes affinity - ``mu`` * sum(load^2), locked pairs first, with the
-    usual tie rules at its loads (the most affinity with every load fixed is the priced flow's,
-    so only ties move); None if there is none."""
-    found = _optimum(inst, res, even, mu)
-    if isinstance(found, list):
-        return None
-    tj = np.concatenate([kj, found[2]]).astype(np.int64)
-    te = np.concatenate([ke, found[3]]).astype(np.int64)
-    loads = np.bincount(found[2], minlength=inst.n_judges).astype(np.int64)
+def _tied(inst: Instance, res: _Residual, aff: _Affinity, tj, te, n_locked: int):
+    """The assignment ``tj, te`` (locked pairs first) with the usual tie rules at its loads: the
+    most affinity with every load fixed is its own (it maximizes affinity - mu * sum(load^2)),
+    so only ties move. ``tj, te`` themselves if the re-solve does not confirm that."""
+    loads = np.bincount(tj[n_locked:], minlength=inst.n_judges).astype(np.int64)
     tied = _optimum(inst, replace(res, lo=loads, hi=loads), None)
-    if not isinstance(tied, list):
-        rj = np.concatenate([kj, tied[2]]).astype(np.int64)
-        re_ = np.concatenate([ke, tied[3]]).astype(np.int64)
-        if int(aff.of(rj, re_)[1].sum()) == int(aff.of(tj, te)[1].sum()) and \
-                np.array_equal(np.bincount(rj, minlength=inst.n_judges), np.bincount(tj, minlength=inst.n_judges)):
-            return rj, re_
+    if isinstance(tied, list):
+        return tj, te
+    rj = np.concatenate([tj[:n_locked], tied[2]]).astype(np.int64)
+    re_ = np.concatenate([te[:n_locked], tied[3]]).astype(np.int64)
+    if int(aff.of(rj, re_)[1].sum()) == int(aff.of(tj, te)[1].sum()) and \
+            np.array_equal(np.bincount(rj, minlength=inst.n_judges), np.bincount(tj, minlength=inst.n_judges)):
+        return rj, re_
     return tj, te
 
 
