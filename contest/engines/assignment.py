@@ -1145,12 +1145,13 @@ def _solve_by_pairs(inst: Instance, res: _Residual, even: _Even | None = None, m
     return net, sol, aj[chosen], ae[chosen], rounds
 
 
-def _solve_dense(inst: Instance, res: _Residual, even: _Even | None = None, mu: int = 0):
+def _solve_dense(inst: Instance, res: _Residual, even: _Even | None = None, mu: int = 0, seed=None):
     """Column generation over the affinity matrix, proven on every pair of it (see _dense_flow)."""
     outside = dense.allowed(inst.n_entries, res.k > 0, res.judge_ok, res.excluded)
     top = int(dense.largest(res.dense))
     load = _LoadCost(even.base, mu) if mu else None
-    net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top, load=load)
+    net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top, load=load,
+                                                 seed=seed)
     aj, ae = net.j, net.t
     x = sol.x
     if sol.feasible:
@@ -1166,7 +1167,7 @@ def _solve_dense(inst: Instance, res: _Residual, even: _Even | None = None, mu: 
     return net, sol, aj[chosen], ae[chosen], rounds, gain_all
 
 
-def _dense_flow(matrix, outside, k, lo, hi, top, exact=True, load: _LoadCost | None = None):
+def _dense_flow(matrix, outside, k, lo, hi, top, exact=True, load: _LoadCost | None = None, seed=None):
     """The flow over all pairs ``outside`` marks (cleared as pairs join the net), by pricing.
 
     Judges' duals are first estimated on a sample of the entries (every DENSE_SAMPLE_EVERY-th,
@@ -1191,6 +1192,8 @@ def _dense_flow(matrix, outside, k, lo, hi, top, exact=True, load: _LoadCost | N
         prices = s_sol.p if s_sol.feasible else None
     per_judge = np.where(lo > 0, lo + k_most, 0)
     keys = dense.candidates(matrix, outside, DENSE_PER_ENTRY_EXTRA + k_most, per_judge, prices)
+    if seed is not None and len(seed):  # pairs an earlier flow found good (they save pricing rounds)
+        keys = _unique(np.concatenate([keys, seed[outside[seed % n_e, seed // n_e]]]))
     new, rounds = keys, 0
     while True:
         rounds += 1
@@ -1458,10 +1461,11 @@ def solve(instance: dict) -> dict:
             "gap": gap, "components": len(sizes), **_messages([], warnings), "stats": stats}
 
 
-def _optimum(inst: Instance, res: _Residual, even: _Even | None, mu: int = 0):
+def _optimum(inst: Instance, res: _Residual, even: _Even | None, mu: int = 0, seed: np.ndarray | None = None):
     """The flow part of an optimal assignment: (method, rounds, pj, pe, u, p, positive reduced gain
     of all allowed pairs, arcs), or the problem codes when none exists. With ``mu`` > 0 it
-    maximizes affinity less ``mu`` times the sum of squared loads instead (see :func:`_trade`)."""
+    maximizes affinity less ``mu`` times the sum of squared loads instead (see :func:`_trade`).
+    ``seed``: keys j * E + e that a dense flow starts with besides its candidates (an earlier price's pairs)."""
     method, rounds, found = "fields", 1, None
     if inst.explicit is None and inst.dense is None:
         found = _solve_by_fields(inst, res, even, mu)
@@ -1470,7 +1474,7 @@ def _optimum(inst: Instance, res: _Residual, even: _Even | None, mu: int = 0):
         return method, rounds, pj, pe, u, p, int(_field_gain(inst, res, u, p).sum()), found[3]
     if inst.dense is not None:
         method = "dense pricing"
-        net, sol, pj, pe, rounds, gain_all = _solve_dense(inst, res, even, mu)
+        net, sol, pj, pe, rounds, gain_all = _solve_dense(inst, res, even, mu, seed)
     else:
         method = "pairs" if inst.explicit is not None else "column generation"
         net, sol, pj, pe, rounds = _solve_by_pairs(inst, res, even, mu)
@@ -1490,8 +1494,8 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     For a price mu, the flow that maximizes affinity - mu * sum(load^2) is solved exactly (the
     load cost is convex, so it stays a min-cost flow; its duals prove it, as for affinity alone).
     Its loss of affinity grows with mu, so the largest mu whose loss stays within the allowed
-    share is searched for (geometric bisection, at most TRADE_SOLVES flows, from mu = 2 x the
-    largest scaled affinity down). A price whose assignment (with the usual tie rules at its
+    share is searched for (geometric bisection between 1 and 2 x the largest scaled affinity, at
+    most TRADE_SOLVES flows). A price whose assignment (with the usual tie rules at its
     loads) splits the judge-entry graph into more pieces than ``pj, pe`` (the lexicographic
     optimum) counts as too high when entries have several judges: calibration needs the links
     more than even loads. The result is kept only if it is more even than ``pj, pe``, so no
@@ -1516,12 +1520,14 @@ def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, 
     # field mode applies its tie rules (which link fields) before counting pieces; the other
     # modes, whose flows are costlier, only to the chosen price's assignment
     tie_each = inst.explicit is None and inst.dense is None
-    chosen, lo, hi, solves = None, 0, mu_top + 1, 0
-    mu = mu_top
+    chosen, lo, hi, solves, seed, last = None, 0, mu_top + 1, 0, None, None
+    mu = max(math.isqrt(mu_top), 1)  # high prices take the most pricing rounds: start in the middle
     while solves < TRADE_SOLVES and hi - lo > 1:
         solves += 1
-        found = _optimum(inst, res, even, mu)
+        found = _optimum(inst, res, even, mu, seed)
         if not isinstance(found, list):
+            keys = found[2] * inst.n_entries + found[3]  # this flow's and the last one's pairs seed the next
+            seed, last = _unique(np.concatenate([keys] + ([] if last is None else [last]))), keys
             found = (np.concatenate([kj, found[2]]).astype(np.int64), np.concatenate([ke, found[3]]).astype(np.int64))
             found = _tied(inst, res, aff, *found, n_locked) if tie_each else found
         if not isinstance(found, list) and best_int - int(aff.of(*found)[1].sum()) <= allowed \
