@@ -7,8 +7,11 @@ levels 1-3, 150 organizations, 1 % random conflicts plus every author-organizati
 written to JSON and solved by the engine's own command line in a fresh process, so the time
 includes start-up and JSON parsing and the peak memory (the child's ru_maxrss) includes the
 solver's native memory. A greedy baseline (best free judge first, entry by entry) is run for
-comparison (field mode). The last line is
-``assign: seconds=... cpu_seconds=... peak_mb=... gap=... entries=... judges=...``.
+comparison (field mode). Judges' loads are evened (``load_evening``, default 0: ties among optimal
+assignments go to the most even loads, no affinity lost; ``--load-evening 0.01`` lets it give up
+1 %, ``--load-evening none`` turns it off), and the spread of loads is printed before and after.
+The last line is ``assign: seconds=... cpu_seconds=... peak_mb=... gap=... entries=... judges=...
+load_std=before->after load_range=min..max->min..max``.
 Target on the 2-core machine: proven optimal (gap 0) in at most 5 s and 1 GB; the benchmark exits
 with status 1 when a target is missed.
 """
@@ -137,13 +140,18 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--judges", type=int, default=1_000)
     parser.add_argument("--k", type=int, default=3)
+    parser.add_argument("--load-evening", default="0",
+                        help="share of affinity the engine may give up for even loads, or 'none' (default 0)")
     args = parser.parse_args()
+    evening = None if args.load_evening == "none" else float(args.load_evening)
     t0 = time.perf_counter()
     if args.dense:
         inst = dense_season(args.entries, args.judges, args.k)
     else:
         inst = season(args.entries, args.judges)
         inst["k"] = args.k
+    if evening is not None:
+        inst["load_evening"] = evening
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "season.json"
         path.write_text(json.dumps(inst), encoding="utf-8")
@@ -172,6 +180,12 @@ def main() -> None:
           f"..{stats['load_histogram'][-1][0]}")
     print(f"          wall {seconds:.2f} s (fresh process: start-up, JSON in and out, solve), "
           f"CPU {cpu:.2f} s, peak RSS {peak_mb:.0f} MB")
+    spread = stats["load_spread"]
+    before = stats["evening"]["before"] if "evening" in stats else spread
+    lost = stats["evening"]["affinity_lost"] if "evening" in stats else 0.0
+    print(f"loads:    load_evening={evening} before: min={before['min']} max={before['max']} "
+          f"std={before['std']:.2f}; after: min={spread['min']} max={spread['max']} std={spread['std']:.2f} "
+          f"(mean {spread['mean']:.2f}), affinity given up {lost:.6g}")
     if not args.dense:
         t2 = time.perf_counter()
         base = greedy(inst)
@@ -179,10 +193,14 @@ def main() -> None:
               f"of the bound, gap={out['bound'] - base['objective']:.6g}), unfilled slots="
               f"{base['unfilled']}, judges below min_load={base['below_min_load']}, "
               f"entries without expert={base['without_expert']}, {time.perf_counter() - t2:.2f} s")
+    allowed = 0.0 if evening is None else evening * abs(out["bound"])
     missed = [what for what, bad in (("seconds", seconds > TARGET_SECONDS), ("peak_mb", peak_mb > TARGET_MB),
-                                     ("gap", out["gap"] != 0)) if bad]
+                                     ("gap", out["gap"] > allowed + 1e-9 or (not evening and out["gap"] != 0)),
+                                     ("spread", spread["sum_squares"] > before["sum_squares"])) if bad]
     print(f"assign: seconds={seconds:.2f} cpu_seconds={cpu:.2f} peak_mb={peak_mb:.0f} gap={out['gap']:.3g} "
-          f"entries={len(inst['entries'])} judges={len(inst['judges'])}"
+          f"entries={len(inst['entries'])} judges={len(inst['judges'])} "
+          f"load_std={before['std']:.2f}->{spread['std']:.2f} "
+          f"load_range={before['min']}..{before['max']}->{spread['min']}..{spread['max']}"
           + (f" missed={','.join(missed)}" if missed else ""))
     if missed:
         sys.exit(1)

@@ -437,3 +437,33 @@ def test_a_committed_assignment_mails_each_judge_the_codes_of_their_entries_and_
             author = entry.lead_author
             for leak in (entry.title, author.full_name, author.organization, author.email):
                 assert leak not in message.as_string()
+
+
+def test_dry_run_evens_loads_as_the_organizer_sets_it_and_keeps_the_setting(client, organizer, contest, field_day):
+    page = client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)
+    assert "Even out the judges" in page  # on by default, no affinity given up
+    bad = client.post(f"/organizer/contests/{contest.id}/assignment/run",
+                      data={"even_loads": "y", "affinity_share": "150"})
+    assert bad.status_code == 422 and "Number must be between 0 and 100" in bad.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(AssignmentRun.id))) == 0
+    client.post(f"/organizer/contests/{contest.id}/assignment/run", data={"even_loads": "y", "affinity_share": "2.5"})
+    run = db.session.scalars(db.select(AssignmentRun)).one()
+    assert json.loads(run.instance_json)["load_evening"] == 0.025
+    html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
+    assert "before and after evening" in html and "Standard deviation" in html
+    result = json.loads(run.result_json)
+    assert result["stats"]["evening"]["after"]["std"] <= result["stats"]["evening"]["before"]["std"]
+    again = client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)
+    assert 'value="2.5"' in again  # the form starts from the last run's setting
+    client.post(f"/organizer/assignment-runs/{run.id}/commit", data={"confirm": "yes"})
+    assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 12  # the stored setting is the run's input
+    client.post(f"/organizer/contests/{contest.id}/assignment/run", data={"affinity_share": "0"})  # box unticked
+    off = db.session.scalars(db.select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
+    assert json.loads(off.instance_json)["load_evening"] is None
+    assert "evening" not in json.loads(off.result_json)["stats"]
+
+
+def test_dry_run_setting_is_asked_in_uzbek_and_russian(client, organizer, contest, field_day):
+    for lang, words in (("uz", "Hakamlar yuklamasini tenglashtirish"), ("ru", "Выравнивать нагрузку судей")):
+        client.post(f"/auth/language/{lang}")
+        assert words in client.get(f"/organizer/contests/{contest.id}/assignment").get_data(as_text=True)

@@ -16,7 +16,10 @@ Input (a dict, or a JSON file for ``python -m contest.engines.assignment IN.json
      "affinity_matrix": {"entries": ["e1"], "judges": ["j1"], "values": [[0.83]]},
                                                  # or: every pair, one row per entry (dense)
      "locked": [["j1", "e1"]],                   # pairs that already have scores
-     "connect_tolerance": 0.0}                   # affinity we may give up to connect the graph
+     "connect_tolerance": 0.0,                   # affinity we may give up to connect the graph
+     "load_evening": null}                       # null: loads not evened; 0: the most even of the
+                                                 # optimal assignments; 0.02: up to 2 % of the
+                                                 # optimal affinity may buy more even loads
 
 Output::
 
@@ -39,6 +42,14 @@ none is left). Either way a zero gap is a proof of optimality. A dense ``affinit
 solved the same way, by pricing (``assignment_dense``): the flow only ever sees candidate pairs,
 and every other pair of the matrix is priced against its duals until none prices out.
 
+Even loads (``load_evening``, absent or null by default, which keeps every answer as it was):
+the secondary objective is the sum of squared loads (whole loads, locked pairs included),
+a convex cost put on the flow as parallel source -> judge arcs of rising cost 2L + 1, so the
+flow stays integral and its duals still prove it. At 0 it is minimized inside the optimal face
+(affinity unchanged, gap 0); above 0 the largest price of evenness whose affinity loss stays
+within that share is searched for, and the answer is ``feasible`` with ``gap`` = the affinity
+given up. ``stats.evening`` reports the spread before and after (docs/assignment.md, "Even loads").
+
 Determinism: ids are sorted (code-point order) before anything is built, so the order of lists
 in the input never matters, and ties follow fixed rules on ids (docs/assignment.md, "Ties"): in
 field mode judges deal out their per-field counts in id order over entry slots ordered by id and
@@ -51,7 +62,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -77,6 +88,9 @@ DENSE_PRICED_PER_ENTRY = 6  # at most this many pairs per entry join per round, 
 DENSE_MARGIN = 0.03         # ... among those within this share of the largest affinity of pricing out
 DENSE_SAMPLE_EVERY = 8      # judges' prices are first estimated on every 8th entry ...
 DENSE_SAMPLE_MIN = 1000     # ... when that sample has at least this many entries
+# Load evening (see _load_arcs and _trade):
+LOAD_PIECES_MAX = 2_000_000  # unit arcs of the load cost in one flow; beyond, one arc covers several units
+TRADE_SOLVES = 12            # most flows solved to find the price of evenness when affinity may be traded
 
 
 # --------------------------------------------------------------------------- the instance
@@ -102,6 +116,7 @@ class Instance:
     connect_tolerance: float
     warnings: list[dict] = field(default_factory=list)  # warning codes (see explain)
     dense: np.ndarray | None = None  # float32[E, J] from 'affinity_matrix': every pair allowed
+    load_evening: float | None = None  # None: loads not evened; else the share of affinity it may cost
 
     @property
     def n_judges(self) -> int:
@@ -262,7 +277,7 @@ def read_instance(data: dict) -> Instance:
     if not isinstance(data, dict):
         raise InputError("the instance must be an object")
     known = {"k", "min_load", "max_load", "entries", "judges", "conflicts", "affinity",
-             "affinity_matrix", "locked", "connect_tolerance"}
+             "affinity_matrix", "locked", "connect_tolerance", "load_evening"}
     for key in sorted(set(data) - known):
         warnings.append({"code": "unknown_key", "key": key})
 
@@ -276,6 +291,10 @@ def read_instance(data: dict) -> Instance:
     if not _is_number(tolerance) or not math.isfinite(tolerance) or tolerance < 0:
         problems.append(f"'connect_tolerance' must be a non-negative number, got {tolerance!r}")
         tolerance = 0.0
+    evening = data.get("load_evening")
+    if evening is not None and (not _is_number(evening) or not math.isfinite(evening) or not 0 <= evening <= 1):
+        problems.append(f"'load_evening' must be null or a number from 0 to 1, got {evening!r}")
+        evening = None
 
     if "entries" not in data:
         problems.append("'entries' is missing")
@@ -413,7 +432,7 @@ def read_instance(data: dict) -> Instance:
         raise InputError(problems)
     return Instance(judge_ids, entry_ids, k, min_load, max_load, active, field_names,
                     entry_field, level, conflict_keys, declared, explicit, locked,
-                    float(tolerance), warnings, matrix)
+                    float(tolerance), warnings, matrix, None if evening is None else float(evening))
 
 
 def _k_above_judges(inst: Instance) -> list[dict]:
@@ -544,29 +563,41 @@ class _Sol:
         return not self.short_t.any() and not self.short_j.any()
 
 
-def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0) -> _Sol:
+def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0, load: _LoadCost | None = None,
+               slack: bool = True) -> _Sol | None:
     """Min-cost flow (max gain unless ``cost`` is given), never infeasible thanks to slack.
 
     Nodes: judges 0..J-1, targets J..J+T-1, source S = J+T. A judge supplies its min load,
-    S supplies the rest of the demand and feeds each judge up to its max load. The flow is
-    first solved as it is; only if that is infeasible, slack arcs of cost M (S -> target,
-    judge -> S) absorb what cannot be met (their huge costs slow the solver down, so they are
-    not there by default). M is large enough that the optimum uses slack only when no flow
-    without it exists. ``top`` bounds the cost of arcs left out of ``net`` (column
-    generation), so that M stays large enough for the whole problem.
+    S supplies the rest of the demand and feeds each judge up to its max load (free, or at the
+    convex ``load`` cost: see :func:`_load_arcs`). The flow is first solved as it is; only if
+    that is infeasible, slack arcs of cost M (S -> target, judge -> S) absorb what cannot be met
+    (their huge costs slow the solver down, so they are not there by default). M is large enough
+    that the optimum uses slack only when no flow without it exists. ``top`` bounds the cost of
+    arcs left out of ``net`` (column generation), so that M stays large enough for the whole problem.
+    Without ``slack`` an infeasible flow is None instead (a tie-break inside a face, whose costs
+    may be too large to multiply by M).
     """
     n_j, n_t = len(net.lo), len(net.demand)
     s = n_j + n_t
     arc_cost = -net.gain if cost is None else cost
     jr = np.arange(n_j, dtype=np.int64)
-    tails = np.concatenate([net.j, np.full(n_j, s)]).astype(np.int64)
-    heads = np.concatenate([net.t + n_j, jr]).astype(np.int64)
-    caps = np.concatenate([net.cap, net.hi - net.lo]).astype(np.int64)
-    costs = np.concatenate([arc_cost, np.zeros(n_j)]).astype(np.int64)
+    if load is None:
+        feed_j, feed_cap, feed_cost = jr, net.hi - net.lo, np.zeros(n_j, np.int64)
+    else:
+        most = np.minimum(np.bincount(net.j, weights=net.cap, minlength=n_j).astype(np.int64),
+                          int(net.demand.sum()))
+        feed_j, feed_cap, feed_cost = _load_arcs(net.lo, net.hi, load, most)
+    n_real = len(net.j) + len(feed_j)
+    tails = np.concatenate([net.j, np.full(len(feed_j), s)]).astype(np.int64)
+    heads = np.concatenate([net.t + n_j, feed_j]).astype(np.int64)
+    caps = np.concatenate([net.cap, feed_cap]).astype(np.int64)
+    costs = np.concatenate([arc_cost, feed_cost]).astype(np.int64)
     supplies = np.concatenate([net.lo, -net.demand, [int(net.demand.sum() - net.lo.sum())]]).astype(np.int64)
     flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=False)
+    if flows is None and not slack:
+        return None
     if flows is None:
-        big = (max(int(np.abs(arc_cost).max(initial=0)), top) + 1) * (s + 2) + 1
+        big = (max(int(np.abs(costs).max(initial=0)), top) + 1) * (s + 2) + 1
         tr = np.arange(n_t, dtype=np.int64)
         tails = np.concatenate([tails, np.full(n_t, s), jr])
         heads = np.concatenate([heads, tr + n_j, np.full(n_j, s)])
@@ -575,12 +606,49 @@ def _solve_net(net: _Net, cost: np.ndarray | None = None, top: int = 0) -> _Sol:
         flows = _min_cost_flow(tails, heads, caps, costs, supplies, must=True)
     m = len(net.j)
     d = _potentials(tails, heads, caps, costs, flows, s + 1)
-    real = np.arange(len(tails)) < m + n_j  # judge->target and source->judge arcs
+    real = np.arange(len(tails)) < n_real  # judge->target and source->judge arcs
     fwd, back = real & (flows < caps), real & (flows > 0)
     graph = (np.concatenate([tails[fwd], heads[back]]), np.concatenate([heads[fwd], tails[back]]))
-    slack = flows[m + n_j:] if len(flows) > m + n_j else np.zeros(n_t + n_j, np.int64)
+    slack = flows[n_real:] if len(flows) > n_real else np.zeros(n_t + n_j, np.int64)
     return _Sol(x=flows[:m], short_t=slack[:n_t], short_j=slack[n_t:],
                 u=d[s] - d[n_j:s], p=d[:n_j] - d[s], graph=graph)
+
+
+@dataclass
+class _LoadCost:
+    """A convex cost on judges' loads: ``weight`` times the sum of squared loads.
+
+    ``base`` is the load each judge already has outside the flow (kept locked pairs, arcs fixed
+    by the face), so the squares are of whole loads.
+    """
+
+    base: np.ndarray  # int64[J]
+    weight: int
+
+
+def _load_arcs(lo, hi, load: _LoadCost, most):
+    """Source -> judge arcs for a convex load cost (parallel arcs of increasing marginal cost).
+
+    A judge supplies its min load ``lo`` itself; the i-th unit above it brings the judge's whole
+    load from L = base + lo + i to L + 1 and costs weight * (2L + 1), the growth of L^2, so a
+    min-cost flow fills a judge's arcs in order and pays weight * sum(load^2) plus a constant.
+    A judge gets at most ``most`` units (what its arcs can carry). Past LOAD_PIECES_MAX arcs in
+    all, one arc carries ``step`` units at their mean marginal cost (still convex, coarser).
+    """
+    width = np.maximum(np.minimum(hi - lo, most), 0).astype(np.int64)
+    step = max(1, -(-int(width.sum()) // LOAD_PIECES_MAX))
+    count = -(-width // step)
+    judge = np.repeat(np.arange(len(lo), dtype=np.int64), count)
+    index = np.arange(len(judge), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    start = index * step
+    cap = np.minimum(step, width[judge] - start)
+    whole = load.base[judge] + lo[judge] + start
+    return judge, cap, load.weight * (2 * whole + cap)
+
+
+def _squares(loads: np.ndarray) -> int:
+    """The evenness cost of a load vector: the sum of squares (the total load being fixed)."""
+    return int((loads.astype(np.int64) ** 2).sum())
 
 
 def _min_cost_flow(tails, heads, caps, costs, supplies, must: bool) -> np.ndarray | None:
@@ -629,30 +697,96 @@ def _bound(net: _Net, sol: _Sol) -> int:
                - (net.lo * np.maximum(-sol.p, 0)).sum() + (net.cap * np.maximum(g, 0)).sum())
 
 
-def _refine(net: _Net, sol: _Sol, pieces) -> np.ndarray:
-    """Among flows of maximal gain, one with the least secondary cost.
+@dataclass
+class _Even:
+    """Loads to even out (the whole load counts: ``base`` is what kept locked pairs give each
+    judge), and what the evening did: the flow's loads per judge before and after it."""
+
+    base: np.ndarray  # int64[J]
+    before: np.ndarray | None = None
+    after: np.ndarray | None = None
+
+
+def _refine(net: _Net, sol: _Sol, pieces, even: _Even | None = None, pieces_first: bool = False) -> np.ndarray:
+    """Among flows of maximal gain, one with the least secondary cost (and, asked, the most even).
 
     Complementary slackness pins the optimal face: arcs with positive reduced gain stay full,
     negative ones stay empty, judges with positive dual stay at max load and negative at min.
     Inside that face every flow has the same (maximal) gain, so the second solve may only
     break ties. ``pieces(free_arcs, caps) -> (arc_of_piece, cap, cost)`` splits free arcs.
+    With ``even``, the same solve also pays a convex cost on loads, weighted above every total
+    the pieces can cost: the least sum of squared loads first, the pieces' preference among
+    those; or, ``pieces_first``, the pieces' cost weighted above every sum of squares instead
+    (field mode: its pieces keep the fields linked, which calibration needs more than even
+    loads). The evened flow is kept only if it is not less even than the plain one.
+    """
+    face = _face(net, sol)
+    x = _tie_break(net, sol, pieces, face)
+    if even is None:
+        return x
+    even.before = even.after = _flow_loads(net, x)
+    if face is None:
+        return x
+    fixed, free, _lo, _hi, _demand = face
+    base = even.base + _flow_loads(net, fixed)
+    _arc, cap, cost = pieces(free, net.cap[free])
+    heaviest = int((base + np.minimum(_hi, int(_demand.sum()))).max(initial=0))
+    if pieces_first:
+        weight = _squares(base + np.minimum(_hi, int(_demand.sum()))) + 1
+        largest = weight * int(np.abs(cost).max(initial=0)) + 2 * heaviest + 1
+    else:
+        weight = int((cap * np.abs(cost)).sum()) + 1
+        largest = weight * (2 * heaviest + 1) + int(np.abs(cost).max(initial=0))
+    if largest * (len(net.lo) + len(net.demand) + 3) > 2**60:  # the solver would refuse such costs
+        return x
+    if pieces_first:
+        y = _tie_break(net, sol, lambda f, c: _weighted(pieces(f, c), weight), face, _LoadCost(base, 1))
+    else:
+        y = _tie_break(net, sol, pieces, face, _LoadCost(base, weight))
+    after = _flow_loads(net, y)
+    if _squares(even.base + after) > _squares(even.base + even.before):
+        return x
+    even.after = after
+    return y
+
+
+def _weighted(pieces, weight: int):
+    arc, cap, cost = pieces
+    return arc, cap, cost * weight
+
+
+def _flow_loads(net: _Net, x: np.ndarray) -> np.ndarray:
+    return np.bincount(net.j, weights=x, minlength=len(net.lo)).astype(np.int64)
+
+
+def _face(net: _Net, sol: _Sol):
+    """The optimal face of ``sol``'s duals: (fixed flow, free arcs, judges' lo and hi left, demand left).
+
+    None when there is nothing to choose or the duals do not pin a consistent face.
     """
     g = net.gain - sol.u[net.t] - sol.p[net.j]
     fixed = np.where(g > 0, net.cap, 0)
     free = np.flatnonzero(g == 0)
     if len(free) == 0:
-        return sol.x
+        return None
     load_lo = np.where(sol.p > 0, net.hi, net.lo)
     load_hi = np.where(sol.p < 0, net.lo, net.hi)
-    out = np.bincount(net.j, weights=fixed, minlength=len(net.lo)).astype(np.int64)
+    out = _flow_loads(net, fixed)
     into = np.bincount(net.t, weights=fixed, minlength=len(net.demand)).astype(np.int64)
     if (out > load_hi).any() or (into > net.demand).any():
+        return None
+    return fixed, free, np.maximum(load_lo - out, 0), load_hi - out, net.demand - into
+
+
+def _tie_break(net: _Net, sol: _Sol, pieces, face, load: _LoadCost | None = None) -> np.ndarray:
+    """The least-cost flow of ``pieces`` (and ``load``) inside ``face`` (``sol.x`` when there is none)."""
+    if face is None:
         return sol.x
+    fixed, free, lo, hi, demand = face
     arc, cap, cost = pieces(free, net.cap[free])
-    sub = _Net(np.maximum(load_lo - out, 0), load_hi - out, net.demand - into,
-               net.j[arc], net.t[arc], cap, np.zeros(len(arc), np.int64))
-    sub_sol = _solve_net(sub, cost=cost)
-    if not sub_sol.feasible:
+    sub = _Net(lo, hi, demand, net.j[arc], net.t[arc], cap, np.zeros(len(arc), np.int64))
+    sub_sol = _solve_net(sub, cost=cost, load=load, slack=False)
+    if sub_sol is None:
         return sol.x
     x = fixed + np.bincount(arc, weights=sub_sol.x, minlength=len(net.j)).astype(np.int64)
     if int((x * net.gain).sum()) != int((sol.x * net.gain).sum()):
@@ -754,14 +888,15 @@ def _explain_slack(inst: Instance, sol: _Sol, n_j: int, n_t: int) -> list[dict]:
 # --------------------------------------------------------------------------- field mode
 
 
-def _solve_by_fields(inst: Instance, res: _Residual):
+def _solve_by_fields(inst: Instance, res: _Residual, even: _Even | None = None, mu: int = 0):
     """Solve per (judge, field) counts, then deal the counts out to entries.
 
     Affinity depends only on the judge and the entry's field, so the problem over counts
     x[j, f] <= (entries of f open to j) is a relaxation with the same objective; if its optimum
     can be dealt out without conflicts, it is optimal for the full problem, and its duals
     (u_f for every entry of field f) certify it on all 20M pairs. Returns None when the
-    dealing fails (the caller then uses column generation).
+    dealing fails (the caller then uses column generation). With ``mu`` > 0 the flow maximizes
+    affinity less ``mu`` times the sum of squared loads (see :func:`_trade`), with no tie-break.
     """
     n_e, n_j = inst.n_entries, inst.n_judges
     n_c = res.scaled.shape[1]
@@ -776,9 +911,12 @@ def _solve_by_fields(inst: Instance, res: _Residual):
     aj, ac = np.nonzero((cap > 0) & (demand[None, :] > 0))
     net = _Net(res.lo, res.hi, demand, aj.astype(np.int64), ac.astype(np.int64),
                cap[aj, ac].astype(np.int64), res.scaled[aj, ac])
-    sol = _solve_net(net)
+    sol = _solve_net(net, load=_LoadCost(even.base, mu) if mu else None)
     if not sol.feasible:
         return None
+    if mu:
+        pairs = _deal(inst, res, net, sol.x)
+        return None if pairs is None else (pairs, sol.u[col], sol.p, len(net.j))
 
     def spread(free, caps):  # prefer using many (judge, field) pairs: it links the fields
         many = caps > 1
@@ -787,8 +925,11 @@ def _solve_by_fields(inst: Instance, res: _Residual):
         cost = np.concatenate([np.full(len(free), -1, np.int64), np.zeros(many.sum(), np.int64)])
         return arc, cap_, cost
 
-    x = _refine(net, sol, spread)
+    x = _refine(net, sol, spread, even, pieces_first=True)
     pairs = _deal(inst, res, net, x)
+    if pairs is None and even is not None and even.after is not even.before:
+        even.after = even.before  # the evened counts cannot be dealt out: the plain ones may
+        pairs = _deal(inst, res, net, _refine(net, sol, spread))
     if pairs is None:
         return None
     return pairs, sol.u[col], sol.p, len(net.j)
@@ -974,8 +1115,9 @@ def _tie(inst: Instance, j: np.ndarray, e: np.ndarray) -> np.ndarray:
                      for a, b in zip(j.tolist(), e.tolist())], dtype=np.int64)
 
 
-def _solve_by_pairs(inst: Instance, res: _Residual):
-    """Min-cost flow on judge -> entry arcs; in field mode with column generation."""
+def _solve_by_pairs(inst: Instance, res: _Residual, even: _Even | None = None, mu: int = 0):
+    """Min-cost flow on judge -> entry arcs; in field mode with column generation (``mu``: as in
+    :func:`_solve_by_fields`)."""
     if inst.explicit is not None:
         aj, ae, gain = _explicit_arcs(inst, res)
     else:
@@ -986,7 +1128,7 @@ def _solve_by_pairs(inst: Instance, res: _Residual):
         if inst.explicit is None:
             gain = res.scaled[aj, res.col[ae]]
         net = _Net(res.lo, res.hi, res.k, aj, ae, np.ones(len(aj), np.int64), gain)
-        sol = _solve_net(net)
+        sol = _solve_net(net, load=_LoadCost(even.base, mu) if mu else None)
         if inst.explicit is None:
             extra = _field_violators(inst, res, sol.u, sol.p, aj, ae, want=2)
             if extra is not None and len(extra[0]):
@@ -995,23 +1137,26 @@ def _solve_by_pairs(inst: Instance, res: _Residual):
                 continue
         break
     x = sol.x
-    if sol.feasible:
+    if sol.feasible and not mu:
         def tie(free, caps):
             return free, caps, _tie(inst, aj[free], ae[free])
-        x = _refine(net, sol, tie)
+        x = _refine(net, sol, tie, even)
     chosen = x > 0
     return net, sol, aj[chosen], ae[chosen], rounds
 
 
-def _solve_dense(inst: Instance, res: _Residual):
+def _solve_dense(inst: Instance, res: _Residual, even: _Even | None = None, mu: int = 0, seed=None):
     """Column generation over the affinity matrix, proven on every pair of it (see _dense_flow)."""
     outside = dense.allowed(inst.n_entries, res.k > 0, res.judge_ok, res.excluded)
     top = int(dense.largest(res.dense))
-    net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top)
+    load = _LoadCost(even.base, mu) if mu else None
+    net, sol, outside_gain, rounds = _dense_flow(res.dense, outside, res.k, res.lo, res.hi, top, load=load,
+                                                 seed=seed)
     aj, ae = net.j, net.t
     x = sol.x
     if sol.feasible:
-        x = _refine(net, sol, lambda free, caps: (free, caps, _tie(inst, aj[free], ae[free])))
+        if not mu:
+            x = _refine(net, sol, lambda free, caps: (free, caps, _tie(inst, aj[free], ae[free])), even)
     else:  # the Hall certificate must see every allowed pair, also those never priced in
         oe, oj = np.nonzero(outside)
         t, h = sol.graph
@@ -1022,7 +1167,7 @@ def _solve_dense(inst: Instance, res: _Residual):
     return net, sol, aj[chosen], ae[chosen], rounds, gain_all
 
 
-def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
+def _dense_flow(matrix, outside, k, lo, hi, top, exact=True, load: _LoadCost | None = None, seed=None):
     """The flow over all pairs ``outside`` marks (cleared as pairs join the net), by pricing.
 
     Judges' duals are first estimated on a sample of the entries (every DENSE_SAMPLE_EVERY-th,
@@ -1032,7 +1177,8 @@ def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
     best pairs that price out or nearly (DENSE_MARGIN) join. Big-M slack keeps every round
     solvable, with M sized for the whole matrix (``top``), so slack left at the end means that
     no assignment exists at all. Not ``exact`` (the sample: its duals are only an estimate), it
-    stops at the first flow without slack.
+    stops at the first flow without slack. A ``load`` cost (the sample leaves it out) changes
+    no step: pricing reads the judges' node potentials, whatever arcs feed them.
     Returns (net, sol, positive reduced gain left outside, rounds).
     """
     n_e = len(k)
@@ -1046,13 +1192,15 @@ def _dense_flow(matrix, outside, k, lo, hi, top, exact=True):
         prices = s_sol.p if s_sol.feasible else None
     per_judge = np.where(lo > 0, lo + k_most, 0)
     keys = dense.candidates(matrix, outside, DENSE_PER_ENTRY_EXTRA + k_most, per_judge, prices)
+    if seed is not None and len(seed):  # pairs an earlier flow found good (they save pricing rounds)
+        keys = _unique(np.concatenate([keys, seed[outside[seed % n_e, seed // n_e]]]))
     new, rounds = keys, 0
     while True:
         rounds += 1
         outside[new % n_e, new // n_e] = False
         aj, ae = keys // n_e, keys % n_e
         net = _Net(lo, hi, k, aj, ae, np.ones(len(aj), np.int64), matrix[ae, aj].astype(np.int64))
-        sol = _solve_net(net, top=top)
+        sol = _solve_net(net, top=top, load=load)
         if not exact and sol.feasible:
             return net, sol, None, rounds
         new, outside_gain = dense.price(matrix, outside, sol.u, sol.p, DENSE_PRICED_PER_ENTRY,
@@ -1256,36 +1404,22 @@ def solve(instance: dict) -> dict:
     if problems:
         return _infeasible(inst, res, problems, warnings)
 
-    method, rounds, found = "fields", 1, None
-    if inst.explicit is None and inst.dense is None:
-        found = _solve_by_fields(inst, res)
-    if found is not None:
-        pj, pe, u, p = found[0][0], found[0][1], found[1], found[2]
-        gain_all = int(_field_gain(inst, res, u, p).sum())
-        arcs = found[3]
-    else:
-        if inst.dense is not None:
-            method = "dense pricing"
-            net, sol, pj, pe, rounds, gain_all = _solve_dense(inst, res)
-        else:
-            method = "pairs" if inst.explicit is not None else "column generation"
-            net, sol, pj, pe, rounds = _solve_by_pairs(inst, res)
-        if not sol.feasible:
-            return _infeasible(inst, res, _explain_slack(inst, sol, n_j, n_e), warnings)
-        u, p = sol.u, sol.p
-        if inst.explicit is not None:
-            g = net.gain - u[net.t] - p[net.j]
-            gain_all = int(np.maximum(g, 0).sum())
-        elif inst.dense is None:
-            gain_all = int(_field_gain(inst, res, u, p).sum())
-        arcs = len(net.j)
-
     kj = np.array([j for j, _ in res.kept], dtype=np.int64)
     ke = np.array([e for _, e in res.kept], dtype=np.int64)
+    even = None if inst.load_evening is None else _Even(np.bincount(kj, minlength=n_j).astype(np.int64))
+    found = _optimum(inst, res, even)
+    if isinstance(found, list):
+        return _infeasible(inst, res, found, warnings)
+    method, rounds, pj, pe, u, p, gain_all, arcs = found
     pj = np.concatenate([kj, pj]).astype(np.int64)
     pe = np.concatenate([ke, pe]).astype(np.int64)
     aff = _Affinity(inst, res)
+    trade = None
     _, before_int, _ = aff.of(pj, pe)
+    best_int = int(before_int.sum())
+    if even is not None and inst.load_evening:
+        pj, pe, trade = _trade(inst, res, even, aff, pj, pe, len(kj))
+        _, before_int, _ = aff.of(pj, pe)
     pj, pe, swaps = _connect(inst, res, aff, pj, pe, len(kj), inst.connect_tolerance)
     _check(inst, res, pj, pe, len(kj))
 
@@ -1314,8 +1448,128 @@ def solve(instance: dict) -> dict:
     stats = _stats(inst, res, pj, pe, real, sizes, len(kj))
     stats.update({"method": method, "rounds": rounds, "arcs": arcs, "affinity_scale": res.scale,
                   "exact_on_scale": res.on_grid, "connect_swaps": swaps})
+    if even is not None:
+        flow = even.before if even.before is not None else np.zeros(n_j, np.int64)
+        before = (even.base + flow)[inst.active]
+        stats["evening"] = {
+            "load_evening": inst.load_evening, "before": _spread(before), "after": stats["load_spread"],
+            "load_histogram_before": [[int(v), int(n)] for v, n in zip(*np.unique(before, return_counts=True))],
+            "affinity_lost": (best_int - int(before_int.sum())) / res.scale,
+            "allowed_loss": (trade or {}).get("allowed", 0) / res.scale,
+            "price": (trade or {}).get("price", 0), "solves": (trade or {}).get("solves", 0)}
     return {"status": status, "pairs": pairs, "objective": objective, "bound": bound,
             "gap": gap, "components": len(sizes), **_messages([], warnings), "stats": stats}
+
+
+def _optimum(inst: Instance, res: _Residual, even: _Even | None, mu: int = 0, seed: np.ndarray | None = None):
+    """The flow part of an optimal assignment: (method, rounds, pj, pe, u, p, positive reduced gain
+    of all allowed pairs, arcs), or the problem codes when none exists. With ``mu`` > 0 it
+    maximizes affinity less ``mu`` times the sum of squared loads instead (see :func:`_trade`).
+    ``seed``: keys j * E + e that a dense flow starts with besides its candidates (an earlier price's pairs)."""
+    method, rounds, found = "fields", 1, None
+    if inst.explicit is None and inst.dense is None:
+        found = _solve_by_fields(inst, res, even, mu)
+    if found is not None:
+        pj, pe, u, p = found[0][0], found[0][1], found[1], found[2]
+        return method, rounds, pj, pe, u, p, int(_field_gain(inst, res, u, p).sum()), found[3]
+    if inst.dense is not None:
+        method = "dense pricing"
+        net, sol, pj, pe, rounds, gain_all = _solve_dense(inst, res, even, mu, seed)
+    else:
+        method = "pairs" if inst.explicit is not None else "column generation"
+        net, sol, pj, pe, rounds = _solve_by_pairs(inst, res, even, mu)
+    if not sol.feasible:
+        return _explain_slack(inst, sol, inst.n_judges, inst.n_entries)
+    u, p = sol.u, sol.p
+    if inst.explicit is not None:
+        gain_all = int(np.maximum(net.gain - u[net.t] - p[net.j], 0).sum())
+    elif inst.dense is None:
+        gain_all = int(_field_gain(inst, res, u, p).sum())
+    return method, rounds, pj, pe, u, p, gain_all, len(net.j)
+
+
+def _trade(inst: Instance, res: _Residual, even: _Even, aff: _Affinity, pj, pe, n_locked: int):
+    """Give up at most ``load_evening`` of the optimal affinity for more even loads.
+
+    For a price mu, the flow that maximizes affinity - mu * sum(load^2) is solved exactly (the
+    load cost is convex, so it stays a min-cost flow; its duals prove it, as for affinity alone).
+    Its loss of affinity grows with mu, so the largest mu whose loss stays within the allowed
+    share is searched for (geometric bisection between 1 and 2 x the largest scaled affinity, at
+    most TRADE_SOLVES flows). A price whose assignment (with the usual tie rules at its
+    loads) splits the judge-entry graph into more pieces than ``pj, pe`` (the lexicographic
+    optimum) counts as too high when entries have several judges: calibration needs the links
+    more than even loads. The result is kept only if it is more even than ``pj, pe``, so no
+    limit is ever broken.
+    """
+    n_j = inst.n_judges
+    kj, ke = pj[:n_locked], pe[:n_locked]
+    best_int = int(aff.of(pj, pe)[1].sum())
+    allowed = math.floor(inst.load_evening * abs(best_int) + 1e-6)
+    best_sq = _squares(np.bincount(pj, minlength=n_j))
+    if res.dense is not None:
+        top = int(dense.largest(res.dense))
+    elif inst.explicit is not None:
+        top = int(np.abs(_explicit_arcs(inst, res)[2]).max(initial=0))
+    else:
+        top = int(np.abs(res.scaled).max(initial=0))
+    heaviest = int((even.base + np.minimum(res.hi, int(res.k.sum()))).max(initial=0))
+    nodes = n_j + inst.n_entries + 3
+    mu_top = max(1, min(2 * top, 2**60 // (nodes * nodes * (2 * heaviest + 1))))  # no overflow in the solver
+    # with one judge per entry nothing links judges anyway: pieces do not count then
+    pieces = len(_components(pj, pe, n_j, inst.n_entries)[1]) if inst.k.max(initial=0) > 1 else None
+    # field mode applies its tie rules (which link fields) before counting pieces; the other
+    # modes, whose flows are costlier, only to the chosen price's assignment
+    tie_each = inst.explicit is None and inst.dense is None
+    chosen, lo, hi, solves, seed, last = None, 0, mu_top + 1, 0, None, None
+    mu = max(math.isqrt(mu_top), 1)  # high prices take the most pricing rounds: start in the middle
+    while solves < TRADE_SOLVES and hi - lo > 1:
+        solves += 1
+        found = _optimum(inst, res, even, mu, seed)
+        if not isinstance(found, list):
+            keys = found[2] * inst.n_entries + found[3]  # this flow's and the last one's pairs seed the next
+            seed, last = _unique(np.concatenate([keys] + ([] if last is None else [last]))), keys
+            found = (np.concatenate([kj, found[2]]).astype(np.int64), np.concatenate([ke, found[3]]).astype(np.int64))
+            found = _tied(inst, res, aff, *found, n_locked) if tie_each else found
+        if not isinstance(found, list) and best_int - int(aff.of(*found)[1].sum()) <= allowed \
+                and (pieces is None or len(_components(*found, n_j, inst.n_entries)[1]) <= pieces):
+            lo, chosen = mu, found
+        else:
+            hi = mu
+        mu = min(max(math.isqrt(max(lo, 1) * hi), lo + 1), hi - 1)
+    trade = {"allowed": allowed, "price": 0, "solves": solves}
+    if chosen is None or _squares(np.bincount(chosen[0], minlength=n_j)) >= best_sq:
+        return pj, pe, trade
+    if not tie_each:
+        tied = _tied(inst, res, aff, *chosen, n_locked)
+        if pieces is None or len(_components(*tied, n_j, inst.n_entries)[1]) <= pieces:
+            chosen = tied
+    trade["price"] = lo
+    even.after = np.bincount(chosen[0][n_locked:], minlength=n_j).astype(np.int64)
+    return chosen[0], chosen[1], trade
+
+
+def _tied(inst: Instance, res: _Residual, aff: _Affinity, tj, te, n_locked: int):
+    """The assignment ``tj, te`` (locked pairs first) with the usual tie rules at its loads: the
+    most affinity with every load fixed is its own (it maximizes affinity - mu * sum(load^2)),
+    so only ties move. ``tj, te`` themselves if the re-solve does not confirm that."""
+    loads = np.bincount(tj[n_locked:], minlength=inst.n_judges).astype(np.int64)
+    tied = _optimum(inst, replace(res, lo=loads, hi=loads), None)
+    if isinstance(tied, list):
+        return tj, te
+    rj = np.concatenate([tj[:n_locked], tied[2]]).astype(np.int64)
+    re_ = np.concatenate([te[:n_locked], tied[3]]).astype(np.int64)
+    if int(aff.of(rj, re_)[1].sum()) == int(aff.of(tj, te)[1].sum()) and \
+            np.array_equal(np.bincount(rj, minlength=inst.n_judges), np.bincount(tj, minlength=inst.n_judges)):
+        return rj, re_
+    return tj, te
+
+
+def _spread(loads: np.ndarray) -> dict:
+    """How uneven the judges' loads are: least, most, mean, standard deviation, sum of squares."""
+    if len(loads) == 0:
+        return {"min": None, "max": None, "mean": None, "std": None, "sum_squares": 0}
+    return {"min": int(loads.min()), "max": int(loads.max()), "mean": float(loads.mean()),
+            "std": float(loads.std()), "sum_squares": _squares(loads)}
 
 
 def _real_bound(inst, res, u, p, locked_real, gain_all_int) -> float:
@@ -1365,6 +1619,7 @@ def _stats(inst, res, pj, pe, real, sizes, n_locked) -> dict:
     return {
         "pairs": len(pj),
         "load_histogram": [[load_, n] for load_, n in sorted(hist.items())],
+        "load_spread": _spread(load[inst.active]),
         "loads": {inst.judge_ids[j]: int(load[j]) for j in range(n_j) if inst.active[j]},
         "mean_affinity": float(real.mean()) if len(real) else None,
         "weakest_affinity": weakest,

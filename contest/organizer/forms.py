@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField, SelectField,
-    StringField, SubmitField, TextAreaField,
+    BooleanField, DateTimeLocalField, DecimalField, EmailField, Field, FieldList, FormField, HiddenField, IntegerField,
+    SelectField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
@@ -189,6 +189,24 @@ class ManualConflictForm(BaseForm):
     entry_code = StringField(_l("Entry code (E-00042)"), validators=[DataRequired(), Length(max=20)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Record the conflict"))
+
+
+class DryRunForm(BaseForm):
+    """How a dry run weighs even loads: off, or on with the share of affinity it may give up for them."""
+
+    even_loads = BooleanField(_l("Even out the judges' loads"), default=True)
+    affinity_share = DecimalField(_l("Affinity the engine may give up for even loads (%)"), default=0, places=None,
+                                  validators=[Optional(), NumberRange(0, 100)])
+    submit = SubmitField(_l("Dry run"))
+
+    def load_evening(self) -> float | None:
+        """The engine's ``load_evening``: None (off), or a share from 0 to 1."""
+        return float(self.affinity_share.data or 0) / 100 if self.even_loads.data else None
+
+    def show(self, load_evening: float | None) -> None:
+        """Fill the form from a stored setting (the last run's)."""
+        self.even_loads.data = load_evening is not None
+        self.affinity_share.data = round((load_evening or 0) * 100, 4)
 
 
 class ManualAssignmentForm(BaseForm):

@@ -19,8 +19,8 @@ from contest.models import (
 from contest.jobs import views as job_views
 from contest.organizer import bp
 from contest.organizer.forms import (
-    DeclarationForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm, PanelJudgeForm,
-    PanelLoadRowForm, PanelLoadsForm, ScoringRoundForm, parse_expertise,
+    DeclarationForm, DryRunForm, ExpertiseForm, JudgesPerEntryForm, ManualAssignmentForm, ManualConflictForm,
+    PanelJudgeForm, PanelLoadRowForm, PanelLoadsForm, ScoringRoundForm, parse_expertise,
 )
 from contest.services import charts, conflicts, judge_assignment, judges, reassignment
 from contest.services.conflicts import ConflictError
@@ -255,21 +255,36 @@ def assignment(contest_id: int):
             if commit_change(lambda: judge_assignment.add_manual(entry, judge), (AssignmentError,),
                              _("Judge assigned."), refused=under(form.judge)):
                 return redirect(url_for("organizer.assignment", contest_id=contest.id))
+    return _assignment_page(contest, form)
+
+
+def _assignment_page(contest: Contest, form: ManualAssignmentForm, run_form: DryRunForm | None = None):
     rows = judge_assignment.coverage(contest)
     history = reassignment.recent(contest, limit=None)
     shortfalls = [(row, reassignment.why_short(row)) for row in reassignment.unresolved_shortfalls(history, rows)]
+    runs = judge_assignment.recent_runs(contest)
+    if run_form is None:
+        run_form = DryRunForm(formdata=None)
+        run_form.show(judge_assignment.load_evening_of(runs[0] if runs else None))
+    failed = form.errors or run_form.errors
     return render_template("organizer/assignment.html", contest=contest, form=form, action=ActionForm(),
-                           rows=rows, runs=judge_assignment.recent_runs(contest), shortfalls=shortfalls,
-                           reassignments=history[:20]), 422 if form.errors else 200
+                           run_form=run_form, rows=rows, runs=runs, shortfalls=shortfalls,
+                           reassignments=history[:20]), 422 if failed else 200
 
 
 @bp.post("/contests/<int:contest_id>/assignment/run")
 @staff_required
 def start_assignment_run(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    run = judge_assignment.start_run(contest, current_user._get_current_object())
+    run_form = DryRunForm()
+    if not run_form.validate_on_submit():
+        if "csrf_token" in run_form.errors:
+            abort(400)
+        form = ManualAssignmentForm(formdata=None)
+        form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
+        return _assignment_page(contest, form, run_form)
+    run = judge_assignment.start_run(contest, current_user._get_current_object(),
+                                     load_evening=run_form.load_evening())
     db.session.commit()  # the job starts now
     return redirect(url_for("organizer.assignment_run", run_id=run.id))
 
@@ -280,7 +295,9 @@ def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
     job = run.job
     status = job_views.status_of(job) if job else None
-    return render_template("organizer/assignment_run.html", run=run, result=judge_assignment.result_of(run),
+    result = judge_assignment.result_of(run)
+    return render_template("organizer/assignment_run.html", run=run, result=result,
+                           load_rows=judge_assignment.load_rows(result),
                            messages=judge_assignment.run_messages(run), job=job, status=status,
                            running=run.status is RunStatus.RUNNING and not (status and status["finished"]))
 

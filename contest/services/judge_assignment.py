@@ -86,8 +86,13 @@ def recent_runs(contest: Contest, limit: int = 5) -> list[AssignmentRun]:
                               .order_by(AssignmentRun.id.desc()).limit(limit)).all()
 
 
-def build_instance(contest: Contest, round_number: int = 1) -> dict:
-    """The engine's input: submitted entries, the contest's judges, conflicts, locked pairs."""
+DEFAULT_LOAD_EVENING = 0.0
+"""A dry run evens judges' loads among optimal assignments unless the organizer says otherwise."""
+
+
+def build_instance(contest: Contest, round_number: int = 1, load_evening: float | None = DEFAULT_LOAD_EVENING) -> dict:
+    """The engine's input: submitted entries, the contest's judges, conflicts, locked pairs, and how
+    much affinity evening the loads may cost (None: loads are not evened)."""
     entries = live_entries(contest)
     panel = panel_of(contest)
     expertise = expertise_levels(contest, [cj.judge_id for cj in panel])
@@ -112,6 +117,7 @@ def build_instance(contest: Contest, round_number: int = 1) -> dict:
         "conflicts": [[judge_key(j), entry_key(e)] for (j, e) in sorted(conflicts.pairs(contest))
                       if e in entry_ids and j in on_panel],
         "locked": [[judge_key(j), entry_key(e)] for j, e in locked if e in entry_ids],
+        "load_evening": load_evening,
     }
 
 
@@ -119,10 +125,21 @@ def inputs_hash(instance: dict) -> str:
     return hashlib.sha256(json.dumps(instance, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def record_run(contest: Contest, organizer: User, round_number: int = 1) -> AssignmentRun:
-    """Store the instance a dry run solves, after detecting conflicts afresh; it is still to be solved."""
+def load_evening_of(run: AssignmentRun | None) -> float | None:
+    """The load evening a run was asked for (runs stored before the setting existed: none)."""
+    if run is None:
+        return DEFAULT_LOAD_EVENING
+    return json.loads(run.instance_json).get("load_evening")
+
+
+def record_run(contest: Contest, organizer: User, round_number: int = 1,
+               load_evening: float | None = DEFAULT_LOAD_EVENING) -> AssignmentRun:
+    """Store the instance a dry run solves, after detecting conflicts afresh; it is still to be solved.
+
+    The instance carries the load evening asked for, so the run keeps its setting and the next
+    dry run's form starts from it."""
     detected = conflicts.detect(contest)
-    instance = build_instance(contest, round_number)
+    instance = build_instance(contest, round_number, load_evening)
     run = AssignmentRun(contest=contest, round=round_number, instance_json=json.dumps(instance, sort_keys=True),
                         inputs_hash=inputs_hash(instance), created_by_id=organizer.id)
     db.session.add(run)
@@ -131,9 +148,10 @@ def record_run(contest: Contest, organizer: User, round_number: int = 1) -> Assi
     return run
 
 
-def start_run(contest: Contest, organizer: User, round_number: int = 1) -> AssignmentRun:
+def start_run(contest: Contest, organizer: User, round_number: int = 1,
+              load_evening: float | None = DEFAULT_LOAD_EVENING) -> AssignmentRun:
     """Store the instance and queue a job that solves it (it starts once the request commits)."""
-    run = record_run(contest, organizer, round_number)
+    run = record_run(contest, organizer, round_number, load_evening)
     run.job = jobs.enqueue("assignment_run", run_id=run.id, created_by=organizer)
     db.session.flush()
     return run
@@ -173,6 +191,16 @@ def solve_run(context: JobContext, run_id: int) -> dict:
 
 def result_of(run: AssignmentRun) -> dict | None:
     return json.loads(run.result_json) if run.result_json else None
+
+
+def load_rows(result: Mapping | None) -> list[tuple[int, int, int]]:
+    """(entries per judge, judges with that load before evening, after) for a run that evened loads."""
+    evening = ((result or {}).get("stats") or {}).get("evening")
+    if not evening:
+        return []
+    before = {load: n for load, n in evening["load_histogram_before"]}
+    after = {load: n for load, n in result["stats"]["load_histogram"]}
+    return [(load, before.get(load, 0), after.get(load, 0)) for load in sorted(before.keys() | after.keys())]
 
 
 @dataclass
@@ -364,7 +392,7 @@ def plan_commit(run: AssignmentRun) -> CommitPlan:
     result = result_of(run)
     if result["status"] not in ("optimal", "feasible"):
         raise AssignmentError(_("This run found no feasible assignment; fix the problems it lists first."))
-    if inputs_hash(build_instance(run.contest, run.round)) != run.inputs_hash:
+    if inputs_hash(build_instance(run.contest, run.round, load_evening_of(run))) != run.inputs_hash:
         raise AssignmentError(_("Entries, judges or conflicts changed after this dry run; run it again."))
     scored = scored_assignment_ids(run.contest, run.round)
     current = {(a.judge_id, a.entry_id): a for a in db.session.scalars(
