@@ -52,6 +52,7 @@ class Effort:
     expected_recall: float | None   # None: the budget buys no round (too few reviews for a panel)
     shortlist: list[str]            # the finalists, most promising first
     panel_suggestion: list[str]     # the panel, most precise first
+    warning: dict | None            # why the budget buys no round: the scoring engine's warning code
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,15 @@ def forecast(request: ForecastRequest) -> Forecast:
     plans = scoring.round_one_plans(dict(request.instance), loads)
     efforts = []
     for load, plan in zip(loads, plans.plans):
-        finalists = len(plan.shortlist)
+        finalists, budget = len(plan.shortlist), scoring.review_budget(load, plans.round1_reviews)
         efforts.append(Effort(
             extra_load=load, own=request.own is not None and math.isclose(load, request.own),
-            budget=scoring.review_budget(load, plans.round1_reviews), finalists=finalists, panel=plan.panel_size,
+            budget=budget, finalists=finalists, panel=plan.panel_size,
             reviews_per_judge=finalists if plan.panel_size else 0, extra_reviews=finalists * plan.panel_size,
             expected_recall=plan.expected_recall, shortlist=[plans.entries[e] for e in plan.shortlist],
-            panel_suggestion=plans.panel_candidates[: plan.panel_size]))
+            panel_suggestion=plans.panel_candidates[: plan.panel_size],
+            warning=scoring.plan_warning(budget, plan.panel_size,
+                                         len(plans.panel_candidates), plans.prize_zone, len(plans.entries))))
     enough = [e.extra_load for e in efforts[: len(levels)]
               if e.extra_load <= cap and e.expected_recall is not None
               and e.expected_recall >= request.target - 1e-9]

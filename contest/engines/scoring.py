@@ -169,11 +169,8 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     if n_components > 1:
         sizes = np.bincount(labels[labels >= 0])
         warnings.append({"code": "components", "components": n_components, "sizes": [int(s) for s in sizes]})
-    if budget < 1:
-        warnings.append({"code": "no_extra_review"})
-    elif not plan.panel_size and panel_noise:
-        warnings.append({"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, len(panel_noise)),
-                         "finalists": min(prize_zone, len(scored.entries))})
+    if (unplanned := plan_warning(budget, plan.panel_size, len(panel_noise), prize_zone, len(scored.entries))):
+        warnings.append(unplanned)
     if ballots is not None and not ballots.positions and instance.get("ballots"):
         warnings.append({"code": "no_valid_ballot"})
     problems, problem_codes = sorted_messages(marks.problems + (ballots.problems if ballots is not None else []))
@@ -241,6 +238,16 @@ class RoundOnePlans:
 def review_budget(extra_load: float, round1_reviews: int) -> int:
     """Extra reviews the finalist round may use: ``extra_load`` of round 1's, rounded down."""
     return math.floor(extra_load * round1_reviews + 1e-9)
+
+
+def plan_warning(budget: int, panel_size: int, candidates: int, prize_zone: int, entries: int) -> dict | None:
+    """Why the budget buys no finalist round (a warning code), or None when it buys one or no judge could sit."""
+    if budget < 1:
+        return {"code": "no_extra_review"}
+    if not panel_size and candidates:
+        return {"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, candidates),
+                "finalists": min(prize_zone, entries)}
+    return None
 
 
 def round_one_plans(instance: dict, extra_loads: list[float]) -> RoundOnePlans:
