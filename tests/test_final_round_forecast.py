@@ -101,9 +101,9 @@ def test_the_chart_shows_each_effort_beside_round_one_alone(app, simulated):
     assert chart.value_max == 100 and not chart.empty
     with_round, alone = chart.series
     assert with_round.values[:4] == [round(e.expected_recall * 100, 1) for e in found.efforts[:4]]
-    assert with_round.values[4] == "–"               # 1 % buys no round: no bar, a dash in the table
+    assert with_round.values[4] is None             # 1 % buys no round: no bar (and a dash in the table)
     assert alone.values == [round(found.one_round_recall * 100, 1)] * 5
-    assert chart.table_rows()[4] == ["1 % (yours)", "–", alone.values[0]]
+    assert chart.table_rows()[4] == ["1 % (yours)", None, alone.values[0]]
 
 
 # -- the results page ---------------------------------------------------------------------------------
@@ -137,7 +137,9 @@ def test_the_results_page_forecasts_each_effort_and_proposes_the_smallest_that_r
     assert "Shortlist proposed: 15 entries, a common panel of 3 judges (45 extra reviews, within 45 allowed)." in html
     chart = json.loads(re.search(r'id="forecast-chart".*?<script type="application/json" class="chart-data">(.*?)'
                                  r"</script>", html, re.S).group(1))
-    assert chart["series"][0]["values"] == ["–", 84.8, 90.4, 91.2]
+    assert chart["series"][0]["values"] == [None, 84.8, 90.4, 91.2]
+    numbers = html[html.index('id="forecast-chart-numbers"'):]
+    assert re.search(r'<th scope="row">5 %</th>\s*<td class="num">–</td>', numbers)
     client.post("/auth/language/ru")
     _status, russian = page(client, contest)
     assert "Предлагается: 15 % дополнительной экспертизы" in russian and "Прогноз полноты топ-10" in russian
@@ -213,3 +215,15 @@ def test_a_figure_out_of_range_is_refused_beside_its_field_and_kept(client, orga
     client.post("/auth/language/ru")
     _status, russian = page(client, contest, effort="70")
     assert "Укажите долю от 1 до 50 %." in russian and 'value="70"' in russian
+
+
+def test_a_contest_too_large_to_forecast_in_a_request_says_so_and_plans_at_the_default_effort(
+        app, client, organizer, finalist_ready, monkeypatch):
+    contest, _judges, _entries = finalist_ready
+    results.compute(contest)                        # the ranking is at hand, as a ranking job leaves it
+    monkeypatch.setattr(final_forecast, "answers", results.RankingCache())
+    monkeypatch.setitem(app.config, "RANKING_INLINE_MAX_SCORES", 100)      # 300 round-1 rows: over it
+    status, html = page(client, contest)
+    assert status == 200 and 'id="forecast-table"' not in html
+    assert "This contest is too large to forecast within a page" in html
+    assert "Shortlist proposed: 10 entries, a common panel of 3 judges (30 extra reviews, within 30 allowed)." in html

@@ -176,10 +176,10 @@ def effort_label(extra_load: float, own: bool = False) -> str:
 def final_round_forecast(forecast: Forecast) -> Chart:
     """Forecast top-10 recall at each effort of the finalist round, beside round 1 alone (in %).
 
-    An effort that buys no round has no bar and a dash in the table.
+    An effort that buys no round has no bar (None: null to Chart.js, a dash in the table).
     """
-    def percent(recall: float | None):
-        return round(recall * 100, 1) if recall is not None else "–"
+    def percent(recall: float | None) -> float | None:
+        return round(recall * 100, 1) if recall is not None else None
 
     return Chart("bar", _("Forecast top-10 recall by extra judging"), x_title=_("Extra judging (share of round 1)"),
                  y_title=_("Expected top-10 recall (%)"),
