@@ -10,6 +10,8 @@ import sys
 from html import unescape
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contest.engines import final_forecast as engine
 from contest.engines import scoring
@@ -60,6 +62,17 @@ def test_the_proposal_is_the_smallest_effort_that_reaches_the_target_or_the_cap(
     highest = max(e.expected_recall for e in found.efforts)
     capped = engine.forecast(engine.ForecastRequest(simulated.instance, levels=(0.05, 0.10, 0.25), target=highest))
     assert capped.proposed == 0.10 and capped.reached is (capped.effort(0.10).expected_recall >= highest)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.floats(0.5, 1.0), own=st.none() | st.floats(engine.OWN_LOW, engine.OWN_HIGH))
+def test_any_target_and_figure_follow_the_proposal_rule(simulated, target, own):
+    found = engine.forecast(engine.ForecastRequest(simulated.instance, own=own, target=target))
+    standard = [e for e in found.efforts if e.extra_load in engine.LEVELS]
+    reaching = [e.extra_load for e in standard if e.expected_recall is not None and e.expected_recall >= target]
+    assert (found.proposed, found.reached) == ((min(reaching), True) if reaching else (engine.CAP, False))
+    assert found.chosen.extra_load == pytest.approx(own if own is not None else found.proposed)
+    assert sum(e.own for e in found.efforts) == (own is not None)
 
 
 def test_the_organizers_own_figure_is_planned_beside_the_standard_efforts(simulated):
