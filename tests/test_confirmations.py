@@ -14,7 +14,7 @@ from contest.models import (
     AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark,
     ResultSnapshot, Role, RunStatus, ScoringRound, User, utcnow,
 )
-from contest.services import judge_assignment, results
+from contest.services import final_forecast, judge_assignment, results
 from contest.services import prizes as prize_service
 from tests.test_assignment_web import add_entry, add_judge
 from tests.test_prizes import _set_choices as set_choices
@@ -341,18 +341,19 @@ def final_reviews() -> int:
 
 def test_opening_the_final_round_names_its_finalists_and_panel_first(client, organizer, finalist_ready):
     contest, _judges, _entries = finalist_ready
-    result = results.compute(contest, "calibrated")[1]         # the method the final round is proposed by
+    # The method the final round is proposed by, at the effort the forecast proposes (15 % here).
+    result = final_forecast.sized(results.compute(contest, "calibrated")[1], final_forecast.forecast(contest).chosen)
     finalists = [db.session.get(Entry, results.key_id(key)).code for key in result["shortlist"]]
     panel = [db.session.get(User, results.key_id(key)).full_name for key in result["panel_suggestion"]]
-    assert len(finalists) == 10 and len(panel) == 3
+    assert len(finalists) == 15 and len(panel) == 3
     results_page = text_of(client.get(f"/results/contests/{contest.id}"))
     assert f'method="get" class="form" action="/results/contests/{contest.id}/final-round"' in results_page
     page = client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW)
     html = text_of(page)
     assert page.status_code == 200 and "Open the final round of The Best Idea?" in html
-    assert f"10 finalists go to the final round: {', '.join(finalists)}." in html
+    assert f"15 finalists go to the final round: {', '.join(finalists)}." in html
     assert f"3 panel judges will find the finalists in their queue and rank them: {', '.join(panel)}." in html
-    assert "30 final reviews in all." in html
+    assert "45 final reviews in all." in html
     assert "open from 2026-06-01 09:00 (UTC+5) to 2026-06-10 18:00 (UTC+5)" in html
     assert "only its window can be moved" in html
     assert '<input type="hidden" name="opens_at" value="2026-06-01T09:00">' in html
@@ -366,8 +367,8 @@ def test_opening_without_confirmation_opens_nothing_and_the_confirmed_post_opens
     assert f"/results/contests/{contest.id}/final-round?opens_at=2026-06-01T09" in response.headers["Location"]
     assert final_reviews() == 0 and ScoringRound.of(contest.id, 2) is None
     done = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, **CONFIRM}, follow_redirects=True)
-    assert "Final round open: 30 reviews for 10 finalists by a panel of 3." in text_of(done)
-    assert final_reviews() == 30
+    assert "Final round open: 45 reviews for 15 finalists by a panel of 3." in text_of(done)
+    assert final_reviews() == 45
     # Open now: there is nothing left to confirm; the page shows the round.
     again = client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW)
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/results/contests/{contest.id}")
