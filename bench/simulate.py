@@ -10,7 +10,18 @@ final ranking; ``final_oracle`` is the ceiling of that final, the same finalists
 perceptions aggregated by an oracle that knows every judge's true parameters. Printed: top-10
 recall, Kendall tau against true quality and the winner hit rate, averaged over seeds.
 
-    python bench/simulate.py [--seeds 40] [--first 0] [--extra-load 0.10]
+Then the forecasts the organizer sizes the finalist round from (contest.engines.final_forecast):
+at each effort (5, 10, 15, 20 % extra judging) the round the engine plans is run on ballots, and
+its forecast top-10 recall is set against the recall realised and against the ceiling of the
+same round (``final_oracle`` at that effort). Targets, each a failure (exit 1) when missed:
+realised >= 97 % of the ceiling at every effort (``final_ratio``, the lowest), the mean forecast
+within 0.03 of the realised recall at every effort (``forecast_error``, the largest gap), and 90 %
+rank intervals covering the true rank for >= 0.88 of entries. Each effort's round is run
+``--replicates`` times per contest (fresh perceptions of the panel each time) and its realised
+recall and ceiling averaged: the forecast is an expectation over the final round as much as over
+the truth, and one final round per contest leaves a sampling error of about 0.02 in a 40-contest mean.
+
+    python bench/simulate.py [--seeds 40] [--first 0] [--extra-load 0.10] [--replicates 5]
 """
 from __future__ import annotations
 
@@ -24,11 +35,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import numpy as np
 
+from contest.engines import final_forecast
 from contest.engines import simulation as sim
 from contest.engines.scoring import DEFAULT_METHOD, rank, read_sheets
 from contest.engines.scoring_model import Judges, fit_calibrated, fit_mean, fit_zscore
 
 PRIZE_ZONE = 10
+RANK_COVER_MIN = 0.88       # 90 % rank intervals cover the true rank for at least this share of entries
+FINAL_RATIO_MIN = 0.97      # the finalist round realises at least this share of its ceiling, at every effort
+FORECAST_ERROR_MAX = 0.03   # the mean forecast is this close to the realised recall, at every effort
 
 
 def _order(score: np.ndarray) -> list[int]:
@@ -44,7 +59,7 @@ def _metrics(truth: np.ndarray, ranked: list[int], score: np.ndarray | None = No
     return found
 
 
-def one_seed(seed: int, extra_load: float | None = None) -> dict:
+def one_seed(seed: int, extra_load: float | None = None, replicates: int = 5) -> dict:
     contest = sim.simulate_contest(seed)
     if extra_load is not None:
         contest.instance["final_round"] = {"extra_load": extra_load}
@@ -106,7 +121,57 @@ def one_seed(seed: int, extra_load: float | None = None) -> dict:
     values = np.asarray([m["value"] for m in final_marks])
     result["final"]["tens"] = float(np.mean(values == contest.shape.high)) if len(values) else 0.0
     result["plan"] = (len(first["shortlist"]), first["panel_size"], len(entries), len(judges))
+    result["efforts"] = efforts(contest, index, truth, replicates)
+    result["default"]["forecast"] = result["efforts"]["one_round"]
     return result
+
+
+def efforts(contest: sim.Contest, index: dict, truth: np.ndarray, replicates: int) -> dict:
+    """At each standard effort: the engine's forecast, the recall its round realises on ballots,
+    and the ceiling of that round (the same finalists, panel and perceptions, aggregated by the
+    oracle), each averaged over ``replicates`` runs of the round."""
+    found = final_forecast.forecast(final_forecast.ForecastRequest(contest.instance))
+    out: dict = {"one_round": found.one_round_recall}
+    for effort in found.efforts:
+        if not effort.finalists:
+            out[effort.extra_load] = None
+            continue
+        finalists, realised, ceiling = set(effort.shortlist), [], []
+        for _ in range(replicates):
+            perception = sim.final_round_perception(contest, effort.shortlist, effort.panel_suggestion)
+            ballots = sim.ballots_from(perception, effort.shortlist, effort.panel_suggestion)
+            ranked = [index[row["entry"]] for row in rank(dict(contest.instance, ballots=ballots))["ranking"]]
+            best = sim.oracle_final_order(contest, effort.shortlist, effort.panel_suggestion, perception)
+            realised.append(sim.top_recall(truth, ranked))
+            ceiling.append(sim.top_recall(truth, [index[e] for e in best]
+                                          + [e for e in ranked if contest.entry_ids[e] not in finalists]))
+        out[effort.extra_load] = {"forecast": effort.expected_recall, "realised": float(np.mean(realised)),
+                                  "ceiling": float(np.mean(ceiling)), "load": effort.extra_reviews
+                                  / found.round1_reviews, "shape": (effort.finalists, effort.panel)}
+    return out
+
+
+def effort_table(rows: list[dict]) -> tuple[float, float]:
+    """Print forecast, realised and ceiling per effort over the seeds; (largest forecast gap, lowest ratio)."""
+    print(f"{'effort':<10}{'contests':>9}{'forecast':>10}{'realised':>10}{'ceiling':>9}{'ratio':>8}{'gap':>8}"
+          f"{'load':>7}{'finalists':>11}{'panel':>7}")
+    one = [r["efforts"]["one_round"] for r in rows]
+    print(f"{'one round':<10}{len(rows):>9}{np.mean(one):>10.3f}{np.mean([r['default']['top10'] for r in rows]):>10.3f}"
+          f"{np.mean([r['oracle']['top10'] for r in rows]):>9.3f}")
+    gap, ratio = 0.0, 1.0
+    for level in final_forecast.LEVELS:
+        runs = [r["efforts"][level] for r in rows if r["efforts"].get(level)]
+        if len(runs) < len(rows):
+            print(f"{level:>5.0%} extra judging buys no finalist round in {len(rows) - len(runs)} contests")
+        if not runs:
+            continue
+        forecast, realised, ceiling = (float(np.mean([run[k] for run in runs])) for k in
+                                       ("forecast", "realised", "ceiling"))
+        gap, ratio = max(gap, abs(forecast - realised)), min(ratio, realised / ceiling)
+        print(f"{level:<10.0%}{len(runs):>9}{forecast:>10.3f}{realised:>10.3f}{ceiling:>9.3f}{realised / ceiling:>8.3f}"
+              f"{forecast - realised:>+8.3f}{np.mean([run['load'] for run in runs]):>7.3f}"
+              f"{np.mean([run['shape'][0] for run in runs]):>11.1f}{np.mean([run['shape'][1] for run in runs]):>7.1f}")
+    return gap, ratio
 
 
 def main(argv=None) -> None:
@@ -114,11 +179,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=40)
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--extra-load", type=float, default=None, help="engine default (0.10) if not given")
+    parser.add_argument("--replicates", type=int, default=5, help="runs of each effort's final round per contest")
     args = parser.parse_args(argv)
     start = time.time()
     rows = []
     for seed in range(args.first, args.first + args.seeds):
-        row = one_seed(seed, args.extra_load)
+        row = one_seed(seed, args.extra_load, args.replicates)
         rows.append(row)
         s, p, e, j = row["plan"]
         print(f"seed {seed:3d}: {e} entries, {j} judges, alpha={row['default']['reliability']:.3f}; "
@@ -146,10 +212,22 @@ def main(argv=None) -> None:
     print(f"final by marks: {mean('final', 'tens'):.3f} of the panel's marks are {sim.ContestShape().high}s; "
           f"final by ballots: 90% rank intervals of the finalists cover their true rank among the finalists for "
           f"{mean('final_ballots', 'covered'):.3f}")
+    print()
+    print("forecast top-10 recall against what was realised, per effort (ceiling: the oracle of the same round; "
+          "one round: the engine's default without a final, ceiling = the round-1 oracle)")
+    forecast_error, final_ratio = effort_table(rows)
+    rank_cover = mean("default", "rank_cover")
     print(f"simulate: top10_default={mean('default', 'top10'):.3f} top10_oracle={mean('oracle', 'top10'):.3f} "
           f"top10_final_marks={mean('final', 'top10'):.3f} top10_final={mean('final_ballots', 'top10'):.3f} "
           f"top10_final_oracle={mean('final_oracle', 'top10'):.3f} "
-          f"extra_load={mean('final_ballots', 'extra_load'):.3f}")
+          f"extra_load={mean('final_ballots', 'extra_load'):.3f} rank_cover={rank_cover:.3f} "
+          f"forecast_error={forecast_error:.3f} final_ratio={final_ratio:.3f}")
+    missed = [f"rank_cover {rank_cover:.3f} < {RANK_COVER_MIN}"] * (rank_cover < RANK_COVER_MIN) + [
+        f"forecast_error {forecast_error:.3f} > {FORECAST_ERROR_MAX}"] * (forecast_error > FORECAST_ERROR_MAX) + [
+        f"final_ratio {final_ratio:.3f} < {FINAL_RATIO_MIN}"] * (final_ratio < FINAL_RATIO_MIN)
+    if missed:
+        print("missed: " + "; ".join(missed))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -263,9 +263,9 @@ def submitted_entries(contest, make_user, count: int) -> list[Entry]:
     return made
 
 
-def scored_contest(make_season, make_user, entries: int, judges: int):
+def scored_contest(make_season, make_user, entries: int, judges: int, noise: float = 1.0):
     """A contest of ``entries`` submitted entries, each scored by 3 of ``judges`` judges (quality
-    rising with the entry's number), with comments on entry 1."""
+    rising with the entry's number, each mark off by up to ``noise``), with comments on entry 1."""
     contest = make_season().contests[0]
     rng = random.Random(7)
     panel = [make_user(Role.JUDGE, full_name=f"Judge {i}") for i in range(judges)]
@@ -279,7 +279,7 @@ def scored_contest(make_season, make_user, entries: int, judges: int):
             sheet = Assignment(judge=judge, entry=entry, status=SheetStatus.SUBMITTED, submitted_at=utcnow(),
                                overall_comment="Strong prototype." if n == 1 and j == 0 else "")
             for criterion in contest.criteria:
-                value = max(1, min(10, round(quality + rng.uniform(-1, 1))))
+                value = max(1, min(10, round(quality + rng.uniform(-noise, noise))))
                 sheet.marks.append(Mark(criterion=criterion, value=Decimal(value),
                                         comment="Clear novelty." if n == 1 and j == 0 else ""))
             db.session.add(sheet)

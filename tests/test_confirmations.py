@@ -14,7 +14,7 @@ from contest.models import (
     AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark,
     ResultSnapshot, Role, RunStatus, ScoringRound, User, utcnow,
 )
-from contest.services import judge_assignment, results
+from contest.services import final_forecast, judge_assignment, results
 from contest.services import prizes as prize_service
 from tests.test_assignment_web import add_entry, add_judge
 from tests.test_prizes import _set_choices as set_choices
@@ -341,7 +341,8 @@ def final_reviews() -> int:
 
 def test_opening_the_final_round_names_its_finalists_and_panel_first(client, organizer, finalist_ready):
     contest, _judges, _entries = finalist_ready
-    result = results.compute(contest, "calibrated")[1]         # the method the final round is proposed by
+    # The method the final round is proposed by, at the effort the forecast proposes (10 % here).
+    result = final_forecast.sized(results.compute(contest, "calibrated")[1], final_forecast.forecast(contest).chosen)
     finalists = [db.session.get(Entry, results.key_id(key)).code for key in result["shortlist"]]
     panel = [db.session.get(User, results.key_id(key)).full_name for key in result["panel_suggestion"]]
     assert len(finalists) == 10 and len(panel) == 3

@@ -7,7 +7,7 @@ from contest.extensions import db
 from contest.models import (
     Assignment, Conflict, ConflictSource, ContestJudge, Entry, ResultSnapshot, ScoringRound, User,
 )
-from contest.services import results
+from contest.services import final_forecast, results
 
 
 def test_verify_passes_a_version_published_before_panel_candidates(runner, organizer, scored, client):
@@ -31,7 +31,8 @@ WINDOW = {"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}
 
 
 def proposal_of(contest):
-    return results.compute(contest)[1]
+    """The ranking with its finalist round at the effort the forecast proposes: the round the page opens."""
+    return final_forecast.sized(results.compute(contest)[1], final_forecast.forecast(contest).chosen)
 
 
 def test_the_results_page_shows_the_finalists_and_panel_it_would_open(client, organizer, finalist_ready):
@@ -55,6 +56,8 @@ def test_a_judge_who_left_or_is_conflicted_gives_up_the_seat_and_is_named(client
                                                                           judge_id=first.id)).one())
     db.session.add(Conflict(judge=second, entry=finalist, source=ConflictSource.MANUAL, reason="Former student"))
     db.session.commit()
+    # The panel changed, so the ranking and its forecast are computed again: the round that opens is sized then.
+    result = proposal_of(contest)
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     assert f"{first.full_name} no longer serves on this contest" in html
     assert f"{second.full_name} is conflicted with finalist {finalist.code}" in html
@@ -113,9 +116,9 @@ def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, fina
 
 
 def test_a_contest_too_small_for_a_final_round_says_so_and_opens_none(client, organizer, scored):
-    contest, _judges, _entries = scored                  # 36 sheets: 3 extra reviews at 10 %
+    contest, _judges, _entries = scored                  # 36 sheets: 7 extra reviews at the cap of 20 %
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
-    assert ("leaves room for 3 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need" in html)
+    assert ("leaves room for 7 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need" in html)
     assert "Common panel" not in html
     refused = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, "confirm": "yes"})
     assert refused.status_code == 422 and "nothing to open" in refused.get_data(as_text=True)

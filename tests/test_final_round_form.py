@@ -9,7 +9,7 @@ from contest.extensions import db
 from contest.models import Assignment, ContestJudge
 
 WINDOW = {"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}
-TOO_SMALL = "leaves room for 3 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need"
+TOO_SMALL = "leaves room for 7 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need"
 
 
 def page_of(client, url, **kwargs):
@@ -60,7 +60,7 @@ def test_a_contest_ready_for_a_final_round_shows_the_form(client, organizer, fin
     contest, _judges, _entries = finalist_ready
     _status, html = page_of(client, f"/results/contests/{contest.id}")
     section = final_section(html)
-    assert "Shortlist proposed: 10 entries, a common panel of 3 judges" in section
+    assert "Shortlist proposed: 10 entries, a common panel of 3 judges" in section    # at 10 %, the proposal
     assert "Final round opens (Tashkent time)" in section and "Open the final round" in section
     assert "no final round" not in section.lower()
 

@@ -138,7 +138,7 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     p_top = summary.p_top
     judges_out, panel_order, panel_noise = _judges(scored, all_sheets, diagnostic)
 
-    budget = math.floor(extra_load * len(first.total) + 1e-9)
+    budget = review_budget(extra_load, len(first.total))
     plan_seed = seed
     plan_fit, plan_summary = fit, summary
     if finalist.any():
@@ -171,11 +171,8 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     if n_components > 1:
         sizes = np.bincount(labels[labels >= 0])
         warnings.append({"code": "components", "components": n_components, "sizes": [int(s) for s in sizes]})
-    if budget < 1:
-        warnings.append({"code": "no_extra_review"})
-    elif not plan.panel_size and panel_noise:
-        warnings.append({"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, len(panel_noise)),
-                         "finalists": min(prize_zone, len(scored.entries))})
+    if (unplanned := plan_warning(budget, plan.panel_size, len(panel_noise), prize_zone, len(scored.entries))):
+        warnings.append(unplanned)
     if ballots is not None and not ballots.positions and instance.get("ballots"):
         warnings.append({"code": "no_valid_ballot"})
     problems, problem_codes = sorted_messages(marks.problems + (ballots.problems if ballots is not None else []))
@@ -228,6 +225,61 @@ def read_sheets(instance: dict) -> tuple[Sheets, list[str], list[str], list[int]
     criteria, _, _, _ = _read_settings(instance)
     marks = _scored_only(_read_marks(instance, criteria))
     return marks.sheets(), marks.entries, marks.judges, list(marks.round)
+
+
+@dataclass(frozen=True)
+class RoundOnePlans:
+    """The finalist round :func:`rank` would propose at each review budget, all from one fit of round 1."""
+
+    entries: list[str]            # entry ids; a plan's shortlist holds indices into it
+    panel_candidates: list[str]   # judge ids, most precise first: a panel of P is the first P
+    round1_reviews: int
+    prize_zone: int
+    plans: list[Plan]             # one per budget asked for, in that order
+    one_round_recall: float | None  # expected share of the true prize zone in round 1's own top
+
+
+def review_budget(extra_load: float, round1_reviews: int) -> int:
+    """Extra reviews the finalist round may use: ``extra_load`` of round 1's, rounded down."""
+    return math.floor(extra_load * round1_reviews + 1e-9)
+
+
+def plan_warning(budget: int, panel_size: int, candidates: int, prize_zone: int, entries: int) -> dict | None:
+    """Why the budget buys no finalist round (a warning code), or None when it buys one or no judge could sit."""
+    if budget < 1:
+        return {"code": "no_extra_review"}
+    if not panel_size and candidates:
+        return {"code": "panel_unaffordable", "budget": budget, "panel": min(MIN_PANEL, candidates),
+                "finalists": min(prize_zone, entries)}
+    return None
+
+
+def round_one_plans(instance: dict, extra_loads: list[float]) -> RoundOnePlans:
+    """Plan the finalist round at several extra loads from round 1 alone.
+
+    Exactly what :func:`rank` proposes at each load: the same seed, fit and draws, and a fresh
+    plan generator per load, so the load ``rank`` uses gives its shortlist and forecast.
+    """
+    criteria, method, prize_zone, _ = _read_settings(instance)
+    before = _round_one(instance)
+    marks = _scored_only(_read_marks(before, criteria))
+    first = marks.sheets(rounds=(1,))
+    if not len(first.total):
+        raise InputError("there are no usable round-1 sheets to plan from")
+    seed = int(inputs_hash(before)[:16], 16)
+    fit = _fit(method, first, np.random.default_rng([seed, 1]), VERSION)
+    nobody = np.zeros(len(marks.entries), bool)
+    summary = _summary(fit, nobody, prize_zone, None, VERSION, np.random.default_rng([seed, 3]))
+    diagnostic = fit if method == "calibrated" else _fit(
+        "calibrated", first, np.random.default_rng([seed, 2]), VERSION, 0)
+    _, panel_order, panel_noise = _judges(marks, first, diagnostic)
+    order = promising_order(summary.p_top, fit.score, marks.entries)
+    plans = [_plan(fit, summary, order, prize_zone, review_budget(load, len(first.total)), panel_noise,
+                   np.random.default_rng([seed, 4])) for load in extra_loads]
+    zone = min(prize_zone, len(marks.entries))
+    top = np.argsort(-fit.score, kind="stable")[:zone]
+    return RoundOnePlans(marks.entries, [marks.judges[j] for j in panel_order], len(first.total), prize_zone, plans,
+                         float(summary.p_top[top].sum()) / zone if zone else None)
 
 
 def breakdown(instance: dict, entry: str, result: dict | None = None) -> dict:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SubmitField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DecimalField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from contest.engines.final_forecast import OWN_HIGH, OWN_LOW
 
 from contest.forms import BaseForm, VersionedForm
 from contest.organizer.forms import TashkentDateTimeField
@@ -18,6 +20,23 @@ class MethodForm(BaseForm):
         csrf = False
 
     method = SelectField(_l("Method"), choices=METHODS, default="calibrated")
+
+
+class EffortForm(BaseForm):
+    """The organizer's own figure of extra judging for the finalist round, in % of round 1's reviews."""
+
+    class Meta:
+        csrf = False
+
+    effort = DecimalField(_l("Your own figure: extra judging, in per cent of round 1's reviews"), places=None,
+                          validators=[Optional(), NumberRange(
+                              min=round(OWN_LOW * 100), max=round(OWN_HIGH * 100),
+                              message=_l("Give a share from %(min)s to %(max)s %%."))])
+
+    @property
+    def extra_load(self) -> float | None:
+        """The figure as a share (0.12 for 12 %), None when none was given."""
+        return float(self.effort.data) / 100 if self.effort.data is not None else None
 
 
 class FinalRoundForm(VersionedForm, BaseForm):

@@ -17,8 +17,8 @@ from contest.jobs import queue as jobs
 from contest.jobs import views as job_views
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp
-from contest.results.forms import METHOD_NAMES, FinalRoundForm, MethodForm
-from contest.services import charts, judge_assignment, results, stored_rankings
+from contest.results.forms import METHOD_NAMES, EffortForm, FinalRoundForm, MethodForm
+from contest.services import charts, final_forecast, judge_assignment, results, stored_rankings
 from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
 
@@ -26,6 +26,9 @@ from contest.services.judge_assignment import AssignmentError
 @bp.app_template_filter("method_name")
 def method_name(method: str) -> str:
     return str(METHOD_NAMES.get(method, method))
+
+
+bp.app_template_filter("effort_label")(charts.effort_label)
 
 
 def _names(keys, model):
@@ -39,19 +42,37 @@ def _names(keys, model):
 def contest(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = MethodForm(request.args)
-    return _contest_page(contest, form.method.data if form.validate() else scoring.DEFAULT_METHOD, form)
+    effort_form = EffortForm(request.args)
+    return _contest_page(contest, form.method.data if form.validate() else scoring.DEFAULT_METHOD, form,
+                         status=200 if effort_form.validate() else 422, effort_form=effort_form)
+
+
+def _sized(contest: Contest, result: dict, effort_form: EffortForm, inline_limit: int | None = None):
+    """The default ranking with its finalist round planned at the effort the organizer chose (their own
+    figure, else the forecast's proposal), and the forecast; the ranking as it is when there is none."""
+    try:
+        forecast = final_forecast.forecast(contest, None if effort_form.errors else effort_form.extra_load,
+                                           inline_limit)
+    except final_forecast.TooLargeToForecast:
+        return result, None, True
+    return (final_forecast.sized(result, forecast.chosen) if forecast else result), forecast, False
 
 
 def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: FinalRoundForm | None = None,
-                  status: int = 200):
+                  status: int = 200, effort_form: EffortForm | None = None):
     final = judge_assignment.final_round(contest)
+    effort_form = effort_form or EffortForm(formdata=None)
+    forecast, too_large = None, False
     try:
         ranking = results.current(contest, method, _inline_limit())
         result = ranking.result
-        proposal = None
-        if not final.finalists:             # not open yet: show what opening it would do
+        proposal = planned = None
+        if not final.finalists:             # not open yet: show what opening it would do, at the chosen effort
             planned = result if method == scoring.DEFAULT_METHOD else results.current(
                 contest, scoring.DEFAULT_METHOD, _inline_limit()).result
+            planned, forecast, too_large = _sized(contest, planned, effort_form, _inline_limit())
+            if forecast:                    # the effort's warnings replace those of the engine's default load
+                result = final_forecast.sized(result, forecast.chosen)
             proposal = judge_assignment.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
@@ -66,9 +87,11 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
     messages = result_messages(result)
     return render_template("results/contest.html", contest=contest, result=result, entries=entries, judges=judges,
                            messages=messages, form=form, calibration=calibration, distribution=distribution,
-                           snapshots=snapshots, proposal=proposal, final=final, freshness=ranking.freshness,
-                           action=ActionForm(),
-                           why_no_final_round=_why_no_final_round(result, proposal, messages) if proposal else [],
+                           snapshots=snapshots, proposal=proposal, final=final, planned=planned,
+                           freshness=ranking.freshness, action=ActionForm(),
+                           forecast=forecast, forecast_too_large=too_large, effort_form=effort_form,
+                           forecast_chart=charts.final_round_forecast(forecast) if forecast else None,
+                           why_no_final_round=_why_no_final_round(planned, proposal, messages) if proposal else [],
                            final_form=final_form or FinalRoundForm(
                                formdata=None, data=FinalRoundForm.stamp(final.window,
                                                                         judge_assignment.window_shown(final.window)))),\
@@ -237,19 +260,22 @@ def confirm_final_round(contest_id: int):
     if judge_assignment.final_round(contest).finalists:
         return redirect(url_for("results.contest", contest_id=contest.id))
     form = FinalRoundForm(request.args, meta={"csrf": False})
-    if not form.validate():
-        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+    effort_form = EffortForm(request.args)
+    if not (form.validate() & effort_form.validate()):
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422, effort_form)
     try:
-        result = results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result
+        result = _sized(contest, results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result,
+                        effort_form, _inline_limit())[0]
     except (results.NothingToRank, results.RankingPending):
-        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422, effort_form)
     proposal = judge_assignment.propose_final_round(contest, result)
     confirmation = Confirmation(
         title=_("Open the final round of %(contest)s?", contest=contest.title),
         action_url=url_for("results.final_round", contest_id=contest.id), submit_label=_("Open the final round"),
         back_url=url_for("results.contest", contest_id=contest.id), warnings=proposal.notes,
         refusals=_why_no_final_round(result, proposal, result_messages(result)),
-        carried={"opens_at": request.args["opens_at"], "closes_at": request.args["closes_at"]})
+        carried={"opens_at": request.args["opens_at"], "closes_at": request.args["closes_at"],
+                 **({"effort": request.args["effort"]} if effort_form.extra_load is not None else {})})
     confirmation.seen = _would_open(proposal)
     reviews = len(proposal.finalists) * len(proposal.panel) - len(proposal.left_out)
     confirmation.consequences = [
@@ -283,8 +309,9 @@ def final_round(contest_id: int):
     """
     contest = db.get_or_404(Contest, contest_id)
     form = FinalRoundForm()
-    if not form.validate_on_submit():
-        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
+    effort_form = EffortForm(request.form)
+    if not (form.validate_on_submit() & effort_form.validate()):
+        return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422, effort_form)
     if judge_assignment.final_round(contest).finalists:  # open: only its window moves, from the version read
         if commit_change(lambda: judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data,
                                                                      form.closes_at.data, seen=form.read_at()),
@@ -294,11 +321,14 @@ def final_round(contest_id: int):
             return redirect(url_for("results.contest", contest_id=contest.id))
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 409 if form.stale else 422)
     try:
-        proposal = judge_assignment.propose_final_round(
-            contest, results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result)
+        planned = _sized(contest, results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result,
+                         effort_form, _inline_limit())[0]
+        proposal = judge_assignment.propose_final_round(contest, planned)
         if not confirmed(_would_open(proposal)):
             return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
-                                    opens_at=request.form["opens_at"], closes_at=request.form["closes_at"]))
+                                    opens_at=request.form["opens_at"], closes_at=request.form["closes_at"],
+                                    **({"effort": request.form["effort"]} if effort_form.extra_load is not None
+                                       else {})))
         created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
                                                     closes_at=form.closes_at.data)
     except (AssignmentError, results.NothingToRank, results.RankingPending) as error:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from contest.engines.final_forecast import Forecast
 from contest.extensions import db
 from contest.i18n import collation_key
 from contest.models import REGIONS, Assignment, Contest, ContestKind, Entry, Mark, Season, User
@@ -164,6 +165,29 @@ def budget_use(budget: int, prizes: Iterable[Mapping], awards: Iterable[Mapping]
     return Chart("bar", _("Budget use"), x_title=_("Amount (UZS)"), y_title=_("Budget"),
                  categories=[_("Season budget")], series=parts, stacked=True, horizontal=True, money=True,
                  value_max=max(budget, fixed + internships))
+
+
+def effort_label(extra_load: float, own: bool = False) -> str:
+    """An effort as the forecast names it: "15 %", and the organizer's own figure marked as theirs."""
+    figure = f"{round(extra_load * 100, 1):g} %"
+    return _("%(effort)s (yours)", effort=figure) if own else figure
+
+
+def final_round_forecast(forecast: Forecast) -> Chart:
+    """Forecast top-10 recall at each effort of the finalist round, beside round 1 alone (in %).
+
+    An effort that buys no round has no bar (None: null to Chart.js, a dash in the table).
+    """
+    def percent(recall: float | None) -> float | None:
+        return round(recall * 100, 1) if recall is not None else None
+
+    return Chart("bar", _("Forecast top-10 recall by extra judging"), x_title=_("Extra judging (share of round 1)"),
+                 y_title=_("Expected top-10 recall (%)"),
+                 categories=[effort_label(e.extra_load, e.own) for e in forecast.efforts],
+                 series=[Series(_("With the finalist round"), [percent(e.expected_recall) for e in forecast.efforts]),
+                         Series(_("Round 1 alone"), [percent(forecast.one_round_recall)] * len(forecast.efforts),
+                                tone="not_started")],
+                 value_max=100)
 
 
 # -- loaders: the rows a page needs, read once -----------------------------------------------------
