@@ -21,6 +21,7 @@ from contest.models import (
 from contest.models.certificates import CODE_ALPHABET, new_code, normalize_code
 from contest.pdf.certificate import qr_matrix
 from contest.services import certificates, prizes
+from tests.test_file_safety import assert_download
 from tests.conftest import POSTGRES, run_at_once, submitted_entries
 
 
@@ -124,7 +125,7 @@ def test_only_the_author_downloads_a_certificate_and_organizers_download_any(cli
     mine = client.get("/certificates/").get_data(as_text=True)
     assert ranked[5].title in mine and ranked[0].title not in mine
     login(organizer)
-    assert client.get(url).status_code == 200
+    assert assert_download(client.get(url), "application/pdf", certificates.file_name(certificate)).startswith(b"%PDF-")
     login(ranked[0].lead_author)
     mine = client.get("/certificates/").get_data(as_text=True)
     assert mine.count("/download") == 2 and certificate.code in mine  # a winner's and a participation certificate

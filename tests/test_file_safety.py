@@ -27,7 +27,10 @@ from tests.test_judging import open_round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Every endpoint that sends a file; test_every_file_route_is_covered_here keeps this list whole.
-FILE_ROUTES = {"submissions.download", "judging.file", "imports.template", "prizes.workbook", "jobs.download"}
+# The mail (.eml) and certificate downloads are checked with assert_download in tests/test_mail.py and
+# tests/test_certificates.py, beside the outbox and certificates they need.
+FILE_ROUTES = {"submissions.download", "judging.file", "imports.template", "prizes.workbook", "jobs.download",
+               "mail.message_file", "certificates.download"}
 CYRILLIC_NAME = "отчёт о проекте.pdf"
 
 

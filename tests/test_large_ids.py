@@ -6,7 +6,9 @@ import re
 import pytest
 from werkzeug.exceptions import NotFound
 
+from contest.extensions import db
 from contest.models import Role
+from contest.services import api_tokens
 
 LARGEST_ID = 2**31 - 1  # the id columns are INTEGER on PostgreSQL
 
@@ -38,12 +40,17 @@ def test_ids_beyond_the_columns_answer_404_on_every_int_route(app, client, make_
 
 def test_the_largest_id_reaches_the_view_and_finds_nothing(app, client, make_user, login):
     """The bound sits at the columns' limit, not below it: there the database answers "no such row" (or the
-    role check refuses first, on another role's pages)."""
-    login(make_user(Role.ORGANIZER))
+    role check refuses first, on another role's pages). The API reads the organizer's token, not the cookie."""
+    organizer = make_user(Role.ORGANIZER)
+    login(organizer)
+    _token, secret = api_tokens.issue(organizer, "large ids", ["read"], by=organizer)
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
     adapter = app.url_map.bind("localhost")
     for rule, method in _int_routes(app):
         adapter.match(_url(rule, LARGEST_ID), method=method)  # routed to its view
         with pytest.raises(NotFound):
             adapter.match(_url(rule, LARGEST_ID + 1), method=method)
         if method == "GET":
-            assert client.get(_url(rule, LARGEST_ID)).status_code in (403, 404), rule
+            headers = bearer if rule.startswith("/api/") else {}
+            assert client.get(_url(rule, LARGEST_ID), headers=headers).status_code in (403, 404), rule

@@ -13,6 +13,7 @@ from contest.models import (
 )
 from contest.models.judging import ScoringRound
 from contest.services import mail, results
+from tests.test_file_safety import assert_download
 from tests.conftest import PASSWORD, upload
 from tests.excel.test_people_import import workbook
 from tests.mail_server import html_of, link_in, text_of
@@ -215,7 +216,7 @@ def test_without_a_mail_server_the_outbox_holds_the_mail_and_hides_personal_link
     assert "No mail server is configured" in page and "j@example.uz" in page
     preview = client.get(f"/organizer/mail/{message.id}").get_data(as_text=True)
     eml = client.get(f"/organizer/mail/{message.id}/message.eml")
-    assert eml.mimetype == "message/rfc822"
+    assert_download(eml, "message/rfc822", f"message-{message.id}.eml")
     parsed = message_from_bytes(eml.data, policy=policy.default)
     for shown in (preview, text_of(parsed), html_of(parsed)):
         assert "[personal link, hidden]" in shown and message.secret_link.rsplit("/", 1)[1] not in shown

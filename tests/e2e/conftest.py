@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from contest import PROJECT_ROOT, create_app
 from contest.config import TestConfig
 from contest.extensions import db
-from contest.models import Role, Season, User, utcnow
+from contest.models import FixedPrize, InternshipCountry, PrizeSettings, Role, Season, User, utcnow
 from contest.services import seasons
 from contest.services.demo import build_demo_season
 
@@ -92,6 +92,8 @@ def person(email: str, role: Role, name: str, **profile) -> User:
 def replace_with_demo_season(season, entries: int = 45, judges: int = 12) -> Season:
     """A small demo season instead of the empty one: a judged contest, a published ranking, winners who
     chose countries, so every page has rows to show."""
+    for catalogue_rows in (InternshipCountry, FixedPrize, PrizeSettings):  # no ORM cascade holds them to the season
+        db.session.execute(db.delete(catalogue_rows).where(catalogue_rows.season_id == season.id))
     db.session.delete(season)  # the demo brings its own season of the same year
     db.session.flush()
     build_demo_season(entries=entries, judges=judges)

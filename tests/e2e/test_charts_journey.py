@@ -123,8 +123,9 @@ def test_the_organizer_reads_the_season_in_charts(live_server, strict_page):
     assert panel["data"]["Not started"] == [0, 0, 0, 0]  # Judge 0's waiting sheet is in the other contest
 
     page.goto(live_server + "/organizer/")
-    page.get_by_role("link", name="Results").first.click()
-    distribution, calibration = drawn_charts(page, 2)
+    page.get_by_role("link", name="Results", exact=True).first.click()
+    distribution, calibration, forecast = drawn_charts(page, 3)  # the finalist round's forecast too
+    assert forecast["id"] == "forecast-chart"
     assert sum(distribution["data"]["Entries"]) == 6 and distribution["painted"] > 500
     assert sum(len(points) for points in calibration["data"].values()) == 4 and calibration["painted"] > 500
     assert sum(int(row[1]) for row in numbers(page, "score-distribution")) == 6

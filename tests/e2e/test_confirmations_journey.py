@@ -54,7 +54,7 @@ class TestPublishing:
 
     def test_the_organizer_publishes_once_and_an_identical_ranking_makes_no_new_version(self, live_server, page):
         sign_in(page, live_server, "org@example.uz")
-        page.get_by_role("link", name="Results").first.click()
+        page.get_by_role("link", name="Results", exact=True).first.click()
         page.get_by_role("button", name="Publish this ranking").click()
         page.get_by_role("heading", name="Publish version 1 of the ranking of The Best Idea?").wait_for()
         assert page.get_by_text("6 entries are ranked.").is_visible()
@@ -64,7 +64,7 @@ class TestPublishing:
         page.get_by_text("The Best Idea: version 1 of the ranking is published.").wait_for()
 
         page.get_by_role("link", name="Season").click()
-        page.get_by_role("link", name="Results").first.click()
+        page.get_by_role("link", name="Results", exact=True).first.click()
         page.get_by_role("button", name="Publish this ranking").click()
         page.get_by_text("This ranking is identical to version 1, the latest published: publishing it again makes "
                          "no new version.").wait_for()

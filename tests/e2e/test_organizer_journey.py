@@ -74,7 +74,7 @@ class TestPublishing:
     def test_organizer_publishes_and_the_author_sees_the_result(self, live_server, browser):
         organizer = browser.new_context(locale="en-US").new_page()
         sign_in(organizer, live_server, "org@example.uz")
-        organizer.get_by_role("link", name="Results").first.click()
+        organizer.get_by_role("link", name="Results", exact=True).first.click()
         first_row = organizer.locator("tbody tr").first
         assert "Entry number 5" in first_row.inner_text()
         assert organizer.get_by_role("img", name="Judges: leniency against scale").is_visible()

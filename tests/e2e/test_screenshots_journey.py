@@ -79,7 +79,7 @@ def test_the_organizers_pages_at_laptop_width(browse):
     assert wrapped(page) == [] and page_overflow(page) == 0
 
     page.get_by_role("navigation").get_by_role("link", name="Season").click()
-    page.get_by_role("link", name="Results").first.click()
+    page.get_by_role("link", name="Results", exact=True).first.click()
     page.get_by_role("heading", name="Results · The Best Idea").wait_for()
     save(page, "organizer-results-1440")
     intervals = page.locator("tbody td.num", has_text="–")
@@ -118,7 +118,7 @@ def test_a_wide_table_scrolls_inside_its_frame_on_a_phone(browse, live_server):
     page.wait_for_load_state()
     assert page_overflow(page) == 0 and wrapped(page) == []
     page.get_by_role("navigation").get_by_role("link", name="Season").click()
-    page.get_by_role("link", name="Results").first.click()
+    page.get_by_role("link", name="Results", exact=True).first.click()
     page.wait_for_load_state()
     assert page_overflow(page) == 0 and wrapped(page) == []
 

@@ -74,8 +74,8 @@ def test_the_main_pages_run_under_the_real_policy(live_server, watched):
     page.goto(live_server + "/organizer/")
     wait_for_charts(page, 3)
     assert_no_violation(page)
-    page.get_by_role("link", name="Results").first.click()
-    wait_for_charts(page, 2)
+    page.get_by_role("link", name="Results", exact=True).first.click()
+    wait_for_charts(page, 3)  # the scores, the judges' calibration and the finalist round's forecast
     assert page.get_by_role("heading", name="The Best Idea").first.is_visible()
     assert_no_violation(page)
 
