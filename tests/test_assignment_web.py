@@ -14,7 +14,7 @@ from markupsafe import escape
 from contest.extensions import db
 from contest.models import (
     Assignment, AssignmentRun, Category, Conflict, ConflictSource, ContestJudge, Entry, EntryAuthor, EntryStatus,
-    Job, JobStatus, JudgeExpertise, Mark, Role, RunStatus, utcnow,
+    Job, JobStatus, JudgeExpertise, Mark, OutboxMessage, Role, RunStatus, utcnow,
 )
 from tests.conftest import POSTGRES
 
@@ -217,6 +217,8 @@ def test_manual_assignment_refuses_a_conflicted_pair_with_the_reason(client, org
     assert ok.status_code == 302
     assignment = db.session.scalars(db.select(Assignment)).one()
     assert assignment.manual
+    [notice] = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "assignment")).all()
+    assert notice.recipient_id == judges[0].id and entries[1].code in notice.body_text  # the judge is told
     assignment.marks.append(Mark(criterion=contest.criteria[0], value=Decimal("5")))
     db.session.commit()
     page = client.post(f"/organizer/assignments/{assignment.id}/remove", follow_redirects=True)

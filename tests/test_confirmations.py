@@ -12,7 +12,7 @@ import pytest
 from contest.extensions import db
 from contest.models import (
     AllocationSnapshot, Assignment, AssignmentRun, Category, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark,
-    ResultSnapshot, Role, RunStatus, ScoringRound, User, utcnow,
+    OutboxMessage, ResultSnapshot, Role, RunStatus, ScoringRound, User, utcnow,
 )
 from contest.services import final_forecast, judge_assignment, results
 from contest.services import prizes as prize_service
@@ -369,6 +369,8 @@ def test_opening_without_confirmation_opens_nothing_and_the_confirmed_post_opens
     done = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, **CONFIRM}, follow_redirects=True)
     assert "Final round open: 30 reviews for 10 finalists by a panel of 3." in text_of(done)
     assert final_reviews() == 30
+    notices = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "assignment")).all()
+    assert len(notices) == 3 and all("10" in notice.body_text for notice in notices)  # each panel judge is told
     # Open now: there is nothing left to confirm; the page shows the round.
     again = client.get(f"/results/contests/{contest.id}/final-round", query_string=WINDOW)
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/results/contests/{contest.id}")

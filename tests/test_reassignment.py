@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from contest.extensions import db
 from contest.models import (
-    Assignment, AssignmentRun, Conflict, ContestJudge, DeclarationKind, Mark, Reassignment, Role, RunStatus,
+    Assignment, AssignmentRun, Conflict, ContestJudge, DeclarationKind, Mark, OutboxMessage, Reassignment, Role,
+    RunStatus,
     ScoringRound, SheetStatus, utcnow,
 )
 from contest.services import reassignment, results
@@ -91,6 +92,9 @@ def test_the_seat_goes_to_the_best_eligible_judge_and_nothing_else_moves(client,
         panel["declarer"].id, panel["expert"].id, 1)
     assert row.reason == "I taught the author." and row.run.status is RunStatus.COMMITTED
     assert row.run.created_by_id == panel["declarer"].id and json.loads(row.run.result_json)["gap"] == 0
+    [notice] = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "assignment")).all()
+    assert notice.recipient_id == panel["expert"].id and entry.code in notice.body_text  # told, by code only
+    assert entry.title not in notice.body_text and "Author 0" not in notice.body_text
     login(panel["expert"])
     assert entry.code in client.get("/judging/").get_data(as_text=True)
 

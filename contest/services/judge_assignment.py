@@ -434,6 +434,7 @@ def add_manual(entry: Entry, judge: User, round_number: int = 1) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     audit.record("assignment.added", assignment, after={"judge_id": judge.id, "round": round_number}, entry=entry)
+    notices.entries_assigned(entry.contest, round_number, [(judge.id, entry.id)])
     return assignment
 
 
@@ -535,13 +536,15 @@ def open_final_round(contest: Contest, proposal: FinalProposal, *, opens_at, clo
     entry_ids = [entry.id for entry in proposal.finalists]
     existing = set(db.session.execute(db.select(Assignment.judge_id, Assignment.entry_id).where(
         Assignment.round == FINAL_ROUND, Assignment.entry_id.in_(entry_ids))).tuples())
-    created = 0
+    added = []
     for entry_id in entry_ids:
         for judge in proposal.panel:
             pair = (judge.id, entry_id)
             if pair not in proposal.left_out and pair not in existing:
                 db.session.add(Assignment(judge_id=judge.id, entry_id=entry_id, round=FINAL_ROUND))
-                created += 1
+                added.append(pair)
+    created = len(added)
+    notices.entries_assigned(contest, FINAL_ROUND, added)
     audit.record("final_round.opened", contest, after={
         "finalists": entry_ids, "panel": [judge.id for judge in proposal.panel],
         "left_out": sorted(proposal.left_out), "assignments_added": created})

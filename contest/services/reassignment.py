@@ -23,7 +23,7 @@ from contest.models import (
     Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
     RunStatus, User, utcnow,
 )
-from contest.services import audit, conflicts, judge_assignment, judging
+from contest.services import audit, conflicts, judge_assignment, judging, notices
 
 REFILLED_ROUND = 1
 
@@ -146,6 +146,7 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
     replacement = {entry_id: judge_id for judge_id, entry_id in answer.added}
     for judge_id, entry_id in answer.added:
         db.session.add(Assignment(judge_id=judge_id, entry_id=entry_id, round=REFILLED_ROUND))
+    notices.entries_assigned(contest, REFILLED_ROUND, answer.added)
     short = {s.entry: s for s in answer.short}
     reasons = conflicts.pairs(contest)
     declarer = int(any(m.judge_id == judge.id for m in panel))  # counted as conflicted; the notice says "other"
