@@ -364,19 +364,27 @@ def _mark_columns(scores) -> MarkColumns | None:
     """The marks as columns when every one is an object of the keys ``entry``, ``judge``, ``criterion``,
     ``value`` (and ``round``) only, with string ids, a finite number as value (an integer of at most
     2^53 in size, so that its float is exact) and a round of 1 or 2 if any; None otherwise."""
-    if (not isinstance(scores, list) or not scores or set(map(type, scores)) - {dict}
-            or set().union(*scores) - _MARK_KEYS):
+    if not isinstance(scores, list) or not scores or set(map(type, scores)) - {dict}:
+        return None
+    keys = set().union(*scores)
+    if keys - _MARK_KEYS:
         return None
     try:
         entry, judge, criterion, value = (list(map(itemgetter(key), scores))
                                           for key in ("entry", "judge", "criterion", "value"))
     except KeyError:
         return None
-    round_no = [item.get("round", _NOT_GIVEN) for item in scores]
+    # A str never equals a non-str, so the distinct ids hold a non-str exactly when the column does.
+    try:
+        ids = [sorted(distinct) if not set(map(type, distinct)) - {str} else None
+               for distinct in map(set, (entry, judge, criterion))]
+    except TypeError:  # an id that cannot be a key (a list, say) is not a string either
+        return None
+    round_no = [item.get("round", _NOT_GIVEN) for item in scores] if "round" in keys else None
     kinds = set(map(type, value))
-    if (any(set(map(type, column)) - {str} for column in (entry, judge, criterion))
-            or not kinds <= {int, float} or not set(round_no) <= {_NOT_GIVEN, *ROUNDS}
-            or not set(map(type, round_no)) <= {int, object}):
+    if (None in ids or not kinds <= {int, float}
+            or (round_no is not None and (not set(round_no) <= {_NOT_GIVEN, *ROUNDS}
+                                          or not set(map(type, round_no)) <= {int, object}))):
         return None
     written_int = (np.fromiter(map(int.__instancecheck__, value), bool, len(value)) if len(kinds) > 1
                    else np.full(len(value), int in kinds))
@@ -386,10 +394,10 @@ def _mark_columns(scores) -> MarkColumns | None:
         return None
     if not np.isfinite(values).all() or (np.abs(values[written_int]) >= 2.0**53).any():
         return None
-    ids = [sorted(set(column)) for column in (entry, judge, criterion)]
     index = [np.fromiter(map({name: k for k, name in enumerate(names)}.__getitem__, column), np.int64, len(column))
              for names, column in zip(ids, (entry, judge, criterion))]
-    rounds = np.fromiter((0 if r is _NOT_GIVEN else r for r in round_no), np.int64, len(round_no))
+    rounds = (np.zeros(len(scores), np.int64) if round_no is None
+              else np.fromiter((0 if r is _NOT_GIVEN else r for r in round_no), np.int64, len(round_no)))
     return MarkColumns(*ids, *index, values, rounds, written_int)
 
 

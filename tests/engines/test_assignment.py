@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from contest.engines import assignment
-from contest.engines.assignment import InputError, solve
+from contest.engines.assignment import AFFINITY_SCALE, InputError, solve
 
 FIELDS = ["energy", "water", "ict"]
 
@@ -191,7 +191,8 @@ def test_rules_hold_and_optimum_matches_milp(inst):
     check_rules(inst, out)
     assert out["status"] == "optimal"
     assert out["objective"] == pytest.approx(best, abs=1e-6)
-    assert out["gap"] <= 1e-6
+    # Off the solver's grid the bound adds the rounding slack, half a grid step per assigned pair (docs).
+    assert out["gap"] <= 0.5 / AFFINITY_SCALE * len(out["pairs"]) + 1e-9
 
 
 @SETTINGS
