@@ -17,14 +17,20 @@ def _failed(response) -> bool:
 def credential_limits(account_key):
     """The per-account and per-address limits for a view that checks a password or token (POST only).
     Both budgets are shared by all password forms, so guessing cannot move from one form to another."""
+    return _limits("CREDENTIAL_LIMIT", "credential", account_key, deduct_when=_failed)
+
+
+def _limits(setting: str, scope: str, account_key, deduct_when):
+    """A budget per account (``account_key``) and one per client address, from the settings
+    ``<setting>_PER_ACCOUNT`` and ``<setting>_PER_ADDRESS``, spent on the POSTs ``deduct_when`` counts."""
 
     def decorate(view):
         per_account = limiter.shared_limit(
-            lambda: current_app.config["CREDENTIAL_LIMIT_PER_ACCOUNT"], scope="credential-account",
-            key_func=account_key, methods=["POST"], deduct_when=_failed)
+            lambda: current_app.config[f"{setting}_PER_ACCOUNT"], scope=f"{scope}-account",
+            key_func=account_key, methods=["POST"], deduct_when=deduct_when)
         per_address = limiter.shared_limit(
-            lambda: current_app.config["CREDENTIAL_LIMIT_PER_ADDRESS"], scope="credential-address",
-            key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+            lambda: current_app.config[f"{setting}_PER_ADDRESS"], scope=f"{scope}-address",
+            key_func=get_remote_address, methods=["POST"], deduct_when=deduct_when)
         return per_address(per_account(view))
 
     return decorate
@@ -54,10 +60,4 @@ def _accepted(response) -> bool:
 def reset_request_limits(view):
     """Every accepted reset request counts (each may send a mail), per email typed, existing or not, and per
     address; a form sent back for a mistyped email sends nothing and does not count."""
-    per_account = limiter.shared_limit(
-        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], scope="reset-account",
-        key_func=typed_email, methods=["POST"], deduct_when=_accepted)
-    per_address = limiter.shared_limit(
-        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"], scope="reset-address",
-        key_func=get_remote_address, methods=["POST"], deduct_when=_accepted)
-    return per_address(per_account(view))
+    return _limits("PASSWORD_RESET_LIMIT", "reset", typed_email, deduct_when=_accepted)(view)

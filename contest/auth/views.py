@@ -89,14 +89,20 @@ def set_password(token: str):
     user = User.by_invite(token)
     if user is None:
         return render_template("auth/invite_invalid.html"), 404
+    return _new_password_page(user, accounts.set_password_from_invite, _("Your password is set. Welcome!"))
+
+
+def _new_password_page(user: User, save, done: str):
+    """The form that sets ``user``'s password from a link (an invitation or a reset): ``save`` stores it,
+    then the person is signed in as ``user`` (whoever was signed in before) and told ``done``."""
     form = SetPasswordForm()
     if form.validate_on_submit():
-        accounts.set_password_from_invite(user, form.password.data)
+        save(user, form.password.data)
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         login_user(user)
-        flash(_("Your password is set. Welcome!"), "success")
+        flash(done, "success")
         return redirect(url_for("main.dashboard"))
     return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
 
@@ -124,16 +130,7 @@ def reset_password(reset_token: str):
         return render_template("auth/reset_invalid.html", expired=True), 410
     except accounts.ResetLinkInvalid:
         return render_template("auth/reset_invalid.html", expired=False), 404
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        accounts.reset_password(user, form.password.data)
-        db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
-        login_user(user)
-        flash(_("Your new password is set."), "success")
-        return redirect(url_for("main.dashboard"))
-    return render_template("auth/set_password.html", form=form, user=user), 422 if form.errors else 200
+    return _new_password_page(user, accounts.reset_password, _("Your new password is set."))
 
 
 @bp.post("/language/<code>")
