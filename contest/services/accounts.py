@@ -58,7 +58,12 @@ def reissue_invite(user: User, valid_for: timedelta) -> str:
 
 
 def set_password_from_invite(user: User, password: str) -> None:
-    audit.record("user.invite_accepted", user, actor=user)
+    _password_from_link(user, password, "user.invite_accepted")
+
+
+def _password_from_link(user: User, password: str, action: str) -> None:
+    """A password chosen through a one-time link: recorded, set, the link spent and other sessions ended."""
+    audit.record(action, user, actor=user)
     user.set_password(password)
     user.consume_invite()
     user.end_sessions()
@@ -142,7 +147,4 @@ def user_for_reset(token: str) -> User:
 
 
 def reset_password(user: User, password: str) -> None:
-    audit.record("user.password_reset", user, actor=user)
-    user.set_password(password)
-    user.consume_invite()
-    user.end_sessions()
+    _password_from_link(user, password, "user.password_reset")
