@@ -17,8 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.forms import BaseForm
+from contest.i18n import say
 from contest.services.versions import StaleEdit
 
 
@@ -85,14 +87,26 @@ def confirmation_page(confirmation: Confirmation):
 
 
 def flash_problems(error: Exception) -> None:
-    """Each problem of a refusal as an error message (``problems`` if the error lists them)."""
+    """Each problem of a refusal as an error message: a :class:`Refusal`'s messages in the reader's
+    language, else ``problems`` if the error lists them."""
+    if isinstance(error, Refusal):
+        for message in error.messages:
+            flash(say(message), "danger")
+        return
     for problem in getattr(error, "problems", None) or [str(error)]:
         flash(problem, "danger")
 
 
 def under(field) -> Callable[[Exception], None]:
     """A refusal shown under a form field, so the form comes back with what was typed."""
-    return lambda error: field.errors.append(str(error))
+    return lambda error: field.errors.extend(refusal_texts(error))
+
+
+def refusal_texts(error: Exception) -> list[str]:
+    """A refusal's messages in the reader's language (an older refusal's text as it is)."""
+    if isinstance(error, Refusal):
+        return [say(message) for message in error.messages]
+    return [str(error)]
 
 
 def commit_change(change: Callable[[], object], refusals: tuple[type[Exception], ...],

@@ -13,6 +13,7 @@ from flask_babel import format_datetime, format_decimal, get_locale, get_transla
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
+from contest.catalogue import N_, Message, Presenter, plain_presenter, render
 from contest.extensions import babel
 
 LANGUAGE_NAMES = {"uz": "O‘zbekcha", "ru": "Русский", "en": "English"}
@@ -91,6 +92,11 @@ def _tz_abbrev(value: datetime) -> str:
     return value.astimezone(zone).strftime("(UTC%z)").replace("00)", ")").replace("+0", "+")
 
 
+def say(message: Message, present: Presenter = plain_presenter) -> str:
+    """A catalogue message (an engine's code, a refusal) in the reader's language."""
+    return render(message, get_translations(), present)
+
+
 def coded_text(code: Mapping | None, render: Callable[[Mapping], str], english: str = "") -> str:
     """An engine's message code in the reader's language, or its ``english`` when there is no
     code (older stored answers) or ``render`` does not know it."""
@@ -100,11 +106,6 @@ def coded_text(code: Mapping | None, render: Callable[[Mapping], str], english: 
         return render(code)
     except (KeyError, TypeError, ValueError):
         return english
-
-
-def N_(message: str) -> str:
-    """Marks a string for the catalog without translating it here."""
-    return message
 
 
 # WTForms' own messages that our forms can show. WTForms translates them into Russian but not into
