@@ -7,9 +7,11 @@ export FLASK_APP := run.py
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # One pytest worker per core (pytest-xdist); each worker has its own database and PostgreSQL schema.
 WORKERS    ?= -n auto
-# Tests of pure code, and of the served app (gunicorn on PostgreSQL and Redis, tests/served), run once;
+# Tests of pure code, of the served app (gunicorn on PostgreSQL and Redis, tests/served) and of the RQ workers
+# (always on PostgreSQL and Redis, test_jobs_worker.py) run once;
 # the rest run on SQLite and again on PostgreSQL.
-DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e --ignore=tests/served
+DB_ONLY    := --ignore=tests/engines --ignore=tests/excel --ignore=tests/files --ignore=tests/e2e --ignore=tests/served \
+             --ignore=tests/test_jobs_worker.py
 
 .PHONY: run serve worker test test-sqlite test-postgres install install-dev system-deps static-deps translations messages bench lint clean
 
