@@ -11,20 +11,24 @@ The rules are exact, so an allocation has one right answer (see docs/allocation.
    because of someone ranked below them.
 
 Placing a set of winners is a min-cost flow (winners -> countries -> sink; a country's edge
-costs its price). Costs depend only on the country, so an augmenting path is a chain of
-winners each moving to another country they accept, and its price is the price of the country
-where the chain ends. Both steps keep one min-cost placement up to date and change it by one
-shortest augmenting path (or one negative-cycle cancel) at a time; each question is a search
-over the countries alone. The whole season is O(winners x countries^3).
+costs its price), asked of OR-tools' solver: rule 2 asks it once per winner (once per set of
+accepted countries while the funded set does not change), rule 3 once per preference tried.
+When a preference would strand someone, the countries reachable from it in the solver's flow
+name who (:meth:`_Placement.stranded`, a breadth-first search of scipy's csgraph).
 
 Money is integer soums everywhere; floats are refused.
 """
 from __future__ import annotations
 
-from collections import deque
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from contest.engines.cli import InputError, exit_with
 
@@ -186,104 +190,66 @@ def validate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
 # --------------------------------------------------------------------------- the placement
 
 class _Placement:
-    """One min-cost placement of the winners not yet fixed, kept up to date move by move.
+    """The min-cost placement question, asked of OR-tools' min-cost flow solver.
 
-    ``slack[k]`` is the number of free places in country k; ``movers[d][q]`` holds (as an
-    insertion-ordered dict) the winners placed in d who also accept q, i.e. the residual
-    edges d -> q of the flow network contracted onto countries.
+    Winners who accept the same countries are interchangeable for the flow, so the network has
+    one node per set of accepted countries (its supply: how many such winners are to be placed),
+    one per country, and a sink: set -> country (free), country -> sink (the country's places
+    left, at its price). Between questions only supplies and the countries' places change.
+    Prices are divided by their greatest common divisor (exact; the solver's cost scaling then
+    has far fewer rounds on prices in millions of soums).
     """
 
-    def __init__(self, cost: Sequence[int], capacity: Sequence[int],
-                 accepts: Sequence[Sequence[int]]):
-        k = len(cost)
-        self.cost = list(cost)
-        self.slack = list(capacity)
-        self.accepts = accepts
-        self.at: dict[int, int] = {}
-        self.total = 0
-        self.movers: list[list[dict[int, None]]] = [[{} for _ in range(k)] for _ in range(k)]
-        self.occupants: list[dict[int, None]] = [{} for _ in range(k)]
+    def __init__(self, cost: Sequence[int], capacity: Sequence[int], accepts: Sequence[Sequence[int]]):
+        self.countries = k = len(cost)
+        self.unit = math.gcd(*cost) or 1
+        self.accepted: list[frozenset[int]] = list(dict.fromkeys(frozenset(a) for a in accepts if a))
+        self.kinds = {accepted: n for n, accepted in enumerate(self.accepted)}
+        self.sink = k + len(self.accepted)
+        self.solver = min_cost_flow.SimpleMinCostFlow()
+        self.places = [self.solver.add_arc_with_capacity_and_unit_cost(c, self.sink, capacity[c], cost[c] // self.unit)
+                       for c in range(k)]
+        ends = [(kind, c) for kind, accepted in enumerate(self.accepted) for c in sorted(accepted)]
+        self.arc_kind = np.array([kind for kind, _ in ends], dtype=np.int64)
+        self.arc_country = np.array([c for _, c in ends], dtype=np.int64)
+        self.arcs = np.array([self.solver.add_arc_with_capacity_and_unit_cost(k + kind, c, len(accepts), 0)
+                              for kind, c in ends], dtype=np.int32)
+        self.supply = [0] * len(self.accepted)
+        self.nodes = np.arange(k, self.sink + 1, dtype=np.int32)
 
-    def place(self, i: int, k: int) -> None:
-        self.at[i] = k
-        self.slack[k] -= 1
-        self.total += self.cost[k]
-        self.occupants[k][i] = None
-        row = self.movers[k]
-        for q in self.accepts[i]:
-            if q != k:
-                row[q][i] = None
+    def kind(self, accepted: Sequence[int]) -> int:
+        return self.kinds[frozenset(accepted)]
 
-    def remove(self, i: int) -> int:
-        k = self.at.pop(i)
-        self.slack[k] += 1
-        self.total -= self.cost[k]
-        del self.occupants[k][i]
-        row = self.movers[k]
-        for q in self.accepts[i]:
-            if q != k:
-                del row[q][i]
-        return k
+    def set_places(self, country: int, places: int) -> None:
+        self.solver.set_arc_capacity(self.places[country], places)
 
-    def reach_from(self, starts: Iterable[int]) -> dict[int, int | None]:
-        """Countries reachable from ``starts`` by moving placed winners; value = BFS parent."""
-        parent: dict[int, int | None] = {}
-        queue: deque[int] = deque()
-        for s in starts:
-            if s not in parent:
-                parent[s] = None
-                queue.append(s)
-        while queue:
-            d = queue.popleft()
-            row = self.movers[d]
-            for q in range(len(row)):
-                if q not in parent and row[q]:
-                    parent[q] = d
-                    queue.append(q)
-        return parent
+    def min_cost(self) -> int | None:
+        """The cheapest placement of everyone counted in ``supply``, or None if there is none."""
+        solver = self.solver
+        solver.set_nodes_supplies(self.nodes, np.array([*self.supply, -sum(self.supply)], dtype=np.int64))
+        status = solver.solve()
+        if status == solver.OPTIMAL:
+            return solver.optimal_cost() * self.unit
+        if status == solver.INFEASIBLE:
+            return None
+        raise RuntimeError(f"the min-cost flow solver failed with status {status}")  # pragma: no cover
 
-    def reach_to(self, target: int) -> dict[int, int | None]:
-        """Countries from which someone can be moved, chain by chain, into ``target``.
+    def stranded(self, country: int) -> set[int]:
+        """The kinds of winners one of whom a placement with one place fewer in ``country`` leaves out.
 
-        The value is the next country on the way to ``target`` (None for target itself).
+        Asked after :meth:`min_cost` found the placement without that change. The countries
+        reachable from ``country`` by moving placed winners (an arc d -> q where someone placed
+        in d also accepts q) have no free place, else a chain of moves would free one; the
+        winners placed there accept nothing else, so one of them is left out. Every maximum
+        placement reaches the same countries (Dulmage-Mendelsohn), so the answer is unique.
         """
-        nxt: dict[int, int | None] = {target: None}
-        queue: deque[int] = deque([target])
-        k = len(self.cost)
-        while queue:
-            q = queue.popleft()
-            for d in range(k):
-                if d not in nxt and self.movers[d][q]:
-                    nxt[d] = q
-                    queue.append(d)
-        return nxt
-
-    @staticmethod
-    def path_from(parent: dict[int, int | None], end: int) -> list[int]:
-        path = [end]
-        while parent[path[-1]] is not None:
-            path.append(parent[path[-1]])  # type: ignore[arg-type]
-        path.reverse()
-        return path
-
-    def shift(self, path: Sequence[int]) -> None:
-        """Move one winner along each step of ``path``, last step first.
-
-        Country ``path[-1]`` must have a free place; afterwards ``path[0]`` has one more.
-        """
-        for j in range(len(path) - 2, -1, -1):
-            d, q = path[j], path[j + 1]
-            i = next(iter(self.movers[d][q]))
-            self.remove(i)
-            self.place(i, q)
-
-    def cheapest_free(self, reached: Iterable[int]) -> int | None:
-        best = None
-        for k in reached:
-            if self.slack[k] > 0 and (best is None or
-                                      (self.cost[k], k) < (self.cost[best], best)):
-                best = k
-        return best
+        k = self.countries
+        used = self.solver.flows(self.arcs) > 0
+        moves = np.zeros((k, k), dtype=np.int8)
+        for kind, d in zip(self.arc_kind[used].tolist(), self.arc_country[used].tolist()):
+            moves[d, list(self.accepted[kind])] = 1
+        reached = set(breadth_first_order(csr_matrix(moves), country, return_predecessors=False).tolist())
+        return {kind for kind, accepted in enumerate(self.accepted) if self.supply[kind] and accepted <= reached}
 
 
 # --------------------------------------------------------------------------- explanations
@@ -395,71 +361,65 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
     unfunded: list[str] = []
     funded: list[int] = []
 
-    # Step 2: the funded set, by successive shortest augmenting paths.
+    # Step 2: the funded set; each winner is funded when the cheapest placement of the funded
+    # set with them still fits the money left.
     flow = _Placement(cost, [c.capacity for c in countries], accepts)
+    kind = [flow.kind(accepted) if accepted else -1 for accepted in accepts]
+    placed = 0                           # the cheapest placement of the funded set so far
+    asked: dict[int, int | None] = {}    # the answer for each set of accepted countries, until someone is funded
     for i, w in enumerate(order):
         if not accepts[i]:
             unfunded.append(w.id)
             reasons[w.id] = {"code": "no_preferences"}
             continue
-        parent = flow.reach_from(accepts[i])
-        end = flow.cheapest_free(parent)
-        if end is None:
-            unfunded.append(w.id)
+        if kind[i] in asked:             # the same countries asked for, the funded set unchanged
+            total = asked[kind[i]]
+        else:
+            flow.supply[kind[i]] += 1
+            total = asked[kind[i]] = flow.min_cost()
+            flow.supply[kind[i]] -= 1
+        if total is not None and total <= left:
+            flow.supply[kind[i]] += 1
+            funded.append(i)
+            placed = total
+            asked.clear()
+            continue
+        unfunded.append(w.id)
+        if total is None:
             reasons[w.id] = {"code": "no_place", "countries": [ids[k] for k in accepts[i]]}
-            continue
-        extra = cost[end]
-        if flow.total + extra > left:
-            short = flow.total + extra - left
-            unfunded.append(w.id)
-            shortfall[w.id] = short
-            reasons[w.id] = {"code": "short", "short": short, "extra": extra,
-                             "funded": len(funded), "left": left - flow.total}
-            continue
-        path = flow.path_from(parent, end)
-        flow.shift(path)
-        flow.place(i, path[0])
-        funded.append(i)
+        else:
+            shortfall[w.id] = total - left
+            reasons[w.id] = {"code": "short", "short": total - left, "extra": total - placed,
+                             "funded": len(funded), "left": left - placed}
 
     # Step 3: serial dictatorship, keeping every funded winner placeable.
-    cap_left = [c.capacity for c in countries]
+    places = [c.capacity for c in countries]   # places not taken by the winners fixed so far
     fixed_at: list[list[int]] = [[] for _ in countries]
     chosen: dict[int, int] = {}
-    for i in funded:
+    for n_fixed, i in enumerate(funded):
         w = order[i]
-        was = flow.remove(i)
-        # Freeing a place in `was` may let a costlier placement move into it: one cycle cancel.
-        into = flow.reach_to(was)
-        richest = max(into, key=lambda d: (cost[d], -d))
-        if cost[richest] > cost[was]:
-            flow.shift(_path_to(into, richest))
+        flow.supply[kind[i]] -= 1            # the others, not yet fixed, must stay placeable
         skipped: list[dict] = []
         for n, p in enumerate(accepts[i]):
-            if cap_left[p] == 0:
+            if places[p] == 0:
                 if countries[p].capacity == 0:
                     skipped.append({"code": "no_places", "country": ids[p]})
                 else:
                     skipped.append({"code": "full", "country": ids[p], "ranks": sorted(fixed_at[p])})
                 continue
-            path = None
-            if flow.slack[p] == 0:
-                parent = flow.reach_from([p])
-                end = flow.cheapest_free(parent)
-                if end is None:
-                    stuck = sorted(order[j].rank for k in parent for j in flow.occupants[k])
+            flow.set_places(p, places[p] - 1)
+            total = flow.min_cost()
+            if total is None or total + cost[p] > left:
+                flow.set_places(p, places[p])
+                if total is None:
+                    flow.min_cost()
+                    kinds = flow.stranded(p)
+                    stuck = sorted(order[j].rank for j in funded[n_fixed + 1:] if kind[j] in kinds)
                     skipped.append({"code": "would_strand", "country": ids[p], "ranks": stuck})
-                    continue
-                path = flow.path_from(parent, end)
-                after = flow.total + cost[end]
-            else:
-                after = flow.total + cost[p]
-            if after > left:
-                skipped.append({"code": "over_budget", "country": ids[p], "amount": after - left})
+                else:
+                    skipped.append({"code": "over_budget", "country": ids[p], "amount": total + cost[p] - left})
                 continue
-            if path is not None:
-                flow.shift(path)
-            flow.slack[p] -= 1
-            cap_left[p] -= 1
+            places[p] -= 1
             left -= cost[p]
             fixed_at[p].append(w.rank)
             chosen[i] = p
@@ -467,8 +427,8 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
                               "skipped": skipped} if skipped else
                              {"code": "first_choice", "country": ids[p]})
             break
-        else:  # pragma: no cover - step 2 guarantees a place
-            raise AssertionError(f"funded winner {w.id} could not be placed")
+        else:  # step 2 guarantees a place
+            raise RuntimeError(f"funded winner {w.id} could not be placed")
 
     awards = [Award(order[i].id, countries[chosen[i]].id, cost[chosen[i]]) for i in funded]
     spent = fixed_total + sum(a.cost for a in awards)
@@ -479,13 +439,6 @@ def allocate(budget: int, fixed_costs: Sequence[FixedCost], countries: Sequence[
         explanations={w.id: explain(reasons[w.id], names) for w in order},
         spent=spent, remaining=budget - spent,
         reasons={w.id: reasons[w.id] for w in order})
-
-
-def _path_to(nxt: dict[int, int | None], start: int) -> list[int]:
-    path = [start]
-    while nxt[path[-1]] is not None:
-        path.append(nxt[path[-1]])  # type: ignore[arg-type]
-    return path
 
 
 # --------------------------------------------------------------------------- JSON face
