@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contest.engines.allocation import Country, FixedCost, Winner, allocate
+from contest.engines.allocation import Country, FixedCost, Instance, Winner, allocate
 
 # Price per person (soums) and places; popular places are scarce, so many compete for them.
 COUNTRIES = [
@@ -27,13 +27,13 @@ COUNTRIES = [
     ("TR", "Turkey", 45_000_000, 25, 3),
     ("RU", "Russia", 55_000_000, 30, 2),
 ]
-CARS = [FixedCost(f"car-{c}", 450_000_000) for c in ("idea", "project", "invention")]
+CARS = tuple(FixedCost(n, 450_000_000) for n in range(3))  # idea, project, invention
 
 
 def season(n: int = 1000, seed: int = 2024):
     rnd = random.Random(seed)
-    countries = [Country(cid, cost, cap, name) for cid, name, cost, cap, _ in COUNTRIES]
-    weights = {cid: w for cid, _, _, _, w in COUNTRIES}
+    countries = tuple(Country(n, cost, cap) for n, (_cid, _name, cost, cap, _) in enumerate(COUNTRIES))
+    weights = {n: w for n, (_, _, _, _, w) in enumerate(COUNTRIES)}
     winners = []
     for rank in range(1, n + 1):
         pool = list(weights)
@@ -42,8 +42,8 @@ def season(n: int = 1000, seed: int = 2024):
             pick = rnd.choices(pool, [weights[c] for c in pool])[0]
             pool.remove(pick)
             prefs.append(pick)
-        winners.append(Winner(f"p{rank}", rank, tuple(prefs)))
-    return 15_000_000_000, CARS, countries, winners
+        winners.append(Winner(rank, rank, tuple(prefs)))
+    return Instance(15_000_000_000, CARS, countries, tuple(winners))
 
 
 def main() -> None:
@@ -51,10 +51,10 @@ def main() -> None:
     runs, cpu = [], []
     for _ in range(3):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = allocate(*instance)
+        result = allocate(instance)
         runs.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    moved = sum(not e.endswith("your first choice") for e in result.explanations.values())
+    moved = sum(reason["code"] != "first_choice" for reason in result.reasons.values())
     print(f"winners=1000 countries=8 funded={len(result.awards)} unfunded={len(result.unfunded)} "
           f"with_shortfall={len(result.shortfall)} not_first_choice_or_unfunded={moved}")
     print(f"spent={result.spent} remaining={result.remaining}")

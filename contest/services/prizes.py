@@ -16,7 +16,6 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +23,10 @@ from contest.engines import allocation
 from contest.engines import winners as winners_engine
 from contest.engines.cli import InputError
 from contest.extensions import db
-from contest.i18n import format_soums
+from contest.catalogue import Message, Presenter
+from contest.catalogue import allocation as allocation_words
+from contest.catalogue import winners as winners_words
+from contest.i18n import NO_BREAK, coded_text, format_soums, say
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -289,6 +291,8 @@ def person_key(author: EntryAuthor) -> str:
 def select_winners(season: Season, settings: PrizeSettings) -> Selection:
     """Apply the winners rule to each contest's latest published ranking."""
     contests, found, cars = [], {}, []
+    ids = winners_engine.Ids()
+    numbers: dict[str, int] = {}  # a person's key -> their number in the engine's instance
     prizes_by_contest: dict[int, list[FixedPrize]] = {}
     for prize in fixed_prizes(season):
         prizes_by_contest.setdefault(prize.contest_id, []).append(prize)
@@ -301,6 +305,7 @@ def select_winners(season: Season, settings: PrizeSettings) -> Selection:
             Entry.id.in_([key_id(r["entry"]) for r in rows]), Entry.status == EntryStatus.SUBMITTED)
             .options(selectinload(Entry.authors)))} if rows else {}  # the authors of all at once, not one by one
         ranking = []
+        ids.contests[contest.id], ids.names[contest.id] = f"c{contest.id}", str(contest.title)
         for row in sorted(rows, key=lambda r: r["rank"]):
             entry = entries.get(row["entry"])
             if entry is None or not entry.authors:
@@ -314,14 +319,17 @@ def select_winners(season: Season, settings: PrizeSettings) -> Selection:
                     organization=author.organization, region=str(author.region_label), contest=str(contest.title),
                     entry=f"{entry.code} {entry.title}", entry_rank=row["rank"], score=row.get("score"),
                     has_account=author.user_id is not None))
-            ranking.append({"entry": row["entry"], "rank": row["rank"], "authors": list(dict.fromkeys(keys))})
+            ids.entries[entry.id] = row["entry"]
+            authors = tuple(numbers.setdefault(key, len(numbers)) for key in dict.fromkeys(keys))
+            ranking.append(winners_engine.RankedEntry(entry.id, row["rank"], authors))
             for prize in prizes_by_contest.get(contest.id, []):
                 if prize.place == row["rank"]:
                     cars.append({"prize": prize_name(prize), "cost": prize.cost, "persons": list(dict.fromkeys(keys))})
-        contests.append({"id": f"c{contest.id}", "name": str(contest.title), "entries": submitted,
-                         "ranking": ranking})
-    instance = {"places": settings.internship_places, "share": settings.share_rule, "contests": contests}
-    result = winners_engine.solve(instance)
+        contests.append(winners_engine.ContestRanking(contest.id, submitted, tuple(ranking)))
+    ids.persons.update({number: key for key, number in numbers.items()})
+    engine_instance = winners_engine.Instance(settings.internship_places, settings.share_rule, tuple(contests))
+    instance = winners_engine.encode_instance(engine_instance, ids)
+    result = winners_engine.encode(winners_engine.select(engine_instance), ids)
     people: dict[str, Person] = {}
     for w in result["winners"]:  # a person with two ranked entries is shown with the one that selected them
         people[w["person"]] = found[(w["person"], w["entry"])]
@@ -445,28 +453,39 @@ def compute(season: Season, change: Change | None = None) -> PrizeState:
         for row in prize_rows:
             if change.prize is not None and row["id"] == change.prize.key and change.cost is not None:
                 row["cost"] = change.cost
-    chosen = preferences(season)
-    instance = {
-        "budget": season.budget,
-        "fixed_costs": [{"id": p["id"], "cost": p["cost"]} for p in prize_rows],
-        "countries": [dict(c) for c in country_rows],
-        "winners": [{"id": w["person"], "rank": w["order"], "preferences": chosen.get(w["person"], [])}
-                    for w in selection.result["winners"]],
-    }
+    engine_instance, ids = _allocation_instance(season.budget, prize_rows, country_rows, selection,
+                                                preferences(season))
+    instance = allocation.encode_instance(engine_instance, ids)
     result = None
     if not problems:
         try:
-            result = allocation.solve(instance)
+            result = allocation.encode(allocation.allocate(engine_instance), ids)
         except InputError as error:
-            problems = [_explain_engine_problem(p) for p in error.problems]
+            problems = [_explain_engine_problem(Message.from_json(code)) for code in error.codes or []]
     return PrizeState(season, settings, selection, prize_rows, country_rows, instance, result, problems)
 
 
-def _explain_engine_problem(problem: str) -> str:
-    if "smaller than the fixed prizes" in problem:
-        return _("The season's budget is smaller than the fixed prizes (%(detail)s); raise the budget or lower the "
-                 "prizes' costs.", detail=problem)
-    return _("The allocation cannot be computed: %(detail)s", detail=problem)
+def _allocation_instance(budget: int, prize_rows: list[dict], country_rows: list[dict], selection: Selection,
+                         chosen: dict[str, list[str]]) -> tuple[allocation.Instance, allocation.Ids]:
+    """The allocation engine's instance: the rows numbered in their order, each winner by their order."""
+    number = {row["id"]: n for n, row in enumerate(country_rows)}
+    instance = allocation.Instance(
+        budget=budget,
+        fixed_costs=tuple(allocation.FixedCost(n, p["cost"]) for n, p in enumerate(prize_rows)),
+        countries=tuple(allocation.Country(n, c["cost"], c["capacity"]) for n, c in enumerate(country_rows)),
+        winners=tuple(allocation.Winner(w["order"], w["order"],
+                                        tuple(number[code] for code in chosen.get(w["person"], [])))
+                      for w in selection.result["winners"]))
+    ids = allocation.Ids(winners={w["order"]: w["person"] for w in selection.result["winners"]},
+                         countries=dict(enumerate(c["id"] for c in country_rows)),
+                         fixed=dict(enumerate(p["id"] for p in prize_rows)),
+                         names=dict(enumerate(c["name"] for c in country_rows)))
+    return instance, ids
+
+
+def _explain_engine_problem(problem: Message) -> str:
+    return _("The season's budget is smaller than the fixed prizes (%(detail)s); raise the budget or lower the "
+             "prizes' costs.", detail=say(problem, _allocation_presenter({})))
 
 
 def commit(season: Season, by: User) -> AllocationSnapshot:
@@ -546,105 +565,22 @@ def country_names(rows: list[dict]) -> dict[str, str]:
     return {row["id"]: country_name(row["id"], row.get("name")) for row in rows}
 
 
-_CHOICES = {1: _l("your first choice"), 2: _l("your second choice"), 3: _l("your third choice"),
-            4: _l("your fourth choice"), 5: _l("your fifth choice"), 6: _l("your sixth choice"),
-            7: _l("your seventh choice"), 8: _l("your eighth choice"), 9: _l("your ninth choice"),
-            10: _l("your tenth choice")}
-
-
-def _choice(n: int) -> str:
-    return str(_CHOICES[n]) if n in _CHOICES else _("your choice no. %(n)d", n=n)
-
-
-def _skip_text(reason: Mapping, names: Mapping[str, str]) -> str:
-    code, country = reason["code"], names.get(reason.get("country", ""), reason.get("country", ""))
-    if code == "no_places":
-        return _("%(country)s has no places", country=country)
-    if code == "full":
-        runs = ", ".join(allocation.rank_runs(reason["ranks"]))
-        if len(reason["ranks"]) == 1:
-            return _("%(country)s was full after rank %(ranks)s", country=country, ranks=runs)
-        return _("%(country)s was full after ranks %(ranks)s", country=country, ranks=runs)
-    if code == "would_strand":
-        ranks = reason["ranks"]
-        runs = allocation.rank_runs(ranks)
-        if len(ranks) == 1:
-            return _("taking a %(country)s place would have left rank %(ranks)s with no place they accept",
-                     country=country, ranks=runs[0])
-        if len(runs) <= allocation.BRIEF_RUNS:
-            return _("taking a %(country)s place would have left one of ranks %(ranks)s with no place they accept",
-                     country=country, ranks=", ".join(runs))
-        return ngettext("taking a %(country)s place would have left one of %(num)d funded winner ranked below you "
-                        "with no place they accept",
-                        "taking a %(country)s place would have left one of %(num)d funded winners ranked below you "
-                        "with no place they accept", len(ranks), country=country)
-    if code == "over_budget":
-        return _("%(country)s would have put the funded winners %(amount)s over budget", country=country,
-                 amount=format_soums(reason["amount"]))
-    raise KeyError(code)
+def _allocation_presenter(names: Mapping[str, str]) -> Presenter:
+    return allocation_words.presenter(lambda country: names.get(country, country), NO_BREAK)
 
 
 def allocation_text(reason: Mapping | None, names: Mapping[str, str], english: str = "") -> str:
     """One allocation reason in the reader's language; ``names`` from :func:`country_names`."""
-    if not reason:
-        return english
-    try:
-        code = reason["code"]
-        if code == "first_choice":
-            return _("%(country)s, %(choice)s", country=names.get(reason["country"], reason["country"]),
-                     choice=_choice(1))
-        if code == "later_choice":
-            placed = _("%(country)s, %(choice)s", country=names.get(reason["country"], reason["country"]),
-                       choice=_choice(reason["choice"]))
-            return _("%(skipped)s: %(placed)s", skipped="; ".join(_skip_text(s, names) for s in reason["skipped"]),
-                     placed=placed)
-        if code == "no_preferences":
-            return _("not funded: accepts no country")
-        if code == "no_place":
-            return _("not funded: no place left in the countries you accept (%(countries)s) once the higher-ranked "
-                     "funded winners are placed", countries=", ".join(names.get(c, c) for c in reason["countries"]))
-        if code == "short":
-            return ngettext("not funded: %(short)s short (placing you alongside the %(num)d higher-ranked funded "
-                            "winner costs %(extra)s more, and %(left)s was left)",
-                            "not funded: %(short)s short (placing you alongside the %(num)d higher-ranked funded "
-                            "winners costs %(extra)s more, and %(left)s was left)", reason["funded"],
-                            short=format_soums(reason["short"]), extra=format_soums(reason["extra"]),
-                            left=format_soums(reason["left"]))
-        raise KeyError(code)
-    except KeyError:
-        return english
+    present = _allocation_presenter(names)
+    return coded_text(reason, lambda found: allocation_words.sentence(
+        found, lambda message: say(message, present), lambda country: names.get(country, country)), english)
 
 
 def selection_text(reason: Mapping | None, contests: Mapping[str, str], english: str = "") -> str:
     """One winners-rule reason in the reader's language; ``contests`` gives contest names by id."""
-    if not reason:
-        return english
-    try:
-        code = reason["code"]
-        contest = contests.get(reason["contest"], reason["contest"])
-        if code == "selected":
-            if reason["team"] > 1:
-                text = _("rank %(rank)d entry of %(contest)s: place %(place)d of its %(quota)d (a team of %(team)d, "
-                         "each author takes a place)", rank=reason["entry_rank"], contest=contest,
-                         place=reason["place"], quota=reason["quota"], team=reason["team"])
-            else:
-                text = _("rank %(rank)d entry of %(contest)s: place %(place)d of its %(quota)d",
-                         rank=reason["entry_rank"], contest=contest, place=reason["place"], quota=reason["quota"])
-            passed = [ngettext("the rank %(rank)d entry's team of %(team)d did not fit the %(num)d place left and was "
-                               "skipped",
-                               "the rank %(rank)d entry's team of %(team)d did not fit the %(num)d places left and "
-                               "was skipped", s["left"], rank=s["entry_rank"], team=s["team"])
-                      for s in reason["passed"]]
-            return "; ".join([text, *passed])
-        if code == "team_did_not_fit":
-            return ngettext("not selected: the rank %(rank)d entry's team of %(team)d did not fit the %(num)d place "
-                            "left for %(contest)s; a team is never split",
-                            "not selected: the rank %(rank)d entry's team of %(team)d did not fit the %(num)d places "
-                            "left for %(contest)s; a team is never split", reason["left"],
-                            rank=reason["entry_rank"], team=reason["team"], contest=contest)
-        raise KeyError(code)
-    except KeyError:
-        return english
+    present = winners_words.presenter(lambda contest: contests.get(contest, contest))
+    return coded_text(reason, lambda found: winners_words.sentence(found, lambda message: say(message, present)),
+                      english)
 
 
 @dataclass
