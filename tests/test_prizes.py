@@ -19,7 +19,7 @@ from contest.catalogue.winners import english as explain_selection
 from contest.engines import winners
 from contest.engines.cli import InputError
 from contest.extensions import db
-from contest.i18n import NO_BREAK
+from contest.money import NO_BREAK
 from contest.models import (
     AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry, InternshipPreference,
     PrizeSettings, ResultSnapshot, Role, utcnow,
@@ -31,7 +31,7 @@ RU, UZ = (Translations.load(str(PROJECT_ROOT / "contest" / "translations"), [lan
 
 
 def uzs(text: str) -> str:
-    """A sum as the pages show it: grouped by no-break spaces (contest.i18n.format_soums)."""
+    """A sum as the pages show it: grouped by no-break spaces (contest.money.soums)."""
     return text.replace(" ", NO_BREAK)
 
 
