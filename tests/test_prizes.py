@@ -609,3 +609,26 @@ def test_a_committed_allocation_holds_a_mail_for_each_winner_with_their_car_and_
     assert len(smtp.inbox.received) == len(held)
     text = text_of(smtp.inbox.one_to(people["idea1"].email))
     assert "Италия" in text and "Стажировка за рубежом" in text
+
+
+def test_prize_refusals_carry_catalogue_codes_and_read_in_the_readers_language(app, make_season, make_user):
+    from flask_babel import force_locale
+
+    from contest.catalogue import Refusal
+
+    season = make_season()
+    settings = prize_service.catalogue(season)
+    organizer = make_user(Role.ORGANIZER)
+    with app.test_request_context():
+        with pytest.raises(prize_service.PrizeError) as closed:  # no deadline set: not open yet
+            prize_service.set_preferences(season, settings, "u1", ["JP"], organizer)
+        assert isinstance(closed.value, Refusal) and closed.value.codes == ["preferences_closed"]
+        settings.preferences_close_at = utcnow() + timedelta(days=1)
+        with pytest.raises(prize_service.PrizeError) as error:
+            prize_service.set_preferences(season, settings, "u1", ["FR", "JP", "JP"], organizer)
+        assert error.value.codes == ["preference_unknown_country", "preference_country_twice"]
+        assert str(error.value) == "FR is not a country of this season's internships.; Name each country once."
+        with force_locale("ru"):
+            assert error.value.problems == [RU.gettext("%(code)s is not a country of this season's internships.")
+                                            % {"code": "FR"}, RU.gettext("Name each country once.")]
+    db.session.rollback()

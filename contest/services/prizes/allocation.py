@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 
 from contest.catalogue import Message
 from contest.engines import allocation
@@ -64,16 +63,16 @@ class Change:
             return country_name(self.country.code, self.country.name)
         return prize_name(self.prize) if self.prize is not None else ""
 
-    def problems(self, season: Season) -> list[str]:
-        problems = []
+    def problems(self, season: Season) -> list[Message]:
+        problems: list[Message] = []
         if self.country is None and self.prize is None:
-            problems.append(_("Choose a country or a prize to change."))
+            problems.append(Message("what_if_target_missing"))
         if self.cost is not None and self.cost < 0:
-            problems.append(_("A cost cannot be negative."))
+            problems.append(Message("what_if_cost_negative"))
         if self.capacity is not None and self.capacity < 0:
-            problems.append(_("The number of places cannot be negative."))
+            problems.append(Message("what_if_places_negative"))
         if self.prize is not None and self.capacity is not None:
-            problems.append(_("A fixed prize has no places; change only its cost."))
+            problems.append(Message("what_if_prize_places"))
         if self.prize is not None and self.cost is not None and self.cost >= 0:
             total = sum(self.cost if p.id == self.prize.id else p.cost for p in fixed_prizes(season))
             problems += budget_problems(season, total)
@@ -91,7 +90,12 @@ class PrizeState:
     countries: list[dict]
     instance: dict
     result: dict | None
-    problems: list[str]
+    refusals: list[Message]
+
+    @property
+    def problems(self) -> list[str]:
+        """Why there is no allocation, in the reader's language."""
+        return [say(message) for message in self.refusals]
 
     @property
     def awards(self) -> dict[str, dict]:
@@ -121,7 +125,7 @@ def compute(season: Season, change: Change | None = None) -> PrizeState:
         try:
             result = allocation.encode(allocation.allocate(engine_instance), ids)
         except InputError as error:
-            problems = [_explain_engine_problem(Message.from_json(code)) for code in error.codes or []]
+            problems = [_explain_engine_problem(error)]
     return PrizeState(season, settings, selection, prize_rows, country_rows, instance, result, problems)
 
 
@@ -143,16 +147,20 @@ def _allocation_instance(budget: int, prize_rows: list[dict], country_rows: list
     return instance, ids
 
 
-def _explain_engine_problem(problem: Message) -> str:
-    return _("The season's budget is smaller than the fixed prizes (%(detail)s); raise the budget or lower the "
-             "prizes' costs.", detail=say(problem, allocation_presenter({})))
+def _explain_engine_problem(error: InputError) -> Message:
+    """The engine refuses an instance built from the catalogue only when the season's budget does
+    not cover the fixed prizes (the budget was lowered after); its code gives both sums."""
+    codes = [Message.from_json(code) for code in error.codes or []]
+    if [code.code for code in codes] != ["budget_below_fixed_prizes"]:
+        raise error
+    return Message("allocation_budget_below_fixed", {"detail": say(codes[0], allocation_presenter({}))})
 
 
 def commit(season: Season, by: User) -> AllocationSnapshot:
     """Freeze the current allocation as a new version; earlier versions stay as they were."""
     state = compute(season)
     if state.result is None:
-        raise PrizeError(state.problems)
+        raise PrizeError(state.refusals)
     latest = AllocationSnapshot.latest(season.id)
     snapshot = AllocationSnapshot(
         season_id=season.id, version=(latest.version + 1) if latest else 1, committed_by=by, committed_at=utcnow(),

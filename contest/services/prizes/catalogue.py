@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func
 
+from contest.catalogue import Message
 from contest.extensions import db
 from contest.money import soums
 from contest.models import SHARE_RULES, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings, Season
@@ -74,21 +74,21 @@ def save_catalogue(season: Season, settings: PrizeSettings, *, places: int | Non
                         *(Read(row.prize, row.seen, prize_shown(row.prize), prize_name(row.prize)) for row in prizes),
                         *(Read(row.country, row.seen, country_shown(row.country),
                                country_name(row.country.code, row.country.name)) for row in rows)])
-    problems = []
+    problems: list[Message] = []
     if places is None or places < 0:
-        problems.append(_("The number of internship places cannot be negative."))
+        problems.append(Message("prize_places_negative"))
     if share_rule not in SHARE_RULES:
-        problems.append(_("Choose how the places are shared between the contests."))
+        problems.append(Message("prize_share_rule_unknown"))
     for row in prizes:
         problems += money_problems(row.name or row.prize.name, row.cost)
         if not row.name.strip():
-            problems.append(_("Every prize needs a name."))
+            problems.append(Message("prize_needs_name"))
     for row in rows:
         problems += money_problems(row.name or row.country.code, row.cost)
         if row.capacity is None or row.capacity < 0:
-            problems.append(_("%(country)s: the number of places cannot be negative.", country=row.name))
+            problems.append(Message("prize_country_places_negative", {"country": row.name}))
         if not row.name.strip():
-            problems.append(_("Every country needs a name."))
+            problems.append(Message("prize_country_needs_name"))
     if not problems:
         problems += budget_problems(season, sum(row.cost for row in prizes))
     if problems:
@@ -111,12 +111,12 @@ def add_country(season: Season, *, code: str, name: str, cost: int | None, capac
     code = code.strip().upper()
     problems = money_problems(name, cost)
     if capacity is None or capacity < 0:
-        problems.append(_("%(country)s: the number of places cannot be negative.", country=name))
+        problems.append(Message("prize_country_places_negative", {"country": name}))
     if not code or not name.strip():
-        problems.append(_("Give the country a code and a name."))
+        problems.append(Message("prize_country_code_and_name"))
     if db.session.scalar(db.select(InternshipCountry.id).where(InternshipCountry.season_id == season.id,
                                                                InternshipCountry.code == code)):
-        problems.append(_("A country with the code %(code)s is already in the catalogue.", code=code))
+        problems.append(Message("prize_country_code_taken", {"code": code}))
     if problems:
         raise PrizeError(problems)
     position = db.session.scalar(db.select(func.coalesce(func.max(InternshipCountry.position), -1))
@@ -136,16 +136,15 @@ def remove_country(country: InternshipCountry, version: int | None = None) -> No
     db.session.flush()
 
 
-def money_problems(what: str, cost: int | None) -> list[str]:
+def money_problems(what: str, cost: int | None) -> list[Message]:
     if cost is None:
-        return [_("%(what)s: give the cost in whole soums.", what=what)]
+        return [Message("prize_cost_missing", {"what": what})]
     if cost < 0:
-        return [_("%(what)s: a cost cannot be negative.", what=what)]
+        return [Message("prize_cost_negative", {"what": what})]
     return []
 
 
-def budget_problems(season: Season, fixed_total: int) -> list[str]:
+def budget_problems(season: Season, fixed_total: int) -> list[Message]:
     if fixed_total > season.budget:
-        return [_("The fixed prizes cost %(fixed)s, more than the season's budget of %(budget)s.",
-                  fixed=soums(fixed_total), budget=soums(season.budget))]
+        return [Message("prize_fixed_over_budget", {"fixed": soums(fixed_total), "budget": soums(season.budget)})]
     return []

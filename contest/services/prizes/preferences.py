@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
-
+from contest.catalogue import Message
 from contest.extensions import db
 from contest.models import InternshipCountry, InternshipPreference, PrizeSettings, Season, User, utcnow
 from contest.services import audit
@@ -28,14 +27,14 @@ def set_preferences(season: Season, settings: PrizeSettings, person: str, codes:
                     now: datetime | None = None) -> None:
     """Replace a person's ranked countries; refused after the deadline, whoever asks."""
     if not settings.accepts_preferences(now):
-        raise PrizeError(_("Preferences are closed: the deadline has passed or is not set yet."))
+        raise PrizeError("preferences_closed")
     known = {c.code: c for c in countries(season)}
-    problems = []
+    problems: list[Message] = []
     for code in codes:
         if code not in known:
-            problems.append(_("%(code)s is not a country of this season's internships.", code=code))
+            problems.append(Message("preference_unknown_country", {"code": code}))
     if len(set(codes)) != len(codes):
-        problems.append(_("Name each country once."))
+        problems.append(Message("preference_country_twice"))
     if problems:
         raise PrizeError(problems)
     subject = ("user", int(person[1:])) if person.startswith("u") else ("author", int(person[1:]))

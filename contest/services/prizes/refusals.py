@@ -1,10 +1,15 @@
 """What the prize services refuse."""
 from __future__ import annotations
 
-class PrizeError(ValueError):
-    """A change the rules refuse, or an allocation that cannot be computed; names every problem."""
+from contest.catalogue import Refusal
+from contest.i18n import say
 
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("; ".join(self.problems))
 
+class PrizeError(Refusal):
+    """A change the prize rules refuse, or an allocation that cannot be computed: one or more
+    codes of ``contest/catalogue/prizes.py``, every problem named."""
+
+    @property
+    def problems(self) -> list[str]:
+        """Each problem in the reader's language, as the pages list them."""
+        return [say(message) for message in self.messages]
