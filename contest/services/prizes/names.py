@@ -22,13 +22,10 @@ COUNTRY_NAMES = {"DE": _l("Germany"), "JP": _l("Japan"), "CN": _l("China"), "RU"
                  "IT": _l("Italy"), "TR": _l("Turkey"), "KR": _l("South Korea"), "SG": _l("Singapore")}
 _DEFAULT_NAMES = {code: name for code, name, _cost, _places in DEFAULT_COUNTRIES}
 
-
-# --------------------------------------------------------------------------- explanations, in the reader's language
-#
-# The engines explain in English and give each explanation as a reason (a code with named
-# parameters; docs/allocation.md and docs/prizes.md). These render the reasons in the current
-# language. A reason this code does not know (a newer engine, an old snapshot) falls back to
-# the engine's English.
+# The engines give each explanation as a reason (a code with named parameters; docs/allocation.md
+# and docs/prizes.md), worded once in contest/catalogue/allocation.py and winners.py. These render
+# the reasons in the current language. A reason the catalogue does not know (a newer engine, an
+# old snapshot without reasons) is shown with the English it was stored with.
 
 def country_name(code: str, name: str | None = None) -> str:
     """A default country under its default name is shown translated; a name an organizer typed, as typed."""
