@@ -15,6 +15,7 @@ from wtforms.i18n import messages_path
 
 from contest.catalogue import N_, Message, Presenter, plain_presenter, render
 from contest.extensions import babel
+from contest.money import soums
 
 LANGUAGE_NAMES = {"uz": "O‘zbekcha", "ru": "Русский", "en": "English"}
 
@@ -33,8 +34,6 @@ def select_locale() -> str:
         return current_user.locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
-
-NO_BREAK = "\u00a0"
 
 
 # The Uzbek Latin alphabet in its order: oʻ, gʻ, sh and ch are letters of their own, after z.
@@ -66,14 +65,6 @@ def collation_key(text: str) -> str:
 def by_name(pairs, name=lambda pair: pair[1]) -> list:
     """Choices, rows or objects in the reader's alphabetical order of their names."""
     return sorted(pairs, key=lambda item: collation_key(str(name(item))))
-
-
-def format_soums(amount: int | None) -> str:
-    """15000000000 -> '15 000 000 000 UZS' (whole soums, groups by spaces). The spaces are
-    no-break spaces, so a sum is never broken over two lines in a table or a sentence."""
-    if amount is None:
-        return ""
-    return f"{int(amount):,}".replace(",", NO_BREAK) + NO_BREAK + "UZS"
 
 
 def file_size(size: int) -> str:
@@ -162,7 +153,7 @@ FORM_MESSAGES = FormMessages()
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
-    app.jinja_env.filters["soums"] = format_soums
+    app.jinja_env.filters["soums"] = soums  # the one money format (contest.money)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
 

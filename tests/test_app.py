@@ -181,10 +181,11 @@ def test_seed_demo_builds_a_believable_season(runner, app):
     assert snapshot.version == 1 and len(snapshot.result["ranking"]) == len(idea_entries)
     assert not idea.accepts_changes() and season.contests[1].is_open()
     # Its winners have chosen countries, so the prize pages show a real allocation.
+    from contest.models import AllocationSnapshot
     from contest.services import prizes
     state = prizes.compute(season)
     assert state.awards and len(prizes.preferences(season)) == len(state.selection.order)
-    assert prizes.AllocationSnapshot.latest(season.id).version == 1  # committed, so winners see their internship
+    assert AllocationSnapshot.latest(season.id).version == 1  # committed, so winners see their internship
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
     assert db.session.scalar(db.select(db.func.count(Entry.id))) == 300

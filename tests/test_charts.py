@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from contest import PROJECT_ROOT
 from contest.extensions import db
-from contest.i18n import format_soums
+from contest.money import soums as format_soums
 from contest.models import (
     FINAL_ROUND, Assignment, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, Role,
     SheetRevision, SheetStatus, User, utcnow,

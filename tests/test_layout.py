@@ -10,7 +10,7 @@ import pytest
 
 from contest import PROJECT_ROOT
 from contest.extensions import db
-from contest.i18n import format_soums
+from contest.money import soums as format_soums
 from contest.models import (
     Assignment, Category, ContestJudge, Entry, EntryAuthor, EntryStatus, InternshipCountry, Mark, ResultSnapshot, Role,
     SheetStatus, utcnow,

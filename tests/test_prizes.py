@@ -14,10 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contest import PROJECT_ROOT
+from contest.catalogue.allocation import english as explain_allocation
+from contest.catalogue.winners import english as explain_selection
 from contest.engines import winners
 from contest.engines.cli import InputError
 from contest.extensions import db
-from contest.i18n import NO_BREAK
+from contest.money import NO_BREAK
 from contest.models import (
     AllocationSnapshot, Entry, EntryAuthor, EntryStatus, FixedPrize, InternshipCountry, InternshipPreference,
     PrizeSettings, ResultSnapshot, Role, utcnow,
@@ -29,7 +31,7 @@ RU, UZ = (Translations.load(str(PROJECT_ROOT / "contest" / "translations"), [lan
 
 
 def uzs(text: str) -> str:
-    """A sum as the pages show it: grouped by no-break spaces (contest.i18n.format_soums)."""
+    """A sum as the pages show it: grouped by no-break spaces (contest.money.soums)."""
     return text.replace(" ", NO_BREAK)
 
 
@@ -101,7 +103,7 @@ def test_every_selection_explanation_is_rendered_from_its_reason():
     assert set(out["reasons"]) == set(out["explanations"]) == {"u1", "u2", "u3", "u4", "u5", "u6", "a1", "a2"}
     for person, reason in out["reasons"].items():
         assert reason["code"] in winners.REASONS
-        assert out["explanations"][person] == winners.explain(reason, labels)
+        assert out["explanations"][person] == explain_selection(reason, labels)
     assert out["reasons"]["u4"] == {"code": "selected", "contest": "idea", "entry_rank": 3, "place": 3, "quota": 3,
                                     "team": 1, "passed": [{"entry_rank": 2, "team": 3, "left": 1}]}
     assert out["reasons"]["a1"] == {"code": "team_did_not_fit", "contest": "idea", "entry_rank": 2, "team": 3,
@@ -538,16 +540,16 @@ REASONS = [
 ]
 
 
-def test_every_reason_reads_as_the_engine_english_and_is_translated(app):
+def test_every_reason_reads_in_the_readers_language_and_as_the_command_line_in_english(app):
+    """One wording per reason: the page's English is the command line's (sums kept from breaking);
+    Uzbek and Russian readers get no English."""
     from flask_babel import force_locale
-
-    from contest.engines import allocation
 
     rows = [{"id": code, "name": name} for code, name, _cost, _places in prize_service.DEFAULT_COUNTRIES]
     english_names = {r["id"]: r["name"] for r in rows}
     with app.test_request_context():
         for reason in REASONS:
-            english = allocation.explain(reason, english_names)
+            english = explain_allocation(reason, english_names)
             with force_locale("en"):
                 shown = prize_service.allocation_text(reason, prize_service.country_names(rows))
                 assert shown.replace(NO_BREAK, " ") == english  # sums keep their spaces from breaking
@@ -607,3 +609,26 @@ def test_a_committed_allocation_holds_a_mail_for_each_winner_with_their_car_and_
     assert len(smtp.inbox.received) == len(held)
     text = text_of(smtp.inbox.one_to(people["idea1"].email))
     assert "Италия" in text and "Стажировка за рубежом" in text
+
+
+def test_prize_refusals_carry_catalogue_codes_and_read_in_the_readers_language(app, make_season, make_user):
+    from flask_babel import force_locale
+
+    from contest.catalogue import Refusal
+
+    season = make_season()
+    settings = prize_service.catalogue(season)
+    organizer = make_user(Role.ORGANIZER)
+    with app.test_request_context():
+        with pytest.raises(prize_service.PrizeError) as closed:  # no deadline set: not open yet
+            prize_service.set_preferences(season, settings, "u1", ["JP"], organizer)
+        assert isinstance(closed.value, Refusal) and closed.value.codes == ["preferences_closed"]
+        settings.preferences_close_at = utcnow() + timedelta(days=1)
+        with pytest.raises(prize_service.PrizeError) as error:
+            prize_service.set_preferences(season, settings, "u1", ["FR", "JP", "JP"], organizer)
+        assert error.value.codes == ["preference_unknown_country", "preference_country_twice"]
+        assert str(error.value) == "FR is not a country of this season's internships.; Name each country once."
+        with force_locale("ru"):
+            assert error.value.problems == [RU.gettext("%(code)s is not a country of this season's internships.")
+                                            % {"code": "FR"}, RU.gettext("Name each country once.")]
+    db.session.rollback()

@@ -14,7 +14,8 @@ from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
 from contest.extensions import db
 from contest.forms import answer_status
-from contest.i18n import by_name, format_soums
+from contest.i18n import by_name
+from contest.money import soums
 from contest.models import (
     SHARE_RULES,
     AllocationSnapshot,
@@ -221,8 +222,8 @@ def confirm_commit(season_id: int):
                  "%(num)d winners with an account will see the outcome on their page: the country, or why none.",
                  outcome.with_account),
         _("Spent %(spent)s of %(budget)s (fixed prizes included); remaining %(left)s.",
-          spent=format_soums(state.result["spent"]), budget=format_soums(state.result["budget"]),
-          left=format_soums(state.result["remaining"])),
+          spent=soums(state.result["spent"]), budget=soums(state.result["budget"]),
+          left=soums(state.result["remaining"])),
     ]
     if outcome.funded < outcome.winners:
         confirmation.warnings = [ngettext(

@@ -18,6 +18,7 @@ from contest.excel import build_season_workbook
 from contest.extensions import db
 from contest.jobs.registry import job_kind
 from contest.jobs.runner import JobContext
+from contest.money import soums
 from contest.models import (
     AllocationSnapshot,
     Assignment,
@@ -58,7 +59,7 @@ def budget_lines(state_or_data) -> list[dict]:
         if n:
             lines.append({"label": _("Internships: %(country)s, %(n)d × %(cost)s",
                                      country=prizes.country_name(country["id"], country["name"]), n=n,
-                                     cost=prizes.allocation.uzs(country["cost"])),
+                                     cost=soums(country["cost"])),
                           "amount": n * country["cost"]})
     return lines
 

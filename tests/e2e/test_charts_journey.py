@@ -11,7 +11,7 @@ from babel.support import Translations
 
 from contest import PROJECT_ROOT
 from contest.extensions import db
-from contest.i18n import format_soums as soums
+from contest.money import soums
 from contest.models import DEFAULT_BUDGET, Assignment, Category, Entry, EntryAuthor, EntryStatus, Role, User, utcnow
 from contest.services.prizes import CAR_COST
 from tests.e2e.conftest import person, sign_in

@@ -10,21 +10,39 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.graph.python import min_cost_flow
 
+from contest.catalogue.allocation import english as explain
 from contest.engines.allocation import (
     PLACED,
     SKIPS,
     UNFUNDED,
     Country,
     FixedCost,
+    Ids,
     InputError,
+    Instance,
     Winner,
-    allocate,
-    explain,
+    encode,
     solve,
-    uzs,
 )
+from contest.engines.allocation import allocate as allocate_instance
+from contest.money import soums
+
+
+def uzs(amount):
+    """A sum as the command line writes it."""
+    return soums(amount, " ")
 
 LABELS = ["Alpha", "Bravo", "Charlie", "Delta"]
+NAMES = dict(enumerate(LABELS))
+
+
+def allocate(budget, fixed, countries, winners):
+    return allocate_instance(Instance(budget, tuple(fixed), tuple(countries), tuple(winners)))
+
+
+def explanations(result, names=NAMES):
+    """The English of every reason, as the command line answers it."""
+    return {wid: explain(reason, names) for wid, reason in result.reasons.items()}
 
 
 # --------------------------------------------------------------------------- references
@@ -98,8 +116,7 @@ def reference(left, cost, cap, prefs, min_cost=brute_min_cost):
 @st.composite
 def instances(draw, max_countries=3, max_winners=6):
     k = draw(st.integers(1, max_countries))
-    countries = [Country(id=LABELS[c][0], name=LABELS[c],
-                         cost=draw(st.sampled_from([0, 10, 25, 40])),
+    countries = [Country(id=c, cost=draw(st.sampled_from([0, 10, 25, 40])),
                          capacity=draw(st.integers(0, 3))) for c in range(k)]
     n = draw(st.integers(0, max_winners))
     ranks = draw(st.lists(st.integers(1, 30), min_size=n, max_size=n, unique=True))
@@ -107,8 +124,8 @@ def instances(draw, max_countries=3, max_winners=6):
     for j, rank in enumerate(ranks):
         prefs = draw(st.permutations([c.id for c in countries]))
         cut = draw(st.integers(0, k))
-        winners.append(Winner(id=f"w{j}", rank=rank, preferences=tuple(prefs[:cut])))
-    fixed = [FixedCost("car", draw(st.integers(0, 30)))]
+        winners.append(Winner(id=j, rank=rank, preferences=tuple(prefs[:cut])))
+    fixed = [FixedCost(0, draw(st.integers(0, 30)))]
     budget = fixed[0].cost + draw(st.integers(0, 150))
     return budget, fixed, countries, winners
 
@@ -146,12 +163,12 @@ def test_matches_brute_force(instance):
 @settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_matches_flow_solver_on_larger_instances(rnd):
-    countries = [Country(id=f"C{c}", cost=rnd.choice([5, 10, 12, 20, 30]),
+    countries = [Country(id=c, cost=rnd.choice([5, 10, 12, 20, 30]),
                          capacity=rnd.randint(0, 6)) for c in range(5)]
     winners = []
     for n in range(30):
         prefs = rnd.sample([c.id for c in countries], rnd.randint(1, 3))
-        winners.append(Winner(f"w{n}", n + 1, tuple(prefs)))
+        winners.append(Winner(n, n + 1, tuple(prefs)))
     budget = rnd.randint(100, 400)
     check_against_reference((budget, [], countries, winners), flow_min_cost)
 
@@ -197,16 +214,16 @@ def test_no_better_liked_country_would_have_kept_everyone_placeable(instance):
 @given(instances(), st.randoms(use_true_random=False))
 def test_deterministic_and_independent_of_input_order(instance, rnd):
     budget, fixed, countries, winners = instance
-    first = allocate(*instance).to_dict()
-    assert allocate(*instance).to_dict() == first
+    first = allocate(*instance)
+    assert allocate(*instance) == first
     shuffled_w, shuffled_c = list(winners), list(countries)
     rnd.shuffle(shuffled_w)
     rnd.shuffle(shuffled_c)
-    again = allocate(budget, fixed, shuffled_c, shuffled_w).to_dict()
-    assert again["awards"] == first["awards"]
-    assert again["unfunded"] == first["unfunded"]
-    assert again["shortfall"] == first["shortfall"]
-    assert again["spent"] == first["spent"]
+    again = allocate(budget, fixed, shuffled_c, shuffled_w)
+    assert again.awards == first.awards
+    assert again.unfunded == first.unfunded
+    assert again.shortfall == first.shortfall
+    assert again.spent == first.spent
 
 
 # --------------------------------------------------------------------------- explanations
@@ -233,19 +250,20 @@ def test_explanations_are_true(instance):
     countries, winners = instance[2], instance[3]
     result = allocate(*instance)
     order, prefs, left, cost, cap = as_indices(*instance)
-    label = {c.label: n for n, c in enumerate(countries)}
+    label = {NAMES[c.id]: n for n, c in enumerate(countries)}
     by_id = {c.id: c for c in countries}
     pos = {w.id: n for n, w in enumerate(order)}
     funded = [pos[a.winner] for a in result.awards]
     forced = {}
-    assert set(result.explanations) == {w.id for w in winners}
+    english = explanations(result)
+    assert set(english) == {w.id for w in winners}
     for a in result.awards:
         i = pos[a.winner]
-        text = result.explanations[a.winner]
+        text = english[a.winner]
         *reasons, head = text.rsplit(": ", 1) if ": " in text else [text]
         match = CHOICE.match(head)
         assert match, text
-        assert match["country"] == by_id[a.country].label
+        assert match["country"] == NAMES[by_id[a.country].id]
         chosen = label[match["country"]]
         assert ORDINALS[prefs[i].index(chosen)] == match["nth"]
         parts = reasons[0].split("; ") if reasons else []
@@ -268,7 +286,7 @@ def test_explanations_are_true(instance):
                 raise AssertionError(f"unexplained reason {part!r}")
         forced[i] = chosen
     for wid in result.unfunded:
-        text = result.explanations[wid]
+        text = english[wid]
         assert text.startswith("not funded: ")
         if wid in result.shortfall:
             assert text.startswith(f"not funded: {uzs(result.shortfall[wid])} short")
@@ -286,11 +304,9 @@ def test_every_explanation_is_rendered_from_its_reason(instance):
     """The reasons are the structured form of the explanations: same winners, same words."""
     countries = instance[2]
     result = allocate(*instance)
-    names = {c.id: c.label for c in countries}
-    assert list(result.reasons) == list(result.explanations)
+    assert list(result.reasons) == sorted(result.reasons, key={w.id: w.rank for w in instance[3]}.get)
     funded = {a.winner: a.country for a in result.awards}
     for wid, reason in result.reasons.items():
-        assert result.explanations[wid] == explain(reason, names)
         if wid in funded:
             assert reason["code"] in PLACED and reason["country"] == funded[wid]
             skipped = reason.get("skipped", [])
@@ -303,7 +319,13 @@ def test_every_explanation_is_rendered_from_its_reason(instance):
             assert (reason["code"] == "short") == (wid in result.shortfall)
             if reason["code"] == "short":
                 assert reason["short"] == result.shortfall[wid]
-    assert json.loads(json.dumps(result.to_dict()))["reasons"] == result.reasons
+    ids = Ids(winners={w.id: f"w{w.id}" for w in instance[3]}, countries={c.id: LABELS[c.id][0] for c in countries},
+              fixed={0: "car"}, names=NAMES)
+    answer = encode(result, ids)
+    assert json.loads(json.dumps(answer)) == answer
+    assert list(answer["reasons"]) == list(answer["explanations"])
+    for wid, reason in answer["reasons"].items():
+        assert answer["explanations"][wid] == explain(reason, ids.labels())
 
 
 def test_reasons_of_the_worked_example():
@@ -480,9 +502,9 @@ def test_large_random_season_keeps_the_rules_cheap_to_check():
     """A 300-winner season: awards valid, spent within budget, everybody explained."""
     rnd = random.Random(7)
     ids = ["DE", "JP", "CN", "RU", "IT", "TR", "KR", "SG"]
-    countries = [Country(c, rnd.randint(60, 200) * 1_000_000, rnd.randint(5, 30)) for c in ids]
-    winners = [Winner(f"p{n}", n, tuple(rnd.sample(ids, rnd.randint(1, 8))))
+    countries = [Country(n, rnd.randint(60, 200) * 1_000_000, rnd.randint(5, 30)) for n, _ in enumerate(ids)]
+    winners = [Winner(n, n, tuple(rnd.sample(range(len(ids)), rnd.randint(1, 8))))
                for n in range(1, 301)]
-    result = allocate(8_000_000_000, [FixedCost("car", 1_350_000_000)], countries, winners)
+    result = allocate(8_000_000_000, [FixedCost(0, 1_350_000_000)], countries, winners)
     assert result.spent <= 8_000_000_000
-    assert len(result.explanations) == 300
+    assert len(explanations(result, dict(enumerate(ids)))) == 300
