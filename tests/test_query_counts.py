@@ -112,10 +112,10 @@ def organizer_page_counts(client, login, season, make_user, entries_per_contest:
     return counts
 
 
-def test_the_budget_page_and_the_workbook_run_as_many_statements_for_40_entries_as_for_10(
+def test_the_budget_page_and_the_workbook_run_as_many_statements_for_100_entries_as_for_10(
         client, login, make_season, make_user):
     few = organizer_page_counts(client, login, make_season(2026), make_user, 10)
-    many = organizer_page_counts(client, login, make_season(2027), make_user, 40)
+    many = organizer_page_counts(client, login, make_season(2027), make_user, 100)
     assert {kind: len(statements) for kind, statements in many.items()} == \
         {kind: len(statements) for kind, statements in few.items()}
     assert len(many["budget"]) <= 26 and len(many["workbook"]) <= 30  # 53 and 57 at 10 entries before

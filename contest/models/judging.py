@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, false
-from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship, with_expression
+from sqlalchemy.orm import (
+    Mapped, Session, declared_attr, mapped_column, query_expression, relationship, with_expression,
+)
 
 from contest.extensions import db
 from contest.models.entries import Entry
@@ -276,7 +278,19 @@ class Assignment(db.Model):
         return self.round == FINAL_ROUND
 
 
-class Mark(db.Model):
+class CriterionValue:
+    """A judge's value and comment on one rubric criterion: what a sheet's marks and a revision's share."""
+
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def criterion(cls) -> Mapped[Criterion]:
+        return relationship(Criterion)
+
+
+class Mark(CriterionValue, db.Model):
     """A judge's value on one rubric criterion for one assignment."""
 
     __tablename__ = "marks"
@@ -284,12 +298,8 @@ class Mark(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
-    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
     assignment: Mapped[Assignment] = relationship(back_populates="marks")
-    criterion: Mapped[Criterion] = relationship()
 
 
 class SheetRevision(db.Model):
@@ -320,7 +330,7 @@ class SheetRevision(db.Model):
     marks: Mapped[list["RevisionMark"]] = relationship(back_populates="revision", cascade="all, delete-orphan")
 
 
-class RevisionMark(db.Model):
+class RevisionMark(CriterionValue, db.Model):
     """A judge's value on one criterion in a revision of their sheet."""
 
     __tablename__ = "revision_marks"
@@ -328,12 +338,8 @@ class RevisionMark(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("sheet_revisions.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
-    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
     revision: Mapped[SheetRevision] = relationship(back_populates="marks")
-    criterion: Mapped[Criterion] = relationship()
 
 
 class RunStatus(str, enum.Enum):
