@@ -226,3 +226,24 @@ def test_a_rubric_lock_read_with_the_contest_is_asked_again_before_the_rubric_ch
     db.session.flush()
     assert found.rubric_locked is False          # what the page read
     assert found.read_rubric_lock() is True      # what a change to the rubric asks
+
+
+def panel_page_counts(client, login, make_season, make_user, year: int, size: int) -> dict[str, int]:
+    """The statements of a contest's panel and assignment pages, with ``size`` entries and judges."""
+    contest, _panel, _entries = scored_contest(lambda: make_season(year), make_user, size, size)
+    paths = {kind: f"/organizer/contests/{contest.id}/{kind}" for kind in ("panel", "assignment")}
+    login(make_user(Role.ORGANIZER))
+    counts = {}
+    for kind, path in paths.items():
+        with counted_statements() as statements:
+            assert client.get(path).status_code == 200
+        counts[kind] = len(statements)
+    return counts
+
+
+def test_the_panel_and_assignment_pages_run_as_many_statements_for_40_judges_as_for_10(
+        client, login, make_season, make_user):
+    few = panel_page_counts(client, login, make_season, make_user, 2026, 10)
+    many = panel_page_counts(client, login, make_season, make_user, 2027, 40)
+    assert many == few
+    assert many["panel"] <= 10 and many["assignment"] <= 9  # 50 and 88 before: each judge's name read alone

@@ -452,7 +452,8 @@ def coverage(contest: Contest, round_number: int = 1) -> list[tuple[Entry, list[
     """Each submitted entry with its assignments and how many judges it still lacks."""
     by_entry: dict[int, list[Assignment]] = {}
     for a in db.session.scalars(db.select(Assignment).join(Entry).where(
-            Entry.contest_id == contest.id, Assignment.round == round_number).order_by(Assignment.judge_id)):
+            Entry.contest_id == contest.id, Assignment.round == round_number).order_by(Assignment.judge_id)
+            .options(selectinload(Assignment.judge))):
         by_entry.setdefault(a.entry_id, []).append(a)
     rows = []
     for entry in live_entries(contest):
