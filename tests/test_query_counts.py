@@ -31,6 +31,15 @@ def counted_statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def statements_of(client, path: str, *, warm: bool = False) -> list[str]:
+    """The statements of a GET of ``path`` (answered 200); after a first GET when ``warm``."""
+    if warm:
+        client.get(path)
+    with counted_statements() as statements:
+        assert client.get(path).status_code == 200
+    return statements
+
+
 def read_alone(tables: tuple[str, ...]):
     """Whether a statement reads one of these tables by itself (rather than inside a statement for the page's rows)."""
     pattern = re.compile(rf"^\s*SELECT\s[^(]*?\bFROM ({'|'.join(tables)})\b", re.IGNORECASE)
@@ -53,11 +62,8 @@ def judge_with_queue(contest, make_user, entries: int):
 def judge_path_counts(client, login, judge, assignment) -> dict[str, list[str]]:
     """The statements of the queue, an entry, and submitting its score, as the judge."""
     login(judge)
-    counts = {}
-    for kind, path in (("queue", "/judging/"), ("entry", f"/judging/assignments/{assignment.id}")):
-        with counted_statements() as statements:
-            assert client.get(path).status_code == 200
-        counts[kind] = statements
+    counts = {kind: statements_of(client, path)
+              for kind, path in (("queue", "/judging/"), ("entry", f"/judging/assignments/{assignment.id}"))}
     form = {f"value_{criterion.id}": "7" for criterion in assignment.entry.contest.criteria} | {"submit_scores": "y"}
     with counted_statements() as statements:
         assert client.post(f"/judging/assignments/{assignment.id}/scores", data=form).status_code == 302
@@ -102,14 +108,10 @@ def organizer_page_counts(client, login, season, make_user, entries_per_contest:
     for contest in season.contests:
         publish_ranking(contest, submitted_entries(contest, make_user, entries_per_contest))
     login(make_user(Role.ORGANIZER))
-    counts = {}
-    for kind, path in (("budget", f"/prizes/seasons/{season.id}/budget"),
-                       ("workbook", f"/prizes/seasons/{season.id}/workbook")):
-        client.get(path)  # the first visit makes the default catalogue
-        with counted_statements() as statements:
-            assert client.get(path).status_code == 200
-        counts[kind] = statements
-    return counts
+    # the first visit makes the default catalogue
+    return {kind: statements_of(client, path, warm=True)
+            for kind, path in (("budget", f"/prizes/seasons/{season.id}/budget"),
+                               ("workbook", f"/prizes/seasons/{season.id}/workbook"))}
 
 
 def test_the_budget_page_and_the_workbook_run_as_many_statements_for_100_entries_as_for_10(
@@ -146,11 +148,7 @@ def results_page_counts(client, login, make_season, make_user, year: int, size: 
     """The statements of the organizer's results page of a contest of ``size`` entries and judges."""
     contest, _panel, _entries = scored_contest(lambda: make_season(year), make_user, size, size)
     login(make_user(Role.ORGANIZER))
-    path = f"/results/contests/{contest.id}"
-    assert client.get(path).status_code == 200  # ranked once before: the page reads what it needs
-    with counted_statements() as statements:
-        assert client.get(path).status_code == 200
-    return statements
+    return statements_of(client, f"/results/contests/{contest.id}", warm=True)  # ranked by the first visit
 
 
 def test_the_results_page_runs_as_many_statements_for_100_entries_and_judges_as_for_10(
@@ -180,10 +178,7 @@ def final_round_counts(client, login, make_season, make_user, year: int, finalis
     for kind, user, path in (("ballot", judge, f"/judging/contests/{contest.id}/ballot"),
                              ("results", make_user(Role.ORGANIZER), f"/results/contests/{contest.id}")):
         login(user)
-        assert client.get(path).status_code == 200
-        with counted_statements() as statements:
-            assert client.get(path).status_code == 200
-        counts[kind] = statements
+        counts[kind] = statements_of(client, path, warm=True)
     return counts
 
 
@@ -203,11 +198,7 @@ def test_the_contest_page_reads_whether_the_rubric_is_locked_once_whatever_its_l
     db.session.commit()
     paths = [f"/organizer/contests/{contest.id}" for contest in (short, long)]
     login(make_user(Role.ORGANIZER))
-    counts = []
-    for path in paths:
-        with counted_statements() as statements:
-            assert client.get(path).status_code == 200
-        counts.append(statements)
+    counts = [statements_of(client, path) for path in paths]
     assert len(counts[0]) == len(counts[1]) <= 5  # 11 before: the lock asked once more per criterion
     assert [" FROM marks " in " ".join(statement.split()) for statement in counts[1]].count(True) == 1
 
@@ -233,12 +224,7 @@ def panel_page_counts(client, login, make_season, make_user, year: int, size: in
     contest, _panel, _entries = scored_contest(lambda: make_season(year), make_user, size, size)
     paths = {kind: f"/organizer/contests/{contest.id}/{kind}" for kind in ("panel", "assignment")}
     login(make_user(Role.ORGANIZER))
-    counts = {}
-    for kind, path in paths.items():
-        with counted_statements() as statements:
-            assert client.get(path).status_code == 200
-        counts[kind] = len(statements)
-    return counts
+    return {kind: len(statements_of(client, path)) for kind, path in paths.items()}
 
 
 def test_the_panel_and_assignment_pages_run_as_many_statements_for_40_judges_as_for_10(
