@@ -3,15 +3,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField
+from wtforms import DecimalField, Field, HiddenField, StringField
 
 from contest.i18n import FORM_MESSAGES
 from contest.models.versioned import Versioned
 from contest.services import versions
 from contest.services.versions import Seen, StaleEdit
+
+
+class Shown:
+    """A field of ours that writes its value for its input itself (soums grouped, Tashkent time): the
+    input (WTForms' widget hook ``_value``) and the "changed since" box both show :meth:`shown_text`."""
+
+    def shown_text(self) -> str:
+        raise NotImplementedError
+
+    def _value(self) -> str:
+        return self.shown_text()
 
 
 class BaseForm(FlaskForm):
@@ -125,7 +137,18 @@ def _shown(field: Field, value: object = _TYPED) -> str:
 
 
 def _text(field: Field) -> str:
+    """What the field's input shows, read from the field's public attributes as WTForms' inputs write
+    it: a choice's label; our own fields' text (:class:`Shown`); numbers and times as typed, else the
+    value (a decimal to its places)."""
     if getattr(field, "choices", None):
         labels = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}
         return labels.get(str(field.data), str(field.data or ""))
-    return str(field._value())
+    if isinstance(field, Shown):
+        return field.shown_text()
+    if field.raw_data and not isinstance(field, StringField):
+        return " ".join(field.raw_data)
+    if field.data is None:
+        return ""
+    if isinstance(field, DecimalField) and field.places is not None and isinstance(field.data, Decimal):
+        return str(field.data.quantize(Decimal(1).scaleb(-field.places)))
+    return str(field.data)

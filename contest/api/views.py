@@ -212,7 +212,8 @@ def entry(entry_id: int):
     if is_staff() and found.can_be_viewed_by(current_user):
         return entry_out(found)
     sheets = db.session.scalars(db.select(Assignment).where(Assignment.entry_id == entry_id,
-                                                            Assignment.judge_id == current_user.id))
+                                                            Assignment.judge_id == current_user.id)
+                                .options(Assignment.conflict_fact()).execution_options(populate_existing=True))
     if not any(sheet.can_be_viewed_by(current_user) for sheet in sheets):
         abort(404)
     return blind_entry_out(found)
@@ -240,7 +241,7 @@ SHEET_LOAD = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinloa
 
 def assignment_or_404(assignment_id: int) -> Assignment:
     """The assignment if the token's judge may see it (the judging pages' predicate), else 404."""
-    found = db.session.get(Assignment, assignment_id, options=SHEET_LOAD)
+    found = Assignment.with_facts(assignment_id, *SHEET_LOAD)
     if found is None or not found.can_be_viewed_by(current_user):
         abort(404)
     return found

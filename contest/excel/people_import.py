@@ -62,22 +62,13 @@ class ImportColumn:
     width: float = 24
 
 
+_NAME, _EMAIL = ImportColumn("full_name", True, 200, 32), ImportColumn("email", True, 254, 32)
+_ORGANIZATION = ImportColumn("organization", True, 200, 36)
 COLUMNS: dict[PeopleKind, tuple[ImportColumn, ...]] = {
-    PeopleKind.PARTICIPANTS: (
-        ImportColumn("full_name", True, 200, 32),
-        ImportColumn("email", True, 254, 32),
-        ImportColumn("category", True, 40, 14),
-        ImportColumn("organization", True, 200, 36),
-        ImportColumn("region", True, 60, 20),
-        ImportColumn("phone", False, 40, 20),
-    ),
-    PeopleKind.JUDGES: (
-        ImportColumn("full_name", True, 200, 32),
-        ImportColumn("email", True, 254, 32),
-        ImportColumn("organization", True, 200, 36),
-        ImportColumn("region", False, 60, 20),
-        ImportColumn("expertise", False, 2000, 44),
-    ),
+    PeopleKind.PARTICIPANTS: (_NAME, _EMAIL, ImportColumn("category", True, 40, 14), _ORGANIZATION,
+                              ImportColumn("region", True, 60, 20), ImportColumn("phone", False, 40, 20)),
+    PeopleKind.JUDGES: (_NAME, _EMAIL, _ORGANIZATION, ImportColumn("region", False, 60, 20),
+                        ImportColumn("expertise", False, 2000, 44)),
 }
 SHEET_TITLES = {PeopleKind.PARTICIPANTS: "Participants", PeopleKind.JUDGES: "Judges"}
 FIELD_MAX_LENGTH = 120   # JudgeExpertise.field

@@ -157,22 +157,15 @@ def to_local(value: datetime) -> datetime:
 
 
 def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | None) -> Write:
-    """The per-value function for column ``n`` (0-based): it writes one value into a row."""
+    """The per-value function for column ``n`` (0-based): it writes one value into a row. None (an
+    empty cell) and a :class:`Formula` never reach it: :func:`write_sheet` writes those itself."""
     header = column.header
 
     def refuse(value, want: str):
         raise ExportError(f"sheet {sheet!r}, column {header!r}: {want}, got {value!r}")
 
-    def formula(row: int, value: Formula) -> None:
-        ws.write_formula(row, n, str(value), style, value.value)
-
     if column.kind == "text":
         def write(row, value):
-            if value is None:
-                return
-            if isinstance(value, Formula):
-                formula(row, value)
-                return
             value = clean_text(value if type(value) is str else str(value))
             if value:
                 ws.write_string(row, n, value, style)
@@ -182,11 +175,7 @@ def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | N
         want = "whole soums" if column.kind == "money" else "a whole number"
 
         def write(row, value):
-            if value is None:
-                return
-            if isinstance(value, Formula):
-                formula(row, value)
-            elif type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+            if type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
                 ws.write_number(row, n, int(value), style)
             else:
                 refuse(value, want)
@@ -194,11 +183,6 @@ def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | N
 
     if column.kind in ("score", "percent"):
         def write(row, value):
-            if value is None:
-                return
-            if isinstance(value, Formula):
-                formula(row, value)
-                return
             if not isinstance(value, (numbers.Real, Decimal)) or isinstance(value, bool):
                 refuse(value, "a number")
             value = float(value)
@@ -208,11 +192,6 @@ def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | N
 
     # date and datetime
     def write(row, value):
-        if value is None:
-            return
-        if isinstance(value, Formula):
-            formula(row, value)
-            return
         if isinstance(value, datetime):
             value = to_local(value)
         elif not isinstance(value, (date, time)):
@@ -329,14 +308,20 @@ def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows:
         wanted = [{"num_format": c.format} if c.format else {} for c in columns]
         return [workbook.add_format({**w, "bold": True} if bolded else w) if (w or bolded) else None for w in wanted]
 
-    writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, styles(False)))]
+    formats = styles(False)
+    writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, formats))]
 
     numeric = [n for n, c in enumerate(columns) if c.kind in NUMERIC_KINDS] if footer is not None else []
     sums: list[int | float] = [0] * len(columns)
 
     def emit(row: int, values: Sequence) -> None:
-        for write, value in zip(writers, values):
-            write(row, value)
+        for n, (write, value) in enumerate(zip(writers, values)):
+            if value is None:
+                continue
+            if isinstance(value, Formula):
+                ws.write_formula(row, n, str(value), formats[n], value.value)
+            else:
+                write(row, value)
         for n in numeric:   # the totals a footer's formulas compute
             value = values[n]
             if type(value) in (int, float) and math.isfinite(value):
@@ -355,7 +340,8 @@ def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows:
     ws.autofilter(0, 0, count, len(columns) - 1)
     written = 0
     if footer is not None:
-        writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, styles(True)))]
+        formats = styles(True)
+        writers = [_writer(ws, n, c, title, style) for n, (c, style) in enumerate(zip(columns, formats))]
         for values in footer(first, last, sums):
             emit(count + 1 + written, list(values))
             written += 1

@@ -16,12 +16,13 @@ from contest.models.people import CATEGORY_LABELS, REGIONS, Category, Role, User
 from contest.models.prizes import (
     SHARE_RULES, AllocationSnapshot, FixedPrize, InternshipCountry, InternshipPreference, PrizeSettings,
 )
+from contest.models.reading import by_id
 from contest.models.results import ContestRanking, ResultSnapshot
 from contest.models.seasons import CONTEST_LABELS, DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Season
 from contest.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AllocationSnapshot", "ApiToken", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "Category",
+    "AllocationSnapshot", "ApiToken", "Assignment", "AssignmentRun", "Attachment", "AuditEvent", "by_id", "Category",
     "CATEGORY_LABELS", "Certificate", "CERTIFICATE_KIND_LABELS", "CertificateKind",
     "Conflict",
     "ConflictDeclaration", "ConflictSource", "Contest", "CONTEST_LABELS", "ContestField", "ContestJudge",

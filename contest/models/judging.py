@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, false
-from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship, with_expression
+from sqlalchemy.orm import (
+    Mapped, Session, declared_attr, mapped_column, query_expression, relationship, with_expression,
+)
 
 from contest.extensions import db
 from contest.models.entries import Entry
 from contest.models.jobs import Job
 from contest.models.people import Role, User
+from contest.models.reading import fact
 from contest.models.seasons import Contest, Criterion
 from contest.models.types import UTCDateTime, utcnow
 from contest.models.versioned import Versioned
@@ -198,7 +201,7 @@ class Assignment(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Whether a conflict bars the pair, when the statement that read the assignment also asked
-    # (:meth:`with_facts`); None otherwise, and :attr:`in_conflict` asks the database itself.
+    # (:meth:`conflict_fact`); None otherwise, and :attr:`in_conflict` asks the database once.
     conflicted: Mapped[bool | None] = query_expression()
 
     judge: Mapped[User] = relationship()
@@ -215,24 +218,30 @@ class Assignment(db.Model):
     @property
     def in_conflict(self) -> bool:
         """A conflict on record for this judge and entry, whatever its source, bars the pair."""
-        if self.conflicted is not None:
-            return self.conflicted
-        return db.session.scalar(
-            db.select(Conflict.id).where(Conflict.judge_id == self.judge_id, Conflict.entry_id == self.entry_id)
-            .limit(1)) is not None
+        return fact(self, "conflicted", lambda: db.session.scalar(
+            db.select(self._conflict_exists()).where(Assignment.id == self.id)))
+
+    @classmethod
+    def _conflict_exists(cls):
+        return (db.select(Conflict.id)
+                .where(Conflict.judge_id == cls.judge_id, Conflict.entry_id == cls.entry_id).exists())
+
+    @classmethod
+    def conflict_fact(cls):
+        """The loader option that reads :attr:`in_conflict` in the statement that reads the assignments (with
+        ``populate_existing``, so that rows already in the session are read again)."""
+        return with_expression(cls.conflicted, cls._conflict_exists())
 
     @classmethod
     def with_facts(cls, assignment_id: int, *options) -> "Assignment | None":
         """The assignment, with what every judge's request asks of it read in the same statement: whether
         a conflict bars the pair, and its round's window (both asked again of the database otherwise)."""
-        conflict = (db.select(Conflict.id)
-                    .where(Conflict.judge_id == cls.judge_id, Conflict.entry_id == cls.entry_id).exists())
         row = db.session.execute(
             db.select(cls, ScoringRound, Entry.contest_id)
             .join(Entry, Entry.id == cls.entry_id)
             .outerjoin(ScoringRound, (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == cls.round))
             .where(cls.id == assignment_id)
-            .options(with_expression(cls.conflicted, conflict), *options)
+            .options(cls.conflict_fact(), *options)
             .execution_options(populate_existing=True)
         ).first()
         if row is None:
@@ -269,7 +278,19 @@ class Assignment(db.Model):
         return self.round == FINAL_ROUND
 
 
-class Mark(db.Model):
+class CriterionValue:
+    """A judge's value and comment on one rubric criterion: what a sheet's marks and a revision's share."""
+
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def criterion(cls) -> Mapped[Criterion]:
+        return relationship(Criterion)
+
+
+class Mark(CriterionValue, db.Model):
     """A judge's value on one rubric criterion for one assignment."""
 
     __tablename__ = "marks"
@@ -277,12 +298,8 @@ class Mark(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
-    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
     assignment: Mapped[Assignment] = relationship(back_populates="marks")
-    criterion: Mapped[Criterion] = relationship()
 
 
 class SheetRevision(db.Model):
@@ -313,7 +330,7 @@ class SheetRevision(db.Model):
     marks: Mapped[list["RevisionMark"]] = relationship(back_populates="revision", cascade="all, delete-orphan")
 
 
-class RevisionMark(db.Model):
+class RevisionMark(CriterionValue, db.Model):
     """A judge's value on one criterion in a revision of their sheet."""
 
     __tablename__ = "revision_marks"
@@ -321,12 +338,8 @@ class RevisionMark(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("sheet_revisions.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
-    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    comment: Mapped[str] = mapped_column(Text, default="")
 
     revision: Mapped[SheetRevision] = relationship(back_populates="marks")
-    criterion: Mapped[Criterion] = relationship()
 
 
 class RunStatus(str, enum.Enum):

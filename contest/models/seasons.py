@@ -8,9 +8,11 @@ from decimal import Decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.extensions import db
+from contest.models.reading import fact
 from contest.models.types import UTCDateTime, utcnow
 from contest.models.versioned import Versioned
 
@@ -79,6 +81,9 @@ class Contest(Versioned, db.Model):
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="contest", order_by="(Criterion.position, Criterion.id)", cascade="all, delete-orphan")
 
+    # Whether a judge has marked against the rubric, when the statement that read the contest asked.
+    marked: Mapped[bool | None] = query_expression()
+
     @property
     def title(self):
         return self.kind.label
@@ -93,12 +98,29 @@ class Contest(Versioned, db.Model):
 
     @property
     def rubric_locked(self) -> bool:
-        """A rubric is frozen once any judge has recorded a mark against it."""
+        """A rubric is frozen once any judge has recorded a mark against it. Read with the contest by
+        :meth:`with_rubric_lock`, else asked once; a change to the rubric asks again (:meth:`read_rubric_lock`)."""
+        return fact(self, "marked", self._read_marked)
+
+    @classmethod
+    def _marks_exist(cls):
         from contest.models.judging import Mark
 
-        criterion_ids = db.select(Criterion.id).where(Criterion.contest_id == self.id)
-        return db.session.scalar(
-            db.select(Mark.id).where(Mark.criterion_id.in_(criterion_ids)).limit(1)) is not None
+        return (db.select(Mark.id).join(Criterion, Criterion.id == Mark.criterion_id)
+                .where(Criterion.contest_id == cls.id).exists())
+
+    @classmethod
+    def with_rubric_lock(cls):
+        """The loader option that reads :attr:`rubric_locked` in the statement that reads the contest."""
+        return with_expression(cls.marked, cls._marks_exist())
+
+    def _read_marked(self) -> bool:
+        return db.session.scalar(db.select(self._marks_exist()).where(Contest.id == self.id))
+
+    def read_rubric_lock(self) -> bool:
+        """Ask the database now, whatever was read with the row before: a change to the rubric must."""
+        set_committed_value(self, "marked", None)
+        return self.rubric_locked
 
 
 class Worded:

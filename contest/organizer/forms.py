@@ -14,18 +14,18 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from contest.auth.forms import category_choices, region_choices
-from contest.forms import BaseForm, StaleChanges, VersionedForm
+from contest.forms import BaseForm, Shown, StaleChanges, VersionedForm
 from contest.i18n import by_name
 from contest.models import CONTEST_LABELS, STATUS_LABELS, Entry
 from contest.services.seasons import CRITERION_WORDING
 
 
-class SoumField(Field):
+class SoumField(Shown, Field):
     """Whole soums, typed with or without group spaces: '15 000 000 000'."""
 
     widget = TextInput()
 
-    def _value(self):
+    def shown_text(self) -> str:
         return "" if self.data is None else f"{self.data:,}".replace(",", " ")
 
     def process_formdata(self, valuelist):
@@ -37,10 +37,10 @@ class SoumField(Field):
             self.data = int(raw)
 
 
-class TashkentDateTimeField(DateTimeLocalField):
+class TashkentDateTimeField(Shown, DateTimeLocalField):
     """A wall-clock time typed in Tashkent, kept as an aware UTC datetime."""
 
-    def _value(self):
+    def shown_text(self) -> str:
         if self.raw_data:
             return " ".join(self.raw_data)
         if self.data is None:

@@ -81,7 +81,7 @@ def season(season_id: int):
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
 @staff_required
 def contest(contest_id: int):
-    contest = db.get_or_404(Contest, contest_id)
+    contest = db.get_or_404(Contest, contest_id, options=[Contest.with_rubric_lock()], populate_existing=True)
     form = ContestForm(data=ContestForm.stamp(contest, seasons.contest_shown(contest)))
     if form.validate_on_submit():
         if commit_change(lambda: seasons.update_contest(contest, opens_at=form.opens_at.data,

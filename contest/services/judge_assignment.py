@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy.orm import contains_eager, selectinload
 
 from contest.engines import assignment as engine
 from contest.engines.cli import InputError
@@ -26,7 +27,7 @@ from contest.jobs.runner import JobContext
 from contest.models import (
     FINAL_ROUND, Assignment, AssignmentRun, Contest, ContestJudge, Entry, EntryStatus, Job, JobStatus, JudgeExpertise,
     Mark,
-    Reassignment, RunStatus, ScoringRound, SheetStatus, User, utcnow,
+    Reassignment, RunStatus, ScoringRound, SheetStatus, User, by_id, utcnow,
 )
 from contest.services import audit, conflicts, notices, results, versions
 from contest.services.versions import Seen
@@ -451,7 +452,8 @@ def coverage(contest: Contest, round_number: int = 1) -> list[tuple[Entry, list[
     """Each submitted entry with its assignments and how many judges it still lacks."""
     by_entry: dict[int, list[Assignment]] = {}
     for a in db.session.scalars(db.select(Assignment).join(Entry).where(
-            Entry.contest_id == contest.id, Assignment.round == round_number).order_by(Assignment.judge_id)):
+            Entry.contest_id == contest.id, Assignment.round == round_number).order_by(Assignment.judge_id)
+            .options(selectinload(Assignment.judge))):
         by_entry.setdefault(a.entry_id, []).append(a)
     rows = []
     for entry in live_entries(contest):
@@ -497,13 +499,16 @@ def propose_final_round(contest: Contest, result: Mapping) -> FinalProposal:
     Candidates come in the scoring engine's order of precision; judges who left the contest or
     are conflicted with a finalist give up their seat to the next, as the engine decides.
     """
-    finalists = [db.session.get(Entry, results.key_id(key)) for key in result.get("shortlist", [])]
+    shortlist = [results.key_id(key) for key in result.get("shortlist", [])]
+    entries = by_id(Entry, shortlist)
+    finalists = [entries[entry_id] for entry_id in shortlist]
     serving = {results.judge_key(judge_id) for judge_id in db.session.scalars(
         db.select(ContestJudge.judge_id).where(ContestJudge.contest_id == contest.id))}
     pairs = [(results.judge_key(j), results.entry_key(e)) for j, e in conflicts.pairs(contest)]
     candidates = result.get("panel_candidates", result.get("panel_suggestion", []))
     found = engine.common_panel(candidates, result.get("panel_size") or 0, result.get("shortlist", []), pairs, serving)
-    people = {key: db.session.get(User, results.key_id(key)) for key in candidates}
+    judges = by_id(User, map(results.key_id, candidates))
+    people = {key: judges[results.key_id(key)] for key in candidates}
     code = {results.entry_key(entry.id): entry.code for entry in finalists}
     notes = []
     for passed in found["passed_over"]:
@@ -564,7 +569,8 @@ class FinalRound:
 def final_round(contest: Contest) -> FinalRound:
     """The open final round from its assignments (no finalists: it has not been opened)."""
     rows = db.session.scalars(db.select(Assignment).join(Entry).where(
-        Entry.contest_id == contest.id, Assignment.round == FINAL_ROUND).order_by(Assignment.id)).all()
+        Entry.contest_id == contest.id, Assignment.round == FINAL_ROUND).order_by(Assignment.id)
+        .options(contains_eager(Assignment.entry), selectinload(Assignment.judge))).all()
     finalists = {a.entry_id: a.entry for a in rows}
     mine: dict[int, list[Assignment]] = {}
     for a in rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from contest.extensions import db
 from contest.models import Assignment, Contest, ContestJudge, Entry, JudgeExpertise, Role, User
@@ -105,7 +106,8 @@ def remove_from_panel(member: ContestJudge, version: int | None = None) -> int:
 
 def panel(contest: Contest) -> list[ContestJudge]:
     return db.session.scalars(db.select(ContestJudge).join(User, ContestJudge.judge_id == User.id)
-                              .where(ContestJudge.contest_id == contest.id).order_by(User.full_name)).all()
+                              .where(ContestJudge.contest_id == contest.id).order_by(User.full_name)
+                              .options(contains_eager(ContestJudge.judge))).all()
 
 
 def all_judges() -> list[User]:

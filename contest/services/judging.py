@@ -373,8 +373,9 @@ def ballot(judge: User, contest: Contest) -> list[Assignment]:
         db.select(Assignment).join(Entry, Assignment.entry_id == Entry.id)
         .where(Assignment.judge_id == judge.id, Assignment.round == FINAL_ROUND, Entry.contest_id == contest.id,
                Assignment.entry_id.not_in(conflicted))
-        .options(selectinload(Assignment.entry).selectinload(Entry.field), selectinload(Assignment.revisions))
-        .order_by(Entry.id)).all())
+        .options(selectinload(Assignment.entry).selectinload(Entry.field), selectinload(Assignment.revisions),
+                 Assignment.conflict_fact())
+        .order_by(Entry.id).execution_options(populate_existing=True)).all())
 
 
 def ballot_state(assignments: list[Assignment]) -> str:

@@ -218,7 +218,7 @@ def delete_criterion(criterion: Criterion, version: int | None = None) -> None:
 
 
 def _check_rubric_open(contest: Contest) -> None:
-    if contest.rubric_locked:
+    if contest.read_rubric_lock():
         raise SeasonError(_("Scoring has started for %(contest)s: judges have already given marks against "
                             "this rubric, so changing it would make their scores incomparable.",
                             contest=contest.title))
