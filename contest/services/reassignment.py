@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from contest.engines import refill as engine
+from contest.engines.assignment import answer_json, problem_json
 from contest.extensions import db
 from contest.models import (
     Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
@@ -137,10 +138,11 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
         vacancies=[engine.Vacancy(e.id, e.field.name if e.field else None) for e in entries.values()],
         locked=locked, conflicts=[pair for pair in conflicts.pairs(contest) if pair[1] in entries])
     answer = engine.refill(request)
+    instance = problem_json(answer.problem)
     run = AssignmentRun(contest=contest, round=REFILLED_ROUND, status=RunStatus.COMMITTED,
-                        instance_json=json.dumps(answer.instance, sort_keys=True),
-                        inputs_hash=judge_assignment.inputs_hash(answer.instance),
-                        result_json=json.dumps(answer.answer), created_by_id=by.id, started_at=now,
+                        instance_json=json.dumps(instance, sort_keys=True),
+                        inputs_hash=judge_assignment.inputs_hash(instance),
+                        result_json=json.dumps(answer_json(answer.answer)), created_by_id=by.id, started_at=now,
                         finished_at=now, committed_at=now)
     db.session.add(run)
     replacement = {entry_id: judge_id for judge_id, entry_id in answer.added}
