@@ -14,24 +14,22 @@ _CONNECT_TRIES = 50   # candidate swaps checked per linking swap
 
 
 def components(pj, pe, n_j, n_e):
-    """Connected components of the judge-entry graph of the given pairs (label per node)."""
+    """Connected components of the judge-entry graph of the given pairs: a label per node (the
+    smallest node of its component, judges first, so ties between components are broken by it)
+    and the size of each component that has pairs."""
+    from scipy.sparse import csr_matrix  # scipy.sparse takes a quarter second to import: only when asked
+    from scipy.sparse.csgraph import connected_components
+
     n = n_j + n_e
     u, v = np.asarray(pj, dtype=np.int64), np.asarray(pe, dtype=np.int64) + n_j
-    labels = np.arange(n)
-    while True:  # hook the larger root under the smaller, then jump pointers to the roots
-        lu, lv = labels[u], labels[v]
-        differ = lu != lv
-        if not differ.any():
-            break
-        np.minimum.at(labels, np.maximum(lu, lv)[differ], np.minimum(lu, lv)[differ])
-        while True:
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
-                break
-            labels = jumped
+    graph = csr_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
+    _count, found = connected_components(graph, directed=False)
+    smallest = np.full(_count, n, dtype=np.int64)
+    np.minimum.at(smallest, found, np.arange(n, dtype=np.int64))
+    labels = smallest[found]
     used = np.zeros(n, dtype=bool)
-    used[pj] = True
-    used[pe + n_j] = True
+    used[u] = True
+    used[v] = True
     sizes = Counter(labels[used].tolist())
     return labels, sizes
 

@@ -146,7 +146,10 @@ def _potentials(tails, heads, caps, costs, flows, n) -> np.ndarray:
     """Feasible node potentials of the residual graph (exact, integer), by label correcting.
 
     Starting from 0 everywhere (a virtual root joined to every node), arcs are relaxed, only
-    from nodes whose label changed, until no residual arc has negative reduced cost.
+    from nodes whose label changed, until no residual arc has negative reduced cost. (scipy's
+    ``csgraph.bellman_ford`` from that root gives the same distances, in float64, but relaxes
+    every arc in every pass: on the benchmark's residual graphs it took 0.21 s instead of under
+    0.01 s in field mode and 18.6 s instead of 0.08 s for the dense matrix's five flows.)
     """
     fwd, back = flows < caps, flows > 0
     t = np.concatenate([tails[fwd], heads[back]])
