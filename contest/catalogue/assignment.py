@@ -105,6 +105,9 @@ REFUSALS = {
     "assignment_has_marks": N_("This judge has already scored the entry; their marks would be lost."),
     "window_closes_before_it_opens": N_("Give a scoring window that closes after it opens."),
     "final_round_nothing_to_open": N_("The engine proposed no shortlist or no panel; nothing to open."),
+    "too_many_seats_to_refill": NP_("%(seats)s seat is too many to refill at once; assign its judges by hand.",
+                                    "%(seats)s seats are too many to refill at once; assign their judges by hand.",
+                                    "seats"),
 }
 MESSAGES.update(REFUSALS)
 

@@ -104,7 +104,7 @@ def problem(request: Refill) -> Problem:
     top = max([*candidates.values(), 1.0])
     empty_cost = top * sum(seats.values()) + 1
     if empty_cost > MAX_AFFINITY:
-        raise ValueError("too many seats to refill at once for the engine's affinity range")
+        raise InputError("too many seats to refill at once for the engine's affinity range")
     departed = sorted(set(load) - set(panel))  # judges who left keep their pairs, take nothing new
     entries = sorted(set(on_entry) | set(seats))
     return Problem(
