@@ -94,3 +94,28 @@ def test_the_check_holds_under_python_O():
     done = subprocess.run([sys.executable, "-O", "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "refused: a conflicted pair was assigned" in done.stdout
+
+
+def test_the_web_writes_ids_as_entry_codes_and_names_in_every_part_of_a_sentence():
+    """Ids inside inner parts (the eligible judges, "and N more") are written by the same presenter."""
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    from contest.catalogue import ENGLISH, render
+    from contest.catalogue.assignment import presenter, sentence
+
+    names = {1: "Ann", 2: "Bob"}
+
+    def speaker(translations):
+        return lambda message, present: render(message, translations, present)
+
+    code = Message("entry_short", {"entry": 42, "more": 2, "locked": 0, "eligible": [1, 2], "eligible_count": 10,
+                                   "conflicted": 1, "full": 0, "inactive": 0})
+    english = presenter(speaker(ENGLISH), names.get, lambda e: f"E-{e:05d}")
+    assert render(sentence(code), ENGLISH, english) == (
+        "entry E-00042 needs 2 more judges but only 10 eligible judges remain (Ann, Bob and 8 more); 1 conflicted")
+    russian = Translations.load(str(Path(__file__).resolve().parents[2] / "contest" / "translations"), ["ru"])
+    text = render(sentence(code), russian, presenter(speaker(russian), names.get, lambda e: f"E-{e:05d}"))
+    assert text == ("работе E-00042 нужны ещё 2 эксперта, но осталось лишь 10 подходящих экспертов "
+                    "(Ann, Bob и ещё 8); остальные: 1 с конфликтом интересов")
