@@ -119,3 +119,10 @@ def test_the_web_writes_ids_as_entry_codes_and_names_in_every_part_of_a_sentence
     text = render(sentence(code), russian, presenter(speaker(russian), names.get, lambda e: f"E-{e:05d}"))
     assert text == ("работе E-00042 нужны ещё 2 эксперта, но осталось лишь 10 подходящих экспертов "
                     "(Ann, Bob и ещё 8); остальные: 1 с конфликтом интересов")
+
+
+def test_a_pair_naming_an_id_the_problem_lacks_is_refused():
+    from contest.engines.cli import InputError
+
+    with pytest.raises(InputError, match="names a judge or an entry the problem does not have"):
+        assign(Problem(entries=[Entry(1)], judges=[Judge(2)], k=1, conflicts=[(3, 1)]))

@@ -3,7 +3,7 @@
 The engine is pure (no Flask, no database) and proves what it returns: the answer carries the
 objective it reached and an upper bound from a dual solution of the linear relaxation, which is
 exact for this network problem, so ``gap = bound - objective`` is 0 when the assignment is
-optimal. The full contract, with examples, is in ``docs/assignment.md``; in short:
+optimal. The full contract, with examples, is in ``docs/assignment.md``.
 
 The package shows the design: ``model`` (the typed problem and answer, integer ids), ``codec``
 (the only place JSON is read, checked and written), ``instance`` (the problem as arrays, what
