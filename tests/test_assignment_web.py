@@ -11,6 +11,7 @@ import pytest
 from babel.support import Translations
 from markupsafe import escape
 
+from contest.catalogue import ENGLISH, Message, render
 from contest.extensions import db
 from contest.models import (
     Assignment, AssignmentRun, Category, Conflict, ConflictSource, ContestJudge, Entry, EntryAuthor, EntryStatus,
@@ -331,8 +332,9 @@ def latest_run_page(client, contest_):
     return run, client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
 
 
-K_ABOVE_PANEL = ("%(entry)s needs %(k)d judges, but the panel has only %(num)d active judge.",
-                 "%(entry)s needs %(k)d judges, but the panel has only %(num)d active judges.")
+def worded(code: str, translations=ENGLISH, **params) -> str:
+    """The catalogue's wording of a message whose ids are already written as the page writes them."""
+    return render(Message(code, params), translations)
 
 
 def test_judges_per_entry_above_the_panel_is_explained_in_russian(client, organizer, contest, field_day):
@@ -342,9 +344,9 @@ def test_judges_per_entry_above_the_panel_is_explained_in_russian(client, organi
     client.post("/auth/language/ru")
     run, html = latest_run_page(client, contest)
     assert run.status is RunStatus.DONE and json.loads(run.result_json)["status"] == "infeasible"
-    params = {"entry": entries[0].code, "k": 5, "num": 4}
-    expected = russian().ngettext(*K_ABOVE_PANEL, 4) % params
-    assert expected != K_ABOVE_PANEL[1] % params, "the catalog has no Russian for this message"
+    params = {"entry": entries[0].code, "k": 5, "possible": 4}
+    expected = worded("entry_above_active_judges", russian(), **params)
+    assert expected != worded("entry_above_active_judges", **params), "the catalog has no Russian for this message"
     assert str(escape(expected)) in html
     assert "needs k=5" not in html and f"e{entries[0].id}" not in html
 
@@ -354,11 +356,10 @@ def test_judges_per_entry_above_the_panel_is_explained_in_english(client, organi
     contest.judges_per_entry = 5
     db.session.commit()
     _run, html = latest_run_page(client, contest)
-    assert str(escape(K_ABOVE_PANEL[1] % {"entry": entries[-1].code, "k": 5, "num": 4})) in html
+    assert str(escape(worded("entry_above_active_judges", entry=entries[-1].code, k=5, possible=4))) in html
+    assert f"entry {entries[-1].code} needs k=5 judges but only 4 active judges exist" in html  # the CLI's English
 
 
-CAPACITY = ("The judges can take at most %(num)d more assignment in total, but the entries need %(need)d.",
-            "The judges can take at most %(num)d more assignments in total, but the entries need %(need)d.")
 
 
 def test_an_infeasible_run_lists_its_problems_in_the_readers_language(client, organizer, contest, field_day):
@@ -368,11 +369,11 @@ def test_an_infeasible_run_lists_its_problems_in_the_readers_language(client, or
     run, html = latest_run_page(client, contest)
     assert json.loads(run.result_json)["status"] == "infeasible"
     assert "No feasible assignment" in html
-    assert str(escape(CAPACITY[1] % {"num": 4, "need": 12})) in html
+    assert str(escape(worded("judges_lack_room", room=4, need=12))) in html
     client.post("/auth/language/ru")
     html = client.get(f"/organizer/assignment-runs/{run.id}").get_data(as_text=True)
-    expected = russian().ngettext(*CAPACITY, 4) % {"num": 4, "need": 12}
-    assert expected != CAPACITY[1] % {"num": 4, "need": 12}
+    expected = worded("judges_lack_room", russian(), room=4, need=12)
+    assert expected != worded("judges_lack_room", room=4, need=12)
     assert str(escape(expected)) in html
 
 
@@ -392,10 +393,8 @@ def test_a_warning_names_the_judge_and_the_entry_code(client, organizer, contest
     client.post("/auth/language/ru")
     run, html = latest_run_page(client, contest)
     assert run.status is RunStatus.DONE
-    msgid = ("%(judge)s no longer judges this contest: their scored assignment to %(entry)s is released and "
-             "%(entry)s gets another judge in their place.")
-    expected = russian().gettext(msgid) % {"judge": leaving.full_name, "entry": entry_code}
-    assert expected != msgid % {"judge": leaving.full_name, "entry": entry_code}
+    expected = worded("locked_inactive_released", russian(), judge=leaving.full_name, entry=entry_code)
+    assert expected != worded("locked_inactive_released", judge=leaving.full_name, entry=entry_code)
     assert str(escape(expected)) in html
 
 

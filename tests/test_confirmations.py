@@ -220,7 +220,7 @@ def assignments() -> int:
 
 def test_committing_a_run_says_how_many_entries_and_judges_and_warns_while_entries_come_in(client, dry_run):
     contest, run = dry_run
-    pairs = judge_assignment.result_of(run)["pairs"]
+    pairs = judge_assignment.result_of(run).pairs
     judges = len({judge for judge, _entry in pairs})
     run_page = text_of(client.get(f"/organizer/assignment-runs/{run.id}"))
     assert f'action="/organizer/assignment-runs/{run.id}/commit"' in run_page

@@ -182,9 +182,9 @@ def test_expertise_matches_a_field_by_any_of_its_names(judged, make_user):
     other.expertise.append(JudgeExpertise(field="Suv xoʻjaligi", level=2))
     db.session.add(ContestJudge(contest=contest, judge=other))
     db.session.flush()
-    judges = {row["id"]: row["fields"] for row in judge_assignment.build_instance(contest)["judges"]}
-    assert judges[f"j{judge.id}"] == {"Energetika": 3}
-    assert judges[f"j{other.id}"] == {"Suv xoʻjaligi": 2}
+    judges = {row.id: row.fields for row in judge_assignment.build_problem(contest).judges}
+    assert judges[judge.id] == {"Energetika": 3}
+    assert judges[other.id] == {"Suv xoʻjaligi": 2}
 
 
 @pytest.mark.parametrize("lang, order", [("uz", ["Axborot texnologiyalari", "Energetika"]),

@@ -370,3 +370,14 @@ def test_refill_runs_do_not_crowd_the_dry_runs_out_of_recent_runs(client, login,
     recent = html[html.index("Recent runs:"):].split("</p>")[0]
     assert f"/organizer/assignment-runs/{dry_run.id}" in recent and recent.count("/organizer/assignment-runs/") == 1
     assert html.count("<tr") > 3 and "Reassignments after declared conflicts" in html
+
+
+def test_more_seats_than_the_engine_can_price_are_refused_with_a_code(app, panel, assigned, monkeypatch):
+    """The refill prices an empty seat above every affinity; past the engine's range it refuses, in words."""
+    from contest.engines import refill
+
+    monkeypatch.setattr(refill, "MAX_AFFINITY", 1.0)
+    with pytest.raises(reassignment.ReassignmentError) as refused:
+        reassignment.release_and_refill(panel["declarer"], [entry.id for entry in assigned], by=panel["declarer"])
+    assert refused.value.codes == ["too_many_seats_to_refill"]
+    assert str(refused.value) == "3 seats are too many to refill at once; assign their judges by hand."

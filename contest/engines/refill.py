@@ -1,7 +1,7 @@
 """Refilling seats a declared conflict emptied, with every other judge-entry pair locked.
 
 Pure and typed (integer ids in, integer ids out). It asks the assignment engine
-(:func:`contest.engines.assignment.solve`) one question: the entries in ``vacancies`` each lost
+(:func:`contest.engines.assignment.assign`) one question: the entries in ``vacancies`` each lost
 ``seats`` judges; which eligible judges take those seats, with the most affinity, while every
 pair in ``locked`` stays exactly as it is and counts toward its judge's load? A seat no eligible
 judge can take is left empty and reported with the reason, instead of failing the whole run.
@@ -9,7 +9,7 @@ judge can take is left empty and reported with the reason, instead of failing th
 How. The instance is in explicit-affinity mode: each eligible (judge, entry) pair is listed with
 the judge's level in the entry's field (``MISMATCH_AFFINITY`` outside their fields), locked pairs
 are ``locked`` (listed at affinity 0, so their judges' loads count and nothing moves), and seat
-``n`` of an entry may also go to a virtual judge ``vn`` ("left empty") at affinity ``-C`` with
+``n`` of an entry may also go to a virtual judge ``-n`` (``vn``, "left empty") at affinity ``-C`` with
 ``C = a_max * seats + 1``. The engine then proves optimality of total affinity minus ``C`` per
 empty seat. Because affinities are >= 0 and the new pairs gain at most ``a_max * seats < C``,
 a zero gap proves both halves of the answer: no assignment leaves fewer seats empty, and none
@@ -21,7 +21,9 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from contest.engines.assignment import MAX_AFFINITY, MISMATCH_AFFINITY, solve
+from contest.engines.assignment import (
+    MAX_AFFINITY, MISMATCH_AFFINITY, Answer, Entry, Judge, Problem, assign, problem_json,
+)
 from contest.engines.cli import InputError, exit_with
 
 
@@ -72,20 +74,8 @@ class RefillAnswer:
     short: list[Shortfall]
     affinity: float       # total affinity of the added pairs
     gap: float            # the assignment engine's bound minus its objective
-    instance: dict        # what the assignment engine solved, kept for the record
-    answer: dict          # the assignment engine's answer
-
-
-def _judge(judge_id: int) -> str:
-    return f"j{judge_id}"
-
-
-def _entry(entry_id: int) -> str:
-    return f"e{entry_id}"
-
-
-def _seat(number: int) -> str:
-    return f"v{number}"
+    problem: Problem      # what the assignment engine solved, kept for the record
+    answer: Answer        # the assignment engine's answer (a seat left empty is a negative judge id)
 
 
 def _seats(request: Refill) -> dict[int, int]:
@@ -100,8 +90,9 @@ def _candidates(request: Refill) -> dict[tuple[int, int], float]:
             for j in request.judges if (j.id, v.entry) not in barred}
 
 
-def instance(request: Refill) -> dict:
-    """The assignment engine's instance for the question (see the module docstring)."""
+def problem(request: Refill) -> Problem:
+    """The assignment engine's problem for the question (see the module docstring). Seat ``n`` of
+    every entry is the virtual judge ``-n`` (named ``vn``)."""
     locked = sorted(set(request.locked))
     conflicts = set(request.conflicts)
     panel = {judge.id for judge in request.judges}
@@ -113,35 +104,36 @@ def instance(request: Refill) -> dict:
     top = max([*candidates.values(), 1.0])
     empty_cost = top * sum(seats.values()) + 1
     if empty_cost > MAX_AFFINITY:
-        raise ValueError("too many seats to refill at once for the engine's affinity range")
+        raise InputError("too many seats to refill at once for the engine's affinity range")
     departed = sorted(set(load) - set(panel))  # judges who left keep their pairs, take nothing new
     entries = sorted(set(on_entry) | set(seats))
-    return {
-        "k": 0, "min_load": 0, "connect_tolerance": 0.0,
-        "entries": [{"id": _entry(e), "k": on_entry[e] + seats.get(e, 0)} for e in entries],
-        "judges": [{"id": _judge(j.id), "max_load": max(j.max_load, 0)} for j in request.judges]
-                  + [{"id": _judge(j), "max_load": load[j]} for j in departed]
-                  + [{"id": _seat(n), "max_load": len(seats)} for n in range(1, max(seats.values(), default=0) + 1)],
-        "conflicts": sorted([_judge(j), _entry(e)] for j, e in conflicts if e in seats and j in panel
-                            and (j, e) not in taken),
-        "locked": [[_judge(j), _entry(e)] for j, e in locked],
-        "affinity": [[_judge(j), _entry(e), 0.0] for j, e in locked]
-                    + [[_judge(j), _entry(e), a] for (j, e), a in sorted(candidates.items())]
-                    + [[_seat(n), _entry(e), -empty_cost] for e, s in sorted(seats.items()) for n in range(1, s + 1)],
-    }
+    return Problem(
+        k=0, min_load=0,
+        entries=[Entry(e, k=on_entry[e] + seats.get(e, 0)) for e in entries],
+        judges=[Judge(j.id, max_load=max(j.max_load, 0)) for j in request.judges]
+        + [Judge(j, max_load=load[j]) for j in departed]
+        + [Judge(-n, max_load=len(seats)) for n in range(1, max(seats.values(), default=0) + 1)],
+        conflicts=sorted((j, e) for j, e in conflicts if e in seats and j in panel and (j, e) not in taken),
+        locked=locked,
+        affinity=[(j, e, 0.0) for j, e in locked] + [(j, e, a) for (j, e), a in sorted(candidates.items())]
+        + [(-n, e, -empty_cost) for e, s in sorted(seats.items()) for n in range(1, s + 1)])
+
+
+def instance(request: Refill) -> dict:
+    """The problem as JSON, as a run stores it."""
+    return problem_json(problem(request))
 
 
 def refill(request: Refill) -> RefillAnswer:
     """Give each vacancy its seats back from eligible judges, or say why a seat stays empty."""
-    problem = instance(request)
-    answer = solve(problem)
-    if answer["status"] != "optimal":  # cannot happen: every seat can always be left empty
-        raise RuntimeError(f"refill instance not solved to optimality: {answer['problems']}")
+    question = problem(request)
+    answer = assign(question)
+    if answer.status != "optimal":  # cannot happen: every seat can always be left empty
+        raise RuntimeError(f"refill instance not solved to optimality: {answer.problems}")
     locked = set(request.locked)
     added, empty = [], Counter()
-    for judge_key, entry_key in answer["pairs"]:
-        pair = (int(judge_key[1:]), int(entry_key[1:]))
-        if judge_key.startswith("v"):
+    for pair in answer.pairs:
+        if pair[0] < 0:
             empty[pair[1]] += 1
         elif pair not in locked:
             added.append(pair)
@@ -155,7 +147,7 @@ def refill(request: Refill) -> RefillAnswer:
         full = sum((j.id, entry) not in conflicts and load[j.id] >= j.max_load for j in others)
         short.append(Shortfall(entry, seats, conflicted, full, len(serving & {j.id for j in request.judges})))
     candidates = _candidates(request)
-    return RefillAnswer(sorted(added), short, sum((candidates[pair] for pair in added), 0.0), answer["gap"], problem,
+    return RefillAnswer(sorted(added), short, sum((candidates[pair] for pair in added), 0.0), answer.gap, question,
                         answer)
 
 

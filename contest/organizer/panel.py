@@ -7,7 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform,
+    refusal_texts, under,
 )
 from contest.auth.access import staff_required
 from contest.extensions import db
@@ -315,7 +316,7 @@ def confirm_assignment_run(run_id: int):
     try:
         plan = judge_assignment.plan_commit(run)
     except AssignmentError as error:
-        confirmation.refusals = [str(error)]
+        confirmation.refusals = refusal_texts(error)
         return confirmation_page(confirmation)
     confirmation.consequences = [
         ngettext("%(num)d entry is put before its judges (%(pairs)d assignments in all).",
@@ -346,7 +347,7 @@ def commit_assignment_run(run_id: int):
         n = judge_assignment.commit_run(run)
     except AssignmentError as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        flash_problems(error)
         return redirect(url_for("organizer.assignment_run", run_id=run.id))
     db.session.commit()
     flash(_("%(n)d assignments are in place.", n=n), "success")

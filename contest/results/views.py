@@ -18,7 +18,7 @@ from contest.jobs import views as job_views
 from contest.models import FINAL_ROUND, Assignment, Contest, Entry, ResultSnapshot, User
 from contest.results import bp
 from contest.results.forms import METHOD_NAMES, EffortForm, FinalRoundForm, MethodForm
-from contest.services import charts, final_forecast, judge_assignment, results, stored_rankings
+from contest.services import charts, final_forecast, final_panel, judge_assignment, results, stored_rankings
 from contest.services.result_messages import ResultMessages, result_messages
 from contest.services.judge_assignment import AssignmentError
 
@@ -60,7 +60,7 @@ def _sized(contest: Contest, result: dict, effort_form: EffortForm, inline_limit
 
 def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: FinalRoundForm | None = None,
                   status: int = 200, effort_form: EffortForm | None = None):
-    final = judge_assignment.final_round(contest)
+    final = final_panel.final_round(contest)
     effort_form = effort_form or EffortForm(formdata=None)
     forecast, too_large = None, False
     try:
@@ -73,7 +73,7 @@ def _contest_page(contest: Contest, method: str, form: MethodForm, final_form: F
             planned, forecast, too_large = _sized(contest, planned, effort_form, _inline_limit())
             if forecast:                    # the effort's warnings replace those of the engine's default load
                 result = final_forecast.sized(result, forecast.chosen)
-            proposal = judge_assignment.propose_final_round(contest, planned)
+            proposal = final_panel.propose_final_round(contest, planned)
     except results.NothingToRank as nothing:
         return render_template("results/unranked.html", contest=contest, problems=nothing.problems), status
     except results.RankingPending:
@@ -128,7 +128,7 @@ def compute_ranking(contest_id: int):
 _NO_FINAL_ROUND = ("no_extra_review", "panel_unaffordable")
 
 
-def _why_no_final_round(result: dict, proposal: judge_assignment.FinalProposal, messages: ResultMessages) -> list[str]:
+def _why_no_final_round(result: dict, proposal: final_panel.FinalProposal, messages: ResultMessages) -> list[str]:
     """Why the final round cannot be opened (none: it can), said once: in its own section, not also above."""
     if proposal.finalists and proposal.panel:
         return []
@@ -257,7 +257,7 @@ def confirm_final_round(contest_id: int):
     """Say who the final round puts to work, and that it stays as opened; a refused window comes
     back on the results page beside its fields (422)."""
     contest = db.get_or_404(Contest, contest_id)
-    if judge_assignment.final_round(contest).finalists:
+    if final_panel.final_round(contest).finalists:
         return redirect(url_for("results.contest", contest_id=contest.id))
     form = FinalRoundForm(request.args, meta={"csrf": False})
     effort_form = EffortForm(request.args)
@@ -268,7 +268,7 @@ def confirm_final_round(contest_id: int):
                         effort_form, _inline_limit())[0]
     except (results.NothingToRank, results.RankingPending):
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422, effort_form)
-    proposal = judge_assignment.propose_final_round(contest, result)
+    proposal = final_panel.propose_final_round(contest, result)
     confirmation = Confirmation(
         title=_("Open the final round of %(contest)s?", contest=contest.title),
         action_url=url_for("results.final_round", contest_id=contest.id), submit_label=_("Open the final round"),
@@ -293,7 +293,7 @@ def confirm_final_round(contest_id: int):
     return confirmation_page(confirmation)
 
 
-def _would_open(proposal: judge_assignment.FinalProposal) -> str:
+def _would_open(proposal: final_panel.FinalProposal) -> str:
     """The finalists, panel and pairs left out that opening the round fixes: what its page promised."""
     return fingerprint([entry.id for entry in proposal.finalists], [judge.id for judge in proposal.panel],
                        sorted(map(str, proposal.left_out)))
@@ -312,7 +312,7 @@ def final_round(contest_id: int):
     effort_form = EffortForm(request.form)
     if not (form.validate_on_submit() & effort_form.validate()):
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422, effort_form)
-    if judge_assignment.final_round(contest).finalists:  # open: only its window moves, from the version read
+    if final_panel.final_round(contest).finalists:  # open: only its window moves, from the version read
         if commit_change(lambda: judge_assignment.set_scoring_window(contest, FINAL_ROUND, form.opens_at.data,
                                                                      form.closes_at.data, seen=form.read_at()),
                          (AssignmentError,),
@@ -323,17 +323,17 @@ def final_round(contest_id: int):
     try:
         planned = _sized(contest, results.current(contest, scoring.DEFAULT_METHOD, _inline_limit()).result,
                          effort_form, _inline_limit())[0]
-        proposal = judge_assignment.propose_final_round(contest, planned)
+        proposal = final_panel.propose_final_round(contest, planned)
         if not confirmed(_would_open(proposal)):
             return redirect(url_for("results.confirm_final_round", contest_id=contest.id,
                                     opens_at=request.form["opens_at"], closes_at=request.form["closes_at"],
                                     **({"effort": request.form["effort"]} if effort_form.extra_load is not None
                                        else {})))
-        created = judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
+        created = final_panel.open_final_round(contest, proposal, opens_at=form.opens_at.data,
                                                     closes_at=form.closes_at.data)
     except (AssignmentError, results.NothingToRank, results.RankingPending) as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        flash_problems(error)
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     db.session.commit()
     flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,

@@ -17,7 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
+from contest.catalogue import Refusal
 from contest.engines import refill as engine
+from contest.engines.assignment import answer_json, problem_json
+from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import (
     Assignment, AssignmentRun, Conflict, Contest, DeclarationKind, Entry, EntryStatus, Reassignment,
@@ -26,6 +29,10 @@ from contest.models import (
 from contest.services import audit, conflicts, judge_assignment, judging, notices
 
 REFILLED_ROUND = 1
+
+
+class ReassignmentError(Refusal):
+    """A release and refill refused, with the codes that say why (nothing is flushed)."""
 
 
 @dataclass
@@ -136,11 +143,15 @@ def _refill(contest: Contest, judge: User, marks: dict[int, int], *, by: User, n
         judges=[engine.PanelJudge(m.judge_id, m.max_load, levels.get(m.judge_id, {})) for m in panel],
         vacancies=[engine.Vacancy(e.id, e.field.name if e.field else None) for e in entries.values()],
         locked=locked, conflicts=[pair for pair in conflicts.pairs(contest) if pair[1] in entries])
-    answer = engine.refill(request)
+    try:
+        answer = engine.refill(request)
+    except InputError:  # more seats at once than the engine's affinity range can price
+        raise ReassignmentError("too_many_seats_to_refill", seats=len(entries)) from None
+    instance = problem_json(answer.problem)
     run = AssignmentRun(contest=contest, round=REFILLED_ROUND, status=RunStatus.COMMITTED,
-                        instance_json=json.dumps(answer.instance, sort_keys=True),
-                        inputs_hash=judge_assignment.inputs_hash(answer.instance),
-                        result_json=json.dumps(answer.answer), created_by_id=by.id, started_at=now,
+                        instance_json=json.dumps(instance, sort_keys=True),
+                        inputs_hash=judge_assignment.inputs_hash(instance),
+                        result_json=json.dumps(answer_json(answer.answer)), created_by_id=by.id, started_at=now,
                         finished_at=now, committed_at=now)
     db.session.add(run)
     replacement = {entry_id: judge_id for judge_id, entry_id in answer.added}

@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from contest.catalogue import Message, english
+from contest.catalogue.assignment import sentence
 from contest.engines import assignment
 from contest.engines.assignment import AFFINITY_SCALE, InputError, solve
+from contest.engines.assignment import solver as assignment_solver
 
 FIELDS = ["energy", "water", "ict"]
 
@@ -223,12 +226,12 @@ def test_deterministic_whatever_the_input_order(inst, rnd):
 @contextmanager
 def forced_column_generation():
     """Force the general (column generation) path by making the field aggregation give up."""
-    original = assignment._solve_by_fields
-    assignment._solve_by_fields = lambda *args: None
+    original = assignment_solver.solve_by_fields
+    assignment_solver.solve_by_fields = lambda *args: None
     try:
         yield
     finally:
-        assignment._solve_by_fields = original
+        assignment_solver.solve_by_fields = original
 
 
 # --------------------------------------------------------------------------- examples
@@ -547,12 +550,12 @@ MESSAGE_INSTANCES = {
 
 
 def check_messages(out: dict):
-    """Every problem and warning has a code, and the codes render to exactly the English text."""
+    """Every problem and warning has a code, and the catalogue words each code as exactly the English text."""
     for text_key, code_key in (("problems", "problem_codes"), ("warnings", "warning_codes")):
         codes = out[code_key]
         assert json.loads(json.dumps(codes)) == codes, "codes must be plain JSON"
         assert all(isinstance(c, dict) and isinstance(c.get("code"), str) for c in codes)
-        assert [assignment.explain(c) for c in codes] == out[text_key]
+        assert [english(sentence(Message.from_json(c))) for c in codes] == out[text_key]
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGE_INSTANCES))
@@ -575,8 +578,39 @@ def test_k_above_judges_is_infeasible_with_its_code_once():
 
 
 def test_unknown_code_is_refused():
-    with pytest.raises(ValueError):
-        assignment.explain({"code": "no_such_code"})
+    with pytest.raises(KeyError):
+        sentence(Message("no_such_code"))
+
+
+#: The command line's English, word for word as it was before the catalogue worded it (docs/assignment.md).
+ENGLISH = {
+    "entry_short": {"code": "entry_short", "entry": "e1", "more": 1, "locked": 2,
+                    "eligible": [f"j{i}" for i in range(8)], "eligible_count": 11, "conflicted": 0, "full": 0,
+                    "inactive": 3},
+    "entry_short_none": {"code": "entry_short", "entry": "e1", "more": 1, "locked": 0, "eligible": [],
+                         "eligible_count": 0, "conflicted": 1, "full": 2, "inactive": 0},
+    "entries_unserved": {"code": "entries_unserved", "entries": [f"e{i}" for i in range(8)], "entries_count": 9,
+                         "short": 2, "judges": [], "judges_count": 0},
+    "judges_unfilled": {"code": "judges_unfilled", "judges": ["j1", "j2"], "judges_count": 2, "short": 1},
+    "unknown_key": {"code": "unknown_key", "key": "it's"},
+    "k_above_judges": {"code": "k_above_judges", "entry": "e1", "k": 2, "possible": 1, "listed": True},
+}
+
+
+@pytest.mark.parametrize("name, text", [
+    ("entry_short", "entry e1 needs 1 more judges besides its 2 locked but only 11 eligible judges remain "
+                    "(j0, j1, j2, j3, j4, j5, j6, j7 and 3 more); 3 inactive"),
+    ("entry_short_none", "entry e1 needs 1 more judges but only 0 eligible judges remain; 1 conflicted, 2 at max_load"),
+    ("entries_unserved", "entries e0, e1, e2, e3, e4, e5, e6, e7 and 1 more cannot all get their judges: 2 judge "
+                         "slots stay empty, because the judges who could still take them (none) are at max_load, and "
+                         "every other judge allowed for them already judges them"),
+    ("judges_unfilled", "judges j1, j2 cannot all reach min_load (1 assignments short): every entry still open to "
+                        "them already has its k judges"),
+    ("unknown_key", 'unknown key "it\'s" ignored'),
+    ("k_above_judges", "entry e1 needs k=2 judges but only 1 active judges listed for it in 'affinity' exist"),
+])
+def test_the_catalogue_words_a_code_as_the_command_line_always_did(name, text):
+    assert english(sentence(Message.from_json(ENGLISH[name]))) == text
 
 
 @SETTINGS

@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
 from bench.assign import dense_season
-from contest.engines import assignment
+from contest.engines.assignment import pairs as dense_mode
 from contest.engines.assignment import InputError, solve
 from tests.engines.test_assignment import check_messages, check_rules
 
@@ -61,14 +61,14 @@ def full_lp(inst: dict) -> float:
 @contextmanager
 def tuned(**values):
     """Change the dense path's work parameters (never its answer) for one block."""
-    before = {name: getattr(assignment, name) for name in values}
+    before = {name: getattr(dense_mode, name) for name in values}
     for name, value in values.items():
-        setattr(assignment, name, value)
+        setattr(dense_mode, name, value)
     try:
         yield
     finally:
         for name, value in before.items():
-            setattr(assignment, name, value)
+            setattr(dense_mode, name, value)
 
 
 def test_dense_optimum_equals_the_full_lp_at_2000_by_150():

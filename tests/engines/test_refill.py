@@ -62,7 +62,7 @@ def test_a_refill_is_optimal_and_keeps_every_rule(request):
     locked, conflicts = set(request.locked), set(request.conflicts)
     seats = {v.entry: v.seats for v in request.vacancies}
     assert answer.gap == 0
-    kept = {(int(j[1:]), int(e[1:])) for j, e in answer.answer["pairs"] if j.startswith("j")}
+    kept = {(j, e) for j, e in answer.answer.pairs if j >= 0}  # a negative judge is a seat left empty
     assert kept == locked | set(answer.added), "a locked pair moved"
     for judge_id, entry_id in answer.added:
         assert entry_id in seats, "only entries that lost a judge get one"
@@ -87,7 +87,7 @@ def test_the_best_eligible_judge_takes_the_seat_and_nothing_else_moves():
     answer = refill(request)
     # judge 1 is conflicted, judge 2 already judges it, judge 4 is full: judge 3 (level 3) it is
     assert answer.added == [(3, 10)] and answer.short == [] and answer.affinity == 3.0
-    assert answer.answer["stats"]["locked_kept"] == 3
+    assert answer.answer.stats["locked_kept"] == 3
 
 
 def test_a_seat_nobody_may_take_stays_empty_and_says_why():
@@ -104,7 +104,7 @@ def test_judges_who_left_keep_their_pairs_and_take_nothing_new():
     problem = instance(request)
     assert {"id": "j9", "max_load": 2} in problem["judges"]
     answer = refill(request)
-    assert answer.added == [(1, 10)] and answer.answer["stats"]["locked_kept"] == 2
+    assert answer.added == [(1, 10)] and answer.answer.stats["locked_kept"] == 2
 
 
 def test_more_seats_filled_beats_more_affinity():
