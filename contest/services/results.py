@@ -43,8 +43,9 @@ def key_id(key: str) -> int:
     return int(key[1:])
 
 
-def build_instance(contest: Contest, method: str | None = None) -> dict:
-    """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a canonical order."""
+def build_input(contest: Contest, method: str | None = None) -> scoring.ScoringInput:
+    """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a
+    canonical order, as the engine's typed input (ids are the rows' ids)."""
     rows = db.session.execute(
         db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, Mark.criterion_id, Mark.value)
         .join(Mark, Mark.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
@@ -56,17 +57,10 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
     entries = db.session.scalars(db.select(Entry.id).where(Entry.contest_id == contest.id,
                                                            Entry.status == EntryStatus.SUBMITTED)
                                  .order_by(Entry.id)).all()
-    instance = {
-        "criteria": [{"id": f"c{c.id}", "weight": float(c.weight), "min": c.scale_min, "max": c.scale_max}
-                     for c in contest.criteria],
-        "scores": [{"entry": entry_key(e), "judge": judge_key(j), "criterion": f"c{c}", "value": float(v),
-                    "round": r} for e, j, r, c, v in rows],
-        "prize_zone": PRIZE_ZONE,
-        "judges": [judge_key(j) for j in panel],
-        "entries": [entry_key(e) for e in entries],
-    }
-    # The final round's ranking ballots, submitted places only; the key is left out when there
-    # are none, so instances (and hashes) of contests without ballots stay exactly as they were.
+    entry, judge, round_no, criterion, value = zip(*rows) if rows else ((),) * 5
+    # The final round's ranking ballots, submitted places only; none (the key left out of the
+    # JSON form) when there are none, so instances and hashes of contests without ballots stay
+    # exactly as they were.
     ballots = db.session.execute(
         db.select(Assignment.judge_id, Assignment.entry_id, Assignment.ballot_position)
         .join(Entry, Assignment.entry_id == Entry.id)
@@ -74,16 +68,21 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
                Assignment.round == FINAL_ROUND, Assignment.status == SheetStatus.SUBMITTED,
                Assignment.ballot_position.is_not(None))
         .order_by(Assignment.judge_id, Assignment.entry_id)).all()
-    if ballots:
-        instance["ballots"], given = _ballots(ballots)
-        if given:
-            instance["final_round"] = {"given": given}
-    if method:
-        instance["method"] = method
-    return instance
+    places, given = _ballots(ballots) if ballots else (None, None)
+    return scoring.ScoringInput(
+        tuple(scoring.Criterion(c.id, float(c.weight), float(c.scale_min), float(c.scale_max))
+              for c in contest.criteria),
+        scoring.MarkTable.of(entry, judge, criterion, [float(v) for v in value], round_no),
+        entries=tuple(entries), judges=tuple(panel), ballots=places, given=given or None,
+        method=method or None, prize_zone=PRIZE_ZONE)
 
 
-def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
+def build_instance(contest: Contest, method: str | None = None) -> dict:
+    """The JSON form of :func:`build_input`: what a ranking stores, and what ``results verify`` compares."""
+    return scoring.codec.write_instance(build_input(contest, method))
+
+
+def _ballots(rows) -> tuple[tuple[scoring.Place, ...], dict[int, tuple[int, ...]]]:
     """Each judge's submitted places, renumbered 1..k in their order (a finalist withdrawn after
     the ballot leaves no gap), and the finalists given to judges who did not rank them all (a
     conflict kept them from one)."""
@@ -91,14 +90,14 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
     for judge_id, entry_id, position in rows:
         by_judge.setdefault(judge_id, []).append((position, entry_id))
     everyone = {entry_id for _judge, entry_id, _position in rows}
-    ballots, given = [], {}
-    for judge_id, places in sorted(by_judge.items()):
-        for place, (_stored, entry_id) in enumerate(sorted(places), start=1):
-            ballots.append({"judge": judge_key(judge_id), "entry": entry_key(entry_id), "position": place})
-        mine = {entry_id for _stored, entry_id in places}
+    places, given = [], {}
+    for judge_id, chosen in sorted(by_judge.items()):
+        for place, (_stored, entry_id) in enumerate(sorted(chosen), start=1):
+            places.append(scoring.Place(judge_id, entry_id, place))
+        mine = {entry_id for _stored, entry_id in chosen}
         if mine != everyone:
-            given[judge_key(judge_id)] = [entry_key(e) for e in sorted(mine)]
-    return ballots, given
+            given[judge_id] = tuple(sorted(mine))
+    return tuple(places), given
 
 
 class RankingCache:
@@ -128,12 +127,12 @@ class RankingCache:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
-    def rank(self, instance: dict) -> dict:
-        key = scoring.inputs_hash(instance)
-        answer = self.get(key)
+    def rank(self, data: scoring.ScoringInput) -> dict:
+        digests = scoring.Digests.of(data, scoring.VERSION)
+        answer = self.get(digests.full)
         if answer is None:
-            answer = scoring.rank(instance)
-            self.put(key, answer)
+            answer = scoring.rank_input(data, digests=digests)
+            self.put(digests.full, answer)
         return answer
 
 
@@ -161,8 +160,9 @@ class Ranking:
 
     result: dict
     freshness: stored_rankings.Freshness
-    instance_json: str | None = None           # as stored (None: read it from ``row``)
+    instance_json: str | None = None           # as stored (None: written from ``data``, else read from ``row``)
     row: ContestRanking | None = None
+    data: scoring.ScoringInput | None = None    # when computed here
     result_json: str | None = None             # as stored
     generation: int | None = None               # of the row, when computed here from the inputs it said
 
@@ -173,7 +173,8 @@ class Ranking:
     @property
     def instance_text(self) -> str:
         if self.instance_json is None:
-            self.instance_json = self.row.instance_json
+            self.instance_json = (stored_rankings.instance_text(self.data) if self.data is not None
+                                  else self.row.instance_json)
         return self.instance_json
 
 
@@ -202,14 +203,13 @@ def current(contest: Contest, method: str | None = None, inline_limit: int | Non
     if row is not None and row.computed and not row.stale:
         return _from_row(row)
     if inline_limit is None or scored_marks(contest) <= inline_limit:
-        instance = build_instance(contest, method)
+        data = build_input(contest, method)
         try:
-            answer = rankings.rank(instance)
+            answer = rankings.rank(data)
         except InputError as error:
             raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
                                 ) from error
-        return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False),
-                       instance_json=json.dumps(instance, sort_keys=True), row=row,
+        return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False), row=row, data=data,
                        generation=row.generation if row is not None else None)
     if row is not None and row.computed:
         return _from_row(row)
@@ -235,7 +235,7 @@ def ranking_job(context: JobContext, contest_id: int, method: str | None = None)
     moved = False
     for done, (each, generation) in enumerate(seen):
         context.progress(done, len(seen))
-        columns = stored_rankings.answer_columns(build_instance(contest, each))
+        columns = stored_rankings.answer_columns(build_input(contest, each))
         moved |= not stored_rankings.store(contest, each, columns, generation)
     context.progress(len(seen), len(seen))
     stored_rankings.job_done(contest_id, follow_up=moved)
