@@ -335,3 +335,18 @@ def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, 
     assert "Nothing can be ranked yet" in opened.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
     assert client.get(f"/results/contests/{contest.id}/entries/{entry.id}").status_code == 404
+
+
+def test_the_results_refusals_are_catalogue_codes(app):
+    from contest.catalogue import Message, Refusal, known
+    from contest.services import results as service
+
+    latest = ResultSnapshot(version=3)
+    nothing = service.NothingToRank([Message("judge_scored_nothing", {"judge": "Dilnoza Karimova"})])
+    refusals = [service.NotCurrent(), service.RankingPending(), service.NothingScored(),
+                service.AlreadyPublished(latest), nothing]
+    for refusal in refusals:
+        assert isinstance(refusal, Refusal) and refusal.codes and all(known(code) for code in refusal.codes)
+    assert str(service.AlreadyPublished(latest)).startswith("This ranking is identical to version 3,")
+    with app.test_request_context():
+        assert nothing.problems == ["judge Dilnoza Karimova scored nothing"]

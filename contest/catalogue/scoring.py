@@ -80,4 +80,15 @@ COUNTED = {
     "names_and_more": NP_("%(names)s and %(num)s more", "%(names)s and %(num)s more", "count"),
 }
 
-MESSAGES = {**ENGINE, **COUNTED}
+# Why a ranking cannot be shown or published now (the results service's refusals).
+REFUSALS = {
+    "ranking_identical": N_("This ranking is identical to version %(n)s, the latest published: publishing it again "
+                            "makes no new version."),
+    "ranking_not_current": N_("The marks changed since this ranking was computed, and it is being recomputed: "
+                              "publish it once it is current."),
+    "ranking_pending": N_("This contest is large: its ranking is computed in the background and is not ready yet."),
+    "nothing_scored_yet": N_("There are no submitted scores to rank yet."),
+    "engine_problem_text": N_("The scoring engine said: %(text)s"),
+}
+
+MESSAGES = {**ENGINE, **COUNTED, **REFUSALS}

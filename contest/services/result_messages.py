@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from typing import Any
 
-from contest.catalogue import Message, Presenter, plain
-from contest.engines.scoring.messages import CODES, message
+from contest.catalogue import Message
+from contest.engines.scoring.messages import CODES
 from contest.extensions import db
 from contest.i18n import coded_text, say
 from contest.models import Criterion, Entry, User
@@ -33,12 +33,17 @@ _NAMED = 8  # how many of the counted entries or judges a line names
 @dataclass
 class ResultMessages:
     """A ranking's problems, warnings and each judge's outlier reasons (by judge key), to show;
-    ``summary`` is the problems as a page lists them, the per-entry and per-judge ones counted."""
+    ``summary`` is the problems as a page lists them, the per-entry and per-judge ones counted
+    (``summary_messages``: the same as catalogue messages, for a refusal to carry)."""
 
     problems: list[str]
     warnings: list[str]
     outliers: dict[str, list[str]]
-    summary: list[str]
+    summary_messages: list[Message]
+
+    @property
+    def summary(self) -> list[str]:
+        return [say(message) for message in self.summary_messages]
 
 
 def result_messages(result: Mapping) -> ResultMessages:
@@ -58,11 +63,11 @@ def result_messages(result: Mapping) -> ResultMessages:
                           _summary(problems, labels))
 
 
-def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Mapping[str, str]]) -> list[str]:
+def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Mapping[str, str]]) -> list[Message]:
     """The problems with each counted kind in one line, where its first one was. "Nothing to rank"
     is left out: the page that shows this summary says so in its own words."""
     counted: dict[str, list[str]] = {}
-    lines: list[str | tuple[str, list[str]]] = []
+    lines: list[Message | tuple[str, list[str]]] = []
     for code, text in problems:
         kind = code.get("code") if isinstance(code, Mapping) else None
         if kind == "nothing_to_rank":
@@ -73,19 +78,21 @@ def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Ma
                 lines.append((kind, counted[kind]))
             key = code.get(_COUNTED[kind])
             counted[kind].append(labels[_COUNTED[kind]].get(key, str(key)))
-        else:
-            lines.append(message_text(code, labels, text))
+        elif isinstance(code, Mapping) and code.get("code") in CODES:
+            lines.append(_labelled(code, labels))
+        else:   # a stored answer from before the codes, or a code the engine no longer gives
+            lines.append(Message("engine_problem_text", {"text": text}))
     return [_counted_line(*line) if isinstance(line, tuple) else line for line in lines]
 
 
-def _counted_line(kind: str, names: list[str]) -> str:
+def _counted_line(kind: str, names: list[str]) -> Message:
     names = sorted(names)  # codes in their order (E-00002 before E-00010), judges by name
     shown = ", ".join(names[:_NAMED])
     if len(names) > _NAMED:
         shown = say(Message("names_and_more", {"names": shown, "count": len(names) - _NAMED}))
     if kind == "entry_unranked":
-        return say(Message("entries_unranked_counted", {"count": len(names), "entries": shown}))
-    return say(Message("judges_silent_counted", {"count": len(names), "judges": shown}))
+        return Message("entries_unranked_counted", {"count": len(names), "entries": shown})
+    return Message("judges_silent_counted", {"count": len(names), "judges": shown})
 
 
 def _paired(holder: Mapping, text_key: str, code_key: str) -> list[tuple[Mapping | None, str]]:
@@ -132,17 +139,20 @@ def message_text(code: Mapping | None, labels: Mapping[str, Mapping[str, str]], 
     written as an organizer knows them); ``english`` for unknown codes and stored answers without."""
     if isinstance(code, Mapping) and code.get("code") not in CODES:
         return english
-    return coded_text(code, lambda m: say(message(m), _presenter(labels)), english)
+    return coded_text(code, lambda m: say(_labelled(m, labels)), english)
 
 
-def _presenter(labels: Mapping[str, Mapping[str, str]]) -> Presenter:
-    """Engine ids as entry codes, judges' names and criteria's names; a dropped ballot's reasons as
-    sentences; numbers as on a scale."""
-    def present(name: str, value: Any) -> str:
-        if name == "reasons":
-            return "; ".join(say(message(reason), present) for reason in value)
+def _labelled(code: Mapping, labels: Mapping[str, Mapping[str, str]]) -> Message:
+    """An engine code as a catalogue message whose ids are written as an organizer knows them (entry
+    codes, judges' names, criteria's names), a dropped ballot's reasons as sentences."""
+    params: dict[str, Any] = {}
+    for name, value in code.items():
         kind = _ID_PARAMS.get(name)
-        if kind is not None:
-            return ", ".join(labels[kind].get(key, str(key)) for key in (value if isinstance(value, list) else [value]))
-        return plain(value)
-    return present
+        if name == "reasons":
+            params[name] = "; ".join(say(_labelled(reason, labels)) for reason in value)
+        elif kind is not None:
+            params[name] = ([labels[kind].get(key, str(key)) for key in value] if isinstance(value, list)
+                            else labels[kind].get(value, str(value)))
+        elif name != "code":
+            params[name] = value
+    return Message(code["code"], params)
