@@ -46,7 +46,8 @@ def typed_contest(seed=0, entries=(2, 3, 10, 11, 20, 100, 101), judges=(1, 2, 9,
 
 
 CASES = [typed_contest(), typed_contest(1, final=True), typed_contest(2, ballots=True),
-         typed_contest(3, final=True, ballots=True)]
+         typed_contest(3, final=True, ballots=True),
+         typed_contest(4, entries=(5, 40, 10**12, 7, 300, 9, 11), judges=(1, 2**40, 9, 10, 12))]  # ids far apart
 
 
 @pytest.mark.parametrize("data", CASES)

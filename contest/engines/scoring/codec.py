@@ -50,7 +50,9 @@ def read_instance(instance: Any, columns: MarkColumns | None = None) -> ScoringI
     entry_id, judge_id, criterion_id = ids
     if "columns" in marks:
         columns = marks["columns"]
-        table = MarkTable.of(*(np.asarray([lookup[name] for name in distinct], dtype=np.int64)[index]
+        # A column's ids are indices into its own sorted names: the same ids when nothing else is named.
+        table = MarkTable.of(*(index if len(distinct) == len(lookup) else
+                               np.asarray([lookup[name] for name in distinct], dtype=np.int64)[index]
                                for lookup, distinct, index in ((entry_id, columns.entries, columns.entry),
                                                                (judge_id, columns.judges, columns.judge),
                                                                (criterion_id, columns.criteria, columns.criterion))),
@@ -261,6 +263,9 @@ def raw_marks(instance: dict) -> dict:
     return found
 
 
+_DENSE_IDS = 1 << 21            # ids below this are counted in an array rather than sorted
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 def _written(value: float) -> float | int:
@@ -307,12 +312,21 @@ def write_instance(data: ScoringInput) -> dict:
 
 def named_column(ids: np.ndarray, spell) -> tuple[list[str], np.ndarray]:
     """The distinct ids of a column written as names, sorted, and each row's index into them."""
-    distinct, inverse = np.unique(ids, return_inverse=True)
+    if len(ids) and ids.min() >= 0 and ids.max() < _DENSE_IDS:
+        present = np.zeros(int(ids.max()) + 1, dtype=bool)      # ids of a contest: one pass, no sort
+        present[ids] = True
+        distinct = np.flatnonzero(present)
+        inverse = (np.cumsum(present, dtype=np.int32) - 1)[ids]
+    else:
+        distinct, inverse = np.unique(ids, return_inverse=True)
+        inverse = inverse.reshape(-1)
     spelled = [spell(i) for i in distinct.tolist()]
+    if all(map(str.__lt__, spelled, spelled[1:])):      # already in name order (the codec's ids are)
+        return spelled, inverse.astype(np.int64)
     order = sorted(range(len(spelled)), key=spelled.__getitem__)
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    return [spelled[k] for k in order], position[inverse.reshape(-1)]
+    return [spelled[k] for k in order], position[inverse]
 
 
 def input_hash(data: ScoringInput, version: int = VERSION) -> str:
