@@ -38,7 +38,8 @@ import numpy as np
 from contest.engines import final_forecast
 from contest.engines import simulation as sim
 from contest.engines.scoring import DEFAULT_METHOD, rank, read_sheets
-from contest.engines.scoring_model import Judges, fit_calibrated, fit_mean, fit_zscore
+from contest.engines.scoring.model import Judges, fit_mean, fit_zscore
+from contest.engines.scoring.solver import fit_calibrated
 
 PRIZE_ZONE = 10
 RANK_COVER_MIN = 0.88       # 90 % rank intervals cover the true rank for at least this share of entries

@@ -69,7 +69,7 @@ def results_group() -> None:
 @click.argument("year", type=int)
 def verify_results(year: int) -> None:
     """Recompute every published ranking of SEASON (its year) from the stored scores."""
-    from contest.services.results import verify
+    from contest.services.result_verification import verify
 
     season = db.session.scalar(db.select(Season).where(Season.year == year))
     if season is None:

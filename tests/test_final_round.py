@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from contest.catalogue import Message, english
 from contest.extensions import db
 from contest.models import (
     Assignment, Conflict, ConflictSource, ContestJudge, Entry, ResultSnapshot, ScoringRound, User,
@@ -118,7 +119,7 @@ def test_a_refused_window_comes_back_with_what_was_typed(client, organizer, fina
 def test_a_contest_too_small_for_a_final_round_says_so_and_opens_none(client, organizer, scored):
     contest, _judges, _entries = scored                  # 36 sheets: 7 extra reviews at the cap of 20 %
     html = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
-    assert ("leaves room for 7 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need" in html)
+    assert english(Message("panel_unaffordable", {"budget": 7, "finalists": 10, "panel": 3})) in html
     assert "Common panel" not in html
     refused = client.post(f"/results/contests/{contest.id}/final-round", data={**WINDOW, "confirm": "yes"})
     assert refused.status_code == 422 and "nothing to open" in refused.get_data(as_text=True)

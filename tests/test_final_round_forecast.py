@@ -17,6 +17,7 @@ from contest.engines import final_forecast as engine
 from contest.engines import scoring
 from contest.engines import simulation as sim
 from contest.engines.cli import InputError
+from contest.catalogue import Message, english
 from contest.extensions import db
 from contest.models import Assignment
 from contest.services import charts, final_forecast, results
@@ -183,7 +184,8 @@ def test_a_contest_too_small_for_any_round_proposes_the_cap_and_says_why(client,
     assert [row[4:6] for row in forecast_rows(html)] == [["0 / 1", "–"], ["0 / 3", "–"], ["0 / 5", "–"],
                                                           ["0 / 7", "–"]]
     assert "No effort up to the cap of 20 % is forecast to reach 85 % top-10 recall." in html
-    assert "leaves room for 7 extra reviews" in html and "Open the final round" not in html
+    too_small = english(Message("panel_unaffordable", {"budget": 7, "finalists": 10, "panel": 3}))
+    assert too_small in html and "Open the final round" not in html
 
 
 def test_the_organizers_own_figure_sizes_the_round_that_opens(client, organizer, finalist_ready):

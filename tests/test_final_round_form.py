@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from contest.catalogue import Message, english
 from contest.extensions import db
 from contest.models import Assignment, ContestJudge
 
 WINDOW = {"opens_at": "2026-06-01T09:00", "closes_at": "2026-06-10T18:00"}
-TOO_SMALL = "leaves room for 7 extra reviews, fewer than 10 finalists ranked by a panel of 3 judges need"
+TOO_SMALL = english(Message("panel_unaffordable", {"budget": 7, "finalists": 10, "panel": 3}))
 
 
 def page_of(client, url, **kwargs):

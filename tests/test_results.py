@@ -10,6 +10,7 @@ import pytest
 from babel.support import Translations
 from markupsafe import escape
 
+from contest.catalogue.scoring import MESSAGES as SCORING_MESSAGES
 from contest.engines import scoring
 from contest.extensions import db
 from contest.models import (
@@ -17,8 +18,7 @@ from contest.models import (
 )
 
 CATALOGS = Path(__file__).resolve().parents[1] / "contest" / "translations"
-OFF_SCALE = ("Sheet of %(judge)s for %(entry)s, round %(round)s: the mark %(value)s for %(criterion)s is outside "
-             "its scale of %(min)s to %(max)s; the sheet is left out.")
+OFF_SCALE = SCORING_MESSAGES["value_off_scale"]       # the catalogue's one wording of the problem
 
 
 def catalog(language: str) -> Translations:
@@ -160,9 +160,9 @@ def test_the_ranking_is_computed_once_per_distinct_input(organizer, scored, monk
 
     contest, _judges, entries = scored
     calls = []
-    real_rank = engine.rank
+    real_rank = engine.rank_input
     monkeypatch.setattr(service, "rankings", service.RankingCache())
-    monkeypatch.setattr(engine, "rank", lambda instance: calls.append(1) or real_rank(instance))
+    monkeypatch.setattr(engine, "rank_input", lambda data, **kwargs: calls.append(1) or real_rank(data, **kwargs))
     first = client.get(f"/results/contests/{contest.id}").get_data(as_text=True)
     client.get(f"/results/contests/{contest.id}")
     assert len(calls) == 1                       # the second visit is served from the cache
@@ -242,8 +242,8 @@ def test_a_panel_judge_without_sheets_is_named_in_uzbek(client, organizer, score
     db.session.commit()
     client.post("/auth/language/uz")
     shown = problems_shown(client.get(f"/results/contests/{contest.id}").get_data(as_text=True))
-    singular = "%(num)d judge of the panel has submitted no score sheet yet: %(judges)s."
-    plural = "%(num)d judges of the panel have submitted no score sheet yet: %(judges)s."
+    counted = SCORING_MESSAGES["judges_silent_counted"]
+    singular, plural = counted.singular, counted.plural
     expected = catalog("uz").ngettext(singular, plural, 1) % {"num": 1, "judges": silent.full_name}
     assert expected != singular % {"num": 1, "judges": silent.full_name}
     assert expected in shown and f"j{silent.id}" not in shown
@@ -295,7 +295,7 @@ def test_every_scoring_message_code_has_its_own_russian_and_uzbek_sentence(app):
     from flask_babel import force_locale
 
     from contest.engines.scoring import rank
-    from contest.engines.scoring_messages import explain
+    from contest.engines.scoring.messages import explain
     from contest.services.result_messages import result_messages
     from tests.engines.test_scoring_messages import MESSAGE_INSTANCES, OUTLIERS, REASON_INSTANCES
 
@@ -335,3 +335,18 @@ def test_a_contest_with_nothing_to_rank_says_so_on_every_results_action(client, 
     assert "Nothing can be ranked yet" in opened.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Assignment.id))) == 0
     assert client.get(f"/results/contests/{contest.id}/entries/{entry.id}").status_code == 404
+
+
+def test_the_results_refusals_are_catalogue_codes(app):
+    from contest.catalogue import Message, Refusal, known
+    from contest.services import results as service
+
+    latest = ResultSnapshot(version=3)
+    nothing = service.NothingToRank([Message("judge_scored_nothing", {"judge": "Dilnoza Karimova"})])
+    refusals = [service.NotCurrent(), service.RankingPending(), service.NothingScored(),
+                service.AlreadyPublished(latest), nothing]
+    for refusal in refusals:
+        assert isinstance(refusal, Refusal) and refusal.codes and all(known(code) for code in refusal.codes)
+    assert str(service.AlreadyPublished(latest)).startswith("This ranking is identical to version 3,")
+    with app.test_request_context():
+        assert nothing.problems == ["judge Dilnoza Karimova scored nothing"]

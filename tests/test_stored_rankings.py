@@ -32,13 +32,13 @@ def large(app, monkeypatch):
 def engine_calls(monkeypatch):
     """How many times the scoring engine ranked something."""
     calls = []
-    rank = results.scoring.rank
+    rank = results.scoring.rank_input
 
-    def counted(instance, *args, **kwargs):
-        calls.append(instance.get("method"))
-        return rank(instance, *args, **kwargs)
+    def counted(data, *args, **kwargs):
+        calls.append(data.method)
+        return rank(data, *args, **kwargs)
 
-    monkeypatch.setattr(results.scoring, "rank", counted)
+    monkeypatch.setattr(results.scoring, "rank_input", counted)
     return calls
 
 

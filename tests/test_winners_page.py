@@ -10,7 +10,7 @@ import pytest
 from contest.extensions import db
 from contest.models import Assignment, ResultSnapshot, utcnow
 from contest.services import prizes
-from contest.services.results import judge_letter
+from contest.services.entry_feedback import judge_letter
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ OWN_LOW, OWN_HIGH = 0.01, 0.50      # an organizer's own figure lies in this ran
 
 @dataclass(frozen=True)
 class ForecastRequest:
-    """The contest's scoring instance (round 1), and the organizer's own effort if they gave one."""
+    """The contest's scoring input (typed, or its JSON instance), and the organizer's own effort if they gave one."""
 
-    instance: Mapping
+    instance: scoring.ScoringInput | Mapping
     own: float | None = None
     levels: Sequence[float] = LEVELS
     target: float = TARGET
@@ -89,7 +89,10 @@ def forecast(request: ForecastRequest) -> Forecast:
     cap = max((level for level in levels if level <= request.cap + 1e-12), default=levels[0])
     own_extra = request.own is not None and not any(math.isclose(request.own, level) for level in levels)
     loads = levels + ([request.own] if own_extra else [])
-    plans = scoring.round_one_plans(dict(request.instance), loads)
+    if isinstance(request.instance, scoring.ScoringInput):
+        plans = scoring.plans_of_input(request.instance.round_one(), loads)
+    else:
+        plans = scoring.round_one_plans(dict(request.instance), loads)
     efforts = []
     for load, plan in zip(loads, plans.plans):
         finalists, budget = len(plan.shortlist), scoring.review_budget(load, plans.round1_reviews)

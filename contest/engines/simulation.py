@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from contest.engines.scoring_model import Judges
+from contest.engines.scoring.model import Judges
 
 
 @dataclass(frozen=True)

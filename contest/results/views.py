@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, refusal_texts,
 )
 from contest.auth.access import staff_required
 from contest.engines import scoring
@@ -189,10 +189,10 @@ def confirm_publish(contest_id: int):
     try:
         publication = results.prepare_publication(contest, method, _inline_limit())
     except ValueError as error:
-        confirmation.refusals = getattr(error, "problems", None) or [str(error)]
+        confirmation.refusals = refusal_texts(error)
         return confirmation_page(confirmation)
     if publication.identical:
-        confirmation.refusals = [str(results.AlreadyPublished(publication.latest))]
+        confirmation.refusals = refusal_texts(results.AlreadyPublished(publication.latest))
     confirmation.seen = _would_publish(publication)
     ranked = len(publication.result["ranking"])
     confirmation.title = _("Publish version %(n)d of the ranking of %(contest)s?", n=publication.version,
@@ -229,11 +229,12 @@ def publish(contest_id: int):
         snapshot = results.publish(contest, current_user._get_current_object(), method, _inline_limit())
     except results.AlreadyPublished as same:
         db.session.rollback()
-        flash(str(same), "info")
+        for text in refusal_texts(same):
+            flash(text, "info")
         return redirect(url_for("results.snapshot", snapshot_id=same.latest.id))
     except ValueError as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        flash_problems(error)
         return redirect(url_for("results.contest", contest_id=contest.id))
     db.session.commit()
     flash(_("%(contest)s: version %(n)d of the ranking is published.", n=snapshot.version, contest=contest.title),

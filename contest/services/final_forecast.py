@@ -8,7 +8,7 @@ from __future__ import annotations
 from contest.engines import final_forecast, scoring
 from contest.engines.cli import InputError
 from contest.engines.final_forecast import Effort, Forecast
-from contest.engines.scoring_messages import explain
+from contest.engines.scoring.messages import explain
 from contest.models import Contest
 from contest.services import results
 
@@ -25,15 +25,15 @@ def forecast(contest: Contest, own: float | None = None, inline_limit: int | Non
     None when round 1 has nothing to plan from. With ``inline_limit``, an instance of more score
     rows than that whose forecast is not at hand raises :class:`TooLargeToForecast`.
     """
-    instance = results.build_instance(contest)
-    key = f"{scoring.inputs_hash(instance)}:{own!r}"
+    data = results.build_input(contest)
+    key = f"{scoring.codec.input_hash(data)}:{own!r}"
     found = answers.get(key)
     if found is not None:
         return found
-    if inline_limit is not None and len(instance["scores"]) > inline_limit:
+    if inline_limit is not None and len(data.marks) > inline_limit:
         raise TooLargeToForecast()
     try:
-        found = final_forecast.forecast(final_forecast.ForecastRequest(instance, own))
+        found = final_forecast.forecast(final_forecast.ForecastRequest(data, own))
     except InputError:
         return None
     answers.put(key, found)

@@ -1,22 +1,22 @@
 """The scoring engine's problems, warnings and outlier reasons in the reader's language.
 
-The engine gives each as a code (contest/engines/scoring_messages.py lists them); here a code
-becomes a sentence that names entries by their code, judges by their full name and criteria
-by their name, never by engine id. Rankings stored before the engine gave codes (published
-versions keep theirs as they were), and codes this layer does not know, keep the engine's
-English.
+The engine gives each as a code (contest/engines/scoring/messages.py lists them) worded once in
+the catalogue (contest/catalogue/scoring.py); here a code becomes that sentence in the reader's
+language, naming entries by their code, judges by their full name and criteria by their name,
+never by engine id. Rankings stored before the engine gave codes (published versions keep theirs
+as they were), and codes the engine does not give, keep the engine's English.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from typing import Any
 
-from contest.engines.scoring_messages import plain
+from contest.catalogue import Message
+from contest.engines.scoring.messages import CODES
 from contest.extensions import db
-from contest.i18n import coded_text
+from contest.i18n import coded_text, say
 from contest.models import Criterion, Entry, User
 
 # Which parameters hold which engine ids (entries e<id>, judges j<id>, criteria c<id>).
@@ -33,12 +33,17 @@ _NAMED = 8  # how many of the counted entries or judges a line names
 @dataclass
 class ResultMessages:
     """A ranking's problems, warnings and each judge's outlier reasons (by judge key), to show;
-    ``summary`` is the problems as a page lists them, the per-entry and per-judge ones counted."""
+    ``summary`` is the problems as a page lists them, the per-entry and per-judge ones counted
+    (``summary_messages``: the same as catalogue messages, for a refusal to carry)."""
 
     problems: list[str]
     warnings: list[str]
     outliers: dict[str, list[str]]
-    summary: list[str]
+    summary_messages: list[Message]
+
+    @property
+    def summary(self) -> list[str]:
+        return [say(message) for message in self.summary_messages]
 
 
 def result_messages(result: Mapping) -> ResultMessages:
@@ -58,11 +63,11 @@ def result_messages(result: Mapping) -> ResultMessages:
                           _summary(problems, labels))
 
 
-def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Mapping[str, str]]) -> list[str]:
+def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Mapping[str, str]]) -> list[Message]:
     """The problems with each counted kind in one line, where its first one was. "Nothing to rank"
     is left out: the page that shows this summary says so in its own words."""
     counted: dict[str, list[str]] = {}
-    lines: list[str | tuple[str, list[str]]] = []
+    lines: list[Message | tuple[str, list[str]]] = []
     for code, text in problems:
         kind = code.get("code") if isinstance(code, Mapping) else None
         if kind == "nothing_to_rank":
@@ -73,24 +78,21 @@ def _summary(problems: list[tuple[Mapping | None, str]], labels: Mapping[str, Ma
                 lines.append((kind, counted[kind]))
             key = code.get(_COUNTED[kind])
             counted[kind].append(labels[_COUNTED[kind]].get(key, str(key)))
-        else:
-            lines.append(message_text(code, labels, text))
+        elif isinstance(code, Mapping) and code.get("code") in CODES:
+            lines.append(_labelled(code, labels))
+        else:   # a stored answer from before the codes, or a code the engine no longer gives
+            lines.append(Message("engine_problem_text", {"text": text}))
     return [_counted_line(*line) if isinstance(line, tuple) else line for line in lines]
 
 
-def _counted_line(kind: str, names: list[str]) -> str:
+def _counted_line(kind: str, names: list[str]) -> Message:
     names = sorted(names)  # codes in their order (E-00002 before E-00010), judges by name
     shown = ", ".join(names[:_NAMED])
     if len(names) > _NAMED:
-        shown = ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more", len(names) - _NAMED,
-                         names=shown)
+        shown = say(Message("names_and_more", {"names": shown, "count": len(names) - _NAMED}))
     if kind == "entry_unranked":
-        return ngettext("%(num)d submitted entry has no complete score sheet yet, so it is not ranked: %(entries)s.",
-                        "%(num)d submitted entries have no complete score sheet yet, so they are not ranked: "
-                        "%(entries)s.", len(names), entries=shown)
-    return ngettext("%(num)d judge of the panel has submitted no score sheet yet: %(judges)s.",
-                    "%(num)d judges of the panel have submitted no score sheet yet: %(judges)s.", len(names),
-                    judges=shown)
+        return Message("entries_unranked_counted", {"count": len(names), "entries": shown})
+    return Message("judges_silent_counted", {"count": len(names), "judges": shown})
 
 
 def _paired(holder: Mapping, text_key: str, code_key: str) -> list[tuple[Mapping | None, str]]:
@@ -133,135 +135,24 @@ def _labels(codes: list[Mapping]) -> dict[str, dict[str, str]]:
 
 
 def message_text(code: Mapping | None, labels: Mapping[str, Mapping[str, str]], english: str = "") -> str:
-    """One problem, warning or outlier reason in the reader's language; ``english`` for unknown codes."""
-    return coded_text(code, lambda m: _message_text(m, labels), english)
+    """One problem, warning or outlier reason in the reader's language (the catalogue's wording, ids
+    written as an organizer knows them); ``english`` for unknown codes and stored answers without."""
+    if isinstance(code, Mapping) and code.get("code") not in CODES:
+        return english
+    return coded_text(code, lambda m: say(_labelled(m, labels)), english)
 
 
-def _message_text(m: Mapping, labels: Mapping[str, Mapping[str, str]]) -> str:
-    def one(kind: str, param: str) -> str:
-        return labels[kind].get(m[param], m[param])
-
-    def many(kind: str, param: str) -> str:
-        return ", ".join(labels[kind].get(key, key) for key in m[param])
-
-    def sheet() -> dict:
-        return {"judge": one("judge", "judge"), "entry": one("entry", "entry"), "round": plain(m["round"])}
-
-    code = m["code"]
-    # problems: marks and sheets
-    if code == "id_invalid":
-        if m["list"] == "judges":
-            return _("Judge %(n)d in the engine's input has no usable id (%(value)s).", n=m["index"] + 1,
-                     value=m["given"])
-        if m["list"] == "entries":
-            return _("Entry %(n)d in the engine's input has no usable id (%(value)s).", n=m["index"] + 1,
-                     value=m["given"])
-    if code == "mark_not_object":
-        return _("Mark %(n)d in the engine's input is not a record; it is ignored.", n=m["index"] + 1)
-    if code == "mark_without_ids":
-        return _("Mark %(n)d in the engine's input names no entry or no judge; it is ignored.", n=m["index"] + 1)
-    if code == "mark_round_invalid":
-        return _("A mark by %(judge)s for %(entry)s is for round %(round)s, but there are only rounds 1 and 2; "
-                 "it is ignored.", judge=one("judge", "judge"), entry=one("entry", "entry"), round=m["given"])
-    if code == "criterion_unknown":
-        return _("Sheet of %(judge)s for %(entry)s, round %(round)s: a mark for an unknown criterion "
-                 "(%(criterion)s) is ignored.", criterion=m["given"], **sheet())
-    if code == "value_not_number":
-        return _("Sheet of %(judge)s for %(entry)s, round %(round)s: the mark for %(criterion)s is not a number "
-                 "(%(value)s); the sheet is left out.", criterion=one("criterion", "criterion"), value=m["given"],
-                 **sheet())
-    if code == "value_off_scale":
-        return _("Sheet of %(judge)s for %(entry)s, round %(round)s: the mark %(value)s for %(criterion)s is outside "
-                 "its scale of %(min)s to %(max)s; the sheet is left out.", criterion=one("criterion", "criterion"),
-                 value=plain(m["value"]), min=plain(m["min"]), max=plain(m["max"]), **sheet())
-    if code == "marked_twice_same":
-        return _("Sheet of %(judge)s for %(entry)s, round %(round)s: %(criterion)s is marked twice with the same "
-                 "value; it counts once.", criterion=one("criterion", "criterion"), **sheet())
-    if code == "marked_twice_different":
-        return _("Sheet of %(judge)s for %(entry)s, round %(round)s: %(criterion)s is marked twice with different "
-                 "values (%(first)s and %(second)s); the sheet is left out.",
-                 criterion=one("criterion", "criterion"), first=plain(m["first"]), second=plain(m["second"]),
-                 **sheet())
-    if code == "sheet_incomplete":
-        return ngettext("Sheet of %(judge)s for %(entry)s, round %(round)s: the criterion %(criteria)s has no mark; "
-                        "the sheet is left out.",
-                        "Sheet of %(judge)s for %(entry)s, round %(round)s: the criteria %(criteria)s have no mark; "
-                        "the sheet is left out.", len(m["criteria"]), criteria=many("criterion", "criteria"),
-                        **sheet())
-    if code == "judge_sheets_dropped":
-        return _("%(judge)s has no usable sheet: every sheet was left out.", judge=one("judge", "judge"))
-    if code == "judge_scored_nothing":
-        return _("%(judge)s has submitted no score sheet.", judge=one("judge", "judge"))
-    if code == "entry_unranked":
-        return _("%(entry)s has no usable sheet and is not ranked.", entry=one("entry", "entry"))
-    if code == "ballot_entry_unranked":
-        return _("%(entry)s is on the final ballots but has no usable round-1 sheet, so it is not ranked.",
-                 entry=one("entry", "entry"))
-    # problems: ballots
-    if code == "ballot_not_object":
-        return _("Ballot place %(n)d in the engine's input is not a record; it is ignored.", n=m["index"] + 1)
-    if code == "ballot_without_ids":
-        return _("Ballot place %(n)d in the engine's input names no entry or no judge; it is ignored.",
-                 n=m["index"] + 1)
-    if code == "ballot_round_invalid":
-        return _("%(judge)s placed %(entry)s on a ballot for round %(round)s, but ballots belong to the final round; "
-                 "the place is ignored.", judge=one("judge", "judge"), entry=one("entry", "entry"), round=m["given"])
-    if code == "ballot_position_invalid":
-        return _("Ballot of %(judge)s: the place of %(entry)s must be a whole number from 1, not %(value)s; the "
-                 "ballot is left out.", judge=one("judge", "judge"), entry=one("entry", "entry"), value=m["given"])
-    if code == "ballot_placed_twice_same":
-        return _("Ballot of %(judge)s: %(entry)s is placed twice at the same place; it counts once.",
-                 judge=one("judge", "judge"), entry=one("entry", "entry"))
-    if code == "ballot_dropped":
-        reasons = "; ".join(_message_text(reason, labels) for reason in m["reasons"])
-        return _("The ballot of %(judge)s is left out: %(reasons)s.", judge=one("judge", "judge"), reasons=reasons)
-    # why a ballot is left out
-    if code == "position_not_whole":
-        return _("a place is not a whole number from 1")
-    if code == "placed_more_than_once":
-        return _("%(entry)s is placed more than once (%(places)s)", entry=one("entry", "entry"),
-                 places=", ".join(map(str, m["positions"])))
-    if code == "not_finalists":
-        return ngettext("%(entries)s is not a finalist", "%(entries)s are not finalists", len(m["entries"]),
-                        entries=many("entry", "entries"))
-    if code == "finalists_missing":
-        return ngettext("the finalist %(entries)s is not placed", "the finalists %(entries)s are not placed",
-                        len(m["entries"]), entries=many("entry", "entries"))
-    if code == "position_shared":
-        return _("place %(place)d is given to %(entries)s", place=m["position"], entries=many("entry", "entries"))
-    if code == "position_beyond":
-        return ngettext("place %(place)d is beyond the %(num)d finalist",
-                        "place %(place)d is beyond the %(num)d finalists", m["finalists"], place=m["position"])
-    # warnings
-    if code == "components":
-        return ngettext("The judge-entry graph falls into %(num)d separate piece (entries per piece: %(sizes)s): "
-                        "scores are not comparable across pieces.",
-                        "The judge-entry graph falls into %(num)d separate pieces (entries per piece: %(sizes)s): "
-                        "scores are not comparable across pieces.", m["components"],
-                        sizes=", ".join(map(str, m["sizes"])))
-    if code == "no_extra_review":
-        return _("The allowed extra load leaves no room for a single extra review: no finalist round is proposed.")
-    if code == "panel_unaffordable":
-        return ngettext("The allowed extra load leaves room for %(num)d extra review, fewer than "
-                        "%(finalists)d finalists ranked by a panel of %(panel)d judges need: no finalist round is "
-                        "proposed.",
-                        "The allowed extra load leaves room for %(num)d extra reviews, fewer than "
-                        "%(finalists)d finalists ranked by a panel of %(panel)d judges need: no finalist round is "
-                        "proposed.",
-                        m["budget"], finalists=m["finalists"], panel=m["panel"])
-    if code == "no_valid_ballot":
-        return _("No final ballot is valid: the final round is ranked from its round-2 marks, if there are any.")
-    # outlier reasons
-    if code == "low_agreement":
-        return _("low agreement with the other judges")
-    if code == "noisy":
-        return _("noisy marks")
-    if code == "lenient":
-        return _("much more lenient than the others")
-    if code == "harsh":
-        return _("much harsher than the others")
-    if code == "compressed":
-        return _("marks compressed: hardly separates entries")
-    if code == "stretched":
-        return _("marks stretched far more than the others'")
-    raise KeyError(code)
+def _labelled(code: Mapping, labels: Mapping[str, Mapping[str, str]]) -> Message:
+    """An engine code as a catalogue message whose ids are written as an organizer knows them (entry
+    codes, judges' names, criteria's names), a dropped ballot's reasons as sentences."""
+    params: dict[str, Any] = {}
+    for name, value in code.items():
+        kind = _ID_PARAMS.get(name)
+        if name == "reasons":
+            params[name] = "; ".join(say(_labelled(reason, labels)) for reason in value)
+        elif kind is not None:
+            params[name] = ([labels[kind].get(key, str(key)) for key in value] if isinstance(value, list)
+                            else labels[kind].get(value, str(value)))
+        elif name != "code":
+            params[name] = value
+    return Message(code["code"], params)

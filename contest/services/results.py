@@ -1,7 +1,10 @@
 """Rankings: stored marks in, the scoring engine's answer out, published as frozen versions.
 
-Engine ids are neutral codes: entries ``e<id>``, judges ``j<id>``, criteria ``c<id>``; the
-same stored marks always give the same instance, hence the same inputs hash.
+The engine gets a typed input with the rows' ids (:func:`build_input`); its answer and the JSON
+form of the input write them as neutral codes: entries ``e<id>``, judges ``j<id>``, criteria
+``c<id>``. The same stored marks always give the same input, hence the same inputs hash. Refusals
+are :class:`contest.catalogue.Refusal` codes. Verification: :mod:`.result_verification`; what a
+participant reads of a published version: :mod:`.entry_feedback`.
 """
 from __future__ import annotations
 
@@ -9,23 +12,21 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from contest.catalogue import Message, Refusal
 from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
+from contest.i18n import say
 from contest.jobs.registry import job_kind
 from contest.jobs.runner import JobContext
 from contest.models import (
     FINAL_ROUND, Assignment, Contest, ContestJudge, ContestRanking, Entry, EntryAuthor, EntryStatus, Mark,
-    ResultSnapshot, Season,
-    SheetRevision, SheetStatus, User, utcnow,
+    ResultSnapshot, SheetStatus, User, utcnow,
 )
 from contest.services import audit, notices, stored_rankings
-from contest.services.judging import format_value
 from contest.services.result_messages import result_messages
 
 PRIZE_ZONE = 10
@@ -43,8 +44,9 @@ def key_id(key: str) -> int:
     return int(key[1:])
 
 
-def build_instance(contest: Contest, method: str | None = None) -> dict:
-    """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a canonical order."""
+def build_input(contest: Contest, method: str | None = None) -> scoring.ScoringInput:
+    """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a
+    canonical order, as the engine's typed input (ids are the rows' ids)."""
     rows = db.session.execute(
         db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, Mark.criterion_id, Mark.value)
         .join(Mark, Mark.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
@@ -56,17 +58,10 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
     entries = db.session.scalars(db.select(Entry.id).where(Entry.contest_id == contest.id,
                                                            Entry.status == EntryStatus.SUBMITTED)
                                  .order_by(Entry.id)).all()
-    instance = {
-        "criteria": [{"id": f"c{c.id}", "weight": float(c.weight), "min": c.scale_min, "max": c.scale_max}
-                     for c in contest.criteria],
-        "scores": [{"entry": entry_key(e), "judge": judge_key(j), "criterion": f"c{c}", "value": float(v),
-                    "round": r} for e, j, r, c, v in rows],
-        "prize_zone": PRIZE_ZONE,
-        "judges": [judge_key(j) for j in panel],
-        "entries": [entry_key(e) for e in entries],
-    }
-    # The final round's ranking ballots, submitted places only; the key is left out when there
-    # are none, so instances (and hashes) of contests without ballots stay exactly as they were.
+    entry, judge, round_no, criterion, value = zip(*rows) if rows else ((),) * 5
+    # The final round's ranking ballots, submitted places only; none (the key left out of the
+    # JSON form) when there are none, so instances and hashes of contests without ballots stay
+    # exactly as they were.
     ballots = db.session.execute(
         db.select(Assignment.judge_id, Assignment.entry_id, Assignment.ballot_position)
         .join(Entry, Assignment.entry_id == Entry.id)
@@ -74,16 +69,21 @@ def build_instance(contest: Contest, method: str | None = None) -> dict:
                Assignment.round == FINAL_ROUND, Assignment.status == SheetStatus.SUBMITTED,
                Assignment.ballot_position.is_not(None))
         .order_by(Assignment.judge_id, Assignment.entry_id)).all()
-    if ballots:
-        instance["ballots"], given = _ballots(ballots)
-        if given:
-            instance["final_round"] = {"given": given}
-    if method:
-        instance["method"] = method
-    return instance
+    places, given = _ballots(ballots) if ballots else (None, None)
+    return scoring.ScoringInput(
+        tuple(scoring.Criterion(c.id, float(c.weight), float(c.scale_min), float(c.scale_max))
+              for c in contest.criteria),
+        scoring.MarkTable.of(entry, judge, criterion, [float(v) for v in value], round_no),
+        entries=tuple(entries), judges=tuple(panel), ballots=places, given=given or None,
+        method=method or None, prize_zone=PRIZE_ZONE)
 
 
-def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
+def build_instance(contest: Contest, method: str | None = None) -> dict:
+    """The JSON form of :func:`build_input`: what a ranking stores, and what ``results verify`` compares."""
+    return scoring.codec.write_instance(build_input(contest, method))
+
+
+def _ballots(rows) -> tuple[tuple[scoring.Place, ...], dict[int, tuple[int, ...]]]:
     """Each judge's submitted places, renumbered 1..k in their order (a finalist withdrawn after
     the ballot leaves no gap), and the finalists given to judges who did not rank them all (a
     conflict kept them from one)."""
@@ -91,14 +91,14 @@ def _ballots(rows) -> tuple[list[dict], dict[str, list[str]]]:
     for judge_id, entry_id, position in rows:
         by_judge.setdefault(judge_id, []).append((position, entry_id))
     everyone = {entry_id for _judge, entry_id, _position in rows}
-    ballots, given = [], {}
-    for judge_id, places in sorted(by_judge.items()):
-        for place, (_stored, entry_id) in enumerate(sorted(places), start=1):
-            ballots.append({"judge": judge_key(judge_id), "entry": entry_key(entry_id), "position": place})
-        mine = {entry_id for _stored, entry_id in places}
+    places, given = [], {}
+    for judge_id, chosen in sorted(by_judge.items()):
+        for place, (_stored, entry_id) in enumerate(sorted(chosen), start=1):
+            places.append(scoring.Place(judge_id, entry_id, place))
+        mine = {entry_id for _stored, entry_id in chosen}
         if mine != everyone:
-            given[judge_key(judge_id)] = [entry_key(e) for e in sorted(mine)]
-    return ballots, given
+            given[judge_id] = tuple(sorted(mine))
+    return tuple(places), given
 
 
 class RankingCache:
@@ -128,31 +128,43 @@ class RankingCache:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
-    def rank(self, instance: dict) -> dict:
-        key = scoring.inputs_hash(instance)
-        answer = self.get(key)
+    def rank(self, data: scoring.ScoringInput) -> dict:
+        digests = scoring.Digests.of(data, scoring.VERSION)
+        answer = self.get(digests.full)
         if answer is None:
-            answer = scoring.rank(instance)
-            self.put(key, answer)
+            answer = scoring.rank_input(data, digests=digests)
+            self.put(digests.full, answer)
         return answer
 
 
 rankings = RankingCache()
 
 
-class NothingToRank(ValueError):
-    """The contest has nothing the engine can rank yet; ``problems`` say why, in the reader's language."""
+class NothingToRank(Refusal):
+    """The contest has nothing the engine can rank yet: the engine's problems, each with its entries,
+    judges and criteria named as an organizer knows them (``problems``: in the reader's language);
+    the engine's "nothing to rank" when no sheet at all gave a problem."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    def __init__(self, messages: list[Message]):
+        super().__init__(list(messages) or [Message("nothing_to_rank")])
+
+    @property
+    def problems(self) -> list[str]:
+        return [say(message) for message in self.messages]
 
 
-class RankingPending(Exception):
+class RankingPending(Refusal):
     """The ranking is too large to compute in a request and none is stored yet."""
 
     def __init__(self):
-        super().__init__(_("This contest is large: its ranking is computed in the background and is not ready yet."))
+        super().__init__("ranking_pending")
+
+
+class NothingScored(Refusal):
+    """Every submitted entry is unranked: there is no ranking to publish."""
+
+    def __init__(self):
+        super().__init__("nothing_scored_yet")
 
 
 @dataclass
@@ -161,8 +173,9 @@ class Ranking:
 
     result: dict
     freshness: stored_rankings.Freshness
-    instance_json: str | None = None           # as stored (None: read it from ``row``)
+    instance_json: str | None = None           # as stored (None: written from ``data``, else read from ``row``)
     row: ContestRanking | None = None
+    data: scoring.ScoringInput | None = None    # when computed here
     result_json: str | None = None             # as stored
     generation: int | None = None               # of the row, when computed here from the inputs it said
 
@@ -173,13 +186,14 @@ class Ranking:
     @property
     def instance_text(self) -> str:
         if self.instance_json is None:
-            self.instance_json = self.row.instance_json
+            self.instance_json = (stored_rankings.instance_text(self.data) if self.data is not None
+                                  else self.row.instance_json)
         return self.instance_json
 
 
 def _from_row(row: ContestRanking) -> Ranking:
     if row.problems_json is not None:
-        raise NothingToRank(result_messages(json.loads(row.problems_json)).summary)
+        raise NothingToRank(result_messages(json.loads(row.problems_json)).summary_messages)
     return Ranking(json.loads(row.result_json), stored_rankings.Freshness.of(row), row=row, result_json=row.result_json)
 
 
@@ -202,14 +216,13 @@ def current(contest: Contest, method: str | None = None, inline_limit: int | Non
     if row is not None and row.computed and not row.stale:
         return _from_row(row)
     if inline_limit is None or scored_marks(contest) <= inline_limit:
-        instance = build_instance(contest, method)
+        data = build_input(contest, method)
         try:
-            answer = rankings.rank(instance)
+            answer = rankings.rank(data)
         except InputError as error:
-            raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes}).summary
-                                ) from error
-        return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False),
-                       instance_json=json.dumps(instance, sort_keys=True), row=row,
+            raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes})
+                                .summary_messages) from error
+        return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False), row=row, data=data,
                        generation=row.generation if row is not None else None)
     if row is not None and row.computed:
         return _from_row(row)
@@ -235,7 +248,7 @@ def ranking_job(context: JobContext, contest_id: int, method: str | None = None)
     moved = False
     for done, (each, generation) in enumerate(seen):
         context.progress(done, len(seen))
-        columns = stored_rankings.answer_columns(build_instance(contest, each))
+        columns = stored_rankings.answer_columns(build_input(contest, each))
         moved |= not stored_rankings.store(contest, each, columns, generation)
     context.progress(len(seen), len(seen))
     stored_rankings.job_done(contest_id, follow_up=moved)
@@ -275,27 +288,25 @@ class Publication:
             self.result["inputs_hash"], self.instance_json, self.result_json)
 
 
-class AlreadyPublished(ValueError):
+class AlreadyPublished(Refusal):
     """Publishing would store the latest version again: no new version is made."""
 
     def __init__(self, latest: ResultSnapshot):
         self.latest = latest
-        super().__init__(_("This ranking is identical to version %(n)d, the latest published: publishing it again "
-                           "makes no new version.", n=latest.version))
+        super().__init__("ranking_identical", n=latest.version)
 
 
-class NotCurrent(ValueError):
+class NotCurrent(Refusal):
     """A national-size ranking whose marks changed since it was stored cannot be published until recomputed."""
 
     def __init__(self):
-        super().__init__(_("The marks changed since this ranking was computed, and it is being recomputed: "
-                           "publish it once it is current."))
+        super().__init__("ranking_not_current")
 
 
 def prepare_publication(contest: Contest, method: str | None = None, inline_limit: int | None = None) -> Publication:
     """What publishing now would store: the stored ranking when current, else one computed now (a
     contest of at most ``inline_limit`` marks); :class:`NotCurrent`, :class:`NothingToRank` or
-    ValueError when there is nothing to publish."""
+    :class:`NothingScored` when there is nothing to publish."""
     try:
         ranking = current(contest, method, inline_limit)
     except RankingPending:
@@ -303,7 +314,7 @@ def prepare_publication(contest: Contest, method: str | None = None, inline_limi
     if ranking.freshness.stale:
         raise NotCurrent()
     if not ranking.result["ranking"]:
-        raise ValueError(_("There are no submitted scores to rank yet."))
+        raise NothingScored()
     return Publication(ranking, ResultSnapshot.latest(contest.id))
 
 
@@ -344,195 +355,3 @@ def participants_seeing(result: dict) -> int:
         return 0
     return db.session.scalar(db.select(db.func.count(db.distinct(EntryAuthor.user_id))).where(
         EntryAuthor.entry_id.in_(entry_ids), EntryAuthor.user_id.is_not(None)))
-
-
-@dataclass
-class Discrepancy:
-    contest: str
-    version: int
-    message: str
-
-
-def verify(season: Season) -> tuple[int, list[Discrepancy]]:
-    """Recompute every published version from the stored marks; report each difference by name."""
-    checked, found = 0, []
-    for contest in season.contests:
-        snapshots = db.session.scalars(db.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
-                                       .order_by(ResultSnapshot.version)).all()
-        latest_version = snapshots[-1].version if snapshots else None
-        current_instance = build_instance(contest) if snapshots else None
-        for snapshot in snapshots:
-            checked += 1
-            label = str(contest.title)
-            stored = snapshot.result
-            # A version is recomputed, and its input hashed, by the engine version it was published
-            # with (1 before the key).
-            engine_version = stored.get("engine_version", 1)
-            recomputation = scoring.rank(snapshot.instance, version=engine_version)
-            if _as_stored(recomputation, stored) != stored:
-                found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
-                                                                  "of its own stored input"))
-            if scoring.inputs_hash(snapshot.instance, engine_version) != snapshot.inputs_hash:
-                found.append(Discrepancy(label, snapshot.version, "the stored input does not match its hash"))
-            if snapshot.version != latest_version:
-                continue
-            current = dict(current_instance, **({"method": snapshot.instance["method"]}
-                                                if "method" in snapshot.instance else {}))
-            if scoring.inputs_hash(current, engine_version) != snapshot.inputs_hash:
-                found += [Discrepancy(label, snapshot.version, line)
-                          for line in _describe_changes(snapshot.instance, current)
-                          + _revisions_since(contest, snapshot.published_at)]
-                try:
-                    recomputed = scoring.rank(current, version=engine_version)
-                except InputError as error:
-                    found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
-                                                                      + "; ".join(error.problems)))
-                    continue
-                found += [Discrepancy(label, snapshot.version, line)
-                          for line in _describe_rank_changes(stored, recomputed)]
-    return checked, found
-
-
-# Keys the scoring engine added to its answer after rankings had been published, by the key
-# that marks a version as published with them. They only restate or extend what such a version
-# holds (problems in codes; the judges the panel suggestion was the head of; the engine version,
-# which verify() reads to recompute with the same method), so an older version is compared
-# without them and everything it does hold is compared as ever.
-_ADDED_LATER = (
-    ("problem_codes", ("problem_codes", "warning_codes"), ("outlier_codes",)),
-    ("panel_candidates", ("panel_candidates",), ()),
-    ("engine_version", ("engine_version",), ()),
-)
-
-
-def _as_stored(result: dict, stored: dict) -> dict:
-    """The recomputed answer as it would have been stored when ``stored`` was published."""
-    recomputed = json.loads(json.dumps(result, sort_keys=True))
-    for marker, keys, judge_keys in _ADDED_LATER:
-        if marker in stored:
-            continue
-        for key in keys:
-            recomputed.pop(key, None)
-        for row in recomputed.get("judges", []):
-            for key in judge_keys:
-                row.pop(key, None)
-    return recomputed
-
-
-def _describe_changes(published: dict, current: dict) -> list[str]:
-    def sheet_marks(instance):
-        return {(s["entry"], s["judge"], s.get("round", 1), s["criterion"]): s["value"] for s in instance["scores"]}
-
-    before, after = sheet_marks(published), sheet_marks(current)
-    lines = []
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) != after.get(key):
-            entry, judge, round_, criterion = key
-            lines.append(f"mark of {_entry_code(entry)} by judge {judge} (round {round_}, criterion {criterion}) "
-                         f"was {before.get(key)} when published, is {after.get(key)} now")
-    def places(instance):
-        return {(b["judge"], b["entry"]): b["position"] for b in instance.get("ballots", [])}
-
-    placed_then, placed_now = places(published), places(current)
-    for key in sorted(set(placed_then) | set(placed_now)):
-        if placed_then.get(key) != placed_now.get(key):
-            judge, entry = key
-            lines.append(f"place of {_entry_code(entry)} on the final ballot of judge {judge} "
-                         f"was {placed_then.get(key)} when published, is {placed_now.get(key)} now")
-    if published["criteria"] != current["criteria"]:
-        lines.append("the rubric changed after publication")
-    return lines or ["the stored scores differ from the published input"]
-
-
-def _revisions_since(contest: Contest, published_at: datetime) -> list[str]:
-    """Which judge changed a submitted sheet or ballot place after publication, and when."""
-    rows = db.session.execute(
-        db.select(Assignment.entry_id, Assignment.judge_id, Assignment.round, SheetRevision.number,
-                  SheetRevision.submitted_at)
-        .join(SheetRevision, SheetRevision.assignment_id == Assignment.id).join(Entry, Assignment.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id, SheetRevision.submitted_at > published_at)
-        .order_by(SheetRevision.submitted_at, Assignment.id)).all()
-    return [f"judge {judge_key(judge)} submitted revision {number} of their round {round_} sheet of "
-            f"{_entry_code(entry_key(entry))} at {when:%Y-%m-%d %H:%M} UTC, after publication"
-            for entry, judge, round_, number, when in rows]
-
-
-def _describe_rank_changes(stored: dict, recomputed: dict) -> list[str]:
-    ranks = {row["entry"]: row["rank"] for row in recomputed["ranking"]}
-    return [f"{_entry_code(row['entry'])} was published at rank {row['rank']}, recomputes to "
-            f"{ranks.get(row['entry'], 'unranked')}" for row in stored["ranking"]
-            if ranks.get(row["entry"]) != row["rank"]]
-
-
-def _entry_code(key: str) -> str:
-    return f"E-{key_id(key):05d}"
-
-
-@dataclass
-class MarkedCriterion:
-    """A criterion as its authors read it under a judge's comment: its name and that judge's mark."""
-
-    name: str
-    mark: str
-    scale_max: int
-
-
-@dataclass
-class Comment:
-    """One comment of a judge, with the criteria it was written on (none: the overall comment)."""
-
-    text: str
-    criteria: list[MarkedCriterion]
-
-
-@dataclass
-class JudgeComments:
-    """One judge's comments, under a neutral name ("Judge A") that says nothing of who they are."""
-
-    label: str
-    comments: list[Comment]
-
-
-def entry_comments(entry: Entry, published_at: datetime) -> list[JudgeComments]:
-    """The judges' comments on an entry as its authors may read them: grouped by judge, without any
-    judge's name, each under the criteria it was written on with their marks, and never twice (a
-    judge's text repeated on another criterion, sheet or as the overall comment is shown once)."""
-    sheets = db.session.scalars(db.select(Assignment).where(
-        Assignment.entry_id == entry.id, Assignment.status == SheetStatus.SUBMITTED,
-        Assignment.submitted_at <= published_at).order_by(Assignment.id)).all()
-    by_judge: dict[int, dict[str, Comment]] = {}
-    for sheet in sheets:
-        said = by_judge.setdefault(sheet.judge_id, {})
-        for mark in sorted(sheet.marks, key=lambda m: (m.criterion.position, m.criterion_id)):
-            text = mark.comment.strip()
-            if text:
-                comment = said.setdefault(text, Comment(text, []))
-                if all(c.name != mark.criterion.local_name for c in comment.criteria):
-                    comment.criteria.append(MarkedCriterion(mark.criterion.local_name, format_value(mark.value),
-                                                            mark.criterion.scale_max))
-        if sheet.overall_comment.strip():
-            said.setdefault(sheet.overall_comment.strip(), Comment(sheet.overall_comment.strip(), []))
-    said_something = [said for said in by_judge.values() if said]
-    return [JudgeComments(_("Judge %(letter)s", letter=judge_letter(n)), list(said.values()))
-            for n, said in enumerate(said_something)]
-
-
-def judge_letter(n: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA: a neutral name for the n-th judge of an entry."""
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def published_standing(entry: Entry) -> tuple[ResultSnapshot, dict] | None:
-    """The entry's row in the latest published ranking of its contest, if any."""
-    snapshot = ResultSnapshot.latest(entry.contest_id)
-    if snapshot is None:
-        return None
-    for row in snapshot.result["ranking"]:
-        if row["entry"] == entry_key(entry.id):
-            return snapshot, row
-    return None

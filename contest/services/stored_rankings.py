@@ -157,11 +157,16 @@ def stored(contest: Contest, method: str | None) -> ContestRanking | None:
     return db.session.get(ContestRanking, (contest.id, method_key(method)))
 
 
-def answer_columns(instance: dict) -> dict:
-    """What a computed ranking stores: the instance and the engine's answer as JSON, or its problems."""
-    columns = {"instance_json": json.dumps(instance, sort_keys=True), "computed_at": utcnow()}
+def instance_text(data: scoring.ScoringInput) -> str:
+    """The JSON form of a ranking's input, as a ranking and a published version store it."""
+    return json.dumps(scoring.codec.write_instance(data), sort_keys=True)
+
+
+def answer_columns(data: scoring.ScoringInput) -> dict:
+    """What a computed ranking stores: the input and the engine's answer as JSON, or its problems."""
+    columns = {"instance_json": instance_text(data), "computed_at": utcnow()}
     try:
-        answer = scoring.rank(instance)
+        answer = scoring.rank_input(data)
     except InputError as error:
         return {**columns, "inputs_hash": None, "result_json": None,
                 "problems_json": json.dumps({"problems": error.problems, "problem_codes": error.codes})}

@@ -10,7 +10,7 @@ from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
 from contest.models import Attachment, Contest, Entry, Role, Season
-from contest.services import attachments, entries, prizes, results
+from contest.services import attachments, entries, entry_feedback, prizes
 from contest.services.entries import EntryError
 from contest.submissions import bp
 from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform
@@ -93,8 +93,8 @@ def edit(entry_id: int):
 @login_required
 def show(entry_id: int):
     entry = _own_entry(entry_id)
-    standing = results.published_standing(entry)
-    comments = results.entry_comments(entry, standing[0].published_at) if standing else []
+    standing = entry_feedback.published_standing(entry)
+    comments = entry_feedback.entry_comments(entry, standing[0].published_at) if standing else []
     won = prizes.winnings(entry, current_user, standing[1]["rank"]) if standing else None
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
                            missing=entries.completeness_problems(entry), standing=standing, comments=comments,

@@ -21,9 +21,10 @@ from contest.engines.scoring import (
     rank,
     read_sheets,
 )
-from contest.engines.scoring_agreement import krippendorff_alpha_interval
-from contest.engines.scoring_model import fit_calibrated, fit_mean, fit_zscore
-from contest.engines.scoring_rounds import plan_final_round
+from contest.engines.scoring.agreement import krippendorff_alpha_interval
+from contest.engines.scoring.model import fit_mean, fit_zscore
+from contest.engines.scoring.rounds import plan_final_round
+from contest.engines.scoring.solver import fit_calibrated
 
 ONE_CRITERION = [{"id": "total", "weight": 1, "min": 0, "max": 100}]
 

@@ -11,7 +11,7 @@ from scipy import stats
 from contest.engines import simulation
 from contest.engines.cli import InputError
 from contest.engines.scoring import inputs_hash, rank
-from contest.engines.scoring_ballots import van_der_waerden
+from contest.engines.scoring.ballots import van_der_waerden
 from tests.engines.test_scoring import make_contest, run_cli
 
 

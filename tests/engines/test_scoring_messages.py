@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from contest.engines.cli import InputError
 from contest.engines.scoring import rank
-from contest.engines.scoring_agreement import outlier_codes, outlier_reasons
-from contest.engines.scoring_messages import ENGLISH, explain
-from contest.engines.scoring_model import Judges
+from contest.engines.scoring.agreement import outlier_codes, outlier_reasons
+from contest.engines.scoring.messages import CODES, explain
+from contest.engines.scoring.model import Judges
 
 CRITERIA = [{"id": "total", "weight": 1, "min": 0, "max": 100}]
 PANELS = {"a": ("j1", "j2"), "b": ("j2", "j3"), "c": ("j3", "j1"), "d": ("j1", "j2")}
@@ -105,7 +105,7 @@ def check_messages(out: dict) -> set[str]:
 
 def test_every_code_is_exercised_here():
     covered = set(MESSAGE_INSTANCES) | set(REASON_INSTANCES) | OUTLIERS | {"nothing_to_rank"}
-    assert covered == set(ENGLISH)
+    assert covered == set(CODES)
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGE_INSTANCES) + sorted(REASON_INSTANCES))

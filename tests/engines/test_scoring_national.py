@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from contest.engines import scoring, simulation
 from contest.engines.scoring import canonical_json, rank, read_sheets
-from contest.engines.scoring_model import Sheets, _hessian, _Marginal, fit_calibrated, fit_judges
-from contest.engines.scoring_uncertainty import summarise
+from contest.engines.scoring import codec, sheets
+from contest.engines.scoring.model import Sheets
+from contest.engines.scoring.solver import _hessian, _Marginal, fit_calibrated, fit_judges
+from contest.engines.scoring.uncertainty import summarise
 
 PUBLISHED_V1 = Path(__file__).parent / "data" / "published_v1.json"
 PUBLISHED_V2 = Path(__file__).parent / "data" / "published_v2.json"
@@ -212,17 +214,14 @@ def test_clean_marks_are_read_exactly_as_mark_by_mark(seed, defects):
             instance["entries"] = ["e0", "e99"]
         elif defect == "float_round":
             mark["round"] = 1.0
-    settings_ = scoring._read_settings(instance)[0]
-    try:
-        fast = scoring._read_marks(instance, settings_)
-    except scoring.InputError as error:
-        fast = error.problems
-    original, scoring._clean_marks = scoring._clean_marks, lambda *args: None
-    try:
+    def read(fast):
+        original, sheets._clean_marks = sheets._clean_marks, (sheets._clean_marks if fast else lambda *args: None)
         try:
-            slow = scoring._read_marks(instance, settings_)
+            return sheets.read_marks(codec.read_instance(instance))
         except scoring.InputError as error:
-            slow = error.problems
-    finally:
-        scoring._clean_marks = original
+            return error.problems
+        finally:
+            sheets._clean_marks = original
+
+    fast, slow = read(True), read(False)
     assert fast == slow

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from contest.engines.scoring_model import Posterior
+from contest.engines.scoring.model import Posterior
 
 CONTENDER_Z = 5.6          # standard deviations below the zone's lowest threshold: out (p < 1e-8)
 RANK_DRAWS = 1000          # draws behind the rank interval of an entry that reached the zone

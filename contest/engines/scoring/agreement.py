@@ -6,8 +6,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from contest.engines.scoring_messages import explain
-from contest.engines.scoring_model import Judges, Sheets
+from contest.engines.scoring.messages import explain
+from contest.engines.scoring.model import Judges, Sheets
 
 LOW_AGREEMENT = 0.2        # correlation with the other judges' consensus below this: flagged
 NOISY = 2.0                # noise above this multiple of the median judge's: flagged

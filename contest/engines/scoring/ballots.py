@@ -8,7 +8,7 @@ values, on a scale that needs no leniency or spread to be estimated. A finalist'
 is the mean of its van der Waerden scores over the judges who ranked it. Uncertainty comes from
 resampling whole ballots (judges) with replacement.
 
-Nothing here knows about marks or models: ids in, validated ballots and scores out.
+Nothing here knows about marks or models: names in, validated ballots and scores out.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from contest.engines.ids import read_id
 
 
 @dataclass
@@ -26,7 +25,7 @@ class Ballots:
 
     positions: dict[str, dict[str, int]] = field(default_factory=dict)
     finalists: list[str] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)  # problem codes (see scoring_messages)
+    problems: list[dict] = field(default_factory=list)  # problem codes (see messages)
 
     @property
     def judges(self) -> list[str]:
@@ -41,39 +40,25 @@ class Ballots:
 
 
 
-def read_ballots(raw: list, listed_finalists: list[str] | None,
+def read_ballots(places: list[tuple[str, str, int | None]], listed_finalists: list[str] | None,
                  given: dict[str, list[str]] | None = None) -> Ballots:
-    """Validate the ``ballots`` records; a judge's ballot counts only as a whole.
+    """Check the ballot places ``(judge, entry, position)`` by name; a judge's ballot counts only as a whole.
 
     A ballot must be a permutation of the finalists the judge was given (``given[judge]``, for a
     judge left out of some finalists by a conflict), otherwise of all finalists
     (``listed_finalists`` if the instance lists them, else every entry placed on any ballot):
     each finalist once, positions 1..n once each. A ballot that is not is dropped and every
-    reason is named.
+    reason is named. A position None is not a whole number from 1 (the codec named it).
     """
     given = given or {}
     problems: list[dict] = []
     placed: dict[str, dict[str, list[int]]] = {}
-    for k, item in enumerate(raw):
-        if not isinstance(item, dict):
-            problems.append({"code": "ballot_not_object", "index": k})
-            continue
-        entry, judge = read_id(item.get("entry")), read_id(item.get("judge"))
-        if entry is None or judge is None:
-            problems.append({"code": "ballot_without_ids", "index": k})
-            continue
-        round_no = item.get("round", 2)
-        if round_no != 2 or isinstance(round_no, bool):
-            problems.append({"code": "ballot_round_invalid", "index": k, "judge": judge, "entry": entry,
-                             "given": repr(round_no)})
-            continue
-        position = item.get("position")
-        if not isinstance(position, int) or isinstance(position, bool) or position < 1:
+    for judge, entry, position in places:
+        if position is not None and position < 1:
             problems.append({"code": "ballot_position_invalid", "judge": judge, "entry": entry,
                              "given": repr(position)})
-            placed.setdefault(judge, {}).setdefault(entry, []).append(-1)
-            continue
-        placed.setdefault(judge, {}).setdefault(entry, []).append(position)
+        placed.setdefault(judge, {}).setdefault(entry, []).append(-1 if position is None or position < 1
+                                                                  else position)
 
     finalists = sorted(set(listed_finalists)) if listed_finalists is not None else sorted(
         {e for ballot in placed.values() for e in ballot})
