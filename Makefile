@@ -103,7 +103,7 @@ translations: install
 # Refresh the catalogs after changing user-facing strings.
 messages: install
 	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k NP_:1,2 -o contest/translations/messages.pot .
-	$(PYBABEL) update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching
+	$(PYBABEL) update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install-dev
 	$(PY) bench/assign.py
