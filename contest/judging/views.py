@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -15,7 +15,7 @@ from contest.downloads import send_download
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
 from contest.judging import bp
-from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
+from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, conflict_input, score_form
 from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, SheetRevision, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judging, reassignment
@@ -46,13 +46,21 @@ def _editing(assignment: Assignment) -> Assignment | SheetRevision:
     return revision if revision is not None and _can_score(assignment) else assignment
 
 
+def _loaded_form(assignment: Assignment) -> ScoreForm:
+    """The rubric's inputs as stored."""
+    form = score_form(assignment.entry.contest.criteria)
+    sheet = _editing(assignment)
+    form.load(sheet.marks, sheet.overall_comment)
+    return form
+
+
 def _can_score(assignment: Assignment) -> bool:
     """`can_be_scored_by` for an assignment :func:`_assignment_or_404` let the judge see: the viewing half
     (a conflict lookup) is already checked, so only the round's window is left."""
     return assignment.accepts_scores()
 
 
-def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
+def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm | None = None,
                   problems: list[str] = (), status: int = 200):
     entry = assignment.entry
     files = [(number, neutral_name(entry.code, number, a.content_type))
@@ -60,11 +68,11 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
     can_score = _can_score(assignment)
     return render_template(
         "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
-        conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
+        conflict=conflict_input(conflict_form), problems=problems, scoring_round=assignment.scoring_round,
         can_score=can_score, closed=judging.closed_message(assignment),
         frozen=assignment.is_frozen(), state=judging.sheet_state(assignment),
         revision=assignment.open_revision, submitted={m.criterion_id: m for m in assignment.marks},
-        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal, action=ActionForm()), status
+        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal), status
 
 
 @bp.get("/")
@@ -78,9 +86,7 @@ def queue():
 @login_required
 def entry(assignment_id: int):
     assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
-    form = score_form(assignment.entry.contest.criteria)
-    form.load(_editing(assignment))
-    return _render_entry(assignment, form, ConflictForm())
+    return _render_entry(assignment, _loaded_form(assignment))
 
 
 @bp.post("/assignments/<int:assignment_id>/scores")
@@ -90,13 +96,12 @@ def save_scores(assignment_id: int):
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
         return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
-    form = score_form(assignment.entry.contest.criteria)
+    form = score_form(assignment.entry.contest.criteria, request.form)
     if not _can_score(assignment):
         flash(judging.closed_message(assignment), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))
-    if not form.validate_on_submit():
-        return _render_entry(assignment, form, ConflictForm(formdata=None),
-                             [_("Some fields need correcting.")], 422)
+    if not form.validate():
+        return _render_entry(assignment, form, problems=[_("Some fields need correcting.")], status=422)
     final = form.final
     try:
         judging.record(assignment, form.to_sheet(), final=final)
@@ -106,19 +111,20 @@ def save_scores(assignment_id: int):
             flash(error.problems[0] if error.problems else _("This entry is no longer in your queue."), "warning")
             return redirect(url_for("judging.queue"))
         form.show_problems(error.by_criterion)
-        return _render_entry(assignment, form, ConflictForm(formdata=None), error.problems, 422)
-    code = Entry.code_of(assignment.entry_id)  # before the commit expires the rows it would reload
+        return _render_entry(assignment, form, problems=error.problems, status=422)
+    done = _scores_saved(assignment, final)  # worded before the commit expires the rows it would reload
     db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("judging.queue") if final else url_for("judging.entry", assignment_id=assignment_id))
+
+
+def _scores_saved(assignment: Assignment, final: bool) -> str:
+    code = Entry.code_of(assignment.entry_id)
     if final:
-        flash(_("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code),
-              "success")
-        return redirect(url_for("judging.queue"))
+        return _("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code)
     if assignment.open_revision is not None:
-        flash(_("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code),
-              "success")
-    else:
-        flash(_("Draft saved for %(code)s.", code=code), "success")
-    return redirect(url_for("judging.entry", assignment_id=assignment.id))
+        return _("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code)
+    return _("Draft saved for %(code)s.", code=code)
 
 
 def _discarded(count: int) -> str:
@@ -225,8 +231,7 @@ def file(assignment_id: int, number: int):
 def declare_conflict(assignment_id: int):
     assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     conflict_form = ConflictForm()
-    form = score_form(assignment.entry.contest.criteria)
-    form.load(_editing(assignment))
+    form = _loaded_form(assignment)
     if not conflict_form.validate_on_submit():
         return _render_entry(assignment, form, conflict_form, status=422)
     code = assignment.entry.code
