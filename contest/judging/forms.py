@@ -16,6 +16,8 @@ from contest.services.judging import Sheet, format_value
 
 COMMENT_MAX = 5000
 VALUE_MAX = 20
+# WTForms' Length message, which contest.i18n carries in the reader's language (not extracted again here)
+TOO_LONG = ("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.")
 
 
 @dataclass
@@ -77,9 +79,7 @@ class ScoreForm:
         """No input longer than its limit (the browser's maxlength, checked again here), in WTForms' words."""
         for shown in self.inputs.values():
             if len(shown.value) > shown.maxlength:
-                shown.errors.append(FORM_MESSAGES.ngettext("Field cannot be longer than %(max)d character.",
-                                                           "Field cannot be longer than %(max)d characters.",
-                                                           shown.maxlength) % {"max": shown.maxlength})
+                shown.errors.append(FORM_MESSAGES.ngettext(*TOO_LONG, shown.maxlength) % {"max": shown.maxlength})
         return not self.errors
 
     def to_sheet(self) -> Sheet:

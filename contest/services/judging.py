@@ -1,7 +1,9 @@
 """A judge's side of judging: the queue, the score sheet, blind copies of files, declared conflicts.
 
 Every rule is checked here, on the server, whatever the client sent; the functions that change
-data flush and leave the commit to the request. A broken rule raises :class:`ScoreError`.
+data flush and leave the commit to the request. A broken rule raises :class:`ScoreError` (or
+:class:`BallotError`), a :class:`~contest.catalogue.Refusal` whose codes are worded in
+``contest.catalogue.judging``.
 """
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from contest.catalogue import Message, Refusal, english
 from contest.extensions import db
 from contest.files.sanitize import sanitize
-from contest.i18n import local_time
+from contest.i18n import local_time, say
 from contest.models import (
     FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, RevisionMark,
     ScoringRound, SheetRevision, SheetStatus, User, utcnow,
@@ -36,13 +38,30 @@ QUEUE_ORDER = {state: position for position, state in enumerate(SHEET_STATE_LABE
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
-class ScoreError(ValueError):
-    """What was wrong with a sheet: messages for the whole form, and one per criterion."""
+class SheetRefusal(Refusal):
+    """A refusal with messages for the whole form (``messages``) and one per input (``by_key``), each
+    in the reader's language through :attr:`problems` and :attr:`by_key_text`."""
 
-    def __init__(self, problems: list[str] | str = (), by_criterion: dict[int, str] | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.by_criterion = dict(by_criterion or {})
-        super().__init__("; ".join(self.problems + list(self.by_criterion.values())))
+    def __init__(self, code: str | Message, by_key: dict[int, Message] | None = None, **params):
+        super().__init__(code, **params)
+        self.by_key = dict(by_key or {})
+        self.args = ("; ".join(english(message) for message in [*self.messages, *self.by_key.values()]),)
+
+    @property
+    def problems(self) -> list[str]:
+        return [say(message) for message in self.messages]
+
+    @property
+    def by_key_text(self) -> dict[int, str]:
+        return {key: say(message) for key, message in self.by_key.items()}
+
+
+class ScoreError(SheetRefusal):
+    """What was wrong with a sheet: messages for the whole form, and one per criterion (by its id)."""
+
+    @property
+    def by_criterion(self) -> dict[int, str]:
+        return self.by_key_text
 
 
 # -- the queue ---------------------------------------------------------------------------------
@@ -178,23 +197,23 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
     and the submitted marks keep counting until the revision is submitted and replaces them.
     """
     if assignment.round == FINAL_ROUND:
-        raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
+        raise ScoreError("final_round_is_a_ballot")
     lock_sheet(assignment)
     ensure_open(assignment, now)
     criteria = assignment.entry.contest.criteria
     if final and not criteria:
-        raise ScoreError(_("This contest has no rubric yet, so there is nothing to submit."))
+        raise ScoreError("rubric_missing")
     accepted: dict[int, tuple[Decimal, str]] = {}
-    problems: dict[int, str] = {}
+    problems: dict[int, Message] = {}
     for criterion in criteria:
         raw = (sheet.values.get(criterion.id) or "").strip()
         comment = (sheet.comments.get(criterion.id) or "").strip()
         if not raw:
             if final:
-                problems[criterion.id] = _("Give a score from %(min)d to %(max)d.",
-                                           min=criterion.scale_min, max=criterion.scale_max)
+                problems[criterion.id] = Message("score_missing", {"min": criterion.scale_min,
+                                                                   "max": criterion.scale_max})
             elif comment:
-                problems[criterion.id] = _("Give a score too, so that the comment can be kept.")
+                problems[criterion.id] = Message("score_needed_for_comment")
             continue
         problem = _value_problem(criterion, raw)
         if problem:
@@ -202,10 +221,8 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
             continue
         accepted[criterion.id] = (parse_value(raw), comment)
     if problems:
-        message = (_("Every criterion needs a score before the sheet can be submitted.")
-                   if final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
-                   else _("Some scores need correcting."))
-        raise ScoreError(message, problems)
+        incomplete = final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
+        raise ScoreError("sheet_incomplete" if incomplete else "scores_to_correct", problems)
 
     now = now or utcnow()
     revising = assignment.status is SheetStatus.SUBMITTED
@@ -300,36 +317,40 @@ def discard_revisions(assignments: list[Assignment], now: datetime | None = None
     return discarded
 
 
-def _value_problem(criterion: Criterion, raw: str) -> str | None:
+def _value_problem(criterion: Criterion, raw: str) -> Message | None:
     value = parse_value(raw)
     if value is None:
-        return _("Type a number, such as 7 or 7.5.")
+        return Message("score_not_a_number")
     if not criterion.scale_min <= value <= criterion.scale_max:
-        return _("The score must be from %(min)d to %(max)d.", min=criterion.scale_min, max=criterion.scale_max)
+        return Message("score_off_scale", {"min": criterion.scale_min, "max": criterion.scale_max})
     if value.as_tuple().exponent < -2:
-        return _("Use at most two decimal places.")
+        return Message("score_too_precise")
     return None
 
 
 def ensure_open(assignment: Assignment, now: datetime | None = None) -> None:
-    message = closed_message(assignment, now)
-    if message:
-        raise ScoreError(message)
+    why = why_closed(assignment, now)
+    if why:
+        raise ScoreError(why)
 
 
-def closed_message(assignment: Assignment, now: datetime | None = None) -> str | None:
-    """Why the sheet cannot be changed now, or None while the round is open."""
+def why_closed(assignment: Assignment, now: datetime | None = None) -> Message | None:
+    """Why the sheet cannot be changed now, or None while the round is open (dates as Tashkent shows them)."""
     now = now or utcnow()
     scoring_round = assignment.scoring_round
     if scoring_round is None:
-        return _("Scoring is not open: no dates are set yet for round %(n)d of this contest.", n=assignment.round)
+        return Message("round_dates_unset", {"n": assignment.round})
     if now < scoring_round.opens_at:
-        return _("Scoring is not open yet: round %(n)d opens on %(date)s.", n=assignment.round,
-                 date=local_time(scoring_round.opens_at))
+        return Message("round_not_open_yet", {"n": assignment.round, "date": local_time(scoring_round.opens_at)})
     if now >= scoring_round.closes_at:
-        return _("Round %(n)d closed on %(date)s; the scores are final and can no longer be changed.",
-                 n=assignment.round, date=local_time(scoring_round.closes_at))
+        return Message("round_closed", {"n": assignment.round, "date": local_time(scoring_round.closes_at)})
     return None
+
+
+def closed_message(assignment: Assignment, now: datetime | None = None) -> str | None:
+    """:func:`why_closed` in the reader's language."""
+    why = why_closed(assignment, now)
+    return say(why) if why else None
 
 
 # What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
@@ -349,7 +370,7 @@ def lock_sheet(assignment: Assignment) -> None:
         db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
         .where(Assignment.id == assignment.id).with_for_update()).first()
     if found is None:
-        raise ScoreError(_("This entry is no longer in your queue."))
+        raise ScoreError("sheet_gone")
     for name, value in zip(SHEET_COLUMNS, found):
         set_committed_value(assignment, name, value)
     db.session.expire(assignment, SHEET_COLLECTIONS)
@@ -357,13 +378,12 @@ def lock_sheet(assignment: Assignment) -> None:
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
 
-class BallotError(ValueError):
-    """What was wrong with a ballot: messages for the whole form, and one per finalist (assignment id)."""
+class BallotError(SheetRefusal):
+    """What was wrong with a ballot: messages for the whole form, and one per finalist (by assignment id)."""
 
-    def __init__(self, problems: list[str] | str = (), by_assignment: dict[int, str] | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.by_assignment = dict(by_assignment or {})
-        super().__init__("; ".join(self.problems + list(self.by_assignment.values())))
+    @property
+    def by_assignment(self) -> dict[int, str]:
+        return self.by_key_text
 
 
 def ballot(judge: User, contest: Contest) -> list[Assignment]:
@@ -394,21 +414,21 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
     a score sheet, a submitted place is changed in a revision and counts until that is submitted.
     """
     if not assignments:
-        raise BallotError(_("You have no finalists to rank."))
+        raise BallotError("no_finalists")
     for assignment in assignments:
         lock_sheet(assignment)
     ensure_open(assignments[0], now)
     n = len(assignments)
-    problems: dict[int, str] = {}
+    problems: dict[int, Message] = {}
     places: dict[int, int] = {}
     for assignment in assignments:
         raw = (typed.get(assignment.id) or "").strip()
         if not raw:
             if final:
-                problems[assignment.id] = _("Give this finalist a place from 1 to %(n)d.", n=n)
+                problems[assignment.id] = Message("place_missing", {"n": n})
             continue
         if not raw.isdigit() or not 1 <= int(raw) <= n:
-            problems[assignment.id] = _("Type a whole number from 1 to %(n)d.", n=n)
+            problems[assignment.id] = Message("place_not_whole", {"n": n})
             continue
         places[assignment.id] = int(raw)
     if final:
@@ -418,12 +438,11 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
         for place, ids in holders.items():
             if len(ids) > 1:
                 for assignment_id in ids:
-                    problems.setdefault(assignment_id, _("Place %(p)d is given to more than one finalist; "
-                                                         "use each place once.", p=place))
+                    problems.setdefault(assignment_id, Message("place_repeated", {"p": place}))
     if problems:
-        message = (_("Every finalist needs its own place from 1 to %(n)d before the ballot can be submitted.", n=n)
-                   if final else _("Some places need correcting."))
-        raise BallotError(message, problems)
+        if final:
+            raise BallotError("ballot_incomplete", problems, n=n)
+        raise BallotError("places_to_correct", problems)
     when = now or utcnow()
     for assignment in assignments:
         revising = assignment.status is SheetStatus.SUBMITTED
@@ -462,11 +481,10 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
     """
     reason = reason.strip()
     if not reason:
-        raise ScoreError(_("Say why you cannot judge this entry."))
+        raise ScoreError("conflict_reason_missing")
     lock_sheet(assignment)
     if assignment.is_frozen(now):
-        raise ScoreError(_("Round %(n)d has closed, so the scores can no longer change. "
-                           "Please tell the organizers about the conflict.", n=assignment.round))
+        raise ScoreError("conflict_after_close", n=assignment.round)
     conflict = db.session.scalar(db.select(Conflict).where(
         Conflict.judge_id == assignment.judge_id, Conflict.entry_id == assignment.entry_id,
         Conflict.source == ConflictSource.DECLARED_ENTRY))
