@@ -12,6 +12,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 
+from flask_babel import force_locale
+
+from contest.catalogue import Message, Refusal
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError
 from contest.models import (
@@ -20,6 +23,7 @@ from contest.models import (
 )
 from contest.services import judging
 from contest.services.attachments import path_of
+from contest.i18n import say
 
 # Strings that identify the authors: none may reach a judge, on the page or in a file.
 LEAD_NAME = "Qodirova Zulfiyakhon"
@@ -402,6 +406,19 @@ def test_the_scale_rule(assignment, contest, scoring_round):
             assert problem and problem in error.by_criterion[criterion.id], raw
         else:
             assert problem is None and assignment.marks[0].value == judging.parse_value(raw), raw
+
+
+def test_a_refused_sheet_speaks_in_catalogue_codes(app, assignment, contest, scoring_round):
+    criterion = contest.criteria[0]
+    with pytest.raises(Refusal) as caught:
+        judging.record(assignment, judging.Sheet(values={criterion.id: "11"}), final=False)
+    refusal = caught.value
+    assert isinstance(refusal, judging.ScoreError) and refusal.codes == ["scores_to_correct"]
+    assert refusal.by_key == {criterion.id: Message("score_off_scale", {"min": 1, "max": 10})}
+    assert str(refusal) == "Some scores need correcting.; The score must be from 1 to 10."
+    with app.test_request_context(), force_locale("uz"):
+        assert refusal.problems == [say(Message("scores_to_correct"))] != ["Some scores need correcting."]
+        assert "1" in refusal.by_criterion[criterion.id] and "10" in refusal.by_criterion[criterion.id]
 
 
 def test_a_decimal_comma_is_understood(client, login, judge, assignment, contest, scoring_round):
