@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import support
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 from contest.catalogue import N_, Message, Presenter, plain_presenter, render
@@ -159,15 +161,54 @@ class FormMessages:
 FORM_MESSAGES = FormMessages()
 
 
+def template_gettext(translations: support.NullTranslations) -> dict[str, Callable]:
+    """``_``, ``gettext``, ``ngettext`` and ``pgettext`` for one rendering, bound to the reader's catalog.
+
+    They behave as Jinja's new-style gettext that Flask-Babel installs (autoescaped, always a format
+    string), but find the catalog once per page instead of once per string: a judge's page has some
+    fifty strings, and each lookup through Flask-Babel asks the request's context for the locale again.
+    """
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def pgettext(context, string_context: str, string: str, **variables) -> str:
+        variables.setdefault("context", string_context)
+        text = translations.upgettext(string_context, string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+@lru_cache(maxsize=4096)
+def _path_for(script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
+
+
+def path_for(endpoint: str, **values) -> str:
+    """``url_for`` of a page of this site (a path, no anchor), built once per process: the judges' pages
+    and the layout link the same few dozen places on every request. Only for absolute endpoint names;
+    no route of the app has URL defaults that could change the answer between requests."""
+    return _path_for(request.script_root, endpoint, tuple(sorted(values.items())))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.filters["soums"] = format_soums
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.globals["path_for"] = path_for
 
     @app.context_processor
     def inject_languages():
-        from flask_babel import get_locale
-
-        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}
+        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale()),
+                **template_gettext(get_translations())}
