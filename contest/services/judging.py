@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -112,6 +113,14 @@ def state_of(status: SheetStatus, *, revising: bool, begun: bool) -> str:
     return "draft" if begun else "not_started"
 
 
+def read_state(assignment: Assignment, read: SheetRead) -> str:
+    """:func:`sheet_state` of a sheet read as rows."""
+    submitted = assignment.status is SheetStatus.SUBMITTED
+    return state_of(assignment.status, revising=submitted and read.revising,
+                    begun=not submitted and bool(read.marks or assignment.overall_comment
+                                                 or assignment.ballot_position is not None))
+
+
 def sheet_state(assignment: Assignment) -> str:
     submitted = assignment.status is SheetStatus.SUBMITTED
     return state_of(assignment.status, revising=submitted and assignment.open_revision is not None,
@@ -190,7 +199,74 @@ def format_value(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None) -> Assignment:
+@dataclass(frozen=True)
+class RubricLine:
+    """One criterion of a contest's rubric, in the reader's language: what a sheet is checked against
+    and what the judge's page shows, read as a row (the judges' busiest requests load no rubric objects)."""
+
+    id: int
+    local_name: str
+    local_description: str
+    weight: Decimal
+    scale_min: int
+    scale_max: int
+
+
+def rubric(contest_id: int) -> list[RubricLine]:
+    """The contest's criteria in their order, named in the reader's language (one statement)."""
+    locale = str(get_locale() or "")
+    wording = [Criterion.name, Criterion.description]
+    if locale in Criterion.TRANSLATED_LANGUAGES:
+        wording += [getattr(Criterion, f"name_{locale}"), getattr(Criterion, f"description_{locale}")]
+    rows = db.session.execute(
+        db.select(Criterion.id, Criterion.weight, Criterion.scale_min, Criterion.scale_max, *wording)
+        .where(Criterion.contest_id == contest_id).order_by(Criterion.position, Criterion.id)).all()
+    return [RubricLine(id=row[0], weight=row[1], scale_min=row[2], scale_max=row[3],
+                       local_name=(row[6] if len(row) > 6 else "") or row[4],
+                       local_description=(row[7] if len(row) > 6 else "") or row[5]) for row in rows]
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """A sheet as its page shows it, read as rows: the marks as submitted or drafted, the judge's open
+    revision of a submitted sheet (its number, overall comment and marks) and the entry's documents."""
+
+    marks: list
+    revision_number: int | None
+    revision_comment: str
+    revision_marks: list
+    content_types: list[str]
+
+    @property
+    def revising(self) -> bool:
+        return self.revision_number is not None
+
+
+def read_sheet(assignment: Assignment) -> SheetRead:
+    """What :class:`SheetRead` holds, in two statements whatever the rubric's length."""
+    sheet_marks = db.select(db.literal(0).label("revision"), db.null().label("overall"), Mark.criterion_id,
+                            Mark.value, Mark.comment).where(Mark.assignment_id == assignment.id)
+    revision_marks = (
+        db.select(SheetRevision.number, SheetRevision.overall_comment, RevisionMark.criterion_id,
+                  RevisionMark.value, RevisionMark.comment)
+        .select_from(SheetRevision).outerjoin(RevisionMark, RevisionMark.revision_id == SheetRevision.id)
+        .where(SheetRevision.assignment_id == assignment.id, SheetRevision.submitted_at.is_(None)))
+    marks, revision, revised, comment = [], None, [], ""
+    for row in db.session.execute(db.union_all(sheet_marks, revision_marks)):
+        if not row.revision:
+            marks.append(row)
+            continue
+        revision, comment = row.revision, row.overall or ""
+        if row.criterion_id is not None:
+            revised.append(row)
+    content_types = db.session.scalars(db.select(Attachment.content_type)
+                                       .where(Attachment.entry_id == assignment.entry_id)
+                                       .order_by(Attachment.id)).all()
+    return SheetRead(marks, revision, comment, revised, list(content_types))
+
+
+def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None,
+           criteria: list[RubricLine] | None = None) -> Assignment:
     """Save a draft (any criteria) or submit (all criteria), only while the round is open.
 
     A submitted sheet is never edited in place: what the judge types goes to its open revision,
@@ -200,7 +276,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         raise ScoreError("final_round_is_a_ballot")
     lock_sheet(assignment)
     ensure_open(assignment, now)
-    criteria = assignment.entry.contest.criteria
+    criteria = rubric(assignment.entry.contest_id) if criteria is None else criteria
     if final and not criteria:
         raise ScoreError("rubric_missing")
     accepted: dict[int, tuple[Decimal, str]] = {}
@@ -234,7 +310,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         _write_marks(revision.marks, RevisionMark, criteria, accepted)
         revision.overall_comment = sheet.overall_comment.strip()
         if final:
-            _submit_revision(assignment, revision, now)
+            _submit_revision(assignment, revision, now, criteria)
     else:
         _write_marks(assignment.marks, Mark, criteria, accepted)
         assignment.overall_comment = sheet.overall_comment.strip()
@@ -261,7 +337,7 @@ def sheet_facts(sheet: Assignment | SheetRevision) -> dict:
     return facts
 
 
-def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: dict[int, tuple[Decimal, str]]) -> None:
+def _write_marks(marks: list, kind: type, criteria: list[RubricLine], accepted: dict[int, tuple[Decimal, str]]) -> None:
     """Make ``marks`` (a sheet's or a revision's) hold exactly the accepted values, row by row."""
     existing = {mark.criterion_id: mark for mark in marks}
     for criterion in criteria:
@@ -269,7 +345,7 @@ def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: d
         if criterion.id in accepted:
             value, comment = accepted[criterion.id]
             if mark is None:
-                marks.append(kind(criterion=criterion, value=value, comment=comment))
+                marks.append(kind(criterion_id=criterion.id, value=value, comment=comment))
             else:
                 mark.value, mark.comment = value, comment
         elif mark is not None:  # cleared in a draft
@@ -287,10 +363,10 @@ def _open_revision(assignment: Assignment, now: datetime) -> SheetRevision:
     return revision
 
 
-def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime) -> None:
+def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime,
+                     criteria: list[RubricLine]) -> None:
     """The revision's values become the sheet's, all in the same flush; the revision stays as its record."""
-    db.session.flush()  # the revision's new marks get their criterion ids
-    _write_marks(assignment.marks, Mark, assignment.entry.contest.criteria,
+    _write_marks(assignment.marks, Mark, criteria,
                  {mark.criterion_id: (mark.value, mark.comment) for mark in revision.marks})
     assignment.overall_comment = revision.overall_comment
     assignment.ballot_position = revision.ballot_position
@@ -452,7 +528,7 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
             revision = _open_revision(assignment, when)
             revision.ballot_position = places.get(assignment.id)
             if final:
-                _submit_revision(assignment, revision, when)
+                _submit_revision(assignment, revision, when, rubric(assignment.entry.contest_id))
         else:
             assignment.ballot_position = places.get(assignment.id)
             if final:
