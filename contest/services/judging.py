@@ -23,7 +23,8 @@ from contest.extensions import db
 from contest.files.sanitize import sanitize
 from contest.i18n import local_time, say
 from contest.models import (
-    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, RevisionMark,
+    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, ContestField, Criterion, Entry, Mark,
+    RevisionMark,
     ScoringRound, SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services import audit
@@ -85,13 +86,32 @@ def state_labels() -> dict[str, str]:
     return {state: str(label) for state, label in SHEET_STATE_LABELS.items()}
 
 
+@dataclass(frozen=True)
+class QueueContest:
+    """The contest a group of the queue belongs to, as the page names it."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class RoundWindow:
+    """When a round of a contest is open, read as a row with the queue (a :class:`ScoringRound`'s dates)."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return ScoringRound.is_open(self, now)
+
+
 @dataclass
 class QueueGroup:
     """One contest's round in a judge's queue, with how far the judge has got."""
 
-    contest: Contest
+    contest: QueueContest
     number: int
-    scoring_round: ScoringRound | None
+    scoring_round: RoundWindow | None
     rows: list[QueueRow] = field(default_factory=list)
 
     @property
@@ -132,8 +152,8 @@ def queue(judge: User) -> list[QueueGroup]:
     """The judge's assignments grouped by contest and round, what is left to do first (entry order
     within each state); pairs with a conflict are left out.
 
-    The page opened most in a judging rush: its rows are columns of one statement (no objects per
-    assignment, no query per row), then the few contests, their fields and rounds.
+    The page opened most in a judging rush: its rows, with their contest, field and round, are the
+    columns of one statement (no objects, no query per row or per contest).
     """
     conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
     has_marks = db.select(Mark.id).where(Mark.assignment_id == Assignment.id).exists()
@@ -143,31 +163,41 @@ def queue(judge: User) -> list[QueueGroup]:
     rows = db.session.execute(
         db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
                   revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
-                  Entry.title, Entry.field_id)
+                  Entry.title, Contest.kind, worded(ContestField, "name").label("field_name"),
+                  ScoringRound.opens_at, ScoringRound.closes_at)
         .join(Entry, Assignment.entry_id == Entry.id)
+        .join(Contest, Entry.contest_id == Contest.id)
+        .outerjoin(ContestField, Entry.field_id == ContestField.id)
+        .outerjoin(ScoringRound,
+                   (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == Assignment.round))
         .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
         .order_by(Entry.contest_id, Assignment.round, Entry.id)
     ).all()
-    contest_ids = {row.contest_id for row in rows}
-    if not contest_ids:
-        return []
-    contests = {c.id: c for c in db.session.scalars(
-        db.select(Contest).where(Contest.id.in_(contest_ids)).options(selectinload(Contest.fields)))}
-    field_names = {f.id: f.local_name for contest in contests.values() for f in contest.fields}
-    rounds = {(r.contest_id, r.number): r for r in db.session.scalars(
-        db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
     groups = []
     for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
+        items = list(items)
+        first = items[0]
         lines = [QueueRow(assignment_id=row.assignment_id, entry_id=row.entry_id,
                           entry_code=Entry.code_of(row.entry_id),
                           entry_title=row.title,
-                          field_name=field_names.get(row.field_id),
+                          field_name=row.field_name,
                           status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
                  for row in items]
-        groups.append(QueueGroup(contest=contests[contest_id], number=number,
-                                 scoring_round=rounds.get((contest_id, number)),
+        window = RoundWindow(first.opens_at, first.closes_at) if first.opens_at is not None else None
+        groups.append(QueueGroup(contest=QueueContest(contest_id, str(first.kind.label)), number=number,
+                                 scoring_round=window,
                                  rows=sorted(lines, key=lambda line: QUEUE_ORDER[line.state])))
     return groups
+
+
+def worded(model: type, attribute: str):
+    """A worded column (``name``, ``description``) in the reader's language, or its default wording where
+    that language has none: ``Worded.in_language`` done by the statement that reads the rows."""
+    locale = str(get_locale() or "")
+    default = getattr(model, attribute)
+    if locale not in model.TRANSLATED_LANGUAGES:
+        return default
+    return db.func.coalesce(db.func.nullif(getattr(model, f"{attribute}_{locale}"), ""), default)
 
 
 # -- the score sheet ---------------------------------------------------------------------------
@@ -214,16 +244,11 @@ class RubricLine:
 
 def rubric(contest_id: int) -> list[RubricLine]:
     """The contest's criteria in their order, named in the reader's language (one statement)."""
-    locale = str(get_locale() or "")
-    wording = [Criterion.name, Criterion.description]
-    if locale in Criterion.TRANSLATED_LANGUAGES:
-        wording += [getattr(Criterion, f"name_{locale}"), getattr(Criterion, f"description_{locale}")]
     rows = db.session.execute(
-        db.select(Criterion.id, Criterion.weight, Criterion.scale_min, Criterion.scale_max, *wording)
+        db.select(Criterion.id, worded(Criterion, "name"), worded(Criterion, "description"), Criterion.weight,
+                  Criterion.scale_min, Criterion.scale_max)
         .where(Criterion.contest_id == contest_id).order_by(Criterion.position, Criterion.id)).all()
-    return [RubricLine(id=row[0], weight=row[1], scale_min=row[2], scale_max=row[3],
-                       local_name=(row[6] if len(row) > 6 else "") or row[4],
-                       local_description=(row[7] if len(row) > 6 else "") or row[5]) for row in rows]
+    return [RubricLine(*row) for row in rows]
 
 
 @dataclass(frozen=True)
