@@ -170,6 +170,8 @@ def template_gettext(translations: support.NullTranslations) -> dict[str, Callab
     """
     @pass_context
     def gettext(context, string: str, **variables) -> str:
+        if context.eval_ctx.autoescape and not variables:
+            return _escaped(translations, string)
         text = translations.ugettext(string)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
@@ -186,6 +188,12 @@ def template_gettext(translations: support.NullTranslations) -> dict[str, Callab
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+@lru_cache(maxsize=8192)
+def _escaped(translations: support.NullTranslations, string: str) -> Markup:
+    """A sentence of a template without parameters, as the page writes it: the same for every page in a language."""
+    return Markup(translations.ugettext(string)) % {}
 
 
 @lru_cache(maxsize=4096)
