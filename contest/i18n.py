@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import support
+from babel import numbers, support
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext
 from flask_login import current_user
@@ -80,6 +80,17 @@ def format_soums(amount: int | None) -> str:
 
 def file_size(size: int) -> str:
     return gettext("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
+
+
+def decimal_text(value) -> str:
+    """``format_decimal`` in the reader's language, remembered per language and value: a rubric's weights
+    and a sheet's marks are the same few numbers on every judge's page."""
+    return _decimal_text(get_locale(), value)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_text(locale, value) -> str:
+    return numbers.format_decimal(value, locale=locale)
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:

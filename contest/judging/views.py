@@ -3,7 +3,6 @@ from __future__ import annotations
 
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,6 +13,7 @@ from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
+from contest.i18n import decimal_text
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, conflict_input, score_form
 from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, utcnow
@@ -68,7 +68,7 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
         can_score=can_score, closed=judging.closed_message(assignment),
         frozen=assignment.is_frozen(), state=judging.read_state(assignment, read),
         revision=read.revision_number, submitted={m.criterion_id: m for m in read.marks},
-        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal), status
+        sheet_labels=judging.SHEET_STATE_LABELS, number=decimal_text), status
 
 
 @bp.get("/")
