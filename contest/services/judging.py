@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import groupby
 
 from flask_babel import get_locale
@@ -155,24 +156,7 @@ def queue(judge: User) -> list[QueueGroup]:
     The page opened most in a judging rush: its rows, with their contest, field and round, are the
     columns of one statement (no objects, no query per row or per contest).
     """
-    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
-    has_marks = db.select(Mark.id).where(Mark.assignment_id == Assignment.id).exists()
-    revising = db.select(SheetRevision.id).where(SheetRevision.assignment_id == Assignment.id,
-                                                 SheetRevision.submitted_at.is_(None)).exists()
-    begun = has_marks | (Assignment.overall_comment != "") | Assignment.ballot_position.is_not(None)
-    rows = db.session.execute(
-        db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
-                  revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
-                  Entry.title, Contest.kind, worded(ContestField, "name").label("field_name"),
-                  ScoringRound.opens_at, ScoringRound.closes_at)
-        .join(Entry, Assignment.entry_id == Entry.id)
-        .join(Contest, Entry.contest_id == Contest.id)
-        .outerjoin(ContestField, Entry.field_id == ContestField.id)
-        .outerjoin(ScoringRound,
-                   (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == Assignment.round))
-        .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
-        .order_by(Entry.contest_id, Assignment.round, Entry.id)
-    ).all()
+    rows = db.session.execute(_queue_statement(_locale()), {"judge_id": judge.id}).all()
     groups = []
     for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
         items = list(items)
@@ -190,10 +174,36 @@ def queue(judge: User) -> list[QueueGroup]:
     return groups
 
 
-def worded(model: type, attribute: str):
-    """A worded column (``name``, ``description``) in the reader's language, or its default wording where
-    that language has none: ``Worded.in_language`` done by the statement that reads the rows."""
-    locale = str(get_locale() or "")
+@cache
+def _queue_statement(locale: str):
+    """:func:`queue`'s statement in a language, built once: building and keying a statement of this size
+    costs more Python than running it."""
+    judge_id = db.bindparam("judge_id")
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge_id)
+    has_marks = db.select(Mark.id).where(Mark.assignment_id == Assignment.id).exists()
+    revising = db.select(SheetRevision.id).where(SheetRevision.assignment_id == Assignment.id,
+                                                 SheetRevision.submitted_at.is_(None)).exists()
+    begun = has_marks | (Assignment.overall_comment != "") | Assignment.ballot_position.is_not(None)
+    return (db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
+                      revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
+                      Entry.title, Contest.kind, worded(ContestField, "name", locale).label("field_name"),
+                      ScoringRound.opens_at, ScoringRound.closes_at)
+            .join(Entry, Assignment.entry_id == Entry.id)
+            .join(Contest, Entry.contest_id == Contest.id)
+            .outerjoin(ContestField, Entry.field_id == ContestField.id)
+            .outerjoin(ScoringRound,
+                       (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == Assignment.round))
+            .where(Assignment.judge_id == judge_id, Assignment.entry_id.not_in(conflicted))
+            .order_by(Entry.contest_id, Assignment.round, Entry.id))
+
+
+def _locale() -> str:
+    return str(get_locale() or "")
+
+
+def worded(model: type, attribute: str, locale: str):
+    """A worded column (``name``, ``description``) in ``locale``, or its default wording where that
+    language has none: ``Worded.in_language`` done by the statement that reads the rows."""
     default = getattr(model, attribute)
     if locale not in model.TRANSLATED_LANGUAGES:
         return default
@@ -244,11 +254,15 @@ class RubricLine:
 
 def rubric(contest_id: int) -> list[RubricLine]:
     """The contest's criteria in their order, named in the reader's language (one statement)."""
-    rows = db.session.execute(
-        db.select(Criterion.id, worded(Criterion, "name"), worded(Criterion, "description"), Criterion.weight,
-                  Criterion.scale_min, Criterion.scale_max)
-        .where(Criterion.contest_id == contest_id).order_by(Criterion.position, Criterion.id)).all()
+    rows = db.session.execute(_rubric_statement(_locale()), {"contest_id": contest_id}).all()
     return [RubricLine(*row) for row in rows]
+
+
+@cache
+def _rubric_statement(locale: str):
+    return (db.select(Criterion.id, worded(Criterion, "name", locale), worded(Criterion, "description", locale),
+                      Criterion.weight, Criterion.scale_min, Criterion.scale_max)
+            .where(Criterion.contest_id == db.bindparam("contest_id")).order_by(Criterion.position, Criterion.id))
 
 
 @dataclass(frozen=True)
@@ -269,25 +283,33 @@ class SheetRead:
 
 def read_sheet(assignment: Assignment) -> SheetRead:
     """What :class:`SheetRead` holds, in two statements whatever the rubric's length."""
-    sheet_marks = db.select(db.literal(0).label("revision"), db.null().label("overall"), Mark.criterion_id,
-                            Mark.value, Mark.comment).where(Mark.assignment_id == assignment.id)
-    revision_marks = (
-        db.select(SheetRevision.number, SheetRevision.overall_comment, RevisionMark.criterion_id,
-                  RevisionMark.value, RevisionMark.comment)
-        .select_from(SheetRevision).outerjoin(RevisionMark, RevisionMark.revision_id == SheetRevision.id)
-        .where(SheetRevision.assignment_id == assignment.id, SheetRevision.submitted_at.is_(None)))
+    marks_statement, documents_statement = _sheet_statements()
     marks, revision, revised, comment = [], None, [], ""
-    for row in db.session.execute(db.union_all(sheet_marks, revision_marks)):
+    for row in db.session.execute(marks_statement, {"assignment_id": assignment.id}):
         if not row.revision:
             marks.append(row)
             continue
         revision, comment = row.revision, row.overall or ""
         if row.criterion_id is not None:
             revised.append(row)
-    content_types = db.session.scalars(db.select(Attachment.content_type)
-                                       .where(Attachment.entry_id == assignment.entry_id)
-                                       .order_by(Attachment.id)).all()
+    content_types = db.session.scalars(documents_statement, {"entry_id": assignment.entry_id}).all()
     return SheetRead(marks, revision, comment, revised, list(content_types))
+
+
+@cache
+def _sheet_statements():
+    """:func:`read_sheet`'s statements, built once: the marks of the sheet and of its open revision, the documents."""
+    assignment_id = db.bindparam("assignment_id")
+    sheet_marks = db.select(db.literal(0).label("revision"), db.null().label("overall"), Mark.criterion_id,
+                            Mark.value, Mark.comment).where(Mark.assignment_id == assignment_id)
+    revision_marks = (
+        db.select(SheetRevision.number, SheetRevision.overall_comment, RevisionMark.criterion_id,
+                  RevisionMark.value, RevisionMark.comment)
+        .select_from(SheetRevision).outerjoin(RevisionMark, RevisionMark.revision_id == SheetRevision.id)
+        .where(SheetRevision.assignment_id == assignment_id, SheetRevision.submitted_at.is_(None)))
+    documents = (db.select(Attachment.content_type).where(Attachment.entry_id == db.bindparam("entry_id"))
+                 .order_by(Attachment.id))
+    return db.union_all(sheet_marks, revision_marks), documents
 
 
 def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None,
@@ -466,17 +488,21 @@ def lock_sheet(assignment: Assignment) -> None:
     submitted the sheet meanwhile), so the sheet is read again under the lock: its columns and its
     marks by the locking statement itself (one row per mark), its revisions when next used.
     """
-    rows = db.session.execute(
-        db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS), Mark)
-        .select_from(Assignment).outerjoin(Mark, Mark.assignment_id == Assignment.id)
-        .where(Assignment.id == assignment.id).with_for_update(of=Assignment)
-        .execution_options(populate_existing=True)).all()
+    rows = db.session.execute(_lock_statement(), {"assignment_id": assignment.id}).all()
     if not rows:
         raise ScoreError("sheet_gone")
     for name, value in zip(SHEET_COLUMNS, rows[0]):
         set_committed_value(assignment, name, value)
     set_committed_value(assignment, "marks", [row[-1] for row in rows if row[-1] is not None])
     db.session.expire(assignment, ["revisions"])
+
+
+@cache
+def _lock_statement():
+    return (db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS), Mark)
+            .select_from(Assignment).outerjoin(Mark, Mark.assignment_id == Assignment.id)
+            .where(Assignment.id == db.bindparam("assignment_id")).with_for_update(of=Assignment)
+            .execution_options(populate_existing=True))
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
