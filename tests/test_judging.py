@@ -421,6 +421,21 @@ def test_a_refused_sheet_speaks_in_catalogue_codes(app, assignment, contest, sco
         assert "1" in refusal.by_criterion[criterion.id] and "10" in refusal.by_criterion[criterion.id]
 
 
+def test_the_judges_pages_name_the_field_and_the_criteria_in_the_readers_language(
+        client, login, judge, assignment, contest, scoring_round):
+    field, (first, second) = contest.fields[0], contest.criteria[:2]
+    field.name_ru, first.name_ru, first.description_ru, second.name_ru = "Поле-ру", "Критерий-ру", "Описание-ру", ""
+    judge.locale = "ru"
+    db.session.commit()
+    login(judge)
+    queue = client.get("/judging/").get_data(as_text=True)
+    page = client.get(url(assignment)).get_data(as_text=True)
+    assert "Поле-ру" in queue and "Поле-ру" in page
+    assert "<legend>Критерий-ру</legend>" in page and "Описание-ру" in page
+    assert f"<legend>{second.name}</legend>" in page  # no Russian name: the Uzbek one
+    assert f'<label for="value_{first.id}">' in page and "Критерий-ру</label>" in page
+
+
 def test_a_decimal_comma_is_understood(client, login, judge, assignment, contest, scoring_round):
     login(judge)
     client.post(url(assignment, "/scores"), data=sheet(contest, ["7,25"]))
