@@ -436,6 +436,20 @@ def test_the_judges_pages_name_the_field_and_the_criteria_in_the_readers_languag
     assert f'<label for="value_{first.id}">' in page and "Критерий-ру</label>" in page
 
 
+def test_an_input_longer_than_its_limit_comes_back_with_wtforms_words_and_nothing_is_saved(
+        client, login, judge, assignment, contest, scoring_round):
+    login(judge)
+    first = contest.criteria[0]
+    response = client.post(url(assignment, "/scores"), data=sheet(contest, ["7", "8" * 21], ["x" * 5001], "kept"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Some fields need correcting." in html
+    assert html.count("Field cannot be longer than 20 characters.") == 1
+    assert html.count("Field cannot be longer than 5000 characters.") == 1
+    assert f'id="value_{first.id}" inputmode="decimal" maxlength="20" name="value_{first.id}"' in html
+    assert f'maxlength="5000" name="comment_{first.id}"' in html and ">\nkept</textarea>" in html
+    assert reload(assignment).marks == []
+
+
 def test_a_decimal_comma_is_understood(client, login, judge, assignment, contest, scoring_round):
     login(judge)
     client.post(url(assignment, "/scores"), data=sheet(contest, ["7,25"]))
