@@ -479,30 +479,30 @@ def closed_message(assignment: Assignment, now: datetime | None = None) -> str |
 # What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
 # and rubric stay as read (re-reading them all would cost a statement each on the busiest POST).
 SHEET_COLUMNS = ("status", "overall_comment", "ballot_position", "submitted_at")
+SHEET_COLLECTIONS = ("marks", "revisions")
 
 
 def lock_sheet(assignment: Assignment) -> None:
     """Serialise one sheet's concurrent requests (a double click, two tabs, a conflict declared).
 
     What the request read before it held the lock may be out of date (another tab may have
-    submitted the sheet meanwhile), so the sheet is read again under the lock: its columns and its
-    marks by the locking statement itself (one row per mark), its revisions when next used.
+    submitted the sheet meanwhile), so the sheet is read again under the lock: its columns by the
+    locking statement itself, its marks and revisions when next used. Not in the locking statement:
+    on PostgreSQL a statement that waited for the lock still sees the other tables as they were
+    when it began, so the marks the other request wrote would be missed.
     """
-    rows = db.session.execute(_lock_statement(), {"assignment_id": assignment.id}).all()
-    if not rows:
+    found = db.session.execute(_lock_statement(), {"assignment_id": assignment.id}).first()
+    if found is None:
         raise ScoreError("sheet_gone")
-    for name, value in zip(SHEET_COLUMNS, rows[0]):
+    for name, value in zip(SHEET_COLUMNS, found):
         set_committed_value(assignment, name, value)
-    set_committed_value(assignment, "marks", [row[-1] for row in rows if row[-1] is not None])
-    db.session.expire(assignment, ["revisions"])
+    db.session.expire(assignment, SHEET_COLLECTIONS)
 
 
 @cache
 def _lock_statement():
-    return (db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS), Mark)
-            .select_from(Assignment).outerjoin(Mark, Mark.assignment_id == Assignment.id)
-            .where(Assignment.id == db.bindparam("assignment_id")).with_for_update(of=Assignment)
-            .execution_options(populate_existing=True))
+    return (db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
+            .where(Assignment.id == db.bindparam("assignment_id")).with_for_update())
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
