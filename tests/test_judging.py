@@ -450,6 +450,19 @@ def test_an_input_longer_than_its_limit_comes_back_with_wtforms_words_and_nothin
     assert reload(assignment).marks == []
 
 
+def test_a_score_post_needs_the_pages_csrf_token(app, client, login, judge, assignment, contest, scoring_round):
+    """The rubric is no WTForms form any more: CSRFProtect alone guards its POST, before the view runs."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    login(judge)
+    data = sheet(contest, ["7"] * len(contest.criteria), action="submit_scores")
+    refused = client.post(url(assignment, "/scores"), data=data)
+    assert refused.status_code == 400 and reload(assignment).marks == []
+    page = client.get(url(assignment)).get_data(as_text=True)
+    token = re.search(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', page).group(1)
+    assert client.post(url(assignment, "/scores"), data={**data, "csrf_token": token}).status_code == 302
+    assert len(reload(assignment).marks) == len(contest.criteria)
+
+
 def test_a_decimal_comma_is_understood(client, login, judge, assignment, contest, scoring_round):
     login(judge)
     client.post(url(assignment, "/scores"), data=sheet(contest, ["7,25"]))
