@@ -1,10 +1,8 @@
 """The base of every form: Flask-WTF's CSRF, and WTForms' own messages in the reader's language."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -130,34 +128,4 @@ def _text(field: Field) -> str:
     if getattr(field, "choices", None):
         labels = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}
         return labels.get(str(field.data), str(field.data or ""))
-    return _WidgetValue.of(field())
-
-
-class _WidgetValue(HTMLParser):
-    """What a rendered input shows: its ``value`` attribute, or a text area's text. Read from the widget's
-    own markup (the field's public rendering), so a field that writes its value its own way (soums
-    grouped, Tashkent time) is read as it writes it."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.value, self.in_textarea, self.first_line = "", False, False
-
-    @classmethod
-    def of(cls, markup: str) -> str:
-        parser = cls()
-        parser.feed(str(markup))
-        parser.close()
-        return parser.value
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "input":
-            self.value = dict(attrs).get("value") or ""
-        self.in_textarea = self.first_line = tag == "textarea"
-
-    def handle_endtag(self, tag):
-        self.in_textarea = False
-
-    def handle_data(self, data):
-        if self.in_textarea:  # WTForms starts a text area's text with a line break, which HTML drops
-            self.value += re.sub(r"^\r?\n", "", data) if self.first_line else data
-            self.first_line = False
+    return str(field._value())
