@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import support
-from flask import Flask, current_app, has_request_context, request, session
+from babel import numbers, support
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 from contest.catalogue import N_, Message, Presenter, plain_presenter, render
@@ -69,6 +71,17 @@ def by_name(pairs, name=lambda pair: pair[1]) -> list:
 
 def file_size(size: int) -> str:
     return gettext("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
+
+
+def decimal_text(value) -> str:
+    """``format_decimal`` in the reader's language, remembered per language and value: a rubric's weights
+    and a sheet's marks are the same few numbers on every judge's page."""
+    return _decimal_text(get_locale(), value)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_text(locale, value) -> str:
+    return numbers.format_decimal(value, locale=locale)
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -150,15 +163,62 @@ class FormMessages:
 FORM_MESSAGES = FormMessages()
 
 
+def template_gettext(translations: support.NullTranslations) -> dict[str, Callable]:
+    """``_``, ``gettext``, ``ngettext`` and ``pgettext`` for one rendering, bound to the reader's catalog.
+
+    They behave as Jinja's new-style gettext that Flask-Babel installs (autoescaped, always a format
+    string), but find the catalog once per page instead of once per string: a judge's page has some
+    fifty strings, and each lookup through Flask-Babel asks the request's context for the locale again.
+    """
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        if context.eval_ctx.autoescape and not variables:
+            return _escaped(translations, string)
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def pgettext(context, string_context: str, string: str, **variables) -> str:
+        variables.setdefault("context", string_context)
+        text = translations.upgettext(string_context, string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+@lru_cache(maxsize=8192)
+def _escaped(translations: support.NullTranslations, string: str) -> Markup:
+    """A sentence of a template without parameters, as the page writes it: the same for every page in a language."""
+    return Markup(translations.ugettext(string)) % {}
+
+
+@lru_cache(maxsize=4096)
+def _path_for(script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
+
+
+def path_for(endpoint: str, **values) -> str:
+    """``url_for`` of a page of this site (a path, no anchor), built once per process: the judges' pages
+    and the layout link the same few dozen places on every request. Only for absolute endpoint names;
+    no route of the app has URL defaults that could change the answer between requests."""
+    return _path_for(request.script_root, endpoint, tuple(sorted(values.items())))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.filters["soums"] = soums  # the one money format (contest.money)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.globals["path_for"] = path_for
 
     @app.context_processor
     def inject_languages():
-        from flask_babel import get_locale
-
-        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale())}
+        return {"language_names": LANGUAGE_NAMES, "current_locale": str(get_locale()),
+                **template_gettext(get_translations())}

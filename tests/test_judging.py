@@ -12,6 +12,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
 
+from flask_babel import force_locale
+
+from contest.catalogue import Message, Refusal
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError
 from contest.models import (
@@ -20,6 +23,7 @@ from contest.models import (
 )
 from contest.services import judging
 from contest.services.attachments import path_of
+from contest.i18n import say
 
 # Strings that identify the authors: none may reach a judge, on the page or in a file.
 LEAD_NAME = "Qodirova Zulfiyakhon"
@@ -402,6 +406,61 @@ def test_the_scale_rule(assignment, contest, scoring_round):
             assert problem and problem in error.by_criterion[criterion.id], raw
         else:
             assert problem is None and assignment.marks[0].value == judging.parse_value(raw), raw
+
+
+def test_a_refused_sheet_speaks_in_catalogue_codes(app, assignment, contest, scoring_round):
+    criterion = contest.criteria[0]
+    with pytest.raises(Refusal) as caught:
+        judging.record(assignment, judging.Sheet(values={criterion.id: "11"}), final=False)
+    refusal = caught.value
+    assert isinstance(refusal, judging.ScoreError) and refusal.codes == ["scores_to_correct"]
+    assert refusal.by_key == {criterion.id: Message("score_off_scale", {"min": 1, "max": 10})}
+    assert str(refusal) == "Some scores need correcting.; The score must be from 1 to 10."
+    with app.test_request_context(), force_locale("uz"):
+        assert refusal.problems == [say(Message("scores_to_correct"))] != ["Some scores need correcting."]
+        assert "1" in refusal.by_criterion[criterion.id] and "10" in refusal.by_criterion[criterion.id]
+
+
+def test_the_judges_pages_name_the_field_and_the_criteria_in_the_readers_language(
+        client, login, judge, assignment, contest, scoring_round):
+    field, (first, second) = contest.fields[0], contest.criteria[:2]
+    field.name_ru, first.name_ru, first.description_ru, second.name_ru = "Поле-ру", "Критерий-ру", "Описание-ру", ""
+    judge.locale = "ru"
+    db.session.commit()
+    login(judge)
+    queue = client.get("/judging/").get_data(as_text=True)
+    page = client.get(url(assignment)).get_data(as_text=True)
+    assert "Поле-ру" in queue and "Поле-ру" in page
+    assert "<legend>Критерий-ру</legend>" in page and "Описание-ру" in page
+    assert f"<legend>{second.name}</legend>" in page  # no Russian name: the Uzbek one
+    assert f'<label for="value_{first.id}">' in page and "Критерий-ру</label>" in page
+
+
+def test_an_input_longer_than_its_limit_comes_back_with_wtforms_words_and_nothing_is_saved(
+        client, login, judge, assignment, contest, scoring_round):
+    login(judge)
+    first = contest.criteria[0]
+    response = client.post(url(assignment, "/scores"), data=sheet(contest, ["7", "8" * 21], ["x" * 5001], "kept"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Some fields need correcting." in html
+    assert html.count("Field cannot be longer than 20 characters.") == 1
+    assert html.count("Field cannot be longer than 5000 characters.") == 1
+    assert f'id="value_{first.id}" inputmode="decimal" maxlength="20" name="value_{first.id}"' in html
+    assert f'maxlength="5000" name="comment_{first.id}"' in html and ">\nkept</textarea>" in html
+    assert reload(assignment).marks == []
+
+
+def test_a_score_post_needs_the_pages_csrf_token(app, client, login, judge, assignment, contest, scoring_round):
+    """The rubric is no WTForms form any more: CSRFProtect alone guards its POST, before the view runs."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    login(judge)
+    data = sheet(contest, ["7"] * len(contest.criteria), action="submit_scores")
+    refused = client.post(url(assignment, "/scores"), data=data)
+    assert refused.status_code == 400 and reload(assignment).marks == []
+    page = client.get(url(assignment)).get_data(as_text=True)
+    token = re.search(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', page).group(1)
+    assert client.post(url(assignment, "/scores"), data={**data, "csrf_token": token}).status_code == 302
+    assert len(reload(assignment).marks) == len(contest.criteria)
 
 
 def test_a_decimal_comma_is_understood(client, login, judge, assignment, contest, scoring_round):

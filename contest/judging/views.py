@@ -2,34 +2,33 @@
 from __future__ import annotations
 
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_decimal
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from contest.actions import ActionForm, commit_change, perform, under
 from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
 from contest.files.sanitize import SanitizeError, neutral_name
+from contest.i18n import decimal_text
 from contest.judging import bp
-from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, score_form
-from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, SheetRevision, utcnow
+from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, conflict_input, score_form
+from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judging, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
 
-# What the judges' busiest requests read with the assignment, in a few statements instead of one lazy
-# load per relationship. A score POST needs the contest's rubric (the sheet itself is read again under
-# its lock); the entry page also shows the sheet's marks and revisions, the entry's field and its files.
-_RUBRIC = (joinedload(Assignment.entry).joinedload(Entry.contest).selectinload(Contest.criteria),)
-_SHEET_PAGE = (*_RUBRIC, selectinload(Assignment.marks), selectinload(Assignment.revisions),
-               joinedload(Assignment.entry).joinedload(Entry.field),
-               joinedload(Assignment.entry).selectinload(Entry.attachments))
+# What the judges' busiest requests read with the assignment, in its own statement. A score POST needs the
+# entry (its contest's round and rubric are read as rows; the sheet itself is read again under its lock);
+# the entry page also names the contest and the field, and reads the sheet as rows (judging.read_sheet).
+_ENTRY = (joinedload(Assignment.entry),)
+_SHEET_PAGE = (joinedload(Assignment.entry).joinedload(Entry.contest),
+               joinedload(Assignment.entry).joinedload(Entry.field))
 
 
 def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
@@ -40,10 +39,14 @@ def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
     return assignment
 
 
-def _editing(assignment: Assignment) -> Assignment | SheetRevision:
-    """What the rubric shows: the open revision while the judge may still submit it, else the sheet."""
-    revision = assignment.open_revision
-    return revision if revision is not None and _can_score(assignment) else assignment
+def _loaded_form(assignment: Assignment, read: judging.SheetRead) -> ScoreForm:
+    """The rubric's inputs as stored: the open revision while the judge may still submit it, else the sheet."""
+    form = score_form(judging.rubric(assignment.entry.contest_id))
+    if read.revising and _can_score(assignment):
+        form.load(read.revision_marks, read.revision_comment)
+    else:
+        form.load(read.marks, assignment.overall_comment)
+    return form
 
 
 def _can_score(assignment: Assignment) -> bool:
@@ -52,19 +55,20 @@ def _can_score(assignment: Assignment) -> bool:
     return assignment.accepts_scores()
 
 
-def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm,
-                  problems: list[str] = (), status: int = 200):
+def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: ConflictForm | None = None,
+                  problems: list[str] = (), status: int = 200, read: judging.SheetRead | None = None):
     entry = assignment.entry
-    files = [(number, neutral_name(entry.code, number, a.content_type))
-             for number, a in enumerate(entry.attachments, start=1)]
+    read = read or judging.read_sheet(assignment)
+    files = [(number, neutral_name(entry.code, number, content_type))
+             for number, content_type in enumerate(read.content_types, start=1)]
     can_score = _can_score(assignment)
     return render_template(
         "judging/entry.html", assignment=assignment, entry=entry, files=files, form=form,
-        conflict_form=conflict_form, problems=problems, scoring_round=assignment.scoring_round,
+        conflict=conflict_input(conflict_form), problems=problems, scoring_round=assignment.scoring_round,
         can_score=can_score, closed=judging.closed_message(assignment),
-        frozen=assignment.is_frozen(), state=judging.sheet_state(assignment),
-        revision=assignment.open_revision, submitted={m.criterion_id: m for m in assignment.marks},
-        sheet_labels=judging.SHEET_STATE_LABELS, number=format_decimal, action=ActionForm()), status
+        frozen=assignment.is_frozen(), state=judging.read_state(assignment, read),
+        revision=read.revision_number, submitted={m.criterion_id: m for m in read.marks},
+        sheet_labels=judging.SHEET_STATE_LABELS, number=decimal_text), status
 
 
 @bp.get("/")
@@ -78,47 +82,46 @@ def queue():
 @login_required
 def entry(assignment_id: int):
     assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
-    form = score_form(assignment.entry.contest.criteria)
-    form.load(_editing(assignment))
-    return _render_entry(assignment, form, ConflictForm())
+    read = judging.read_sheet(assignment)
+    return _render_entry(assignment, _loaded_form(assignment, read), read=read)
 
 
 @bp.post("/assignments/<int:assignment_id>/scores")
 @login_required
 def save_scores(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id, _RUBRIC)
+    assignment = _assignment_or_404(assignment_id, _ENTRY)
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
         return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
-    form = score_form(assignment.entry.contest.criteria)
+    form = score_form(judging.rubric(assignment.entry.contest_id), request.form)
     if not _can_score(assignment):
         flash(judging.closed_message(assignment), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))
-    if not form.validate_on_submit():
-        return _render_entry(assignment, form, ConflictForm(formdata=None),
-                             [_("Some fields need correcting.")], 422)
+    if not form.validate():
+        return _render_entry(assignment, form, problems=[_("Some fields need correcting.")], status=422)
     final = form.final
     try:
-        judging.record(assignment, form.to_sheet(), final=final)
+        judging.record(assignment, form.to_sheet(), final=final, criteria=form.criteria)
     except ScoreError as error:
         db.session.rollback()
         if db.session.get(Assignment, assignment_id) is None:  # a conflict declared meanwhile, in another tab
             flash(error.problems[0] if error.problems else _("This entry is no longer in your queue."), "warning")
             return redirect(url_for("judging.queue"))
         form.show_problems(error.by_criterion)
-        return _render_entry(assignment, form, ConflictForm(formdata=None), error.problems, 422)
-    code = Entry.code_of(assignment.entry_id)  # before the commit expires the rows it would reload
+        return _render_entry(assignment, form, problems=error.problems, status=422)
+    done = _scores_saved(assignment, final)  # worded before the commit expires the rows it would reload
     db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("judging.queue") if final else url_for("judging.entry", assignment_id=assignment_id))
+
+
+def _scores_saved(assignment: Assignment, final: bool) -> str:
+    code = Entry.code_of(assignment.entry_id)
     if final:
-        flash(_("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code),
-              "success")
-        return redirect(url_for("judging.queue"))
+        return _("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code)
     if assignment.open_revision is not None:
-        flash(_("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code),
-              "success")
-    else:
-        flash(_("Draft saved for %(code)s.", code=code), "success")
-    return redirect(url_for("judging.entry", assignment_id=assignment.id))
+        return _("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code)
+    return _("Draft saved for %(code)s.", code=code)
 
 
 def _discarded(count: int) -> str:
@@ -225,17 +228,17 @@ def file(assignment_id: int, number: int):
 def declare_conflict(assignment_id: int):
     assignment = _assignment_or_404(assignment_id, _SHEET_PAGE)
     conflict_form = ConflictForm()
-    form = score_form(assignment.entry.contest.criteria)
-    form.load(_editing(assignment))
+    read = judging.read_sheet(assignment)
+    form = _loaded_form(assignment, read)
     if not conflict_form.validate_on_submit():
-        return _render_entry(assignment, form, conflict_form, status=422)
+        return _render_entry(assignment, form, conflict_form, status=422, read=read)
     code = assignment.entry.code
     try:
         outcome = reassignment.declare_on_entry(assignment, conflict_form.reason.data,
                                                 by=current_user._get_current_object())
     except ScoreError as error:
         db.session.rollback()
-        return _render_entry(assignment, form, conflict_form, error.problems, 422)
+        return _render_entry(assignment, form, conflict_form, error.problems, 422, read)
     db.session.commit()
     if outcome.replaced:
         flash(_("Conflict declared: %(code)s has left your queue and another judge now has it.", code=code), "info")

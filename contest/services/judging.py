@@ -1,7 +1,9 @@
 """A judge's side of judging: the queue, the score sheet, blind copies of files, declared conflicts.
 
 Every rule is checked here, on the server, whatever the client sent; the functions that change
-data flush and leave the commit to the request. A broken rule raises :class:`ScoreError`.
+data flush and leave the commit to the request. A broken rule raises :class:`ScoreError` (or
+:class:`BallotError`), a :class:`~contest.catalogue.Refusal` whose codes are worded in
+``contest.catalogue.judging``.
 """
 from __future__ import annotations
 
@@ -9,18 +11,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import groupby
 
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from contest.catalogue import Message, Refusal, english
 from contest.extensions import db
 from contest.files.sanitize import sanitize
-from contest.i18n import local_time
+from contest.i18n import local_time, say
 from contest.models import (
-    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark, RevisionMark,
+    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, ContestField, Criterion, Entry, Mark,
+    RevisionMark,
     ScoringRound, SheetRevision, SheetStatus, User, utcnow,
 )
 from contest.services import audit
@@ -36,13 +41,30 @@ QUEUE_ORDER = {state: position for position, state in enumerate(SHEET_STATE_LABE
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
-class ScoreError(ValueError):
-    """What was wrong with a sheet: messages for the whole form, and one per criterion."""
+class SheetRefusal(Refusal):
+    """A refusal with messages for the whole form (``messages``) and one per input (``by_key``), each
+    in the reader's language through :attr:`problems` and :attr:`by_key_text`."""
 
-    def __init__(self, problems: list[str] | str = (), by_criterion: dict[int, str] | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.by_criterion = dict(by_criterion or {})
-        super().__init__("; ".join(self.problems + list(self.by_criterion.values())))
+    def __init__(self, code: str | Message, by_key: dict[int, Message] | None = None, **params):
+        super().__init__(code, **params)
+        self.by_key = dict(by_key or {})
+        self.args = ("; ".join(english(message) for message in [*self.messages, *self.by_key.values()]),)
+
+    @property
+    def problems(self) -> list[str]:
+        return [say(message) for message in self.messages]
+
+    @property
+    def by_key_text(self) -> dict[int, str]:
+        return {key: say(message) for key, message in self.by_key.items()}
+
+
+class ScoreError(SheetRefusal):
+    """What was wrong with a sheet: messages for the whole form, and one per criterion (by its id)."""
+
+    @property
+    def by_criterion(self) -> dict[int, str]:
+        return self.by_key_text
 
 
 # -- the queue ---------------------------------------------------------------------------------
@@ -65,13 +87,32 @@ def state_labels() -> dict[str, str]:
     return {state: str(label) for state, label in SHEET_STATE_LABELS.items()}
 
 
+@dataclass(frozen=True)
+class QueueContest:
+    """The contest a group of the queue belongs to, as the page names it."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class RoundWindow:
+    """When a round of a contest is open, read as a row with the queue (a :class:`ScoringRound`'s dates)."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return ScoringRound.is_open(self, now)
+
+
 @dataclass
 class QueueGroup:
     """One contest's round in a judge's queue, with how far the judge has got."""
 
-    contest: Contest
+    contest: QueueContest
     number: int
-    scoring_round: ScoringRound | None
+    scoring_round: RoundWindow | None
     rows: list[QueueRow] = field(default_factory=list)
 
     @property
@@ -93,6 +134,14 @@ def state_of(status: SheetStatus, *, revising: bool, begun: bool) -> str:
     return "draft" if begun else "not_started"
 
 
+def read_state(assignment: Assignment, read: SheetRead) -> str:
+    """:func:`sheet_state` of a sheet read as rows."""
+    submitted = assignment.status is SheetStatus.SUBMITTED
+    return state_of(assignment.status, revising=submitted and read.revising,
+                    begun=not submitted and bool(read.marks or assignment.overall_comment
+                                                 or assignment.ballot_position is not None))
+
+
 def sheet_state(assignment: Assignment) -> str:
     submitted = assignment.status is SheetStatus.SUBMITTED
     return state_of(assignment.status, revising=submitted and assignment.open_revision is not None,
@@ -104,42 +153,61 @@ def queue(judge: User) -> list[QueueGroup]:
     """The judge's assignments grouped by contest and round, what is left to do first (entry order
     within each state); pairs with a conflict are left out.
 
-    The page opened most in a judging rush: its rows are columns of one statement (no objects per
-    assignment, no query per row), then the few contests, their fields and rounds.
+    The page opened most in a judging rush: its rows, with their contest, field and round, are the
+    columns of one statement (no objects, no query per row or per contest).
     """
-    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge.id)
+    rows = db.session.execute(_queue_statement(_locale()), {"judge_id": judge.id}).all()
+    groups = []
+    for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
+        items = list(items)
+        first = items[0]
+        lines = [QueueRow(assignment_id=row.assignment_id, entry_id=row.entry_id,
+                          entry_code=Entry.code_of(row.entry_id),
+                          entry_title=row.title,
+                          field_name=row.field_name,
+                          status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
+                 for row in items]
+        window = RoundWindow(first.opens_at, first.closes_at) if first.opens_at is not None else None
+        groups.append(QueueGroup(contest=QueueContest(contest_id, str(first.kind.label)), number=number,
+                                 scoring_round=window,
+                                 rows=sorted(lines, key=lambda line: QUEUE_ORDER[line.state])))
+    return groups
+
+
+@cache
+def _queue_statement(locale: str):
+    """:func:`queue`'s statement in a language, built once: building and keying a statement of this size
+    costs more Python than running it."""
+    judge_id = db.bindparam("judge_id")
+    conflicted = db.select(Conflict.entry_id).where(Conflict.judge_id == judge_id)
     has_marks = db.select(Mark.id).where(Mark.assignment_id == Assignment.id).exists()
     revising = db.select(SheetRevision.id).where(SheetRevision.assignment_id == Assignment.id,
                                                  SheetRevision.submitted_at.is_(None)).exists()
     begun = has_marks | (Assignment.overall_comment != "") | Assignment.ballot_position.is_not(None)
-    rows = db.session.execute(
-        db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
-                  revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
-                  Entry.title, Entry.field_id)
-        .join(Entry, Assignment.entry_id == Entry.id)
-        .where(Assignment.judge_id == judge.id, Assignment.entry_id.not_in(conflicted))
-        .order_by(Entry.contest_id, Assignment.round, Entry.id)
-    ).all()
-    contest_ids = {row.contest_id for row in rows}
-    if not contest_ids:
-        return []
-    contests = {c.id: c for c in db.session.scalars(
-        db.select(Contest).where(Contest.id.in_(contest_ids)).options(selectinload(Contest.fields)))}
-    field_names = {f.id: f.local_name for contest in contests.values() for f in contest.fields}
-    rounds = {(r.contest_id, r.number): r for r in db.session.scalars(
-        db.select(ScoringRound).where(ScoringRound.contest_id.in_(contest_ids)))}
-    groups = []
-    for (contest_id, number), items in groupby(rows, key=lambda row: (row.contest_id, row.round)):
-        lines = [QueueRow(assignment_id=row.assignment_id, entry_id=row.entry_id,
-                          entry_code=Entry.code_of(row.entry_id),
-                          entry_title=row.title,
-                          field_name=field_names.get(row.field_id),
-                          status=row.status, state=state_of(row.status, revising=row.revising, begun=row.begun))
-                 for row in items]
-        groups.append(QueueGroup(contest=contests[contest_id], number=number,
-                                 scoring_round=rounds.get((contest_id, number)),
-                                 rows=sorted(lines, key=lambda line: QUEUE_ORDER[line.state])))
-    return groups
+    return (db.select(Assignment.id.label("assignment_id"), Assignment.round, Assignment.status,
+                      revising.label("revising"), begun.label("begun"), Entry.id.label("entry_id"), Entry.contest_id,
+                      Entry.title, Contest.kind, worded(ContestField, "name", locale).label("field_name"),
+                      ScoringRound.opens_at, ScoringRound.closes_at)
+            .join(Entry, Assignment.entry_id == Entry.id)
+            .join(Contest, Entry.contest_id == Contest.id)
+            .outerjoin(ContestField, Entry.field_id == ContestField.id)
+            .outerjoin(ScoringRound,
+                       (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == Assignment.round))
+            .where(Assignment.judge_id == judge_id, Assignment.entry_id.not_in(conflicted))
+            .order_by(Entry.contest_id, Assignment.round, Entry.id))
+
+
+def _locale() -> str:
+    return str(get_locale() or "")
+
+
+def worded(model: type, attribute: str, locale: str):
+    """A worded column (``name``, ``description``) in ``locale``, or its default wording where that
+    language has none: ``Worded.in_language`` done by the statement that reads the rows."""
+    default = getattr(model, attribute)
+    if locale not in model.TRANSLATED_LANGUAGES:
+        return default
+    return db.func.coalesce(db.func.nullif(getattr(model, f"{attribute}_{locale}"), ""), default)
 
 
 # -- the score sheet ---------------------------------------------------------------------------
@@ -171,30 +239,104 @@ def format_value(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None) -> Assignment:
+@dataclass(frozen=True)
+class RubricLine:
+    """One criterion of a contest's rubric, in the reader's language: what a sheet is checked against
+    and what the judge's page shows, read as a row (the judges' busiest requests load no rubric objects)."""
+
+    id: int
+    local_name: str
+    local_description: str
+    weight: Decimal
+    scale_min: int
+    scale_max: int
+
+
+def rubric(contest_id: int) -> list[RubricLine]:
+    """The contest's criteria in their order, named in the reader's language (one statement)."""
+    rows = db.session.execute(_rubric_statement(_locale()), {"contest_id": contest_id}).all()
+    return [RubricLine(*row) for row in rows]
+
+
+@cache
+def _rubric_statement(locale: str):
+    return (db.select(Criterion.id, worded(Criterion, "name", locale), worded(Criterion, "description", locale),
+                      Criterion.weight, Criterion.scale_min, Criterion.scale_max)
+            .where(Criterion.contest_id == db.bindparam("contest_id")).order_by(Criterion.position, Criterion.id))
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """A sheet as its page shows it, read as rows: the marks as submitted or drafted, the judge's open
+    revision of a submitted sheet (its number, overall comment and marks) and the entry's documents."""
+
+    marks: list
+    revision_number: int | None
+    revision_comment: str
+    revision_marks: list
+    content_types: list[str]
+
+    @property
+    def revising(self) -> bool:
+        return self.revision_number is not None
+
+
+def read_sheet(assignment: Assignment) -> SheetRead:
+    """What :class:`SheetRead` holds, in two statements whatever the rubric's length."""
+    marks_statement, documents_statement = _sheet_statements()
+    marks, revision, revised, comment = [], None, [], ""
+    for row in db.session.execute(marks_statement, {"assignment_id": assignment.id}):
+        if not row.revision:
+            marks.append(row)
+            continue
+        revision, comment = row.revision, row.overall or ""
+        if row.criterion_id is not None:
+            revised.append(row)
+    content_types = db.session.scalars(documents_statement, {"entry_id": assignment.entry_id}).all()
+    return SheetRead(marks, revision, comment, revised, list(content_types))
+
+
+@cache
+def _sheet_statements():
+    """:func:`read_sheet`'s statements, built once: the marks of the sheet and of its open revision, the documents."""
+    assignment_id = db.bindparam("assignment_id")
+    sheet_marks = db.select(db.literal(0).label("revision"), db.null().label("overall"), Mark.criterion_id,
+                            Mark.value, Mark.comment).where(Mark.assignment_id == assignment_id)
+    revision_marks = (
+        db.select(SheetRevision.number, SheetRevision.overall_comment, RevisionMark.criterion_id,
+                  RevisionMark.value, RevisionMark.comment)
+        .select_from(SheetRevision).outerjoin(RevisionMark, RevisionMark.revision_id == SheetRevision.id)
+        .where(SheetRevision.assignment_id == assignment_id, SheetRevision.submitted_at.is_(None)))
+    documents = (db.select(Attachment.content_type).where(Attachment.entry_id == db.bindparam("entry_id"))
+                 .order_by(Attachment.id))
+    return db.union_all(sheet_marks, revision_marks), documents
+
+
+def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None,
+           criteria: list[RubricLine] | None = None) -> Assignment:
     """Save a draft (any criteria) or submit (all criteria), only while the round is open.
 
     A submitted sheet is never edited in place: what the judge types goes to its open revision,
     and the submitted marks keep counting until the revision is submitted and replaces them.
     """
     if assignment.round == FINAL_ROUND:
-        raise ScoreError(_("The final round is judged on a ranking ballot, not on the rubric."))
+        raise ScoreError("final_round_is_a_ballot")
     lock_sheet(assignment)
     ensure_open(assignment, now)
-    criteria = assignment.entry.contest.criteria
+    criteria = rubric(assignment.entry.contest_id) if criteria is None else criteria
     if final and not criteria:
-        raise ScoreError(_("This contest has no rubric yet, so there is nothing to submit."))
+        raise ScoreError("rubric_missing")
     accepted: dict[int, tuple[Decimal, str]] = {}
-    problems: dict[int, str] = {}
+    problems: dict[int, Message] = {}
     for criterion in criteria:
         raw = (sheet.values.get(criterion.id) or "").strip()
         comment = (sheet.comments.get(criterion.id) or "").strip()
         if not raw:
             if final:
-                problems[criterion.id] = _("Give a score from %(min)d to %(max)d.",
-                                           min=criterion.scale_min, max=criterion.scale_max)
+                problems[criterion.id] = Message("score_missing", {"min": criterion.scale_min,
+                                                                   "max": criterion.scale_max})
             elif comment:
-                problems[criterion.id] = _("Give a score too, so that the comment can be kept.")
+                problems[criterion.id] = Message("score_needed_for_comment")
             continue
         problem = _value_problem(criterion, raw)
         if problem:
@@ -202,10 +344,8 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
             continue
         accepted[criterion.id] = (parse_value(raw), comment)
     if problems:
-        message = (_("Every criterion needs a score before the sheet can be submitted.")
-                   if final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
-                   else _("Some scores need correcting."))
-        raise ScoreError(message, problems)
+        incomplete = final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
+        raise ScoreError("sheet_incomplete" if incomplete else "scores_to_correct", problems)
 
     now = now or utcnow()
     revising = assignment.status is SheetStatus.SUBMITTED
@@ -217,7 +357,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         _write_marks(revision.marks, RevisionMark, criteria, accepted)
         revision.overall_comment = sheet.overall_comment.strip()
         if final:
-            _submit_revision(assignment, revision, now)
+            _submit_revision(assignment, revision, now, criteria)
     else:
         _write_marks(assignment.marks, Mark, criteria, accepted)
         assignment.overall_comment = sheet.overall_comment.strip()
@@ -244,7 +384,7 @@ def sheet_facts(sheet: Assignment | SheetRevision) -> dict:
     return facts
 
 
-def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: dict[int, tuple[Decimal, str]]) -> None:
+def _write_marks(marks: list, kind: type, criteria: list[RubricLine], accepted: dict[int, tuple[Decimal, str]]) -> None:
     """Make ``marks`` (a sheet's or a revision's) hold exactly the accepted values, row by row."""
     existing = {mark.criterion_id: mark for mark in marks}
     for criterion in criteria:
@@ -252,7 +392,7 @@ def _write_marks(marks: list, kind: type, criteria: list[Criterion], accepted: d
         if criterion.id in accepted:
             value, comment = accepted[criterion.id]
             if mark is None:
-                marks.append(kind(criterion=criterion, value=value, comment=comment))
+                marks.append(kind(criterion_id=criterion.id, value=value, comment=comment))
             else:
                 mark.value, mark.comment = value, comment
         elif mark is not None:  # cleared in a draft
@@ -270,10 +410,10 @@ def _open_revision(assignment: Assignment, now: datetime) -> SheetRevision:
     return revision
 
 
-def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime) -> None:
+def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime,
+                     criteria: list[RubricLine]) -> None:
     """The revision's values become the sheet's, all in the same flush; the revision stays as its record."""
-    db.session.flush()  # the revision's new marks get their criterion ids
-    _write_marks(assignment.marks, Mark, assignment.entry.contest.criteria,
+    _write_marks(assignment.marks, Mark, criteria,
                  {mark.criterion_id: (mark.value, mark.comment) for mark in revision.marks})
     assignment.overall_comment = revision.overall_comment
     assignment.ballot_position = revision.ballot_position
@@ -300,36 +440,40 @@ def discard_revisions(assignments: list[Assignment], now: datetime | None = None
     return discarded
 
 
-def _value_problem(criterion: Criterion, raw: str) -> str | None:
+def _value_problem(criterion: Criterion, raw: str) -> Message | None:
     value = parse_value(raw)
     if value is None:
-        return _("Type a number, such as 7 or 7.5.")
+        return Message("score_not_a_number")
     if not criterion.scale_min <= value <= criterion.scale_max:
-        return _("The score must be from %(min)d to %(max)d.", min=criterion.scale_min, max=criterion.scale_max)
+        return Message("score_off_scale", {"min": criterion.scale_min, "max": criterion.scale_max})
     if value.as_tuple().exponent < -2:
-        return _("Use at most two decimal places.")
+        return Message("score_too_precise")
     return None
 
 
 def ensure_open(assignment: Assignment, now: datetime | None = None) -> None:
-    message = closed_message(assignment, now)
-    if message:
-        raise ScoreError(message)
+    why = why_closed(assignment, now)
+    if why:
+        raise ScoreError(why)
 
 
-def closed_message(assignment: Assignment, now: datetime | None = None) -> str | None:
-    """Why the sheet cannot be changed now, or None while the round is open."""
+def why_closed(assignment: Assignment, now: datetime | None = None) -> Message | None:
+    """Why the sheet cannot be changed now, or None while the round is open (dates as Tashkent shows them)."""
     now = now or utcnow()
     scoring_round = assignment.scoring_round
     if scoring_round is None:
-        return _("Scoring is not open: no dates are set yet for round %(n)d of this contest.", n=assignment.round)
+        return Message("round_dates_unset", {"n": assignment.round})
     if now < scoring_round.opens_at:
-        return _("Scoring is not open yet: round %(n)d opens on %(date)s.", n=assignment.round,
-                 date=local_time(scoring_round.opens_at))
+        return Message("round_not_open_yet", {"n": assignment.round, "date": local_time(scoring_round.opens_at)})
     if now >= scoring_round.closes_at:
-        return _("Round %(n)d closed on %(date)s; the scores are final and can no longer be changed.",
-                 n=assignment.round, date=local_time(scoring_round.closes_at))
+        return Message("round_closed", {"n": assignment.round, "date": local_time(scoring_round.closes_at)})
     return None
+
+
+def closed_message(assignment: Assignment, now: datetime | None = None) -> str | None:
+    """:func:`why_closed` in the reader's language."""
+    why = why_closed(assignment, now)
+    return say(why) if why else None
 
 
 # What a judge's request changes on an assignment: read again once its lock is held. Its entry, contest
@@ -343,27 +487,32 @@ def lock_sheet(assignment: Assignment) -> None:
 
     What the request read before it held the lock may be out of date (another tab may have
     submitted the sheet meanwhile), so the sheet is read again under the lock: its columns by the
-    locking statement itself, its marks and revisions when next used.
+    locking statement itself, its marks and revisions when next used. Not in the locking statement:
+    on PostgreSQL a statement that waited for the lock still sees the other tables as they were
+    when it began, so the marks the other request wrote would be missed.
     """
-    found = db.session.execute(
-        db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
-        .where(Assignment.id == assignment.id).with_for_update()).first()
+    found = db.session.execute(_lock_statement(), {"assignment_id": assignment.id}).first()
     if found is None:
-        raise ScoreError(_("This entry is no longer in your queue."))
+        raise ScoreError("sheet_gone")
     for name, value in zip(SHEET_COLUMNS, found):
         set_committed_value(assignment, name, value)
     db.session.expire(assignment, SHEET_COLLECTIONS)
 
 
+@cache
+def _lock_statement():
+    return (db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
+            .where(Assignment.id == db.bindparam("assignment_id")).with_for_update())
+
+
 # -- the final round's ranking ballot ----------------------------------------------------------------
 
-class BallotError(ValueError):
-    """What was wrong with a ballot: messages for the whole form, and one per finalist (assignment id)."""
+class BallotError(SheetRefusal):
+    """What was wrong with a ballot: messages for the whole form, and one per finalist (by assignment id)."""
 
-    def __init__(self, problems: list[str] | str = (), by_assignment: dict[int, str] | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.by_assignment = dict(by_assignment or {})
-        super().__init__("; ".join(self.problems + list(self.by_assignment.values())))
+    @property
+    def by_assignment(self) -> dict[int, str]:
+        return self.by_key_text
 
 
 def ballot(judge: User, contest: Contest) -> list[Assignment]:
@@ -395,21 +544,21 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
     a score sheet, a submitted place is changed in a revision and counts until that is submitted.
     """
     if not assignments:
-        raise BallotError(_("You have no finalists to rank."))
+        raise BallotError("no_finalists")
     for assignment in assignments:
         lock_sheet(assignment)
     ensure_open(assignments[0], now)
     n = len(assignments)
-    problems: dict[int, str] = {}
+    problems: dict[int, Message] = {}
     places: dict[int, int] = {}
     for assignment in assignments:
         raw = (typed.get(assignment.id) or "").strip()
         if not raw:
             if final:
-                problems[assignment.id] = _("Give this finalist a place from 1 to %(n)d.", n=n)
+                problems[assignment.id] = Message("place_missing", {"n": n})
             continue
         if not raw.isdigit() or not 1 <= int(raw) <= n:
-            problems[assignment.id] = _("Type a whole number from 1 to %(n)d.", n=n)
+            problems[assignment.id] = Message("place_not_whole", {"n": n})
             continue
         places[assignment.id] = int(raw)
     if final:
@@ -419,12 +568,11 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
         for place, ids in holders.items():
             if len(ids) > 1:
                 for assignment_id in ids:
-                    problems.setdefault(assignment_id, _("Place %(p)d is given to more than one finalist; "
-                                                         "use each place once.", p=place))
+                    problems.setdefault(assignment_id, Message("place_repeated", {"p": place}))
     if problems:
-        message = (_("Every finalist needs its own place from 1 to %(n)d before the ballot can be submitted.", n=n)
-                   if final else _("Some places need correcting."))
-        raise BallotError(message, problems)
+        if final:
+            raise BallotError("ballot_incomplete", problems, n=n)
+        raise BallotError("places_to_correct", problems)
     when = now or utcnow()
     for assignment in assignments:
         revising = assignment.status is SheetStatus.SUBMITTED
@@ -434,7 +582,7 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
             revision = _open_revision(assignment, when)
             revision.ballot_position = places.get(assignment.id)
             if final:
-                _submit_revision(assignment, revision, when)
+                _submit_revision(assignment, revision, when, rubric(assignment.entry.contest_id))
         else:
             assignment.ballot_position = places.get(assignment.id)
             if final:
@@ -463,11 +611,10 @@ def declare_conflict(assignment: Assignment, reason: str, *, by: User, now: date
     """
     reason = reason.strip()
     if not reason:
-        raise ScoreError(_("Say why you cannot judge this entry."))
+        raise ScoreError("conflict_reason_missing")
     lock_sheet(assignment)
     if assignment.is_frozen(now):
-        raise ScoreError(_("Round %(n)d has closed, so the scores can no longer change. "
-                           "Please tell the organizers about the conflict.", n=assignment.round))
+        raise ScoreError("conflict_after_close", n=assignment.round)
     conflict = db.session.scalar(db.select(Conflict).where(
         Conflict.judge_id == assignment.judge_id, Conflict.entry_id == assignment.entry_id,
         Conflict.source == ConflictSource.DECLARED_ENTRY))
