@@ -14,7 +14,7 @@ MESSAGES = {
     # the score sheet
     "final_round_is_a_ballot": N_("The final round is judged on a ranking ballot, not on the rubric."),
     "rubric_missing": N_("This contest has no rubric yet, so there is nothing to submit."),
-    "sheet_incomplete": N_("Every criterion needs a score before the sheet can be submitted."),
+    "criteria_unscored": N_("Every criterion needs a score before the sheet can be submitted."),
     "scores_to_correct": N_("Some scores need correcting."),
     "score_missing": N_("Give a score from %(min)s to %(max)s."),
     "score_needed_for_comment": N_("Give a score too, so that the comment can be kept."),

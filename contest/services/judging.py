@@ -345,7 +345,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         accepted[criterion.id] = (parse_value(raw), comment)
     if problems:
         incomplete = final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
-        raise ScoreError("sheet_incomplete" if incomplete else "scores_to_correct", problems)
+        raise ScoreError("criteria_unscored" if incomplete else "scores_to_correct", problems)
 
     now = now or utcnow()
     revising = assignment.status is SheetStatus.SUBMITTED
