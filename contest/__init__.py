@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from contest.config import Config
+from contest.edge import ContestFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +20,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
-    app = Flask(
+    app = ContestFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -64,6 +65,9 @@ def register_extensions(app: Flask) -> None:
     from contest.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from contest import edge
+
+    edge.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload, selectinload
 
-from contest.actions import fingerprint
+from contest.actions import attempt, fingerprint
 from contest.api import bp, schemas
 from contest.api.auth import current_token
 from contest.extensions import db
@@ -320,16 +320,13 @@ def save_sheet(body, assignment_id: int):
     try:
         judging.lock_sheet(found)  # held to the commit: the version compared is the one the save replaces
         if body["seen"] and body["seen"] != sheet_version(found):
-            db.session.rollback()
             abort(409, message=_("This sheet has changed since you read it: read it again, then save."))
-        judging.record(found, sheet, final=body["submit"])
+        attempt(lambda: judging.record(found, sheet, final=body["submit"]))
     except ScoreError as error:
-        db.session.rollback()
-        if db.session.get(Assignment, assignment_id) is None:  # a conflict declared meanwhile
+        if db.session.get(Assignment, assignment_id, populate_existing=True) is None:  # a conflict declared meanwhile
             abort(404)
         abort(422, message=" ".join(error.problems) or _("Some scores need correcting."),
               errors={"json": {"marks": {str(k): [v] for k, v in error.by_criterion.items()}}})
-    db.session.commit()
     return assignment_out(assignment_or_404(assignment_id))
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from contest.extensions import db
 from contest.jobs import runner
 from contest.jobs.registry import KINDS
+from contest.pending import listen as listen_pending
+from contest.pending import outermost, pending
 from contest.models import Job, JobFailure, JobStatus, User, utcnow
 
 PENDING = "jobs_to_dispatch"      # Session.info key: jobs created or retried in this transaction
@@ -124,19 +126,18 @@ def rq_job_id(job_id: int) -> str:
 # --------------------------------------------------------------------------- dispatch after commit
 
 def _dispatch_after_commit(job: Job) -> None:
-    db.session.info.setdefault(PENDING, []).append(job.id)
+    """Remembered for the transaction's commit; a rollback (of it, or of the savepoint around it) forgets it."""
+    pending(db.session(), PENDING).append(job.id)
 
 
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
-    if pending:
+    if not outermost(session):  # a savepoint released: the job's row is not committed yet
+        return
+    jobs = session.info.pop(PENDING, None)
+    if jobs:
         app = current_app._get_current_object()
-        for job_id in pending:
+        for job_id in jobs:
             dispatch(app, job_id)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
 
 
 def dispatch(app: Flask, job_id: int) -> None:
@@ -203,4 +204,4 @@ def init_app(app: Flask) -> None:
         raise RuntimeError("JOBS_RUNNER is rq but neither JOBS_REDIS_URL nor REDIS_URL is set")
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+    listen_pending()

@@ -7,7 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    flash_refusal, perform, refusal_texts, under,
 )
 from contest.auth.access import staff_required
 from contest.extensions import db
@@ -145,13 +146,11 @@ def judge(judge_id: int):
             form.expertise.errors.extend(problems)
         else:
             judges.set_expertise(judge, levels)
-            db.session.commit()
             flash(_("Expertise saved."), "success")
             return redirect(url_for("organizer.judge", judge_id=judge.id))
     elif declaration_form.declare.data and declaration_form.validate_on_submit():
         outcome = reassignment.declare(judge, DeclarationKind(declaration_form.kind.data),
                                        declaration_form.value.data, by=current_user._get_current_object())
-        db.session.commit()
         flash(" ".join([_("Declaration recorded and applied to the judge's contests.")] + _reassigned(outcome)),
               "warning" if outcome.short else "success")
         return redirect(url_for("organizer.judge", judge_id=judge.id))
@@ -284,8 +283,7 @@ def start_assignment_run(contest_id: int):
         form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
         return _assignment_page(contest, form, run_form)
     run = judge_assignment.start_run(contest, current_user._get_current_object(),
-                                     load_evening=run_form.load_evening())
-    db.session.commit()  # the job starts now
+                                     load_evening=run_form.load_evening())  # the job starts with the commit
     return redirect(url_for("organizer.assignment_run", run_id=run.id))
 
 
@@ -315,7 +313,7 @@ def confirm_assignment_run(run_id: int):
     try:
         plan = judge_assignment.plan_commit(run)
     except AssignmentError as error:
-        confirmation.refusals = [str(error)]
+        confirmation.refusals = refusal_texts(error)
         return confirmation_page(confirmation)
     confirmation.consequences = [
         ngettext("%(num)d entry is put before its judges (%(pairs)d assignments in all).",
@@ -343,12 +341,10 @@ def commit_assignment_run(run_id: int):
     if not confirmed():
         return redirect(url_for("organizer.confirm_assignment_run", run_id=run.id))
     try:
-        n = judge_assignment.commit_run(run)
+        n = attempt(lambda: judge_assignment.commit_run(run))
     except AssignmentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+        flash_refusal(error)
         return redirect(url_for("organizer.assignment_run", run_id=run.id))
-    db.session.commit()
     flash(_("%(n)d assignments are in place.", n=n), "success")
     return redirect(url_for("organizer.assignment", contest_id=run.contest_id))
 

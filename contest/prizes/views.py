@@ -8,7 +8,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    perform, under,
 )
 from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
@@ -272,8 +273,7 @@ def prepare_workbook(season_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     job = jobs.enqueue("season_workbook", season_id=season.id, locale=language,
-                       created_by=current_user._get_current_object())
-    db.session.commit()  # the job starts now
+                       created_by=current_user._get_current_object())  # it starts with the commit
     flash(_("The workbook is being prepared; download it from this page when it is ready."), "info")
     return redirect(url_for("jobs.job", job_id=job.id))
 
@@ -290,12 +290,11 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
     if form.validate_on_submit():
         codes = [c.strip() for c in form.countries.data if c and c.strip()]
         try:
-            prizes.set_preferences(season, settings, person, codes, current_user._get_current_object())
+            attempt(lambda: prizes.set_preferences(season, settings, person, codes,
+                                                   current_user._get_current_object()))
         except PrizeError as error:
-            db.session.rollback()
             problems = error.problems
         else:
-            db.session.commit()
             flash(_("The choices are saved."), "success")
             return redirect(back)
     slots = [current[i] if i < len(current) else "" for i in range(len(places))]

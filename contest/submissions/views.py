@@ -13,7 +13,7 @@ from contest.models import Attachment, Contest, Entry, Role, Season
 from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform
+from contest.actions import ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, perform
 from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -55,12 +55,10 @@ def new_entry(contest_id: int):
         return redirect(url_for("submissions.my_entries"))
     if form.validate_on_submit():
         try:
-            entry = entries.create(contest, current_user, form.to_draft())
+            entry = attempt(lambda: entries.create(contest, current_user, form.to_draft()))
         except EntryError as error:
-            db.session.rollback()
             return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
                                    problems=error.problems), 422
-        db.session.commit()
         flash(_("Draft saved. Attach your documents, then submit."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
@@ -77,12 +75,10 @@ def edit(entry_id: int):
         form.load(entry)
     elif form.validate_on_submit():
         try:
-            entries.update(entry, form.to_draft())
+            attempt(lambda: entries.update(entry, form.to_draft()))
         except EntryError as error:
-            db.session.rollback()
             return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
                                    problems=error.problems), 422
-        db.session.commit()
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
