@@ -118,7 +118,7 @@ def test_a_refused_change_leaves_nothing_and_the_page_keeps_what_was_typed(clien
     def create_then_refuse(*args, **kwargs):
         real(*args, **kwargs)
         assert db.session.scalar(db.select(db.func.count(Season.id))) == 1 and audit.staged(db.session())
-        raise SeasonError("A season for 2031 already exists.")
+        raise SeasonError("season_exists", year=2031)
 
     monkeypatch.setattr(seasons, "create_season", create_then_refuse)
     before = db.session.scalar(db.select(db.func.count(AuditEvent.seq)))
@@ -139,12 +139,12 @@ def test_a_refused_button_that_redirects_commits_nothing_of_its_change(client, o
 
     def delete_then_refuse(*args, **kwargs):
         real(*args, **kwargs)
-        raise SeasonError("Scoring has started: the rubric is frozen.")
+        raise SeasonError("rubric_frozen", contest="The Best Idea")
 
     monkeypatch.setattr(seasons, "delete_criterion", delete_then_refuse)
     before = db.session.scalar(db.select(db.func.count(AuditEvent.seq)))
     response = client.post(f"/organizer/criteria/{criterion.id}/delete", follow_redirects=True)
-    assert response.status_code == 200 and "the rubric is frozen" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Scoring has started for The Best Idea" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Criterion, criterion.id) is not None
     assert db.session.scalar(db.select(db.func.count(AuditEvent.seq))) == before
@@ -157,7 +157,7 @@ def test_a_savepoint_rolled_back_drops_its_own_audit_events_and_jobs_only(app):
         with pytest.raises(SeasonError):
             attempt(lambda: (audit.record("inside.dropped", ("test", None)),
                              queue.enqueue("test_steps", steps=1, marker="dropped@example.uz"),
-                             _raise(SeasonError("no"))))
+                             _raise(SeasonError("budget_negative"))))
         assert [event.action for event, _subject, _entry in audit.staged(db.session())] == ["before.kept"]
         assert db.session.info[queue.PENDING] == [kept.id]
         db.session.commit()
@@ -167,3 +167,19 @@ def test_a_savepoint_rolled_back_drops_its_own_audit_events_and_jobs_only(app):
 
 def _raise(error: Exception):
     raise error
+
+
+def test_a_refusal_no_view_answered_is_a_422_with_its_reasons_and_in_the_api_its_codes(client, app):
+    def refuses():
+        _person("unanswered@example.uz")
+        db.session.flush()
+        raise SeasonError("season_exists", year=2031)
+
+    app.add_url_rule("/_edge/unanswered", "unanswered", refuses, methods=["POST"])
+    app.add_url_rule("/api/v1/_edge/unanswered", "api_unanswered", refuses, methods=["POST"])
+    page = client.post("/_edge/unanswered")
+    assert page.status_code == 422 and "A season for 2031 already exists." in page.get_data(as_text=True)
+    answer = client.post("/api/v1/_edge/unanswered")
+    assert answer.status_code == 422 and answer.json["message"] == "A season for 2031 already exists."
+    assert answer.json["refusals"] == [{"code": "season_exists", "year": 2031}]
+    assert _people("unanswered@example.uz") == 0

@@ -8,7 +8,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from contest.actions import attempt
+from contest.actions import attempt, refusal_texts
 from contest.auth.access import staff_required
 from contest.downloads import XLSX, send_download
 from contest.excel.people_import import MAX_FILE_BYTES, MAX_ROWS, PeopleKind
@@ -47,7 +47,7 @@ def upload(kind: str):
     try:
         outcome = attempt(lambda: imports.import_people(data, kind, valid_for=valid_for, max_bytes=_max_bytes()))
     except ImportRefused as refusal:
-        form.file.errors.append(refusal.message)
+        form.file.errors.extend(refusal_texts(refusal))
         return _page(kind, form), 422
     except ImportRejected as rejected:
         return _page(kind, form, rejected=rejected,

@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.jobs import runner
 from contest.jobs.registry import KINDS
@@ -31,7 +31,7 @@ PENDING = "jobs_to_dispatch"      # Session.info key: jobs created or retried in
 RQ_ENTRY = "contest.jobs.worker.perform"
 
 
-class JobError(ValueError):
+class JobError(Refusal):
     """A job action refused; the message says why."""
 
 
@@ -62,7 +62,7 @@ def retry(job: Job) -> Job:
     sweep()
     db.session.refresh(job)
     if job.status is not JobStatus.FAILED:
-        raise JobError(_("Only a failed job can be retried."))
+        raise JobError("job_not_failed")
     job.status, job.failure, job.error = JobStatus.QUEUED, None, None
     job.progress_done = job.progress_total = 0
     job.worker = job.started_at = job.finished_at = job.heartbeat_at = None

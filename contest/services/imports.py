@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.orm import configure_mappers, selectinload
 
+from contest.catalogue import Message, Refusal
 from contest.excel import Column
 from contest.excel.people_import import (
     COLUMNS,
@@ -50,24 +51,6 @@ from contest.services import audit, notices
 ROLE_OF = {PeopleKind.PARTICIPANTS: Role.PARTICIPANT, PeopleKind.JUDGES: Role.JUDGE}
 LOOKUP_CHUNK = 500   # emails per query: well under every database's limit on bound values
 
-REFUSALS = {
-    "empty_file": _l("The file is empty."),
-    "file_too_large": _l("The file is too large: a workbook of at most %(max_mb)d MB is accepted."),
-    "old_excel": _l("This is an old Excel 97-2003 file (.xls). Open it in Excel, save it as an "
-                    "Excel workbook (.xlsx) and upload it again."),
-    "not_xlsx": _l("This file is not an Excel workbook (.xlsx). Download the template, fill it in and "
-                   "upload it as .xlsx."),
-    "no_sheet": _l("The workbook has no sheet to read."),
-    "no_header": _l("The first row of the sheet must hold the column names of the template."),
-    "other_template": _l("This looks like the %(other)s template; upload it on the %(other)s import page."),
-    "unknown_columns": _l("Columns the template does not have: %(columns)s. Keep the template's column "
-                          "names in the first row."),
-    "repeated_columns": _l("Columns that appear twice: %(columns)s."),
-    "missing_columns": _l("Required columns are missing: %(columns)s."),
-    "too_many_rows": _l("The file has more than %(max_rows)d rows. Split it into files of at most "
-                        "%(max_rows)d rows and import them one by one."),
-    "no_rows": _l("The sheet has no rows to import under its header."),
-}
 ROW_MESSAGES = {
     "required": _l("Required; the cell is empty."),
     "too_long": _l("Too long: at most %(max)d characters."),
@@ -86,12 +69,16 @@ ROW_MESSAGES = {
 KIND_NAMES = {PeopleKind.PARTICIPANTS: _l("participants"), PeopleKind.JUDGES: _l("judges")}
 
 
-class ImportRefused(ValueError):
-    """The file as a whole cannot be imported; ``message`` says why, in the reader's language."""
+class ImportRefused(Refusal):
+    """The file as a whole cannot be imported: the workbook's refusal, the template it looks like named
+    in the reader's language (codes and wording in ``contest.catalogue.imports``)."""
 
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+    @classmethod
+    def of(cls, refusal: WorkbookRefused) -> ImportRefused:
+        params = dict(refusal.params)
+        if "kind" in params:
+            params["kind"] = str(KIND_NAMES[PeopleKind(params["kind"])])
+        return cls(Message(refusal.code, params))
 
 
 @dataclass(frozen=True)
@@ -207,7 +194,7 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
     try:
         sheet = read_people(data, kind, vocabulary(), max_bytes=max_bytes)
     except WorkbookRefused as refusal:
-        raise ImportRefused(describe_refusal(refusal)) from None
+        raise ImportRefused.of(refusal) from None
     problems = list(sheet.problems)
     existing = _accounts_by_email([row.email for row in sheet.rows], with_expertise=kind is PeopleKind.JUDGES)
     role = ROLE_OF[kind]
@@ -235,13 +222,6 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
         "rows": len(sheet.rows), "created": len(outcome.created), "updated": len(outcome.updated),
         "unchanged": outcome.unchanged})
     return outcome
-
-
-def describe_refusal(refusal: WorkbookRefused) -> str:
-    params = dict(refusal.params)
-    if "kind" in params:
-        params["other"] = KIND_NAMES[PeopleKind(params.pop("kind"))]
-    return str(REFUSALS[refusal.code]) % params if params else str(REFUSALS[refusal.code])
 
 
 def _report_line(problem: RowProblem) -> ReportLine:
