@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from flask import abort, flash, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -154,6 +154,14 @@ def commit_change(change: Callable[[], object], refusals: tuple[type[Exception],
         return False
     flash(done(outcome) if callable(done) else done, category)
     return True
+
+
+def remove_at_version(remove: Callable[[int | None], object], refusals: tuple[type[Exception], ...],
+                      done: str | Callable[[object], str], back: str, category: str = "info"):
+    """A button that removes a versioned row as of the version its page showed (the form's ``version``),
+    then goes ``back``. See :func:`perform`."""
+    perform(lambda: remove(request.form.get("version", type=int)), refusals, done, category)
+    return redirect(back)
 
 
 def perform(change: Callable[[], object], refusals: tuple[type[Exception], ...], done: str | Callable[[object], str],

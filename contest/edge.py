@@ -2,8 +2,8 @@
 
 Views change data through services that only flush. After a view returns, for a method that may
 change something (POST, PUT, PATCH, DELETE) with an answer that is not an error, the request's
-transaction commits once; an exception, an error status (a refused form's 422 included) or a safe
-method rolls it back. A change refused in the middle of a request is undone alone by the SAVEPOINT
+transaction commits once; an exception or an error status (a refused form's 422 included) rolls it
+back. A change refused in the middle of a request is undone alone by the SAVEPOINT
 around it (``contest.actions.attempt``), so the page can still answer with what was typed.
 
 A GET or HEAD changes nothing. With ``SAFE_REQUESTS_WRITE_NOTHING`` (on in tests) a safe request
@@ -35,26 +35,32 @@ class WriteOnSafeRequest(RuntimeError):
 
 
 def process(view: Callable[[], object]) -> Response:
-    """Run the view; commit its changes if the method may change data and the answer is no error."""
-    safe = request.method in SAFE_METHODS
-    if safe and current_app.config.get("SAFE_REQUESTS_WRITE_NOTHING"):
-        db.session.info[READ_ONLY] = request.method
+    """Run the view; commit its changes if the method may change data and the answer is no error.
+
+    A safe method's transaction is left alone: it wrote nothing, and the app context's end closes it.
+    """
+    if request.method in SAFE_METHODS:
+        return _read_only(view)
     try:
         response = current_app.make_response(view())
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        db.session.info.pop(READ_ONLY, None)
-    if safe or response.status_code >= 400:
-        db.session.rollback()
-        return response
-    try:
-        db.session.commit()
+        if response.status_code >= 400:
+            db.session.rollback()
+        else:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     return response
+
+
+def _read_only(view: Callable[[], object]) -> Response:
+    if not current_app.config.get("SAFE_REQUESTS_WRITE_NOTHING"):
+        return current_app.make_response(view())
+    db.session.info[READ_ONLY] = request.method
+    try:
+        return current_app.make_response(view())
+    finally:
+        db.session.info.pop(READ_ONLY, None)
 
 
 def abandon() -> None:

@@ -332,15 +332,23 @@ def save_sheet(body, assignment_id: int):
 
 # -- published results -------------------------------------------------------------------------------------
 
+def _latest_for_staff(model, row_id: int, snapshots, missing: str):
+    """The row (a contest, a season) and its latest snapshot, for a token that reads as staff; 404 (saying
+    ``missing``) before there is one."""
+    need(SCOPE_READ, STAFF)
+    found = db.get_or_404(model, row_id)
+    snapshot = snapshots.latest(found.id)
+    if snapshot is None:
+        abort(404, message=missing)
+    return found, snapshot
+
+
 @bp.get("/contests/<int:contest_id>/ranking")
 @bp.response(200, schemas.Ranking)
 def ranking(contest_id: int):
     """The contest's latest published ranking (organizers); 404 until one is published."""
-    need(SCOPE_READ, STAFF)
-    found = db.get_or_404(Contest, contest_id)
-    snapshot = ResultSnapshot.latest(found.id)
-    if snapshot is None:
-        abort(404, message=_("No ranking of this contest is published yet."))
+    found, snapshot = _latest_for_staff(Contest, contest_id, ResultSnapshot,
+                                        _("No ranking of this contest is published yet."))
     rows = snapshot.result["ranking"]
     ids = [results.key_id(row["entry"]) for row in rows]
     titles = dict(db.session.execute(db.select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all()) if ids else {}
@@ -357,11 +365,8 @@ def ranking(contest_id: int):
 @bp.response(200, schemas.Awards)
 def awards(season_id: int):
     """The season's latest committed allocation (organizers): fixed prizes and internships; 404 before one."""
-    need(SCOPE_READ, STAFF)
-    found = db.get_or_404(Season, season_id)
-    snapshot = AllocationSnapshot.latest(found.id)
-    if snapshot is None:
-        abort(404, message=_("No prize allocation of this season is committed yet."))
+    found, snapshot = _latest_for_staff(Season, season_id, AllocationSnapshot,
+                                        _("No prize allocation of this season is committed yet."))
     kept, result = snapshot.selection, snapshot.result
     people = kept.get("people", {})
     names = prizes.country_names(kept.get("countries", []))

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from contest.actions import ActionForm, attempt, commit_change, perform, refusal_texts
+from contest.actions import ActionForm, attempt, commit_change, refusal_texts, remove_at_version
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.forms import answer_status
 from contest.models import Contest, Criterion, Entry, Role, Season, User
-from contest.organizer import bp
+from contest.organizer import bp, current_season
 from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
     parse_lines,
@@ -33,9 +34,7 @@ def _season_or_404(season_id: int | None = None) -> Season:
 @bp.get("/")
 @staff_required
 def overview():
-    season = Season.current()
-    if season is None:
-        return redirect(url_for("organizer.new_season"))
+    season = current_season()
     counts = entry_queries.counts(season)
     return render_template("organizer/overview.html", season=season, seasons=_all_seasons(), counts=counts,
                            by_status=entry_queries.status_counts(season),
@@ -117,10 +116,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
 @staff_required
 def delete_criterion(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
-    contest_id = criterion.contest_id
-    perform(lambda: seasons.delete_criterion(criterion, request.form.get("version", type=int)), (SeasonError,),
-            _("Criterion removed."), "info")
-    return redirect(url_for("organizer.contest", contest_id=contest_id))
+    return remove_at_version(partial(seasons.delete_criterion, criterion), (SeasonError,), _("Criterion removed."),
+                             url_for("organizer.contest", contest_id=criterion.contest_id))
 
 
 @bp.get("/entries")

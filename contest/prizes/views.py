@@ -1,6 +1,8 @@
 """Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -9,7 +11,7 @@ from flask_login import current_user
 
 from contest.actions import (
     ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
-    perform, under,
+    perform, remove_at_version, under,
 )
 from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
@@ -25,6 +27,7 @@ from contest.models import (
     Season,
 )
 from contest.jobs import queue as jobs
+from contest.organizer import current_season
 from contest.prizes import bp
 from contest.prizes.forms import (
     ApplyChangeForm,
@@ -48,10 +51,7 @@ def _season(season_id: int) -> Season:
 @bp.get("/")
 @staff_required
 def index():
-    season = Season.current()
-    if season is None:
-        return redirect(url_for("organizer.new_season"))
-    return redirect(url_for("prizes.budget", season_id=season.id))
+    return redirect(url_for("prizes.budget", season_id=current_season().id))
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -119,10 +119,9 @@ def add_country(season_id: int):
 @staff_required
 def remove_country(country_id: int):
     country = db.get_or_404(InternshipCountry, country_id)
-    season_id = country.season_id
-    perform(lambda: prizes.remove_country(country, request.form.get("version", type=int)), (PrizeError,),
-            _("The country is removed, with the preferences that named it."))
-    return redirect(url_for("prizes.catalogue", season_id=season_id))
+    return remove_at_version(partial(prizes.remove_country, country), (PrizeError,),
+                             _("The country is removed, with the preferences that named it."),
+                             url_for("prizes.catalogue", season_id=country.season_id), "success")
 
 
 # --------------------------------------------------------------------------- budget

@@ -34,6 +34,14 @@ def _editable_entry(entry_id: int) -> Entry:
     return entry
 
 
+def _attachment_of(entry: Entry, attachment_id: int) -> Attachment:
+    """The entry's attachment; 404 for another entry's."""
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry.id:
+        abort(404)
+    return attachment
+
+
 @bp.get("/")
 @participant_required
 def my_entries():
@@ -115,9 +123,7 @@ def upload(entry_id: int):
 @login_required
 def delete_attachment(entry_id: int, attachment_id: int):
     entry = _editable_entry(entry_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.entry_id != entry.id:
-        abort(404)
+    attachment = _attachment_of(entry, attachment_id)
     perform(lambda: attachments.remove(attachment), (EntryError,), _("File removed."), "info")
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
@@ -125,10 +131,7 @@ def delete_attachment(entry_id: int, attachment_id: int):
 @bp.get("/<int:entry_id>/attachments/<int:attachment_id>")
 @login_required
 def download(entry_id: int, attachment_id: int):
-    entry = _own_entry(entry_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.entry_id != entry.id:
-        abort(404)
+    attachment = _attachment_of(_own_entry(entry_id), attachment_id)
     return send_download(attachments.path_of(attachment), attachment.content_type, attachment.original_name)
 
 
