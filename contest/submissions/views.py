@@ -9,11 +9,14 @@ from flask_login import current_user, login_required
 from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
+from contest.i18n import say
 from contest.models import Attachment, Contest, Entry, Role, Season
 from contest.services import attachments, entries, prizes, results
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.actions import ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, perform
+from contest.actions import (
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, perform, refusal_texts,
+)
 from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -66,7 +69,7 @@ def new_entry(contest_id: int):
             entry = attempt(lambda: entries.create(contest, current_user, form.to_draft()))
         except EntryError as error:
             return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
-                                   problems=error.problems), 422
+                                   problems=refusal_texts(error)), 422
         flash(_("Draft saved. Attach your documents, then submit."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
@@ -86,7 +89,7 @@ def edit(entry_id: int):
             attempt(lambda: entries.update(entry, form.to_draft()))
         except EntryError as error:
             return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
-                                   problems=error.problems), 422
+                                   problems=refusal_texts(error)), 422
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
@@ -101,7 +104,8 @@ def show(entry_id: int):
     comments = results.entry_comments(entry, standing[0].published_at) if standing else []
     won = prizes.winnings(entry, current_user, standing[1]["rank"]) if standing else None
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
-                           missing=entries.completeness_problems(entry), standing=standing, comments=comments,
+                           missing=[say(problem) for problem in entries.completeness_problems(entry)],
+                           standing=standing, comments=comments,
                            won=won)
 
 
@@ -162,7 +166,7 @@ def confirm_withdraw(entry_id: int):
     return confirmation_page(Confirmation(
         title=_("Withdraw %(code)s?", code=entry.code), action_url=url_for("submissions.withdraw", entry_id=entry.id),
         submit_label=_("Withdraw the entry"), back_url=back, consequences=consequences,
-        refusals=entries.withdrawal_problems(entry), danger=True))
+        refusals=[say(problem) for problem in entries.withdrawal_problems(entry)], danger=True))
 
 
 @bp.post("/<int:entry_id>/withdraw")
