@@ -89,19 +89,8 @@ def confirmation_page(confirmation: Confirmation):
     return render_template("confirm.html", confirmation=confirmation, form=ConfirmForm(seen=confirmation.seen))
 
 
-def flash_problems(error: Exception) -> None:
-    """Each problem of a refusal as an error message: a :class:`Refusal`'s messages in the reader's
-    language, else ``problems`` if the error lists them."""
-    if isinstance(error, Refusal):
-        for message in error.messages:
-            flash(say(message), "danger")
-        return
-    for problem in getattr(error, "problems", None) or [str(error)]:
-        flash(problem, "danger")
-
-
-def flash_refusal(error: Exception, category: str = "danger") -> None:
-    """A refusal flashed as it is told (a :class:`Refusal` in the reader's language, else its text)."""
+def flash_problems(error: Exception, category: str = "danger") -> None:
+    """Each problem of a refusal flashed as it is told (see :func:`refusal_texts`)."""
     for text in refusal_texts(error):
         flash(text, category)
 
@@ -112,10 +101,10 @@ def under(field) -> Callable[[Exception], None]:
 
 
 def refusal_texts(error: Exception) -> list[str]:
-    """A refusal's messages in the reader's language (an older refusal's text as it is)."""
+    """A refusal's messages in the reader's language; an older refusal's ``problems``, or its text."""
     if isinstance(error, Refusal):
         return [say(message) for message in error.messages]
-    return [str(error)]
+    return list(getattr(error, "problems", None) or [str(error)])
 
 
 def attempt(change: Callable[[], T], retries: int = 1) -> T:

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from contest.actions import (
     ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
-    flash_refusal, perform, refusal_texts, remove_at_version, under,
+    perform, refusal_texts, remove_at_version, under,
 )
 from contest.auth.access import staff_required
 from contest.extensions import db
@@ -353,7 +353,7 @@ def commit_assignment_run(run_id: int):
     try:
         n = attempt(lambda: judge_assignment.commit_run(run))
     except AssignmentError as error:
-        flash_refusal(error)
+        flash_problems(error)
         return redirect(url_for("organizer.assignment_run", run_id=run.id))
     flash(_("%(n)d assignments are in place.", n=n), "success")
     return redirect(url_for("organizer.assignment", contest_id=run.contest_id))

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from contest.actions import (
     ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
-    perform, remove_at_version, under,
+    perform, refusal_texts, remove_at_version, under,
 )
 from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
@@ -76,7 +76,7 @@ def catalogue(season_id: int):
                                                        preferences_close_at=form.preferences_close_at.data,
                                                        prizes=prize_rows, rows=country_rows, seen=form.read_at()),
                          (PrizeError,), _("The prize catalogue is saved."),
-                         refused=form.refused_or(lambda error: problems.extend(error.problems))):
+                         refused=form.refused_or(lambda error: problems.extend(refusal_texts(error)))):
             return redirect(url_for("prizes.catalogue", season_id=season.id))
     return _catalogue_page(season, form, fixed, places, problems=problems)
 
@@ -292,7 +292,7 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
             attempt(lambda: prizes.set_preferences(season, settings, person, codes,
                                                    current_user._get_current_object()))
         except PrizeError as error:
-            problems = error.problems
+            problems = refusal_texts(error)
         else:
             flash(_("The choices are saved."), "success")
             return redirect(back)

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from contest.actions import (
     ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
-    flash_refusal, refusal_texts,
+    refusal_texts,
 )
 from contest.auth.access import staff_required
 from contest.engines import scoring
@@ -189,7 +189,7 @@ def confirm_publish(contest_id: int):
     try:
         publication = results.prepare_publication(contest, method, _inline_limit())
     except ValueError as error:
-        confirmation.refusals = getattr(error, "problems", None) or refusal_texts(error)
+        confirmation.refusals = refusal_texts(error)
         return confirmation_page(confirmation)
     if publication.identical:
         confirmation.refusals = [str(results.AlreadyPublished(publication.latest))]
@@ -229,10 +229,10 @@ def publish(contest_id: int):
         snapshot = attempt(lambda: results.publish(contest, current_user._get_current_object(), method,
                                                    _inline_limit()))
     except results.AlreadyPublished as same:
-        flash_refusal(same, "info")
+        flash_problems(same, "info")
         return redirect(url_for("results.snapshot", snapshot_id=same.latest.id))
     except ValueError as error:
-        flash_refusal(error)
+        flash_problems(error)
         return redirect(url_for("results.contest", contest_id=contest.id))
     flash(_("%(contest)s: version %(n)d of the ranking is published.", n=snapshot.version, contest=contest.title),
           "success")
@@ -330,7 +330,7 @@ def final_round(contest_id: int):
         created = attempt(lambda: judge_assignment.open_final_round(contest, proposal, opens_at=form.opens_at.data,
                                                                     closes_at=form.closes_at.data))
     except (AssignmentError, results.NothingToRank, results.RankingPending) as error:
-        flash_refusal(error)
+        flash_problems(error)
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
     flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
             f=len(proposal.finalists), p=len(proposal.panel)), "success")

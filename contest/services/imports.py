@@ -3,7 +3,7 @@
 The workbook is read and checked by the pure ``contest.excel.people_import``; this module adds
 what needs the database (an email that belongs to an account of another role), writes the
 accounts, and words every problem in the organizer's language. It flushes and never commits:
-the view commits once when every row passed, or rolls back.
+the request commits once when every row passed (contest.edge), or rolls back.
 
 Accounts are keyed by email, compared case-insensitively. A new account gets no password but a
 one-time link to set one. An existing account of the same role gets the file's profile when it
