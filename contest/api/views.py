@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload, selectinload
 
-from contest.actions import attempt, fingerprint
+from contest.actions import fingerprint
 from contest.api import bp, schemas
 from contest.api.auth import current_token
 from contest.extensions import db
@@ -321,7 +321,7 @@ def save_sheet(body, assignment_id: int):
         judging.lock_sheet(found)  # held to the commit: the version compared is the one the save replaces
         if body["seen"] and body["seen"] != sheet_version(found):
             abort(409, message=_("This sheet has changed since you read it: read it again, then save."))
-        attempt(lambda: judging.record(found, sheet, final=body["submit"]))
+        judging.record(found, sheet, final=body["submit"])  # every refusal here is an error status: rolled back
     except ScoreError as error:
         if db.session.get(Assignment, assignment_id, populate_existing=True) is None:  # a conflict declared meanwhile
             abort(404)

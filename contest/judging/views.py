@@ -99,7 +99,7 @@ def save_scores(assignment_id: int):
                              [_("Some fields need correcting.")], 422)
     final = form.final
     try:
-        attempt(lambda: judging.record(assignment, form.to_sheet(), final=final))
+        judging.record(assignment, form.to_sheet(), final=final)  # refuses before it writes: no savepoint needed
     except ScoreError as error:
         # A conflict declared meanwhile, in another tab, took the assignment away.
         if db.session.get(Assignment, assignment_id, populate_existing=True) is None:
