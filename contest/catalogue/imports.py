@@ -1,4 +1,5 @@
-"""Why a workbook of people cannot be imported at all (contest.excel.people_import, contest.services.imports)."""
+"""Why a workbook of people cannot be imported: the file as a whole, or a row's cell
+(contest.excel.people_import, contest.services.imports)."""
 from contest.catalogue import N_
 
 MESSAGES = {
@@ -18,4 +19,18 @@ MESSAGES = {
     "too_many_rows": N_("The file has more than %(max_rows)s rows. Split it into files of at most "
                         "%(max_rows)s rows and import them one by one."),
     "no_rows": N_("The sheet has no rows to import under its header."),
+    # one cell of one row (contest.excel.people_import.RowProblem codes, prefixed with "row_")
+    "row_required": N_("Required; the cell is empty."),
+    "row_too_long": N_("Too long: at most %(max)s characters."),
+    "row_email_invalid": N_("“%(value)s” is not a valid email address."),
+    "row_email_repeated": N_("The same email is already on row %(first_row)s."),
+    "row_category_unknown": N_("Unknown category “%(value)s”: use student, teacher or engineer."),
+    "row_region_unknown": N_("Unknown region “%(value)s”: use a region code or its English name (see the Help sheet)."),
+    "row_phone_invalid": N_("Enter a phone number such as +998 90 123 45 67."),
+    "row_expertise_no_field": N_("“%(item)s” has a level but no field."),
+    "row_expertise_field_too_long": N_("The field “%(field)s” is longer than %(max)s characters."),
+    "row_expertise_level": N_("The level of “%(field)s” must be 1, 2 or 3, not “%(value)s”."),
+    "row_expertise_repeated": N_("The field “%(field)s” is listed twice."),
+    "row_email_other_role": N_("This email belongs to an account of another role (%(role)s); it cannot be "
+                               "imported here."),
 }

@@ -38,6 +38,7 @@ from contest.excel.people_import import (
     read_people,
 )
 from contest.extensions import db
+from contest.i18n import say
 from contest.models import (
     CATEGORY_LABELS,
     REGIONS,
@@ -51,21 +52,6 @@ from contest.services import audit, notices
 ROLE_OF = {PeopleKind.PARTICIPANTS: Role.PARTICIPANT, PeopleKind.JUDGES: Role.JUDGE}
 LOOKUP_CHUNK = 500   # emails per query: well under every database's limit on bound values
 
-ROW_MESSAGES = {
-    "required": _l("Required; the cell is empty."),
-    "too_long": _l("Too long: at most %(max)d characters."),
-    "email_invalid": _l("“%(value)s” is not a valid email address."),
-    "email_repeated": _l("The same email is already on row %(first_row)d."),
-    "category_unknown": _l("Unknown category “%(value)s”: use student, teacher or engineer."),
-    "region_unknown": _l("Unknown region “%(value)s”: use a region code or its English name (see the Help sheet)."),
-    "phone_invalid": _l("Enter a phone number such as +998 90 123 45 67."),
-    "expertise_no_field": _l("“%(item)s” has a level but no field."),
-    "expertise_field_too_long": _l("The field “%(field)s” is longer than %(max)d characters."),
-    "expertise_level": _l("The level of “%(field)s” must be 1, 2 or 3, not “%(value)s”."),
-    "expertise_repeated": _l("The field “%(field)s” is listed twice."),
-    "email_other_role": _l("This email belongs to an account of another role (%(role)s); it cannot be "
-                           "imported here."),
-}
 KIND_NAMES = {PeopleKind.PARTICIPANTS: _l("participants"), PeopleKind.JUDGES: _l("judges")}
 
 
@@ -225,8 +211,8 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
 
 
 def _report_line(problem: RowProblem) -> ReportLine:
-    message = ROW_MESSAGES[problem.code]
-    text = str(message) % dict(problem.params) if problem.params else str(message)
+    """The problem in the organizer's language; its wording is the catalogue's ``row_<code>``."""
+    text = say(Message(f"row_{problem.code}", dict(problem.params)))
     return ReportLine(row=problem.row, column=problem.column, letter=problem.letter, message=text)
 
 
