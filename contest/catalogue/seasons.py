@@ -3,7 +3,7 @@ from contest.catalogue import N_
 
 MESSAGES = {
     "season_exists": N_("A season for %(year)s already exists."),
-    "window_closes_before_it_opens": N_("The window must close after it opens."),
+    "contest_window_inverted": N_("The window must close after it opens."),
     "entries_per_author_below_one": N_("Allow at least one entry per author."),
     "scale_top_not_above_bottom": N_("The top of the scale must be above its bottom."),
     "weight_not_positive": N_("A weight must be positive."),

@@ -125,7 +125,7 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
     shown = contest_shown(contest)
     versions.check(contest, seen, shown)
     if closes_at <= opens_at:
-        raise SeasonError("window_closes_before_it_opens")
+        raise SeasonError("contest_window_inverted")
     if max_entries_per_author < 1:
         raise SeasonError("entries_per_author_below_one")
     wanted = {f.name: f for f in unique_fields(field_names)}
