@@ -1,6 +1,7 @@
 """The contest-judging platform: application factory."""
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from contest.config import Config
+from contest.edge import ContestFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +21,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
-    app = Flask(
+    app = ContestFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -46,50 +48,39 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
+def init_each(app: Flask, *modules: str) -> None:
+    """Each module's ``init_app(app)``, in this order; imported only once the app is being built, so that
+    no module imported by them imports the package back half-made."""
+    for name in modules:
+        importlib.import_module(name).init_app(app)
+
+
 def register_security(app: Flask) -> None:
     """First of all: a production app with an unsafe setting refuses to be built at all."""
-    from contest import security
-
-    security.init_app(app)
+    init_each(app, "contest.security")
 
 
 def register_logging(app: Flask) -> None:
-    from contest import logs
-
-    logs.init_app(app)
+    init_each(app, "contest.logs")
 
 
 def register_extensions(app: Flask) -> None:
-    from contest import i18n, passwords
+    from contest.auth import access
     from contest.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    i18n.init_app(app)
-    passwords.init_app(app)
-    from contest.services import audit
-
-    audit.init_app(app)
-    from contest.auth import access
-
+    init_each(app, "contest.edge", "contest.i18n", "contest.passwords", "contest.services.audit")
     access.init_app(app, login_manager)
     register_jobs(app)
-    from contest.services import mail
-
-    mail.init_app(app)
+    init_each(app, "contest.services.mail")
 
 
 def register_jobs(app: Flask) -> None:
     """The job queue, and the modules that add job kinds beyond the app's own (JOBS_IMPORTS)."""
-    import importlib
-
-    from contest.jobs import queue
-    from contest.services import stored_rankings
-
-    queue.init_app(app)
-    stored_rankings.init_app(app)
+    init_each(app, "contest.jobs.queue", "contest.services.stored_rankings")
     for module in filter(None, (name.strip() for name in app.config["JOBS_IMPORTS"].split(","))):
         importlib.import_module(module)
 
@@ -113,53 +104,25 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
 
 
-def register_blueprints(app: Flask) -> None:
-    from contest import api
-    from contest.auth import bp as auth_bp
-    from contest.certificates import bp as certificates_bp
-    from contest.health import bp as health_bp
-    from contest.imports import bp as imports_bp
-    from contest.jobs import bp as jobs_bp
-    from contest.mail import bp as mail_bp
-    from contest.judging import bp as judging_bp
-    from contest.main import bp as main_bp
-    from contest.organizer import bp as organizer_bp
-    from contest.prizes import bp as prizes_bp
-    from contest.public import bp as public_bp
-    from contest.results import bp as results_bp
-    from contest.submissions import bp as submissions_bp
-    from contest.tokens import bp as tokens_bp
+# Each feature's blueprint (the package's ``bp``) and where its pages live, in the order they are registered.
+BLUEPRINTS = (
+    ("contest.main", None), ("contest.health", None), ("contest.auth", "/auth"), ("contest.submissions", "/entries"),
+    ("contest.judging", "/judging"), ("contest.organizer", "/organizer"), ("contest.results", "/results"),
+    ("contest.prizes", "/prizes"), ("contest.imports", "/organizer/import"), ("contest.jobs", "/organizer/jobs"),
+    ("contest.mail", "/organizer/mail"), ("contest.public", "/public"), ("contest.certificates", "/certificates"),
+    ("contest.tokens", "/tokens"),
+)
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(submissions_bp, url_prefix="/entries")
-    app.register_blueprint(judging_bp, url_prefix="/judging")
-    app.register_blueprint(organizer_bp, url_prefix="/organizer")
-    app.register_blueprint(results_bp, url_prefix="/results")
-    app.register_blueprint(prizes_bp, url_prefix="/prizes")
-    app.register_blueprint(imports_bp, url_prefix="/organizer/import")
-    app.register_blueprint(jobs_bp, url_prefix="/organizer/jobs")
-    app.register_blueprint(mail_bp, url_prefix="/organizer/mail")
-    app.register_blueprint(public_bp, url_prefix="/public")
-    app.register_blueprint(certificates_bp, url_prefix="/certificates")
-    app.register_blueprint(tokens_bp, url_prefix="/tokens")
-    api.init_app(app)
+
+def register_blueprints(app: Flask) -> None:
+    for package, prefix in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(package).bp, url_prefix=prefix)
+    init_each(app, "contest.api")  # the JSON API: flask-smorest's Api and its blueprint
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from contest import errors
-
-    errors.init_app(app)
+    init_each(app, "contest.errors")
 
 
 def register_commands(app: Flask) -> None:
-    from contest import cli
-
-    cli.init_app(app)
-    from contest.jobs import worker
-
-    worker.init_app(app)
-    from contest.mail import commands as mail_commands
-
-    mail_commands.init_app(app)
+    init_each(app, "contest.cli", "contest.jobs.worker", "contest.mail.commands")

@@ -1,7 +1,8 @@
-"""Changes made from the web: one commit, or one rollback and the reason shown to the user.
+"""Changes made from the web: made, or undone with the reason shown to the user.
 
-Services only flush; a view hands its change to :func:`commit_change` (a form that was already
-validated) or :func:`perform` (a button: a CSRF-checked POST with no fields). What cannot be
+Services only flush, and the request commits once at its end (``contest.edge``); a view hands its
+change to :func:`commit_change` (a form that was already validated) or :func:`perform` (a button: a
+CSRF-checked POST with no fields), or runs it in :func:`attempt` and answers a refusal itself. What cannot be
 undone is asked first on a :func:`confirmation_page`, and runs only when :func:`confirmed`.
 """
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TypeVar
 
-from flask import abort, flash, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -22,6 +23,8 @@ from contest.extensions import db
 from contest.forms import BaseForm
 from contest.i18n import say
 from contest.services.versions import StaleEdit
+
+T = TypeVar("T")
 
 
 class ActionForm(BaseForm):
@@ -86,15 +89,10 @@ def confirmation_page(confirmation: Confirmation):
     return render_template("confirm.html", confirmation=confirmation, form=ConfirmForm(seen=confirmation.seen))
 
 
-def flash_problems(error: Exception) -> None:
-    """Each problem of a refusal as an error message: a :class:`Refusal`'s messages in the reader's
-    language, else ``problems`` if the error lists them."""
-    if isinstance(error, Refusal):
-        for message in error.messages:
-            flash(say(message), "danger")
-        return
-    for problem in getattr(error, "problems", None) or [str(error)]:
-        flash(problem, "danger")
+def flash_problems(error: Exception, category: str = "danger") -> None:
+    """Each problem of a refusal flashed as it is told (see :func:`refusal_texts`)."""
+    for text in refusal_texts(error):
+        flash(text, category)
 
 
 def under(field) -> Callable[[Exception], None]:
@@ -103,47 +101,56 @@ def under(field) -> Callable[[Exception], None]:
 
 
 def refusal_texts(error: Exception) -> list[str]:
-    """A refusal's messages in the reader's language (an older refusal's text as it is)."""
+    """A refusal's messages in the reader's language; an older refusal's ``problems``, or its text."""
     if isinstance(error, Refusal):
         return [say(message) for message in error.messages]
-    return [str(error)]
+    return list(getattr(error, "problems", None) or [str(error)])
+
+
+def attempt(change: Callable[[], T], retries: int = 1) -> T:
+    """Run a service change inside a SAVEPOINT: if it raises, its writes (and the audit events and jobs
+    it staged) are undone and the request goes on, to answer with what was typed; the request's one
+    commit happens at the edge (``contest.edge``).
+
+    A ``StaleDataError`` means another save of the same row committed between the service's version
+    check and its write: the change runs once more against what is stored now, where that check sees
+    the new version and names what changed (or, if nothing the form shows did, saves over the part it
+    does not show). Raced again, it is a :class:`StaleEdit`.
+    """
+    try:
+        with db.session.begin_nested():
+            return change()
+    except StaleDataError as race:
+        if not retries:
+            raise StaleEdit([], []) from race
+        return attempt(change, retries - 1)
 
 
 def commit_change(change: Callable[[], object], refusals: tuple[type[Exception], ...],
                   done: str | Callable[[object], str], category: str = "success",
                   refused: Callable[[Exception], None] = flash_problems) -> bool:
-    """Run a service change and commit it, flashing ``done`` (or ``done(outcome)``).
+    """Make a service change (see :func:`attempt`), flashing ``done`` (or ``done(outcome)``); the
+    request commits it at its end.
 
-    When the service refuses with one of ``refusals``, or as stale (:class:`StaleEdit`: the form
-    was read at an older version), everything is rolled back and the error goes to ``refused``
-    (by default each problem is flashed). Returns whether it was saved.
-
-    A ``StaleDataError`` means another save of the same row committed between the service's
-    version check and its write: the change runs once more against what is stored now, where
-    that check sees the new version and names what changed (or, if nothing the form shows did,
-    saves over the part it does not show).
+    When the service refuses with a :class:`Refusal`, one of ``refusals``, or as stale
+    (:class:`StaleEdit`: the form was read at an older version), the change is undone and the error
+    goes to ``refused`` (by default each problem is flashed). Returns whether it was made.
     """
     try:
-        outcome = _committed(change)
-    except (*refusals, StaleEdit) as error:
-        db.session.rollback()
+        outcome = attempt(change)
+    except (Refusal, *refusals, StaleEdit) as error:
         refused(error)
         return False
     flash(done(outcome) if callable(done) else done, category)
     return True
 
 
-def _committed(change: Callable[[], object], retries: int = 1) -> object:
-    """Run ``change`` and commit; raced by a save of the same row, roll back and run it again."""
-    try:
-        outcome = change()
-        db.session.commit()
-    except StaleDataError as race:
-        db.session.rollback()
-        if not retries:
-            raise StaleEdit([], []) from race
-        return _committed(change, retries - 1)
-    return outcome
+def remove_at_version(remove: Callable[[int | None], object], refusals: tuple[type[Exception], ...],
+                      done: str | Callable[[object], str], back: str, category: str = "info"):
+    """A button that removes a versioned row as of the version its page showed (the form's ``version``),
+    then goes ``back``. See :func:`perform`."""
+    perform(lambda: remove(request.form.get("version", type=int)), refusals, done, category)
+    return redirect(back)
 
 
 def perform(change: Callable[[], object], refusals: tuple[type[Exception], ...], done: str | Callable[[object], str],

@@ -112,4 +112,5 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     BABEL_DEFAULT_LOCALE = "en"
     JOBS_RUNNER = "inline"  # run jobs as their request commits, so tests need not poll
+    SAFE_REQUESTS_WRITE_NOTHING = True  # a GET that writes fails the test that opens it (contest.edge)
     PASSWORD_HASH_PROFILE = "CHEAPEST"  # argon2id all the same, with parameters made for tests

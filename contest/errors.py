@@ -11,7 +11,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from contest.api.auth import is_api_request
 from contest.api.errors import error_response, from_http_exception
-from contest.extensions import db, limiter
+from contest.catalogue import Refusal
+from contest.edge import WriteOnSafeRequest, abandon
+from contest.extensions import limiter
+from contest.i18n import say
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
@@ -51,6 +54,13 @@ def init_app(app: Flask) -> None:
         response.headers["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
         return response
 
+    @app.errorhandler(Refusal)
+    def refused(error: Refusal):
+        """A service's refusal that its view did not answer: its reasons, in the reader's language (422)."""
+        if is_api_request():
+            return error_response(422, refusal=error)
+        return render_error(422, " ".join(say(message) for message in error.messages))
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
@@ -63,6 +73,8 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if isinstance(error, WriteOnSafeRequest):
+            raise error  # a bug the tests must see, not a page
         app.logger.exception("Unhandled error on %s", request.path)
-        db.session.rollback()
+        abandon()
         return render_error(InternalServerError.code)

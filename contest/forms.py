@@ -62,7 +62,9 @@ class StaleChanges:
 
     def refused_under(self, field: Field) -> Callable[[Exception], None]:
         """As :meth:`refused_or`, with any other refusal shown under ``field``."""
-        return self.refused_or(lambda error: field.errors.append(str(error)))
+        from contest.actions import refusal_texts  # the actions build on these forms
+
+        return self.refused_or(lambda error: field.errors.extend(refusal_texts(error)))
 
     def show_stale(self, error: StaleEdit) -> None:
         """Name what changed beside what was typed, and carry the fresh versions for the next save."""

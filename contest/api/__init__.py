@@ -27,7 +27,8 @@ SPEC = {
         "components": {"securitySchemes": {"bearer": {
             "type": "http", "scheme": "bearer",
             "description": "A token issued on the API tokens page (organizers, or a judge for themselves)."}}},
-        "info": {"description": "Every answer is JSON, errors included ({code, status, message, errors}). "
+        "info": {"description": "Every answer is JSON, errors included ({code, status, message, errors}; "
+                                "a refused change adds refusals: [{code, ...its parameters}]). "
                                 "Lists come in pages (page, per_page) with total and links."},
     },
 }

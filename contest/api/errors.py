@@ -11,6 +11,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from contest.catalogue import Refusal
+from contest.i18n import say
+
 MESSAGES = {
     400: _l("The request could not be understood."),
     401: _l("Send a valid API token: Authorization: Bearer <token>."),
@@ -25,11 +28,18 @@ MESSAGES = {
 }
 
 
-def error_response(code: int, message: str | None = None, errors: dict | None = None, headers: dict | None = None):
+def error_response(code: int, message: str | None = None, errors: dict | None = None, headers: dict | None = None,
+                   refusal: Refusal | None = None):
+    """The JSON error; a refusal's message is each of its messages in the reader's language, and ``refusals``
+    carry their codes and parameters, for a program to act on."""
+    if refusal is not None:
+        message = message or " ".join(say(item) for item in refusal.messages)
     payload = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"),
                "message": str(message or MESSAGES.get(code, MESSAGES[500]))}
     if errors:
         payload["errors"] = errors
+    if refusal is not None:
+        payload["refusals"] = [item.as_json() for item in refusal.messages]
     response = jsonify(payload)
     response.status_code = code
     if code == 401:

@@ -321,30 +321,35 @@ def save_sheet(body, assignment_id: int):
     try:
         judging.lock_sheet(found)  # held to the commit: the version compared is the one the save replaces
         if body["seen"] and body["seen"] != sheet_version(found):
-            db.session.rollback()
             abort(409, message=_("This sheet has changed since you read it: read it again, then save."))
-        judging.record(found, sheet, final=body["submit"])
+        judging.record(found, sheet, final=body["submit"])  # every refusal here is an error status: rolled back
     except ScoreError as error:
-        db.session.rollback()
-        if db.session.get(Assignment, assignment_id) is None:  # a conflict declared meanwhile
+        if db.session.get(Assignment, assignment_id, populate_existing=True) is None:  # a conflict declared meanwhile
             abort(404)
         abort(422, message=" ".join(error.problems) or _("Some scores need correcting."),
               errors={"json": {"marks": {str(k): [v] for k, v in error.by_criterion.items()}}})
-    db.session.commit()
     return assignment_out(assignment_or_404(assignment_id))
 
 
 # -- published results -------------------------------------------------------------------------------------
 
+def _latest_for_staff(model, row_id: int, snapshots, missing: str):
+    """The row (a contest, a season) and its latest snapshot, for a token that reads as staff; 404 (saying
+    ``missing``) before there is one."""
+    need(SCOPE_READ, STAFF)
+    found = db.get_or_404(model, row_id)
+    snapshot = snapshots.latest(found.id)
+    if snapshot is None:
+        abort(404, message=missing)
+    return found, snapshot
+
+
 @bp.get("/contests/<int:contest_id>/ranking")
 @bp.response(200, schemas.Ranking)
 def ranking(contest_id: int):
     """The contest's latest published ranking (organizers); 404 until one is published."""
-    need(SCOPE_READ, STAFF)
-    found = db.get_or_404(Contest, contest_id)
-    snapshot = ResultSnapshot.latest(found.id)
-    if snapshot is None:
-        abort(404, message=_("No ranking of this contest is published yet."))
+    found, snapshot = _latest_for_staff(Contest, contest_id, ResultSnapshot,
+                                        _("No ranking of this contest is published yet."))
     rows = snapshot.result["ranking"]
     ids = [results.key_id(row["entry"]) for row in rows]
     titles = dict(db.session.execute(db.select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all()) if ids else {}
@@ -361,11 +366,8 @@ def ranking(contest_id: int):
 @bp.response(200, schemas.Awards)
 def awards(season_id: int):
     """The season's latest committed allocation (organizers): fixed prizes and internships; 404 before one."""
-    need(SCOPE_READ, STAFF)
-    found = db.get_or_404(Season, season_id)
-    snapshot = AllocationSnapshot.latest(found.id)
-    if snapshot is None:
-        abort(404, message=_("No prize allocation of this season is committed yet."))
+    found, snapshot = _latest_for_staff(Season, season_id, AllocationSnapshot,
+                                        _("No prize allocation of this season is committed yet."))
     kept, result = snapshot.selection, snapshot.result
     people = kept.get("people", {})
     names = prizes.country_names(kept.get("countries", []))

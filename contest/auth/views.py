@@ -11,7 +11,6 @@ from contest.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, 
 from contest.auth.throttle import (
     credential_limits, invitation, reset_link, reset_request_limits, signed_in_account, typed_email,
 )
-from contest.extensions import db
 from contest.models import User
 from contest.services import accounts
 
@@ -26,7 +25,6 @@ def register():
             email=form.email.data, password=form.password.data, full_name=form.full_name.data,
             category=form.category.data, organization=form.organization.data,
             region=form.region.data, phone=form.phone.data)
-        db.session.commit()
         login_user(user)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(url_for("main.dashboard"))
@@ -40,11 +38,10 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.authenticate(form.email.data, form.password.data)
+        user = User.authenticate(form.email.data, form.password.data)  # may upgrade an old password hash
         if user is None:
             flash(_("Wrong email or password."), "danger")
             return render_template("auth/login.html", form=form), 401
-        db.session.commit()  # an old password hash upgraded by authenticate
         login_user(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/login.html", form=form)
@@ -55,7 +52,6 @@ def login():
 def logout():
     """Ends this session and every other cookie of the account, remembered or not."""
     current_user.end_sessions()
-    db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -76,7 +72,6 @@ def change_password():
             return render_template("auth/change_password.html", form=form), 422
         user = current_user._get_current_object()
         accounts.change_password(user, form.password.data)
-        db.session.commit()
         login_user(user)  # other devices are signed out; this one stays in
         flash(_("Your password is changed."), "success")
         return redirect(url_for("main.dashboard"))
@@ -98,7 +93,6 @@ def _new_password_page(user: User, save, done: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         save(user, form.password.data)
-        db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         login_user(user)
@@ -114,7 +108,6 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account uses %(email)s, a link to choose a new password is on its way there. It works "
                 "once, for %(minutes)d minutes.", email=form.email.data, minutes=accounts.reset_minutes()), "info")
         return redirect(url_for("auth.login"))
@@ -139,5 +132,4 @@ def set_language(code: str):
         session["lang"] = code
         if current_user.is_authenticated:
             current_user.locale = code
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -86,7 +86,6 @@ def prepare_zip(season_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     job = jobs.enqueue("certificates_zip", season_id=season.id, url_template=_url_template(),
-                       created_by=current_user._get_current_object())
-    db.session.commit()  # the job starts now
+                       created_by=current_user._get_current_object())  # it starts with the commit
     flash(_("The certificates are being prepared; download the zip from this page when it is ready."), "info")
     return redirect(url_for("jobs.job", job_id=job.id))

@@ -27,6 +27,7 @@ import email_validator
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from contest.catalogue import Refusal
 from contest.excel.sheet import Column, workbook_bytes, write_sheet
 
 MAX_ROWS = 5_000
@@ -113,13 +114,17 @@ class RowProblem:
     params: Mapping[str, object] = field(default_factory=dict)
 
 
-class WorkbookRefused(ValueError):
-    """The file as a whole cannot be imported; ``code`` and ``params`` say why."""
+class WorkbookRefused(Refusal):
+    """The file as a whole cannot be imported; ``code`` and ``params`` say why (worded in
+    ``contest.catalogue.imports``)."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(code if not params else f"{code} {params}")
+    @property
+    def code(self) -> str:
+        return self.messages[0].code
+
+    @property
+    def params(self) -> dict[str, object]:
+        return dict(self.messages[0].params)
 
 
 @dataclass(frozen=True)

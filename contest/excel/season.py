@@ -120,7 +120,7 @@ def build_season_workbook(data: SeasonExport | Mapping, out: BinaryIO | None = N
     if isinstance(data, Mapping):
         data = SeasonExport(**data)
     if type(data.budget) is not int:
-        raise ExportError(f"the budget must be whole soums, got {data.budget!r}")
+        raise ExportError("export_budget_not_whole", value=repr(data.budget))
     if out is None:
         return workbook_bytes(lambda wb: _write_sheets(wb, data, translate))
     with streaming_workbook(out) as wb:

@@ -40,6 +40,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from contest.catalogue import Refusal
+
 try:
     from zoneinfo import ZoneInfo
 
@@ -80,8 +82,9 @@ _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-class ExportError(ValueError):
-    """A value does not fit its column (e.g. a float where whole soums are expected)."""
+class ExportError(Refusal):
+    """A value does not fit its column (e.g. a float where whole soums are expected): a bug in the
+    builder's caller, worded in ``contest.catalogue.exports`` for the job's error."""
 
 
 class Formula(str):
@@ -162,7 +165,7 @@ def _writer(ws: Worksheet, n: int, column: Column, sheet: str, style: Format | N
     header = column.header
 
     def refuse(value, want: str):
-        raise ExportError(f"sheet {sheet!r}, column {header!r}: {want}, got {value!r}")
+        raise ExportError("export_value_unfit", sheet=sheet, column=header, want=want, value=repr(value))
 
     if column.kind == "text":
         def write(row, value):

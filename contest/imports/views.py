@@ -8,10 +8,10 @@ from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from contest.actions import attempt, refusal_texts
 from contest.auth.access import staff_required
 from contest.downloads import XLSX, send_download
 from contest.excel.people_import import MAX_FILE_BYTES, MAX_ROWS, PeopleKind
-from contest.extensions import db
 from contest.imports import bp
 from contest.imports.forms import ImportForm
 from contest.services import imports
@@ -45,22 +45,18 @@ def upload(kind: str):
     data = form.file.data.stream.read(_max_bytes() + 1)
     valid_for = timedelta(hours=current_app.config["INVITE_VALID_HOURS"])
     try:
-        outcome = imports.import_people(data, kind, valid_for=valid_for, max_bytes=_max_bytes())
+        outcome = attempt(lambda: imports.import_people(data, kind, valid_for=valid_for, max_bytes=_max_bytes()))
     except ImportRefused as refusal:
-        db.session.rollback()
-        form.file.errors.append(refusal.message)
+        form.file.errors.extend(refusal_texts(refusal))
         return _page(kind, form), 422
     except ImportRejected as rejected:
-        db.session.rollback()
         return _page(kind, form, rejected=rejected,
                      report_href=_data_href(imports.problems_workbook(rejected.lines))), 422
     except IntegrityError:
         # Someone created an account with one of these emails between the check and the write.
-        db.session.rollback()
         form.file.errors.append(_("Another change to the same accounts arrived at the same moment, so nothing "
                                   "was imported. Upload the file again."))
         return _page(kind, form), 409
-    db.session.commit()
 
     def link_for(token: str) -> str:
         return url_for("auth.set_password", token=token, _external=True)

@@ -16,20 +16,22 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.jobs import runner
 from contest.jobs.registry import KINDS
+from contest.pending import listen as listen_pending
+from contest.pending import outermost, pending
 from contest.models import Job, JobFailure, JobStatus, User, utcnow
 
 PENDING = "jobs_to_dispatch"      # Session.info key: jobs created or retried in this transaction
 RQ_ENTRY = "contest.jobs.worker.perform"
 
 
-class JobError(ValueError):
+class JobError(Refusal):
     """A job action refused; the message says why."""
 
 
@@ -60,7 +62,7 @@ def retry(job: Job) -> Job:
     sweep()
     db.session.refresh(job)
     if job.status is not JobStatus.FAILED:
-        raise JobError(_("Only a failed job can be retried."))
+        raise JobError("job_not_failed")
     job.status, job.failure, job.error = JobStatus.QUEUED, None, None
     job.progress_done = job.progress_total = 0
     job.worker = job.started_at = job.finished_at = job.heartbeat_at = None
@@ -124,19 +126,18 @@ def rq_job_id(job_id: int) -> str:
 # --------------------------------------------------------------------------- dispatch after commit
 
 def _dispatch_after_commit(job: Job) -> None:
-    db.session.info.setdefault(PENDING, []).append(job.id)
+    """Remembered for the transaction's commit; a rollback (of it, or of the savepoint around it) forgets it."""
+    pending(db.session(), PENDING).append(job.id)
 
 
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
-    if pending:
+    if not outermost(session):  # a savepoint released: the job's row is not committed yet
+        return
+    jobs = session.info.pop(PENDING, None)
+    if jobs:
         app = current_app._get_current_object()
-        for job_id in pending:
+        for job_id in jobs:
             dispatch(app, job_id)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
 
 
 def dispatch(app: Flask, job_id: int) -> None:
@@ -203,4 +204,4 @@ def init_app(app: Flask) -> None:
         raise RuntimeError("JOBS_RUNNER is rq but neither JOBS_REDIS_URL nor REDIS_URL is set")
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+    listen_pending()

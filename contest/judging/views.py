@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from contest.actions import ActionForm, commit_change, perform, under
+from contest.actions import ActionForm, attempt, commit_change, perform, under
 from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
@@ -101,16 +101,15 @@ def save_scores(assignment_id: int):
         return _render_entry(assignment, form, problems=[_("Some fields need correcting.")], status=422)
     final = form.final
     try:
-        judging.record(assignment, form.to_sheet(), final=final, criteria=form.criteria)
+        judging.record(assignment, form.to_sheet(), final=final, criteria=form.criteria)  # refuses before it writes
     except ScoreError as error:
-        db.session.rollback()
-        if db.session.get(Assignment, assignment_id) is None:  # a conflict declared meanwhile, in another tab
+        # A conflict declared meanwhile, in another tab, took the assignment away.
+        if db.session.get(Assignment, assignment_id, populate_existing=True) is None:
             flash(error.problems[0] if error.problems else _("This entry is no longer in your queue."), "warning")
             return redirect(url_for("judging.queue"))
         form.show_problems(error.by_criterion)
         return _render_entry(assignment, form, problems=error.problems, status=422)
     done = _scores_saved(assignment, final)  # worded before the commit expires the rows it would reload
-    db.session.commit()
     flash(done, "success")
     return redirect(url_for("judging.queue") if final else url_for("judging.entry", assignment_id=assignment_id))
 
@@ -179,12 +178,10 @@ def save_ballot(contest_id: int):
         return _render_ballot(contest, assignments, form, [_("Some fields need correcting.")], 422)
     final = form.final
     try:
-        judging.record_ballot(assignments, form.typed(), final=final)
+        attempt(lambda: judging.record_ballot(assignments, form.typed(), final=final))
     except (BallotError, ScoreError) as error:
-        db.session.rollback()
         form.show_problems(getattr(error, "by_assignment", {}))
         return _render_ballot(contest, assignments, form, error.problems, 422)
-    db.session.commit()
     if final:
         flash(_("Your ballot for %(contest)s is submitted. You can revise it until the round closes.",
                 contest=contest.title), "success")
@@ -234,12 +231,10 @@ def declare_conflict(assignment_id: int):
         return _render_entry(assignment, form, conflict_form, status=422, read=read)
     code = assignment.entry.code
     try:
-        outcome = reassignment.declare_on_entry(assignment, conflict_form.reason.data,
-                                                by=current_user._get_current_object())
+        outcome = attempt(lambda: reassignment.declare_on_entry(assignment, conflict_form.reason.data,
+                                                                by=current_user._get_current_object()))
     except ScoreError as error:
-        db.session.rollback()
         return _render_entry(assignment, form, conflict_form, error.problems, 422, read)
-    db.session.commit()
     if outcome.replaced:
         flash(_("Conflict declared: %(code)s has left your queue and another judge now has it.", code=code), "info")
     elif outcome.short:

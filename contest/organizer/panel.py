@@ -1,14 +1,17 @@
 """The organizers' judging pages: panels, judge profiles, conflicts, assignment runs, scoring windows."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform,
-    refusal_texts, under,
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    perform, refusal_texts, remove_at_version, under,
 )
 from contest.auth.access import staff_required
 from contest.extensions import db
@@ -29,8 +32,26 @@ from contest.services.judge_assignment import AssignmentError
 from contest.services.judges import PanelError
 
 
-def _judge_choices():
-    return [(j.id, f"{j.full_name} · {j.email}") for j in judges.all_judges()]
+def _choosing_a_panel_judge(form: ManualAssignmentForm, contest: Contest) -> ManualAssignmentForm:
+    """The form, its judge chosen from the contest's panel."""
+    form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
+    return form
+
+
+def _entry_and_judge(contest: Contest, form: ManualAssignmentForm | ManualConflictForm) -> tuple[Entry, User] | None:
+    """The entry of the contest that the form names by its code (else the form says there is none) and
+    the judge it chose."""
+    entry = _entry_by_code(contest, form.entry_code.data)
+    if entry is None:
+        form.entry_code.errors.append(_("No entry of this contest has that code."))
+        return None
+    return entry, db.get_or_404(User, form.judge.data)
+
+
+def _choosing_a_judge(form: PanelJudgeForm | ManualConflictForm) -> PanelJudgeForm | ManualConflictForm:
+    """The form, its judge chosen from every judge account."""
+    form.judge.choices = [(j.id, f"{j.full_name} · {j.email}") for j in judges.all_judges()]
+    return form
 
 
 def _entry_by_code(contest: Contest, code: str) -> Entry | None:
@@ -43,15 +64,14 @@ def _entry_by_code(contest: Contest, code: str) -> Entry | None:
 @staff_required
 def panel(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    form = PanelJudgeForm()
-    form.judge.choices = _judge_choices()
-    if form.submit.data and form.validate_on_submit():
-        judge = db.get_or_404(User, form.judge.data)
-        if commit_change(lambda: judges.add_to_panel(contest, judge, min_load=form.min_load.data,
-                                                     max_load=form.max_load.data),
-                         (PanelError,), _("Panel saved."), refused=under(form.judge)):
-            return redirect(url_for("organizer.panel", contest_id=contest.id))
-    return _panel_page(contest, form=form)
+    form = _choosing_a_judge(PanelJudgeForm())
+    if not form.submit.data:
+        return _panel_page(contest)
+    return _panel_form_saved(
+        contest, "form", form,
+        lambda: judges.add_to_panel(contest, db.get_or_404(User, form.judge.data), min_load=form.min_load.data,
+                                    max_load=form.max_load.data),
+        (PanelError,), _("Panel saved."), under(form.judge))
 
 
 @bp.post("/contests/<int:contest_id>/panel/loads")
@@ -60,22 +80,28 @@ def panel_loads(contest_id: int):
     """Every member's loads from the panel's table, each row checked against the version it was read at."""
     contest = db.get_or_404(Contest, contest_id)
     form = PanelLoadsForm()
-    if form.validate_on_submit():
+
+    def save():
         by_id = {str(m.id): m for m in judges.panel(contest)}
-        rows = [judges.Loads(by_id[row.form.id.data], row.form.min_load.data, row.form.max_load.data,
-                             row.form.read_at()) for row in form.members if row.form.id.data in by_id]
-        if commit_change(lambda: judges.set_loads(rows), (PanelError,), _("The loads are saved."),
-                         refused=form.refused_or(flash_problems)):
-            return redirect(url_for("organizer.panel", contest_id=contest.id))
-    return _panel_page(contest, loads_form=form)
+        judges.set_loads([judges.Loads(by_id[row.form.id.data], row.form.min_load.data, row.form.max_load.data,
+                                       row.form.read_at()) for row in form.members if row.form.id.data in by_id])
+
+    return _panel_form_saved(contest, "loads_form", form, save, (PanelError,), _("The loads are saved."),
+                             form.refused_or(flash_problems))
+
+
+def _panel_form_saved(contest: Contest, shown: str, form, change: Callable[[], object],
+                      refusals: tuple[type[Exception], ...], done: str, refused: Callable[[Exception], None]):
+    """One form of the panel page: saved, back to the page; invalid or refused, the page showing it as typed."""
+    if form.validate_on_submit() and commit_change(change, refusals, done, refused=refused):
+        return redirect(url_for("organizer.panel", contest_id=contest.id))
+    return _panel_page(contest, **{shown: form})
 
 
 def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form: JudgesPerEntryForm | None = None,
                 round_form: ScoringRoundForm | None = None, loads_form: PanelLoadsForm | None = None):
     """The panel page; a form that failed is shown again with what was typed and its errors."""
-    if form is None:
-        form = PanelJudgeForm(formdata=None)
-        form.judge.choices = _judge_choices()
+    form = form or _choosing_a_judge(PanelJudgeForm(formdata=None))
     round_one = ScoringRound.of(contest.id, 1)
     members = judges.panel(contest)
     if loads_form is None:
@@ -101,35 +127,32 @@ def _panel_page(contest: Contest, *, form: PanelJudgeForm | None = None, k_form:
 def judges_per_entry(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = JudgesPerEntryForm()
-    if form.validate_on_submit() and commit_change(
-            lambda: judges.set_judges_per_entry(contest, form.judges_per_entry.data, seen=form.read_at()), (),
-            _("Judges per entry saved."), refused=form.refused_under(form.judges_per_entry)):
-        return redirect(url_for("organizer.panel", contest_id=contest.id))
-    return _panel_page(contest, k_form=form)
+    return _panel_form_saved(
+        contest, "k_form", form,
+        lambda: judges.set_judges_per_entry(contest, form.judges_per_entry.data, seen=form.read_at()), (),
+        _("Judges per entry saved."), form.refused_under(form.judges_per_entry))
 
 
 @bp.post("/contests/<int:contest_id>/scoring-round")
 @staff_required
 def scoring_round(contest_id: int):
-    contest = db.get_or_404(Contest, contest_id)
     form = ScoringRoundForm()
-    if form.validate_on_submit() and commit_change(
-            lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data,
-                                                        seen=form.read_at()),
-            (AssignmentError,), _("Scoring window saved."), refused=form.refused_under(form.closes_at)):
-        return redirect(url_for("organizer.panel", contest_id=contest.id))
-    return _panel_page(contest, round_form=form)
+    contest = db.get_or_404(Contest, contest_id)
+    return _panel_form_saved(
+        contest, "round_form", form,
+        lambda: judge_assignment.set_scoring_window(contest, 1, form.opens_at.data, form.closes_at.data,
+                                                    seen=form.read_at()),
+        (AssignmentError,), _("Scoring window saved."), form.refused_under(form.closes_at))
 
 
 @bp.post("/panel-members/<int:member_id>/remove")
 @staff_required
 def remove_panel_member(member_id: int):
     member = db.get_or_404(ContestJudge, member_id)
-    contest_id = member.contest_id
-    perform(lambda: judges.remove_from_panel(member, request.form.get("version", type=int)), (PanelError,),
-            lambda released: _("Judge removed from the panel; %(n)d unscored assignments released for the next "
-                               "run. Their marks stay.", n=released), "info")
-    return redirect(url_for("organizer.panel", contest_id=contest_id))
+    return remove_at_version(
+        partial(judges.remove_from_panel, member), (PanelError,),
+        lambda released: _("Judge removed from the panel; %(n)d unscored assignments released for the next run. "
+                           "Their marks stay.", n=released), url_for("organizer.panel", contest_id=member.contest_id))
 
 
 @bp.route("/judges/<int:judge_id>", methods=["GET", "POST"])
@@ -146,13 +169,11 @@ def judge(judge_id: int):
             form.expertise.errors.extend(problems)
         else:
             judges.set_expertise(judge, levels)
-            db.session.commit()
             flash(_("Expertise saved."), "success")
             return redirect(url_for("organizer.judge", judge_id=judge.id))
     elif declaration_form.declare.data and declaration_form.validate_on_submit():
         outcome = reassignment.declare(judge, DeclarationKind(declaration_form.kind.data),
                                        declaration_form.value.data, by=current_user._get_current_object())
-        db.session.commit()
         flash(" ".join([_("Declaration recorded and applied to the judge's contests.")] + _reassigned(outcome)),
               "warning" if outcome.short else "success")
         return redirect(url_for("organizer.judge", judge_id=judge.id))
@@ -181,20 +202,14 @@ def _reassigned(outcome: reassignment.Outcome) -> list[str]:
 @staff_required
 def contest_conflicts(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    form = ManualConflictForm()
-    form.judge.choices = _judge_choices()
-    if form.validate_on_submit():
-        entry = _entry_by_code(contest, form.entry_code.data)
-        if entry is None:
-            form.entry_code.errors.append(_("No entry of this contest has that code."))
-        else:
-            judge = db.get_or_404(User, form.judge.data)
-            if commit_change(lambda: reassignment.record_manual(judge, entry, form.reason.data,
-                                                                by=current_user._get_current_object()),
-                             (ConflictError,),
-                             lambda outcome: " ".join([_("Conflict recorded.")] + _reassigned(outcome)),
-                             refused=under(form.reason)):
-                return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
+    form = _choosing_a_judge(ManualConflictForm())
+    if form.validate_on_submit() and (chosen := _entry_and_judge(contest, form)):
+        entry, judge = chosen
+        if commit_change(lambda: reassignment.record_manual(judge, entry, form.reason.data,
+                                                            by=current_user._get_current_object()),
+                         (ConflictError,), lambda outcome: " ".join([_("Conflict recorded.")] + _reassigned(outcome)),
+                         refused=under(form.reason)):
+            return redirect(url_for("organizer.contest_conflicts", contest_id=contest.id))
     found = conflicts.for_contest(contest)
     return render_template("organizer/conflicts.html", contest=contest, form=form, action=ActionForm(),
                            conflicts=found, reasons=conflicts.reasons_shown(found)), 422 if form.errors else 200
@@ -245,17 +260,12 @@ def detect_conflicts(contest_id: int):
 @staff_required
 def assignment(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
-    form = ManualAssignmentForm()
-    form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
-    if form.validate_on_submit():
-        entry = _entry_by_code(contest, form.entry_code.data)
-        if entry is None:
-            form.entry_code.errors.append(_("No entry of this contest has that code."))
-        else:
-            judge = db.get_or_404(User, form.judge.data)
-            if commit_change(lambda: judge_assignment.add_manual(entry, judge), (AssignmentError,),
-                             _("Judge assigned."), refused=under(form.judge)):
-                return redirect(url_for("organizer.assignment", contest_id=contest.id))
+    form = _choosing_a_panel_judge(ManualAssignmentForm(), contest)
+    if form.validate_on_submit() and (chosen := _entry_and_judge(contest, form)):
+        entry, judge = chosen
+        if commit_change(lambda: judge_assignment.add_manual(entry, judge), (AssignmentError,),
+                         _("Judge assigned."), refused=under(form.judge)):
+            return redirect(url_for("organizer.assignment", contest_id=contest.id))
     return _assignment_page(contest, form)
 
 
@@ -281,12 +291,10 @@ def start_assignment_run(contest_id: int):
     if not run_form.validate_on_submit():
         if "csrf_token" in run_form.errors:
             abort(400)
-        form = ManualAssignmentForm(formdata=None)
-        form.judge.choices = [(m.judge_id, f"{m.judge.full_name} · {m.judge.email}") for m in judges.panel(contest)]
-        return _assignment_page(contest, form, run_form)
+        return _assignment_page(contest, _choosing_a_panel_judge(ManualAssignmentForm(formdata=None), contest),
+                                run_form)
     run = judge_assignment.start_run(contest, current_user._get_current_object(),
-                                     load_evening=run_form.load_evening())
-    db.session.commit()  # the job starts now
+                                     load_evening=run_form.load_evening())  # the job starts with the commit
     return redirect(url_for("organizer.assignment_run", run_id=run.id))
 
 
@@ -294,12 +302,11 @@ def start_assignment_run(contest_id: int):
 @staff_required
 def assignment_run(run_id: int):
     run = db.get_or_404(AssignmentRun, run_id)
-    job = run.job
-    status = job_views.status_of(job) if job else None
+    status = job_views.status_of(run.job) if run.job else None
     result = judge_assignment.result_of(run)
     return render_template("organizer/assignment_run.html", run=run, result=result,
                            load_rows=judge_assignment.load_rows(result),
-                           messages=judge_assignment.run_messages(run), job=job, status=status,
+                           messages=judge_assignment.run_messages(run), job=run.job, status=status,
                            running=run.status is RunStatus.RUNNING and not (status and status["finished"]))
 
 
@@ -344,12 +351,10 @@ def commit_assignment_run(run_id: int):
     if not confirmed():
         return redirect(url_for("organizer.confirm_assignment_run", run_id=run.id))
     try:
-        n = judge_assignment.commit_run(run)
+        n = attempt(lambda: judge_assignment.commit_run(run))
     except AssignmentError as error:
-        db.session.rollback()
         flash_problems(error)
         return redirect(url_for("organizer.assignment_run", run_id=run.id))
-    db.session.commit()
     flash(_("%(n)d assignments are in place.", n=n), "success")
     return redirect(url_for("organizer.assignment", contest_id=run.contest_id))
 

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from contest.actions import ActionForm, commit_change, perform
+from contest.actions import ActionForm, attempt, commit_change, refusal_texts, remove_at_version
 from contest.auth.access import staff_required
 from contest.extensions import db
 from contest.forms import answer_status
 from contest.models import Contest, Criterion, Entry, Role, Season, User
-from contest.organizer import bp
+from contest.organizer import bp, current_season
 from contest.organizer.forms import (
     ContestForm, CriterionForm, EntryFilterForm, EntryJudgesForm, InviteJudgeForm, NewSeasonForm, SeasonForm,
     parse_lines,
@@ -33,9 +34,7 @@ def _season_or_404(season_id: int | None = None) -> Season:
 @bp.get("/")
 @staff_required
 def overview():
-    season = Season.current()
-    if season is None:
-        return redirect(url_for("organizer.new_season"))
+    season = current_season()
     counts = entry_queries.counts(season)
     return render_template("organizer/overview.html", season=season, seasons=_all_seasons(), counts=counts,
                            by_status=entry_queries.status_counts(season),
@@ -53,13 +52,13 @@ def new_season():
         form.budget.data = 15_000_000_000
     if form.validate_on_submit():
         try:
-            season = seasons.create_season(form.year.data, form.budget.data, opens_at=form.opens_at.data,
-                                           closes_at=form.closes_at.data, fields=parse_lines(form.fields.data))
+            season = attempt(lambda: seasons.create_season(
+                form.year.data, form.budget.data, opens_at=form.opens_at.data, closes_at=form.closes_at.data,
+                fields=parse_lines(form.fields.data)))
         except SeasonError as error:
-            db.session.rollback()
-            (form.fields if isinstance(error, seasons.FieldNamesError) else form.year).errors.append(str(error))
+            (form.fields if isinstance(error, seasons.FieldNamesError) else form.year).errors.extend(
+                refusal_texts(error))
         else:
-            db.session.commit()
             flash(_("Season %(year)s is created with its three contests.", year=season.year), "success")
             return redirect(url_for("organizer.season", season_id=season.id))
     return render_template("organizer/season_new.html", form=form), 422 if form.errors else 200
@@ -117,10 +116,8 @@ def criterion(contest_id: int | None = None, criterion_id: int | None = None):
 @staff_required
 def delete_criterion(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
-    contest_id = criterion.contest_id
-    perform(lambda: seasons.delete_criterion(criterion, request.form.get("version", type=int)), (SeasonError,),
-            _("Criterion removed."), "info")
-    return redirect(url_for("organizer.contest", contest_id=contest_id))
+    return remove_at_version(partial(seasons.delete_criterion, criterion), (SeasonError,), _("Criterion removed."),
+                             url_for("organizer.contest", contest_id=criterion.contest_id))
 
 
 @bp.get("/entries")
@@ -155,7 +152,6 @@ def entry_judges(entry_id: int):
     if not form.validate_on_submit():
         return render_template("organizer/entry.html", entry=entry, judges_form=form), 422
     entries_service.set_judges_needed(entry, form.judges_needed.data)
-    db.session.commit()
     flash(_("Judges for %(code)s saved; the next assignment run uses them.", code=entry.code), "success")
     return redirect(url_for("organizer.entry", entry_id=entry.id))
 
@@ -167,14 +163,12 @@ def judges():
     invite_link = None
     if form.validate_on_submit():
         try:
-            judge, token = accounts.invite_judge(
+            judge, token = attempt(lambda: accounts.invite_judge(
                 email=form.email.data, full_name=form.full_name.data, organization=form.organization.data,
-                region=form.region.data, valid_for=timedelta(hours=current_app.config["INVITE_VALID_HOURS"]))
+                region=form.region.data, valid_for=timedelta(hours=current_app.config["INVITE_VALID_HOURS"])))
         except AccountError:
-            db.session.rollback()
             form.email.errors.append(_("An account with this email already exists."))
         else:
-            db.session.commit()
             invite_link = url_for("auth.set_password", token=token, _external=True)
             flash(_("Judge account created for %(name)s. The invitation mail with the link is in the outbox; the "
                     "link below works too, once.", name=judge.full_name), "success")
@@ -190,11 +184,11 @@ def reissue_invite(judge_id: int):
     if judge.role is not Role.JUDGE or not ActionForm().validate_on_submit():
         abort(404)
     try:
-        token = accounts.reissue_invite(judge, timedelta(hours=current_app.config["INVITE_VALID_HOURS"]))
+        token = attempt(lambda: accounts.reissue_invite(judge,
+                                                        timedelta(hours=current_app.config["INVITE_VALID_HOURS"])))
     except AccountError:
         flash(_("%(name)s has set a password already; no new link is needed.", name=judge.full_name), "danger")
         return redirect(url_for("organizer.judges"))
-    db.session.commit()
     flash(_("A new link for %(name)s, mailed to them too; the previous one no longer works.", name=judge.full_name),
           "success")
     return _judges_page(InviteJudgeForm(formdata=None), url_for("auth.set_password", token=token, _external=True))

@@ -1,6 +1,8 @@
 """Prizes: the catalogue and the budget page (organizers), ranked countries (winners)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -8,7 +10,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, perform, under,
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    perform, refusal_texts, remove_at_version, under,
 )
 from contest.auth.access import role_required, staff_required
 from contest.downloads import XLSX, send_download
@@ -25,6 +28,7 @@ from contest.models import (
     Season,
 )
 from contest.jobs import queue as jobs
+from contest.organizer import current_season
 from contest.prizes import bp
 from contest.prizes.forms import (
     ApplyChangeForm,
@@ -48,10 +52,7 @@ def _season(season_id: int) -> Season:
 @bp.get("/")
 @staff_required
 def index():
-    season = Season.current()
-    if season is None:
-        return redirect(url_for("organizer.new_season"))
-    return redirect(url_for("prizes.budget", season_id=season.id))
+    return redirect(url_for("prizes.budget", season_id=current_season().id))
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -76,7 +77,7 @@ def catalogue(season_id: int):
                                                        preferences_close_at=form.preferences_close_at.data,
                                                        prizes=prize_rows, rows=country_rows, seen=form.read_at()),
                          (PrizeError,), _("The prize catalogue is saved."),
-                         refused=form.refused_or(lambda error: problems.extend(error.problems))):
+                         refused=form.refused_or(lambda error: problems.extend(refusal_texts(error)))):
             return redirect(url_for("prizes.catalogue", season_id=season.id))
     return _catalogue_page(season, form, fixed, places, problems=problems)
 
@@ -119,10 +120,9 @@ def add_country(season_id: int):
 @staff_required
 def remove_country(country_id: int):
     country = db.get_or_404(InternshipCountry, country_id)
-    season_id = country.season_id
-    perform(lambda: prizes.remove_country(country, request.form.get("version", type=int)), (PrizeError,),
-            _("The country is removed, with the preferences that named it."))
-    return redirect(url_for("prizes.catalogue", season_id=season_id))
+    return remove_at_version(partial(prizes.remove_country, country), (PrizeError,),
+                             _("The country is removed, with the preferences that named it."),
+                             url_for("prizes.catalogue", season_id=country.season_id), "success")
 
 
 # --------------------------------------------------------------------------- budget
@@ -273,8 +273,7 @@ def prepare_workbook(season_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     job = jobs.enqueue("season_workbook", season_id=season.id, locale=language,
-                       created_by=current_user._get_current_object())
-    db.session.commit()  # the job starts now
+                       created_by=current_user._get_current_object())  # it starts with the commit
     flash(_("The workbook is being prepared; download it from this page when it is ready."), "info")
     return redirect(url_for("jobs.job", job_id=job.id))
 
@@ -291,12 +290,11 @@ def _preferences_page(season: Season, person: str, name: str, back: str):
     if form.validate_on_submit():
         codes = [c.strip() for c in form.countries.data if c and c.strip()]
         try:
-            prizes.set_preferences(season, settings, person, codes, current_user._get_current_object())
+            attempt(lambda: prizes.set_preferences(season, settings, person, codes,
+                                                   current_user._get_current_object()))
         except PrizeError as error:
-            db.session.rollback()
-            problems = error.problems
+            problems = refusal_texts(error)
         else:
-            db.session.commit()
             flash(_("The choices are saved."), "success")
             return redirect(back)
     slots = [current[i] if i < len(current) else "" for i in range(len(places))]

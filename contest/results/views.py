@@ -7,7 +7,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from contest.actions import (
-    ActionForm, Confirmation, commit_change, confirmation_page, confirmed, fingerprint, flash_problems, refusal_texts,
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, fingerprint, flash_problems,
+    refusal_texts,
 )
 from contest.auth.access import staff_required
 from contest.engines import scoring
@@ -119,8 +120,7 @@ def compute_ranking(contest_id: int):
     method = _chosen_method(request.form) or scoring.DEFAULT_METHOD
     if not ActionForm().validate_on_submit():
         abort(400)
-    stored_rankings.request(contest, [method, scoring.DEFAULT_METHOD])
-    db.session.commit()  # the job starts now
+    stored_rankings.request(contest, [method, scoring.DEFAULT_METHOD])  # the job starts with the commit
     return redirect(url_for("results.contest", contest_id=contest.id, method=method))
 
 
@@ -226,17 +226,14 @@ def publish(contest_id: int):
     if not confirmed(would_do):
         return redirect(url_for("results.confirm_publish", contest_id=contest.id, method=method))
     try:
-        snapshot = results.publish(contest, current_user._get_current_object(), method, _inline_limit())
+        snapshot = attempt(lambda: results.publish(contest, current_user._get_current_object(), method,
+                                                   _inline_limit()))
     except results.AlreadyPublished as same:
-        db.session.rollback()
-        for text in refusal_texts(same):
-            flash(text, "info")
+        flash_problems(same, "info")
         return redirect(url_for("results.snapshot", snapshot_id=same.latest.id))
     except ValueError as error:
-        db.session.rollback()
         flash_problems(error)
         return redirect(url_for("results.contest", contest_id=contest.id))
-    db.session.commit()
     flash(_("%(contest)s: version %(n)d of the ranking is published.", n=snapshot.version, contest=contest.title),
           "success")
     return redirect(url_for("results.snapshot", snapshot_id=snapshot.id))
@@ -330,13 +327,11 @@ def final_round(contest_id: int):
                                     opens_at=request.form["opens_at"], closes_at=request.form["closes_at"],
                                     **({"effort": request.form["effort"]} if effort_form.extra_load is not None
                                        else {})))
-        created = final_panel.open_final_round(contest, proposal, opens_at=form.opens_at.data,
-                                                    closes_at=form.closes_at.data)
+        created = attempt(lambda: final_panel.open_final_round(contest, proposal, opens_at=form.opens_at.data,
+                                                               closes_at=form.closes_at.data))
     except (AssignmentError, results.NothingToRank, results.RankingPending) as error:
-        db.session.rollback()
         flash_problems(error)
         return _contest_page(contest, scoring.DEFAULT_METHOD, MethodForm(), form, 422)
-    db.session.commit()
     flash(_("Final round open: %(n)d reviews for %(f)d finalists by a panel of %(p)d.", n=created,
             f=len(proposal.finalists), p=len(proposal.panel)), "success")
     for line in proposal.notes:

@@ -7,12 +7,13 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.models import Category, Role, User, normalize_email
 from contest.services import audit, notices
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """An account cannot be created as asked; the message says why."""
 
 
@@ -27,7 +28,7 @@ def register_participant(*, email: str, password: str, full_name: str, category:
 
 def create_staff(*, email: str, full_name: str, role: Role, password: str) -> User:
     if role not in (Role.ORGANIZER, Role.ADMIN):
-        raise AccountError(f"staff accounts are organizers or admins, not {role.value}")
+        raise AccountError("staff_role_invalid", role=role.value)
     user = User(email=normalize_email(email), full_name=full_name.strip(), role=role)
     user.set_password(password)
     _add(user)
@@ -50,7 +51,7 @@ def invite_judge(*, email: str, full_name: str, organization: str, region: str |
 def reissue_invite(user: User, valid_for: timedelta) -> str:
     """A new one-time link for an account that never set its password; the old link stops working."""
     if user.password_hash:
-        raise AccountError(f"{user.email} has set a password already")
+        raise AccountError("password_set_already", email=user.email)
     audit.record("user.invite_reissued", user, after={"valid_hours": round(valid_for.total_seconds() / 3600)})
     token = user.issue_invite(valid_for)
     notices.judge_invited(user, token)
@@ -77,7 +78,7 @@ def change_password(user: User, password: str) -> None:
 
 def _add(user: User) -> User:
     if User.by_email(user.email):
-        raise AccountError(f"an account with the email {user.email} already exists")
+        raise AccountError("account_exists", email=user.email)
     db.session.add(user)
     db.session.flush()
     return user

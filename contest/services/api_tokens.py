@@ -1,28 +1,28 @@
 """Issuing and revoking API tokens; the secret leaves here once, to be shown once."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.models import ApiToken, User, utcnow
 from contest.models.api_tokens import ROLE_SCOPES
 from contest.services import audit
 
 
-class TokenError(ValueError):
+class TokenError(Refusal):
     """A token cannot be issued or revoked as asked; the message says why."""
 
 
 def issue(owner: User, name: str, scopes: list[str], *, by: User) -> tuple[ApiToken, str]:
     """A token for ``owner`` with the scopes of ``scopes`` its role allows; returns it and its secret."""
     if not ApiToken.can_be_issued_by(by) or owner.id != by.id:
-        raise TokenError(_("You can issue tokens only for yourself."))
+        raise TokenError("token_for_someone_else")
     name = name.strip()
     if not name:
-        raise TokenError(_("Give the token a name, such as the program that will use it."))
+        raise TokenError("token_name_missing")
     granted = [s for s in ROLE_SCOPES[owner.role] if s in scopes]
     if not granted:
-        raise TokenError(_("Choose at least one permission."))
+        raise TokenError("token_without_permission")
     token, secret = ApiToken.make(owner, name, granted, by)
     db.session.add(token)
     db.session.flush()
@@ -33,7 +33,7 @@ def issue(owner: User, name: str, scopes: list[str], *, by: User) -> tuple[ApiTo
 def revoke(token: ApiToken, *, by: User) -> ApiToken:
     """Revoke the token at once; a token already revoked stays as it was."""
     if not token.can_be_revoked_by(by):
-        raise TokenError(_("You cannot revoke this token."))
+        raise TokenError("token_not_revocable")
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = utcnow(), by
         db.session.flush()

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -95,28 +93,25 @@ def add(entry: Entry, stream: BinaryIO, original_name: str) -> Attachment:
     """Checks window, count, type, HTML and both size caps before a byte reaches the disk."""
     ensure_changes_allowed(entry.contest)
     if entry.status is EntryStatus.WITHDRAWN:
-        raise EntryError(_("A withdrawn entry cannot be changed."))
+        raise EntryError("entry_withdrawn_unchangeable")
     name = os.path.basename((original_name or "").replace("\\", "/")).strip()[:255] or "file"
     most = current_app.config["ENTRY_ATTACHMENTS_MAX_COUNT"]
     if _count_locked(entry) >= most:
-        raise EntryError(ngettext("An entry can have at most %(num)d file; remove one to attach %(name)s.",
-                                  "An entry can have at most %(num)d files; remove one to attach %(name)s.",
-                                  most, name=name))
+        raise EntryError("attachments_too_many", num=most, name=name)
     data = stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
     if not data:
-        raise EntryError(_("The file %(name)s is empty.", name=name))
+        raise EntryError("attachment_empty", name=name)
     if len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
-        raise EntryError(_("%(name)s is larger than %(mb)d MB.", name=name,
-                           mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)))
+        raise EntryError("attachment_too_large", name=name,
+                         mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024))
     if entry.attachments_size + len(data) > current_app.config["ENTRY_ATTACHMENTS_MAX_BYTES"]:
-        raise EntryError(_("An entry's files may add up to %(mb)d MB; %(name)s does not fit.", name=name,
-                           mb=current_app.config["ENTRY_ATTACHMENTS_MAX_BYTES"] // (1024 * 1024)))
+        raise EntryError("attachments_total_too_large", name=name,
+                         mb=current_app.config["ENTRY_ATTACHMENTS_MAX_BYTES"] // (1024 * 1024))
     content_type = sniff_type(data[:16])
     if content_type is None:
-        raise EntryError(_("%(name)s is not a PDF, PNG or JPEG file.", name=name))
+        raise EntryError("attachment_type_refused", name=name)
     if html_marker(data):
-        raise EntryError(_("%(name)s contains web-page code (HTML) as well as the document, so it is refused. "
-                           "Save or export it again as a plain PDF, PNG or JPEG and attach the new file.", name=name))
+        raise EntryError("attachment_with_html", name=name)
     attachment = Attachment(stored_name=uuid.uuid4().hex + EXTENSIONS[content_type], original_name=name,
                             content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     path = path_of(attachment)
@@ -131,7 +126,7 @@ def remove(attachment: Attachment) -> None:
     entry = attachment.entry
     ensure_changes_allowed(entry.contest)
     if entry.status is EntryStatus.SUBMITTED and len(entry.attachments) == 1:
-        raise EntryError(_("A submitted entry keeps at least one document; attach another first."))
+        raise EntryError("attachment_last_document")
     db.session.info.setdefault(_DOOMED, []).append(path_of(attachment))
     entry.attachments.remove(attachment)
     db.session.flush()

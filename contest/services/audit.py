@@ -31,6 +31,8 @@ from contest.models import (
     ScoringRound, Season, User, utcnow,
 )
 from contest.models.audit import GENESIS
+from contest.pending import listen as listen_pending
+from contest.pending import outermost, pending
 
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 CHAIN_LOCK = 0x6175646974  # "audit"
@@ -182,8 +184,8 @@ def record(action: str, subject=None, *, before: dict | None = None, after: dict
 
 
 def staged(session: Session) -> list[tuple[AuditEvent, object, Entry | int | None]]:
-    """The events recorded in this transaction, not yet in the chain."""
-    return session.info.setdefault(STAGED, [])
+    """The events recorded in this transaction, not yet in the chain (a savepoint rolled back drops its own)."""
+    return pending(session, STAGED)
 
 
 def _append_staged(session: Session) -> None:
@@ -191,8 +193,10 @@ def _append_staged(session: Session) -> None:
 
     Done last, so the append lock is held only while the commit writes, and no row is locked after
     it: a request that holds a row and waits for the chain can never be waiting on one that holds
-    the chain and waits for that row.
+    the chain and waits for that row. A savepoint's release is no commit: its events wait for the real one.
     """
+    if not outermost(session):
+        return
     session.flush()  # the last changes first, and the settings they create, with their ids
     events, session.info[STAGED] = session.info.get(STAGED), []
     if not events:
@@ -249,17 +253,11 @@ def _record_deleted(mapper, connection, row) -> None:
     record(f"{EDITED_IN_PLACE[type(row)]}.deleted", row, before=_columns(row), entry=getattr(row, "entry_id", None))
 
 
-def _forget_staged(session: Session, transaction) -> None:
-    """A transaction rolled back (or closed uncommitted) leaves no event."""
-    if transaction.parent is None:
-        session.info.pop(STAGED, None)
-
-
 def init_app(app) -> None:
     if event.contains(Session, "before_commit", _append_staged):
         return
     event.listen(Session, "before_commit", _append_staged)
-    event.listen(Session, "after_transaction_end", _forget_staged)
+    listen_pending()  # a transaction rolled back (or closed uncommitted), or a savepoint, leaves no event
     for model in EDITED_IN_PLACE:
         event.listen(model, "after_insert", _record_created)
         event.listen(model, "before_update", _record_updated)

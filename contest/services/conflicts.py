@@ -10,6 +10,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.models import (
     Conflict, ConflictDeclaration, ConflictSource, Contest, ContestJudge, DeclarationKind, Entry, EntryStatus, User,
@@ -18,7 +19,7 @@ from contest.models import (
 AUTOMATIC = (ConflictSource.AUTHOR, ConflictSource.ORGANIZATION, ConflictSource.DECLARED)
 
 
-class ConflictError(ValueError):
+class ConflictError(Refusal):
     """A conflict that cannot be recorded as asked; the message says why."""
 
 
@@ -95,11 +96,11 @@ def detect(contest: Contest) -> int:
 
 def add_manual(judge: User, entry: Entry, reason: str, organizer: User) -> Conflict:
     if not reason.strip():
-        raise ConflictError(_("Say why the judge is conflicted."))
+        raise ConflictError("conflict_reason_missing")
     existing = db.session.scalar(db.select(Conflict).where(
         Conflict.judge_id == judge.id, Conflict.entry_id == entry.id, Conflict.source == ConflictSource.MANUAL))
     if existing:
-        raise ConflictError(_("This conflict is recorded already."))
+        raise ConflictError("conflict_recorded_already")
     conflict = Conflict(judge=judge, entry=entry, source=ConflictSource.MANUAL, reason=reason.strip(),
                         created_by=organizer)
     db.session.add(conflict)
@@ -130,7 +131,7 @@ def for_contest(contest: Contest) -> list[Conflict]:
 def declare(judge: User, kind: DeclarationKind, value: str) -> ConflictDeclaration:
     """Record a judge's declaration and apply it at once to every contest the judge serves."""
     if not value.strip():
-        raise ConflictError(_("Name the person or organization."))
+        raise ConflictError("declaration_value_missing")
     declaration = ConflictDeclaration(judge=judge, kind=kind, value=value.strip())
     db.session.add(declaration)
     db.session.flush()

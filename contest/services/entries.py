@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func
 
+from contest.catalogue import Message, Refusal
 from contest.extensions import db
 from contest.models import (
     MAX_AUTHORS, Category, Contest, ContestField, Entry, EntryAuthor, EntryStatus, Role, User, normalize_email,
@@ -18,10 +19,8 @@ from contest.models import (
 from contest.services import audit, notices
 
 
-class EntryError(ValueError):
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("; ".join(self.problems))
+class EntryError(Refusal):
+    """An entry change refused: one message per problem, so the page can show them all at once."""
 
 
 @dataclass
@@ -51,14 +50,13 @@ def create(contest: Contest, lead: User, draft: EntryDraft) -> Entry:
     ensure_changes_allowed(contest)
     _lock_author(lead)
     if lead.role is not Role.PARTICIPANT:
-        raise EntryError(_("Only participants can submit entries."))
+        raise EntryError("entry_by_non_participant")
     active = db.session.scalar(
         db.select(func.count(Entry.id)).where(
             Entry.contest_id == contest.id, Entry.lead_author_id == lead.id,
             Entry.status != EntryStatus.WITHDRAWN))
     if active >= contest.max_entries_per_author:
-        raise EntryError(_("You already lead %(n)d entries in %(contest)s, the most allowed.",
-                           n=active, contest=contest.title))
+        raise EntryError("entries_per_author_reached", n=active, contest=contest.title)
     entry = Entry(contest=contest, lead_author=lead, status=EntryStatus.DRAFT)
     entry.authors.append(EntryAuthor.from_user(lead, 0))
     _apply(entry, draft)
@@ -68,7 +66,7 @@ def create(contest: Contest, lead: User, draft: EntryDraft) -> Entry:
 def update(entry: Entry, draft: EntryDraft) -> Entry:
     ensure_changes_allowed(entry.contest)
     if entry.status is EntryStatus.WITHDRAWN:
-        raise EntryError(_("A withdrawn entry cannot be changed."))
+        raise EntryError("entry_withdrawn_unchangeable")
     _apply(entry, draft)
     if entry.status is EntryStatus.SUBMITTED:
         problems = completeness_problems(entry)
@@ -81,10 +79,9 @@ def submit(entry: Entry) -> Entry:
     contest = entry.contest
     ensure_changes_allowed(contest)
     if not contest.is_open():
-        raise EntryError(_("Submissions to %(contest)s open on %(date)s.", contest=contest.title,
-                           date=contest.opens_at.strftime("%Y-%m-%d")))
+        raise EntryError("submissions_not_open", contest=contest.title, date=contest.opens_at.strftime("%Y-%m-%d"))
     if entry.status is EntryStatus.WITHDRAWN:
-        raise EntryError(_("A withdrawn entry cannot be submitted."))
+        raise EntryError("entry_withdrawn_unsubmittable")
     problems = completeness_problems(entry) + eligibility_problems(entry)
     if problems:
         raise EntryError(problems)
@@ -94,13 +91,12 @@ def submit(entry: Entry) -> Entry:
     return entry
 
 
-def withdrawal_problems(entry: Entry) -> list[str]:
+def withdrawal_problems(entry: Entry) -> list[Message]:
     """Why the entry cannot be withdrawn now; none when it can (the confirmation page asks first)."""
     if entry.status is EntryStatus.WITHDRAWN:
-        return [_("This entry is withdrawn already.")]
+        return [Message("entry_withdrawn_already")]
     if not entry.contest.accepts_changes():
-        return [_("%(contest)s closed for submissions; entries can no longer be changed.",
-                  contest=entry.contest.title)]
+        return [Message("submissions_closed", {"contest": entry.contest.title})]
     return []
 
 
@@ -122,21 +118,21 @@ def set_judges_needed(entry: Entry, judges: int | None) -> None:
     db.session.flush()
 
 
-def completeness_problems(entry: Entry) -> list[str]:
+def completeness_problems(entry: Entry) -> list[Message]:
     problems = []
     if not entry.summary.strip():
-        problems.append(_("Write a summary."))
+        problems.append(Message("entry_summary_missing"))
     if not entry.description.strip():
-        problems.append(_("Write a description."))
+        problems.append(Message("entry_description_missing"))
     if entry.field_id is None:
-        problems.append(_("Choose the engineering field."))
+        problems.append(Message("entry_field_missing"))
     if not entry.attachments:
-        problems.append(_("Attach at least one document (PDF, PNG or JPEG)."))
+        problems.append(Message("entry_document_missing"))
     return problems
 
 
-def eligibility_problems(entry: Entry) -> list[str]:
-    problems = [_("%(name)s must be a student, teacher or practicing engineer.", name=a.full_name)
+def eligibility_problems(entry: Entry) -> list[Message]:
+    problems = [Message("author_category_ineligible", {"name": a.full_name})
                 for a in entry.authors if a.category not in tuple(Category)]
     problems += _duplicate_title_problems(entry)
     return problems
@@ -144,8 +140,7 @@ def eligibility_problems(entry: Entry) -> list[str]:
 
 def ensure_changes_allowed(contest: Contest) -> None:
     if not contest.accepts_changes():
-        raise EntryError(_("%(contest)s closed for submissions; entries can no longer be changed.",
-                           contest=contest.title))
+        raise EntryError("submissions_closed", contest=contest.title)
 
 
 def _lock_author(user: User) -> None:
@@ -156,11 +151,11 @@ def _lock_author(user: User) -> None:
 def _apply(entry: Entry, draft: EntryDraft) -> None:
     problems = []
     if not draft.title.strip():
-        problems.append(_("Give the entry a title."))
+        problems.append(Message("entry_title_missing"))
     if draft.field_id is not None:
         field = db.session.get(ContestField, draft.field_id)
         if field is None or field.contest_id != entry.contest.id:
-            problems.append(_("Choose a field of this contest."))
+            problems.append(Message("entry_field_foreign"))
     co_authors, author_problems = _resolve_co_authors(entry, draft.co_authors)
     problems += author_problems
     if problems:
@@ -181,24 +176,24 @@ def _apply(entry: Entry, draft: EntryDraft) -> None:
         raise EntryError(duplicates)
 
 
-def _resolve_co_authors(entry: Entry, typed: tuple[CoAuthor, ...]) -> tuple[list[EntryAuthor], list[str]]:
+def _resolve_co_authors(entry: Entry, typed: tuple[CoAuthor, ...]) -> tuple[list[EntryAuthor], list[Message]]:
     rows = [row for row in typed if not row.blank]
-    problems: list[str] = []
+    problems: list[Message] = []
     if len(rows) + 1 > MAX_AUTHORS:
-        problems.append(_("An entry has at most %(n)d authors.", n=MAX_AUTHORS))
+        problems.append(Message("entry_authors_too_many", {"n": MAX_AUTHORS}))
     authors: list[EntryAuthor] = []
     seen = {entry.lead_author.email}
     for number, row in enumerate(rows, start=2):
         email = normalize_email(row.email) if row.email.strip() else None
         if email and email in seen:
-            problems.append(_("Author %(n)d: %(email)s is already an author of this entry.", n=number, email=email))
+            problems.append(Message("author_repeated", {"n": number, "email": email}))
             continue
         if email:
             seen.add(email)
         user = User.by_email(email) if email else None
         if user is not None:
             if user.role is not Role.PARTICIPANT or user.category is None:
-                problems.append(_("Author %(n)d: %(email)s is not a registered participant.", n=number, email=email))
+                problems.append(Message("author_not_a_participant", {"n": number, "email": email}))
                 continue
             authors.append(EntryAuthor.from_user(user, number - 1))
             continue
@@ -210,15 +205,15 @@ def _resolve_co_authors(entry: Entry, typed: tuple[CoAuthor, ...]) -> tuple[list
         if not row.organization.strip():
             missing.append(_("organization"))
         if missing:
-            problems.append(_("Author %(n)d has no account; give their %(missing)s.", n=number,
-                              missing=", ".join(str(m) for m in missing)))
+            problems.append(Message("author_details_missing",
+                                    {"n": number, "missing": ", ".join(str(m) for m in missing)}))
             continue
         authors.append(EntryAuthor(full_name=row.full_name.strip(), email=email, category=Category(row.category),
                                    organization=row.organization.strip(), position=number - 1))
     return authors, problems
 
 
-def _duplicate_title_problems(entry: Entry) -> list[str]:
+def _duplicate_title_problems(entry: Entry) -> list[Message]:
     """The same author may not enter the same title twice in a season, in any contest."""
     user_ids = [a.user_id for a in entry.authors if a.user_id]
     emails = [a.email for a in entry.authors if a.email]
@@ -231,5 +226,5 @@ def _duplicate_title_problems(entry: Entry) -> list[str]:
                db.or_(EntryAuthor.user_id.in_(user_ids), EntryAuthor.email.in_(emails)))
     ).all()
     names = sorted({a.full_name for a in others})
-    return [_("%(name)s already has an entry titled “%(title)s” this season.", name=name, title=entry.title)
+    return [Message("entry_title_taken", {"name": name, "title": entry.title})
             for name in names]

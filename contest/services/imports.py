@@ -3,7 +3,7 @@
 The workbook is read and checked by the pure ``contest.excel.people_import``; this module adds
 what needs the database (an email that belongs to an account of another role), writes the
 accounts, and words every problem in the organizer's language. It flushes and never commits:
-the view commits once when every row passed, or rolls back.
+the request commits once when every row passed (contest.edge), or rolls back.
 
 Accounts are keyed by email, compared case-insensitively. A new account gets no password but a
 one-time link to set one. An existing account of the same role gets the file's profile when it
@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.orm import configure_mappers, selectinload
 
+from contest.catalogue import Message, Refusal
 from contest.excel import Column
 from contest.excel.people_import import (
     COLUMNS,
@@ -37,6 +38,7 @@ from contest.excel.people_import import (
     read_people,
 )
 from contest.extensions import db
+from contest.i18n import say
 from contest.models import (
     CATEGORY_LABELS,
     REGIONS,
@@ -50,48 +52,19 @@ from contest.services import audit, notices
 ROLE_OF = {PeopleKind.PARTICIPANTS: Role.PARTICIPANT, PeopleKind.JUDGES: Role.JUDGE}
 LOOKUP_CHUNK = 500   # emails per query: well under every database's limit on bound values
 
-REFUSALS = {
-    "empty_file": _l("The file is empty."),
-    "file_too_large": _l("The file is too large: a workbook of at most %(max_mb)d MB is accepted."),
-    "old_excel": _l("This is an old Excel 97-2003 file (.xls). Open it in Excel, save it as an "
-                    "Excel workbook (.xlsx) and upload it again."),
-    "not_xlsx": _l("This file is not an Excel workbook (.xlsx). Download the template, fill it in and "
-                   "upload it as .xlsx."),
-    "no_sheet": _l("The workbook has no sheet to read."),
-    "no_header": _l("The first row of the sheet must hold the column names of the template."),
-    "other_template": _l("This looks like the %(other)s template; upload it on the %(other)s import page."),
-    "unknown_columns": _l("Columns the template does not have: %(columns)s. Keep the template's column "
-                          "names in the first row."),
-    "repeated_columns": _l("Columns that appear twice: %(columns)s."),
-    "missing_columns": _l("Required columns are missing: %(columns)s."),
-    "too_many_rows": _l("The file has more than %(max_rows)d rows. Split it into files of at most "
-                        "%(max_rows)d rows and import them one by one."),
-    "no_rows": _l("The sheet has no rows to import under its header."),
-}
-ROW_MESSAGES = {
-    "required": _l("Required; the cell is empty."),
-    "too_long": _l("Too long: at most %(max)d characters."),
-    "email_invalid": _l("“%(value)s” is not a valid email address."),
-    "email_repeated": _l("The same email is already on row %(first_row)d."),
-    "category_unknown": _l("Unknown category “%(value)s”: use student, teacher or engineer."),
-    "region_unknown": _l("Unknown region “%(value)s”: use a region code or its English name (see the Help sheet)."),
-    "phone_invalid": _l("Enter a phone number such as +998 90 123 45 67."),
-    "expertise_no_field": _l("“%(item)s” has a level but no field."),
-    "expertise_field_too_long": _l("The field “%(field)s” is longer than %(max)d characters."),
-    "expertise_level": _l("The level of “%(field)s” must be 1, 2 or 3, not “%(value)s”."),
-    "expertise_repeated": _l("The field “%(field)s” is listed twice."),
-    "email_other_role": _l("This email belongs to an account of another role (%(role)s); it cannot be "
-                           "imported here."),
-}
 KIND_NAMES = {PeopleKind.PARTICIPANTS: _l("participants"), PeopleKind.JUDGES: _l("judges")}
 
 
-class ImportRefused(ValueError):
-    """The file as a whole cannot be imported; ``message`` says why, in the reader's language."""
+class ImportRefused(Refusal):
+    """The file as a whole cannot be imported: the workbook's refusal, the template it looks like named
+    in the reader's language (codes and wording in ``contest.catalogue.imports``)."""
 
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+    @classmethod
+    def of(cls, refusal: WorkbookRefused) -> ImportRefused:
+        params = dict(refusal.params)
+        if "kind" in params:
+            params["kind"] = str(KIND_NAMES[PeopleKind(params["kind"])])
+        return cls(Message(refusal.code, params))
 
 
 @dataclass(frozen=True)
@@ -207,7 +180,7 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
     try:
         sheet = read_people(data, kind, vocabulary(), max_bytes=max_bytes)
     except WorkbookRefused as refusal:
-        raise ImportRefused(describe_refusal(refusal)) from None
+        raise ImportRefused.of(refusal) from None
     problems = list(sheet.problems)
     existing = _accounts_by_email([row.email for row in sheet.rows], with_expertise=kind is PeopleKind.JUDGES)
     role = ROLE_OF[kind]
@@ -237,16 +210,9 @@ def import_people(data: bytes, kind: PeopleKind | str, *, valid_for: timedelta,
     return outcome
 
 
-def describe_refusal(refusal: WorkbookRefused) -> str:
-    params = dict(refusal.params)
-    if "kind" in params:
-        params["other"] = KIND_NAMES[PeopleKind(params.pop("kind"))]
-    return str(REFUSALS[refusal.code]) % params if params else str(REFUSALS[refusal.code])
-
-
 def _report_line(problem: RowProblem) -> ReportLine:
-    message = ROW_MESSAGES[problem.code]
-    text = str(message) % dict(problem.params) if problem.params else str(message)
+    """The problem in the organizer's language; its wording is the catalogue's ``row_<code>``."""
+    text = say(Message(f"row_{problem.code}", dict(problem.params)))
     return ReportLine(row=problem.row, column=problem.column, letter=problem.letter, message=text)
 
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.models import Assignment, Contest, ContestJudge, Entry, JudgeExpertise, Role, User
 from contest.services import audit, versions
 from contest.services.versions import Read, Seen
 
 
-class PanelError(ValueError):
+class PanelError(Refusal):
     """A panel change refused; the message says why."""
 
 
@@ -29,16 +29,14 @@ def add_to_panel(contest: Contest, judge: User, *, min_load: int, max_load: int)
     """A new member; one already on the panel has their loads changed in the panel's table, from
     the version read there, never over it from here."""
     if judge.role is not Role.JUDGE:
-        raise PanelError(_("Only judge accounts can serve on a panel."))
+        raise PanelError("panel_member_not_a_judge")
     _check_loads(judge, min_load, max_load)
     # Two organizers adding the same judge at once: the second waits here, then finds the member.
     db.session.execute(db.select(Contest.id).where(Contest.id == contest.id).with_for_update())
     member = db.session.scalar(db.select(ContestJudge).where(ContestJudge.contest_id == contest.id,
                                                              ContestJudge.judge_id == judge.id))
     if member is not None:
-        raise PanelError(_("%(name)s is already on the panel (fewest %(min)d, most %(max)d entries): change "
-                           "their loads in the panel's table.", name=judge.full_name, min=member.min_load,
-                           max=member.max_load))
+        raise PanelError("panel_member_already", name=judge.full_name, min=member.min_load, max=member.max_load)
     member = ContestJudge(contest=contest, judge=judge, min_load=min_load, max_load=max_load)
     db.session.add(member)
     db.session.flush()
@@ -73,7 +71,7 @@ def set_loads(rows: list[Loads]) -> None:
 
 def _check_loads(judge: User, min_load: int, max_load: int) -> None:
     if max_load < min_load:
-        raise PanelError(_("%(name)s: the most entries cannot be fewer than the fewest.", name=judge.full_name))
+        raise PanelError("panel_loads_inverted", name=judge.full_name)
 
 
 def set_judges_per_entry(contest: Contest, judges_per_entry: int, seen: Seen | None = None) -> None:

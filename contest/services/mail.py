@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.i18n import N_
 from contest.models import Job, JobStatus, MailFailure, MailStatus, OutboxMessage, User, utcnow
@@ -65,7 +66,7 @@ FAILURE_TEXTS = {
 }
 
 
-class MailError(ValueError):
+class MailError(Refusal):
     """An outbox action refused; the message says why."""
 
 
@@ -245,7 +246,7 @@ def send_batch(batch: str, by: User) -> int:
         OutboxMessage.batch == batch, OutboxMessage.status == MailStatus.HELD).values(
         status=MailStatus.QUEUED, next_attempt_at=None).execution_options(synchronize_session=False)).rowcount
     if not released:
-        raise MailError(gettext("This mail was sent already, or replaced by a newer one."))
+        raise MailError("mail_batch_gone")
     audit.record("mail.batch_sent", ("mail", None), actor=by, after={"batch": batch, "messages": released})
     wake_sender()
     return released
@@ -254,7 +255,7 @@ def send_batch(batch: str, by: User) -> int:
 def retry(message: OutboxMessage, by: User) -> None:
     """Queue a failed message again, now; flushes."""
     if message.status is not MailStatus.FAILED:
-        raise MailError(gettext("Only a failed message can be sent again."))
+        raise MailError("mail_not_failed")
     audit.record("mail.retried", message, actor=by, after={"to": message.to_address, "attempts": message.attempts})
     message.status, message.failure, message.next_attempt_at = MailStatus.QUEUED, None, None
     message.claimed_by = message.claimed_at = None

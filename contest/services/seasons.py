@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from contest.catalogue import Refusal
 from contest.extensions import db
 from contest.models import DEFAULT_BUDGET, Contest, ContestField, ContestKind, Criterion, Entry, Season
 from contest.services import prizes, versions
@@ -26,7 +26,7 @@ FIELD_NAME_MAX = 120  # ContestField.name and its translations
 PRIMARY_LANGUAGE = "uz"  # the primary wording of fields and criteria (`name`, `description`)
 
 
-class SeasonError(ValueError):
+class SeasonError(Refusal):
     """A change organizers asked for that the rules refuse; the message explains why."""
 
 
@@ -47,8 +47,7 @@ class FieldNames:
         """'Energetika | Энергетика | Energy' (the Russian and English parts may be left out)."""
         parts = [part.strip() for part in line.split("|")]
         if len(parts) > 3:
-            raise FieldNamesError(_("“%(line)s” has more than three names: write Uzbek | Russian | English.",
-                                    line=line.strip()))
+            raise FieldNamesError("field_names_too_many", line=line.strip())
         return cls(*parts)
 
     @classmethod
@@ -79,7 +78,7 @@ def create_season(year: int, budget: int = DEFAULT_BUDGET, *, opens_at: datetime
                   fields: list[str | FieldNames] | tuple[str | FieldNames, ...] = ()) -> Season:
     """A season with its three contests, each with the same window, fields and default rubric."""
     if db.session.scalar(db.select(Season.id).where(Season.year == year)):
-        raise SeasonError(_("A season for %(year)s already exists.", year=year))
+        raise SeasonError("season_exists", year=year)
     _check_budget(budget)
     season = Season(year=year, budget=budget)
     for kind in ContestKind:
@@ -103,7 +102,7 @@ def update_season(season: Season, *, year: int, budget: int, seen: Seen | None =
     versions.check(season, seen, season_shown(season))
     clash = db.session.scalar(db.select(Season.id).where(Season.year == year, Season.id != season.id))
     if clash:
-        raise SeasonError(_("A season for %(year)s already exists.", year=year))
+        raise SeasonError("season_exists", year=year)
     _check_budget(budget)
     season.year, season.budget = year, budget
     db.session.flush()
@@ -126,16 +125,15 @@ def update_contest(contest: Contest, *, opens_at: datetime, closes_at: datetime,
     shown = contest_shown(contest)
     versions.check(contest, seen, shown)
     if closes_at <= opens_at:
-        raise SeasonError(_("The window must close after it opens."))
+        raise SeasonError("contest_window_inverted")
     if max_entries_per_author < 1:
-        raise SeasonError(_("Allow at least one entry per author."))
+        raise SeasonError("entries_per_author_below_one")
     wanted = {f.name: f for f in unique_fields(field_names)}
     for field in list(contest.fields):
         if field.name not in wanted:
             used = db.session.scalar(db.select(func.count(Entry.id)).where(Entry.field_id == field.id))
             if used:
-                raise SeasonError(_("The field “%(name)s” is used by %(n)d entries and cannot be removed.",
-                                    name=field.name, n=used))
+                raise SeasonError("field_in_use", name=field.name, n=used)
             contest.fields.remove(field)
         else:
             field.name_ru, field.name_en = wanted[field.name].name_ru, wanted[field.name].name_en
@@ -158,11 +156,9 @@ def unique_fields(fields) -> list[FieldNames]:
         field = FieldNames(*(part.strip() for part in (field.name, field.name_ru, field.name_en)))
         for name in (field.name, field.name_ru, field.name_en):
             if len(name) > FIELD_NAME_MAX:
-                raise FieldNamesError(_("The name “%(name)s” is longer than %(max)d characters.", name=name,
-                                        max=FIELD_NAME_MAX))
+                raise FieldNamesError("field_name_too_long", name=name, max=FIELD_NAME_MAX)
         if not field.name and (field.name_ru or field.name_en):
-            raise FieldNamesError(_("“%(line)s” has no Uzbek name: write it first, then the Russian and English.",
-                                    line=field.line()))
+            raise FieldNamesError("field_without_uzbek_name", line=field.line())
         if field.name:
             unique.setdefault(field.name, field)
     return list(unique.values())
@@ -196,9 +192,9 @@ def save_criterion(contest: Contest, data: CriterionData, criterion: Criterion |
         versions.check(criterion, seen, criterion_shown(criterion))
     _check_rubric_open(contest)
     if data.scale_max <= data.scale_min:
-        raise SeasonError(_("The top of the scale must be above its bottom."))
+        raise SeasonError("scale_top_not_above_bottom")
     if data.weight <= 0:
-        raise SeasonError(_("A weight must be positive."))
+        raise SeasonError("weight_not_positive")
     if criterion is None:
         criterion = Criterion(position=len(contest.criteria))
         contest.criteria.append(criterion)
@@ -219,12 +215,10 @@ def delete_criterion(criterion: Criterion, version: int | None = None) -> None:
 
 def _check_rubric_open(contest: Contest) -> None:
     if contest.read_rubric_lock():
-        raise SeasonError(_("Scoring has started for %(contest)s: judges have already given marks against "
-                            "this rubric, so changing it would make their scores incomparable.",
-                            contest=contest.title))
+        raise SeasonError("rubric_frozen", contest=contest.title)
 
 
 def _check_budget(budget: int) -> None:
     if budget < 0:
-        raise SeasonError(_("The budget cannot be negative."))
+        raise SeasonError("budget_negative")
 

@@ -9,11 +9,14 @@ from flask_login import current_user, login_required
 from contest.auth.access import role_required
 from contest.downloads import send_download
 from contest.extensions import db
+from contest.i18n import say
 from contest.models import Attachment, Contest, Entry, Role, Season
 from contest.services import attachments, entries, entry_feedback, prizes
 from contest.services.entries import EntryError
 from contest.submissions import bp
-from contest.actions import ActionForm, Confirmation, commit_change, confirmation_page, confirmed, perform
+from contest.actions import (
+    ActionForm, Confirmation, attempt, commit_change, confirmation_page, confirmed, perform, refusal_texts,
+)
 from contest.submissions.forms import EntryForm, UploadForm
 
 participant_required = role_required(Role.PARTICIPANT)
@@ -32,6 +35,14 @@ def _editable_entry(entry_id: int) -> Entry:
     if not entry.can_be_edited_by(current_user):
         abort(403)
     return entry
+
+
+def _attachment_of(entry: Entry, attachment_id: int) -> Attachment:
+    """The entry's attachment; 404 for another entry's."""
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.entry_id != entry.id:
+        abort(404)
+    return attachment
 
 
 @bp.get("/")
@@ -55,12 +66,10 @@ def new_entry(contest_id: int):
         return redirect(url_for("submissions.my_entries"))
     if form.validate_on_submit():
         try:
-            entry = entries.create(contest, current_user, form.to_draft())
+            entry = attempt(lambda: entries.create(contest, current_user, form.to_draft()))
         except EntryError as error:
-            db.session.rollback()
             return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
-                                   problems=error.problems), 422
-        db.session.commit()
+                                   problems=refusal_texts(error)), 422
         flash(_("Draft saved. Attach your documents, then submit."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=contest, entry=None,
@@ -77,12 +86,10 @@ def edit(entry_id: int):
         form.load(entry)
     elif form.validate_on_submit():
         try:
-            entries.update(entry, form.to_draft())
+            attempt(lambda: entries.update(entry, form.to_draft()))
         except EntryError as error:
-            db.session.rollback()
             return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
-                                   problems=error.problems), 422
-        db.session.commit()
+                                   problems=refusal_texts(error)), 422
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("submissions.show", entry_id=entry.id))
     return render_template("submissions/edit.html", form=form, contest=entry.contest, entry=entry,
@@ -97,7 +104,8 @@ def show(entry_id: int):
     comments = entry_feedback.entry_comments(entry, standing[0].published_at) if standing else []
     won = prizes.winnings(entry, current_user, standing[1]["rank"]) if standing else None
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
-                           missing=entries.completeness_problems(entry), standing=standing, comments=comments,
+                           missing=[say(problem) for problem in entries.completeness_problems(entry)],
+                           standing=standing, comments=comments,
                            won=won)
 
 
@@ -119,9 +127,7 @@ def upload(entry_id: int):
 @login_required
 def delete_attachment(entry_id: int, attachment_id: int):
     entry = _editable_entry(entry_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.entry_id != entry.id:
-        abort(404)
+    attachment = _attachment_of(entry, attachment_id)
     perform(lambda: attachments.remove(attachment), (EntryError,), _("File removed."), "info")
     return redirect(url_for("submissions.show", entry_id=entry.id))
 
@@ -129,10 +135,7 @@ def delete_attachment(entry_id: int, attachment_id: int):
 @bp.get("/<int:entry_id>/attachments/<int:attachment_id>")
 @login_required
 def download(entry_id: int, attachment_id: int):
-    entry = _own_entry(entry_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.entry_id != entry.id:
-        abort(404)
+    attachment = _attachment_of(_own_entry(entry_id), attachment_id)
     return send_download(attachments.path_of(attachment), attachment.content_type, attachment.original_name)
 
 
@@ -163,7 +166,7 @@ def confirm_withdraw(entry_id: int):
     return confirmation_page(Confirmation(
         title=_("Withdraw %(code)s?", code=entry.code), action_url=url_for("submissions.withdraw", entry_id=entry.id),
         submit_label=_("Withdraw the entry"), back_url=back, consequences=consequences,
-        refusals=entries.withdrawal_problems(entry), danger=True))
+        refusals=[say(problem) for problem in entries.withdrawal_problems(entry)], danger=True))
 
 
 @bp.post("/<int:entry_id>/withdraw")
