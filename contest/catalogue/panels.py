@@ -6,7 +6,7 @@ MESSAGES = {
     "panel_member_already": N_("%(name)s is already on the panel (fewest %(min)s, most %(max)s entries): change "
                                "their loads in the panel's table."),
     "panel_loads_inverted": N_("%(name)s: the most entries cannot be fewer than the fewest."),
-    "conflict_reason_missing": N_("Say why the judge is conflicted."),
+    "conflict_reason_not_given": N_("Say why the judge is conflicted."),
     "conflict_recorded_already": N_("This conflict is recorded already."),
     "declaration_value_missing": N_("Name the person or organization."),
 }

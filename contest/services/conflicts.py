@@ -96,7 +96,7 @@ def detect(contest: Contest) -> int:
 
 def add_manual(judge: User, entry: Entry, reason: str, organizer: User) -> Conflict:
     if not reason.strip():
-        raise ConflictError("conflict_reason_missing")
+        raise ConflictError("conflict_reason_not_given")
     existing = db.session.scalar(db.select(Conflict).where(
         Conflict.judge_id == judge.id, Conflict.entry_id == entry.id, Conflict.source == ConflictSource.MANUAL))
     if existing:
