@@ -22,7 +22,7 @@ from contest.models import (
     SheetRevision,
 )
 from contest.models.api_tokens import SCOPE_READ, SCOPE_SCORE
-from contest.services import judging, prizes, results
+from contest.services import judge_queue, judging, prizes, results
 from contest.services.judging import ScoreError, Sheet
 
 STAFF = (Role.ORGANIZER, Role.ADMIN)
@@ -177,7 +177,7 @@ def entry_out(entry: Entry) -> dict:
 
 def judged_entry_ids(contest_id: int | None = None) -> list[int]:
     """The entries in the judge's queue (assigned, no conflict on record), as the queue page lists them."""
-    return sorted({row.entry_id for group in judging.queue(current_user) for row in group.rows
+    return sorted({row.entry_id for group in judge_queue.queue(current_user) for row in group.rows
                    if contest_id is None or group.contest.id == contest_id})
 
 
@@ -230,7 +230,7 @@ def assignments(args):
     rows = [{"id": row.assignment_id, "entry_id": row.entry_id, "entry_code": row.entry_code,
              "entry_title": row.entry_title, "contest_id": group.contest.id, "round": group.number,
              "state": row.state}
-            for group in judging.queue(current_user) for row in group.rows]
+            for group in judge_queue.queue(current_user) for row in group.rows]
     return list_page(rows, args, "api.assignments")
 
 

@@ -18,7 +18,7 @@ from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, conflict_input, score_form
 from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, utcnow
 from contest.organizer.forms import DeclarationForm
-from contest.services import conflicts, judging, reassignment
+from contest.services import conflicts, judge_queue, judging, reassignment
 from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
@@ -74,7 +74,7 @@ def _render_entry(assignment: Assignment, form: ScoreForm, conflict_form: Confli
 @bp.get("/")
 @role_required(Role.JUDGE)
 def queue():
-    return render_template("judging/queue.html", groups=judging.queue(current_user), now=utcnow(),
+    return render_template("judging/queue.html", groups=judge_queue.queue(current_user), now=utcnow(),
                            sheet_labels=judging.state_labels())
 
 

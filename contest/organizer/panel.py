@@ -66,7 +66,7 @@ def panel(contest_id: int):
     contest = db.get_or_404(Contest, contest_id)
     form = _choosing_a_judge(PanelJudgeForm())
     if not form.submit.data:
-        return _panel_page(contest)
+        return _panel_page(contest, form=form)  # its judges' choices are read once
     return _panel_form_saved(
         contest, "form", form,
         lambda: judges.add_to_panel(contest, db.get_or_404(User, form.judge.data), min_load=form.min_load.data,
