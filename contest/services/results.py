@@ -132,7 +132,7 @@ class RankingCache:
         digests = scoring.Digests.of(data, scoring.VERSION)
         answer = self.get(digests.full)
         if answer is None:
-            answer = scoring.rank_input(data, digests=digests)
+            answer = scoring.codec.write_result(scoring.rank_input(data, digests=digests))
             self.put(digests.full, answer)
         return answer
 
