@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -88,7 +88,10 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
     diagnostic = fit if method == "calibrated" else _fit(
         "calibrated", all_sheets, np.random.default_rng([seed, 2]), version, 0)
     summary = _summary(fit, finalist, prize_zone, by_ballot, version, np.random.default_rng([seed, 3]))
-    ranking = ranking_rows(scored, all_sheets, fit, finalist, summary, by_ballot)
+    entry_id, judge_id = _id_readers(data)
+    labels = components(all_sheets)
+    ranking = ranking_rows(scored, all_sheets, fit, finalist, summary, by_ballot, list(map(entry_id, scored.entries)),
+                           (labels + 1).tolist())
     p_top = summary.p_top
     judges_out, panel_order, panel_noise = judge_rows(scored, all_sheets, diagnostic)
 
@@ -116,10 +119,7 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
     else:
         plan = _plan(plan_fit, plan_summary, order, prize_zone, budget, panel_noise, plan_rng)
 
-    labels = components(all_sheets)
     position = {name: e for e, name in enumerate(scored.entries)}
-    for row in ranking:
-        row["component"] = int(labels[position[row["entry"]]]) + 1
     n_components = int(labels.max()) + 1
     warnings: list[dict] = []
     if n_components > 1:
@@ -138,7 +138,7 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
         "method": method,
         "inputs_hash": digest,
         "prize_zone": prize_zone,
-        "ranking": ranking,
+        "ranking": [],
         "unranked": [e for e in marks.entries if e not in position],
         "shortlist": [scored.entries[e] for e in plan.shortlist],
         "panel_size": plan.panel_size,
@@ -163,10 +163,11 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
         "warnings": [explain(code) for code in warnings],
     }
     # The codes skip the rounding: they hold marks exactly as given, as their English does.
-    # The ranking's rows are rounded as they are built (ranking_rows): thousands of them at national size.
-    answer = rounded(answer | {"ranking": None}) | {"ranking": ranking}
-    return codec.read_result({**answer, "problem_codes": problem_codes, "warning_codes": warnings}, data.names,
-                             _id_readers(data))
+    # The ranking's rows are typed and rounded as they are built (ranking_rows): thousands at national size.
+    answer = rounded(answer)
+    result = codec.read_result({**answer, "problem_codes": problem_codes, "warning_codes": warnings}, data.names,
+                               (entry_id, judge_id))
+    return replace(result, rows=tuple(ranking), ballot_scores=by_ballot is not None)
 
 
 def _id_readers(data: ScoringInput):

@@ -14,14 +14,15 @@ older snapshot is written back as it was stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from contest.catalogue import Message
 from contest.engines.scoring.inputs import Names
 
 
-@dataclass(frozen=True, slots=True)
-class RankedEntry:
-    """One row of the ranking table (docs/scoring.md, ``ranking``)."""
+class RankedEntry(NamedTuple):
+    """One row of the ranking table (docs/scoring.md, ``ranking``); a named tuple, as a national
+    ranking builds 20 000 of them."""
 
     entry: int
     rank: int
@@ -40,8 +41,7 @@ class RankedEntry:
     component: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class JudgeReport:
+class JudgeReport(NamedTuple):
     """One judge's diagnostics (``judges``); a judge who scored nothing has no figures."""
 
     judge: int
