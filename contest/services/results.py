@@ -44,6 +44,12 @@ def key_id(key: str) -> int:
     return int(key[1:])
 
 
+def read_ranking(result: dict) -> scoring.Ranking:
+    """A stored answer (a ranking or a published version) as the engine's typed answer, whatever
+    version of the engine wrote it: the services' codes (``e42``, ``j7``) read as the rows' ids."""
+    return scoring.codec.read_result(result)
+
+
 def build_input(contest: Contest, method: str | None = None) -> scoring.ScoringInput:
     """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a
     canonical order, as the engine's typed input (ids are the rows' ids)."""
