@@ -95,3 +95,9 @@ def test_random_answers_round_trip(seed, method, final):
     assert json.dumps(codec.write_result(codec.read_result(answer))) == json.dumps(answer)
     assert stored(codec.write_result(codec.read_result(json.loads(stored(answer))))) == stored(answer)
     assert codec.write_result(scoring.rank_input(codec.read_instance(instance))) == answer
+
+
+def test_a_partial_answer_still_gives_its_rows_with_the_services_ids():
+    typed = codec.read_result({"ranking": [{"entry": "e42", "rank": 1, "score": 9.5}, {"entry": "e7", "rank": 2}]})
+    assert [(row.entry, row.rank, row.score) for row in typed.rows] == [(42, 1, 9.5), (7, 2, None)]
+    assert typed.entry_name(42) == "e42" and typed.shortlist == () and typed.problems is None

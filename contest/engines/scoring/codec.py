@@ -348,36 +348,43 @@ def read_result(answer: dict, names: Names | None = None,
                 ids: tuple[Callable[[str], int], Callable[[str], int]] | None = None) -> Ranking:
     """The typed form of a JSON answer, a stored snapshot of any engine version (1, 2, 3), with or
     without the codes. ``names`` and ``ids``: how ids are written and read, when the caller knows
-    (the engine does); else :func:`result_names` decides from the answer itself."""
-    final = answer["final_round"]
+    (the engine does); else :func:`result_names` decides from the answer itself.
+
+    A key the answer lacks reads as None (an id list as empty), so a partial answer stored by hand
+    still gives its rows; :func:`write_result` gives back exactly an answer the engine wrote.
+    """
+    get = answer.get
+    final = get("final_round") or {}
+    rows, judges = get("ranking") or [], get("judges") or []
     if names is None or ids is None:
         names, *read = result_names(
-            {row["entry"] for row in answer["ranking"]} | set(answer["unranked"]) | set(answer["shortlist"]),
-            {row["judge"] for row in answer["judges"]} | set(answer["panel_suggestion"])
-            | set(answer.get("panel_candidates") or ()) | set(final.get("ballot_panel") or ()))
+            {row["entry"] for row in rows} | set(get("unranked") or ()) | set(get("shortlist") or ()),
+            {row["judge"] for row in judges} | set(get("panel_suggestion") or ())
+            | set(get("panel_candidates") or ()) | set(final.get("ballot_panel") or ()))
         ids = (read[0], read[1])
     entry_id, judge_id = ids
-    rows = answer["ranking"]
     ballot_scores = bool(rows) and "ballot_score" in rows[0]
-    panel_candidates = answer.get("panel_candidates")
+    panel_candidates = get("panel_candidates")
     ballot_panel = final.get("ballot_panel")
     return Ranking(
-        names, answer.get("engine_version"), answer["method"], answer["inputs_hash"], answer["prize_zone"],
-        tuple(RankedEntry(entry_id(r["entry"]), r["rank"], r["score"], r["score_low"], r["score_high"], r["rank_low"],
-                          r["rank_high"], r["p_top"], r["tie"], r["raw_mean"], r["judges"], r["sheets"], r["finalist"],
-                          r.get("ballot_score"), r.get("component")) for r in rows),
-        ballot_scores, tuple(map(entry_id, answer["unranked"])), tuple(map(entry_id, answer["shortlist"])),
-        answer["panel_size"], tuple(map(judge_id, answer["panel_suggestion"])),
+        names, get("engine_version"), get("method"), get("inputs_hash"), get("prize_zone"),
+        tuple(RankedEntry(entry_id(r["entry"]), r.get("rank"), r.get("score"), r.get("score_low"), r.get("score_high"),
+                          r.get("rank_low"), r.get("rank_high"), r.get("p_top"), r.get("tie"), r.get("raw_mean"),
+                          r.get("judges"), r.get("sheets"), r.get("finalist"), r.get("ballot_score"),
+                          r.get("component")) for r in rows),
+        ballot_scores, tuple(map(entry_id, get("unranked") or ())), tuple(map(entry_id, get("shortlist") or ())),
+        get("panel_size"), tuple(map(judge_id, get("panel_suggestion") or ())),
         None if panel_candidates is None else tuple(map(judge_id, panel_candidates)),
-        answer["review_budget"], answer["extra_reviews"], answer["shortlist_expected_recall"],
-        FinalRound(final["finalists"], final["round1_reviews"], final["round2_reviews"], final["extra_load"],
-                   final.get("ballots"), None if ballot_panel is None else tuple(map(judge_id, ballot_panel))),
-        tuple(JudgeReport(judge_id(j["judge"]), j["leniency"], j["scale"], j["noise"], j["weight"], j["n"],
-                          j["agreement"], j["outlier"], tuple(j["outlier_reasons"]), _messages(j.get("outlier_codes")))
-              for j in answer["judges"]),
-        answer["calibration_centre"], answer["reliability"], answer["reliability_metric"], answer["components"],
-        tuple(answer["problems"]), tuple(answer["warnings"]), _messages(answer.get("problem_codes")),
-        _messages(answer.get("warning_codes")))
+        get("review_budget"), get("extra_reviews"), get("shortlist_expected_recall"),
+        FinalRound(final.get("finalists"), final.get("round1_reviews"), final.get("round2_reviews"),
+                   final.get("extra_load"), final.get("ballots"),
+                   None if ballot_panel is None else tuple(map(judge_id, ballot_panel))),
+        tuple(JudgeReport(judge_id(j["judge"]), j.get("leniency"), j.get("scale"), j.get("noise"), j.get("weight"),
+                          j.get("n"), j.get("agreement"), j.get("outlier"), tuple(j.get("outlier_reasons") or ()),
+                          _messages(j.get("outlier_codes"))) for j in judges),
+        get("calibration_centre"), get("reliability"), get("reliability_metric"), get("components"),
+        tuple(get("problems") or ()), tuple(get("warnings") or ()), _messages(get("problem_codes")),
+        _messages(get("warning_codes")))
 
 
 def _messages(codes: list[dict] | None) -> tuple[Message, ...] | None:
