@@ -6,6 +6,10 @@ value off its scale, a mark given twice, an incomplete sheet, a ballot that is n
 the engine checks on the typed input, whoever built it. :func:`write_instance` is the JSON form
 of a typed input (what services store), and :func:`input_hash` its inputs hash, computed from the
 typed columns without writing the marks out.
+
+The answer likewise: :func:`write_result` writes a typed :class:`Ranking` as the JSON of
+docs/scoring.md (the CLI's output and a stored snapshot, key for key), and :func:`read_result`
+reads a stored answer of any engine version back.
 """
 from __future__ import annotations
 
