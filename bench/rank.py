@@ -68,7 +68,7 @@ def child(entries: int, judges: int, face: str) -> None:
         data = typed(data)
     built_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu, wall = time.process_time(), time.perf_counter()
-    answer = scoring.rank(data) if face == "json" else scoring.rank_input(data)
+    answer = scoring.rank(data) if face == "json" else scoring.codec.write_result(scoring.rank_input(data))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert len(answer["ranking"]) == entries
     start = time.process_time()

@@ -350,3 +350,15 @@ def test_the_results_refusals_are_catalogue_codes(app):
     assert str(service.AlreadyPublished(latest)).startswith("This ranking is identical to version 3,")
     with app.test_request_context():
         assert nothing.problems == ["judge Dilnoza Karimova scored nothing"]
+
+
+def test_verify_names_a_stored_answer_that_is_no_ranking(runner, organizer, scored, client):
+    contest, _judges, _entries = scored
+    client.post(f"/results/contests/{contest.id}/publish", data={"confirm": "yes"})
+    snapshot = ResultSnapshot.latest(contest.id)
+    result = snapshot.result
+    result["ranking"] = [row["entry"] for row in result["ranking"]]
+    snapshot.result_json = json.dumps(result, sort_keys=True)
+    db.session.commit()
+    broken = runner.invoke(args=["results", "verify", str(contest.season.year)])
+    assert broken.exit_code == 1 and "cannot be read as a ranking" in broken.output

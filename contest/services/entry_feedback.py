@@ -7,10 +7,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from contest.engines.scoring import RankedEntry
 from contest.extensions import db
 from contest.models import Assignment, Entry, ResultSnapshot, SheetStatus
 from contest.services.judging import format_value
-from contest.services.results import entry_key
+from contest.services.results import read_ranking
 
 
 @dataclass
@@ -72,12 +73,10 @@ def judge_letter(n: int) -> str:
     return letters
 
 
-def published_standing(entry: Entry) -> tuple[ResultSnapshot, dict] | None:
+def published_standing(entry: Entry) -> tuple[ResultSnapshot, RankedEntry] | None:
     """The entry's row in the latest published ranking of its contest, if any."""
     snapshot = ResultSnapshot.latest(entry.contest_id)
     if snapshot is None:
         return None
-    for row in snapshot.result["ranking"]:
-        if row["entry"] == entry_key(entry.id):
-            return snapshot, row
-    return None
+    row = read_ranking(snapshot.result).row_of().get(entry.id)
+    return None if row is None else (snapshot, row)

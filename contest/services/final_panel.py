@@ -38,12 +38,13 @@ def propose_final_round(contest: Contest, result: Mapping) -> FinalProposal:
     Candidates come in the scoring engine's order of precision; judges who left the contest or
     are conflicted with a finalist give up their seat to the next, as the engine decides.
     """
-    shortlist = [results.key_id(key) for key in result.get("shortlist", [])]
+    answer = results.read_ranking(dict(result))
+    shortlist = list(answer.shortlist)
     entries = by_id(Entry, shortlist)
     finalists = [entries[entry_id] for entry_id in shortlist]
     serving = set(db.session.scalars(db.select(ContestJudge.judge_id).where(ContestJudge.contest_id == contest.id)))
-    candidates = [results.key_id(key) for key in result.get("panel_candidates", result.get("panel_suggestion", []))]
-    found = engine.common_panel(candidates, result.get("panel_size") or 0, shortlist, conflicts.pairs(contest), serving)
+    candidates = list(answer.panel_suggestion if answer.panel_candidates is None else answer.panel_candidates)
+    found = engine.common_panel(candidates, answer.panel_size or 0, shortlist, conflicts.pairs(contest), serving)
     people = by_id(User, candidates)
     code = {entry.id: entry.code for entry in finalists}
     notes = []

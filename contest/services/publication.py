@@ -20,7 +20,7 @@ from contest.models import (
     AllocationSnapshot, Contest, Entry, EntryAuthor, EntryStatus, ResultSnapshot, Season,
 )
 from contest.services.prizes import country_name, person_key
-from contest.services.results import PRIZE_ZONE, entry_key, key_id
+from contest.services.results import PRIZE_ZONE, entry_key, key_id, read_ranking
 
 
 def prize_zone(snapshot: ResultSnapshot) -> int:
@@ -58,8 +58,9 @@ def latest_snapshots(season: Season) -> dict[int, ResultSnapshot]:
 def winners_of(contest: Contest, snapshot: ResultSnapshot | None) -> ContestWinners:
     if snapshot is None:
         return ContestWinners(contest, None, [])
-    zone = prize_zone(snapshot)
-    ranks = {key_id(row["entry"]): row["rank"] for row in snapshot.result["ranking"] if row["rank"] <= zone}
+    ranking = read_ranking(snapshot.result)
+    zone = ranking.prize_zone or PRIZE_ZONE
+    ranks = {row.entry: row.rank for row in ranking.rows if row.rank <= zone}
     entries = db.session.scalars(db.select(Entry).where(Entry.id.in_(ranks), Entry.status == EntryStatus.SUBMITTED)
                                  .options(selectinload(Entry.authors))).all() if ranks else []
     winners = sorted((WinningEntry(ranks[entry.id], entry) for entry in entries),

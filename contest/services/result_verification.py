@@ -7,14 +7,14 @@ page, so it speaks English.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contest.engines import scoring
 from contest.engines.cli import InputError
 from contest.extensions import db
 from contest.models import Assignment, Contest, Entry, ResultSnapshot, Season, SheetRevision
-from contest.services.results import build_instance, entry_key, judge_key, key_id
+from contest.services.results import build_instance, entry_key, judge_key, key_id, read_ranking
 
 
 @dataclass
@@ -35,12 +35,16 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
         for snapshot in snapshots:
             checked += 1
             label = str(contest.title)
-            stored = snapshot.result
+            try:
+                stored = read_ranking(snapshot.result)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                found.append(Discrepancy(label, snapshot.version, "the stored answer cannot be read as a ranking"))
+                continue
             # A version is recomputed, and its input hashed, by the engine version it was published
             # with (1 before the key).
-            engine_version = stored.get("engine_version", 1)
-            recomputation = scoring.rank(snapshot.instance, version=engine_version)
-            if _as_stored(recomputation, stored) != stored:
+            engine_version = stored.version
+            recomputation = read_ranking(scoring.rank(snapshot.instance, version=engine_version))
+            if _as_stored(recomputation, stored) != snapshot.result:
                 found.append(Discrepancy(label, snapshot.version, "the stored answer differs from a recomputation "
                                                                   "of its own stored input"))
             if scoring.inputs_hash(snapshot.instance, engine_version) != snapshot.inputs_hash:
@@ -54,7 +58,7 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
                           for line in _describe_changes(snapshot.instance, current)
                           + _revisions_since(contest, snapshot.published_at)]
                 try:
-                    recomputed = scoring.rank(current, version=engine_version)
+                    recomputed = read_ranking(scoring.rank(current, version=engine_version))
                 except InputError as error:
                     found.append(Discrepancy(label, snapshot.version, "the current marks cannot be ranked: "
                                                                       + "; ".join(error.problems)))
@@ -64,30 +68,24 @@ def verify(season: Season) -> tuple[int, list[Discrepancy]]:
     return checked, found
 
 
-# Keys the scoring engine added to its answer after rankings had been published, by the key
-# that marks a version as published with them. They only restate or extend what such a version
-# holds (problems in codes; the judges the panel suggestion was the head of; the engine version,
-# which verify() reads to recompute with the same method), so an older version is compared
-# without them and everything it does hold is compared as ever.
-_ADDED_LATER = (
-    ("problem_codes", ("problem_codes", "warning_codes"), ("outlier_codes",)),
-    ("panel_candidates", ("panel_candidates",), ()),
-    ("engine_version", ("engine_version",), ()),
-)
+def _as_stored(result: scoring.Ranking, stored: scoring.Ranking) -> dict:
+    """The recomputed answer as it would have been stored when ``stored`` was published.
 
-
-def _as_stored(result: dict, stored: dict) -> dict:
-    """The recomputed answer as it would have been stored when ``stored`` was published."""
-    recomputed = json.loads(json.dumps(result, sort_keys=True))
-    for marker, keys, judge_keys in _ADDED_LATER:
-        if marker in stored:
-            continue
-        for key in keys:
-            recomputed.pop(key, None)
-        for row in recomputed.get("judges", []):
-            for key in judge_keys:
-                row.pop(key, None)
-    return recomputed
+    The engine added to its answer after rankings had been published: the problems in codes (with
+    the judges' outlier codes), the judges the panel suggestion was the head of, and the engine
+    version (which verify() reads to recompute the same way). They only restate or extend what
+    such a version holds, so an older version is compared without them (they read as None) and
+    everything it does hold is compared as ever.
+    """
+    later: dict = {}
+    if stored.problems is None:
+        later.update(problems=None, warnings=None,
+                     judges=tuple(report._replace(outlier_codes=None) for report in result.judges))
+    if stored.panel_candidates is None:
+        later["panel_candidates"] = None
+    if stored.engine_version is None:
+        later["engine_version"] = None
+    return json.loads(json.dumps(scoring.codec.write_result(replace(result, **later)), sort_keys=True))
 
 
 def _describe_changes(published: dict, current: dict) -> list[str]:
@@ -128,11 +126,11 @@ def _revisions_since(contest: Contest, published_at: datetime) -> list[str]:
             for entry, judge, round_, number, when in rows]
 
 
-def _describe_rank_changes(stored: dict, recomputed: dict) -> list[str]:
-    ranks = {row["entry"]: row["rank"] for row in recomputed["ranking"]}
-    return [f"{_entry_code(row['entry'])} was published at rank {row['rank']}, recomputes to "
-            f"{ranks.get(row['entry'], 'unranked')}" for row in stored["ranking"]
-            if ranks.get(row["entry"]) != row["rank"]]
+def _describe_rank_changes(stored: scoring.Ranking, recomputed: scoring.Ranking) -> list[str]:
+    ranks = {recomputed.entry_name(row.entry): row.rank for row in recomputed.rows}
+    named = ((stored.entry_name(row.entry), row.rank) for row in stored.rows)
+    return [f"{_entry_code(name)} was published at rank {rank}, recomputes to {ranks.get(name, 'unranked')}"
+            for name, rank in named if ranks.get(name) != rank]
 
 
 def _entry_code(key: str) -> str:

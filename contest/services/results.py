@@ -44,6 +44,12 @@ def key_id(key: str) -> int:
     return int(key[1:])
 
 
+def read_ranking(result: dict) -> scoring.Ranking:
+    """A stored answer (a ranking or a published version) as the engine's typed answer, whatever
+    version of the engine wrote it: the services' codes (``e42``, ``j7``) read as the rows' ids."""
+    return scoring.codec.read_result(result)
+
+
 def build_input(contest: Contest, method: str | None = None) -> scoring.ScoringInput:
     """Every submitted score sheet and final-round ballot of the contest's submitted entries, in a
     canonical order, as the engine's typed input (ids are the rows' ids)."""
@@ -128,13 +134,15 @@ class RankingCache:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
-    def rank(self, data: scoring.ScoringInput) -> dict:
+    def rank(self, data: scoring.ScoringInput) -> tuple[scoring.Ranking, dict]:
+        """The typed answer for ``data`` and its JSON, computed once per distinct input."""
         digests = scoring.Digests.of(data, scoring.VERSION)
-        answer = self.get(digests.full)
-        if answer is None:
-            answer = scoring.rank_input(data, digests=digests)
-            self.put(digests.full, answer)
-        return answer
+        found = self.get(digests.full)
+        if found is None:
+            typed = scoring.rank_input(data, digests=digests)
+            found = (typed, scoring.codec.write_result(typed))
+            self.put(digests.full, found)
+        return found
 
 
 rankings = RankingCache()
@@ -171,13 +179,21 @@ class NothingScored(Refusal):
 class Ranking:
     """A contest's ranking as a page shows it: the engine's answer and how current it is."""
 
-    result: dict
+    result: dict                               # the answer's JSON, as pages show it
     freshness: stored_rankings.Freshness
     instance_json: str | None = None           # as stored (None: written from ``data``, else read from ``row``)
     row: ContestRanking | None = None
     data: scoring.ScoringInput | None = None    # when computed here
     result_json: str | None = None             # as stored
     generation: int | None = None               # of the row, when computed here from the inputs it said
+    answer: scoring.Ranking | None = None       # the typed answer (None: not read from ``result`` yet)
+
+    @property
+    def typed(self) -> scoring.Ranking:
+        """The engine's typed answer: entry and judge ids are the rows' ids."""
+        if self.answer is None:
+            self.answer = read_ranking(self.result)
+        return self.answer
 
     @property
     def instance(self) -> dict:
@@ -218,12 +234,12 @@ def current(contest: Contest, method: str | None = None, inline_limit: int | Non
     if inline_limit is None or scored_marks(contest) <= inline_limit:
         data = build_input(contest, method)
         try:
-            answer = rankings.rank(data)
+            typed, answer = rankings.rank(data)
         except InputError as error:
             raise NothingToRank(result_messages({"problems": error.problems, "problem_codes": error.codes})
                                 .summary_messages) from error
         return Ranking(answer, stored_rankings.Freshness(utcnow(), stored=False), row=row, data=data,
-                       generation=row.generation if row is not None else None)
+                       generation=row.generation if row is not None else None, answer=typed)
     if row is not None and row.computed:
         return _from_row(row)
     raise RankingPending()
@@ -285,7 +301,7 @@ class Publication:
         """The latest version already stores exactly this input and this answer."""
         return self.latest is not None and (self.latest.inputs_hash, self.latest.instance_json,
                                             self.latest.result_json) == (
-            self.result["inputs_hash"], self.instance_json, self.result_json)
+            self.ranking.typed.inputs_hash, self.instance_json, self.result_json)
 
 
 class AlreadyPublished(Refusal):
@@ -313,7 +329,7 @@ def prepare_publication(contest: Contest, method: str | None = None, inline_limi
         raise NotCurrent() from None
     if ranking.freshness.stale:
         raise NotCurrent()
-    if not ranking.result["ranking"]:
+    if not ranking.typed.rows:
         raise NothingScored()
     return Publication(ranking, ResultSnapshot.latest(contest.id))
 
@@ -330,27 +346,27 @@ def publish(contest: Contest, organizer: User, method: str | None = None,
     if publication.identical:
         raise AlreadyPublished(publication.latest)
     ranking = publication.ranking
+    typed = ranking.typed
     if not ranking.freshness.stored:
         stored_rankings.store(contest, method, {
             "instance_json": publication.instance_json, "result_json": publication.result_json,
-            "inputs_hash": publication.result["inputs_hash"], "problems_json": None,
+            "inputs_hash": typed.inputs_hash, "problems_json": None,
             "computed_at": ranking.freshness.computed_at}, ranking.generation)
-    snapshot = ResultSnapshot(contest=contest, version=publication.version, method=publication.result["method"],
-                              inputs_hash=publication.result["inputs_hash"], instance_json=publication.instance_json,
+    snapshot = ResultSnapshot(contest=contest, version=publication.version, method=typed.method,
+                              inputs_hash=typed.inputs_hash, instance_json=publication.instance_json,
                               result_json=publication.result_json, published_by=organizer, published_at=utcnow())
     db.session.add(snapshot)
     db.session.flush()
     audit.record("ranking.published", snapshot, actor=organizer, after={
         "contest_id": contest.id, "version": snapshot.version, "method": snapshot.method,
-        "inputs_hash": snapshot.inputs_hash, "entries_ranked": len(publication.result["ranking"])})
-    notices.results_published(contest, snapshot.id, snapshot.version,
-                              [key_id(row["entry"]) for row in publication.result["ranking"]])
+        "inputs_hash": snapshot.inputs_hash, "entries_ranked": len(typed.rows)})
+    notices.results_published(contest, snapshot.id, snapshot.version, [row.entry for row in typed.rows])
     return snapshot
 
 
 def participants_seeing(result: dict) -> int:
     """How many participants (authors with an account) of the ranked entries see their result once it is published."""
-    entry_ids = [key_id(row["entry"]) for row in result["ranking"]]
+    entry_ids = [row.entry for row in read_ranking(result).rows]
     if not entry_ids:
         return 0
     return db.session.scalar(db.select(db.func.count(db.distinct(EntryAuthor.user_id))).where(

@@ -31,7 +31,7 @@ from contest.models import (
     SheetStatus,
 )
 from contest.services import prizes
-from contest.services.results import entry_key, key_id
+from contest.services.results import read_ranking
 
 # How often a workbook job reports progress while it writes the score rows.
 PROGRESS_EVERY_ROWS = 2000
@@ -105,15 +105,15 @@ def ranking_rows(season: Season) -> Iterator[dict]:
         snapshot = ResultSnapshot.latest(contest.id)
         if snapshot is None:
             continue
-        ranking = snapshot.result["ranking"]
-        entries = {entry_key(e.id): e for e in db.session.scalars(
-            db.select(Entry).where(Entry.id.in_([key_id(r["entry"]) for r in ranking])))}
-        for row in ranking:
-            entry = entries.get(row["entry"])
-            yield {"contest": str(contest.title), "rank": row["rank"],
-                   "entry": f"{entry.code} {entry.title}" if entry else row["entry"], "score": row.get("score"),
-                   "score_low": row.get("score_low"), "score_high": row.get("score_high"),
-                   "p_top": row.get("p_top"), "judges": row.get("judges")}
+        ranking = read_ranking(snapshot.result)
+        entries = {e.id: e for e in db.session.scalars(
+            db.select(Entry).where(Entry.id.in_([row.entry for row in ranking.rows])))}
+        for row in ranking.rows:
+            entry = entries.get(row.entry)
+            yield {"contest": str(contest.title), "rank": row.rank,
+                   "entry": f"{entry.code} {entry.title}" if entry else ranking.entry_name(row.entry),
+                   "score": row.score, "score_low": row.score_low, "score_high": row.score_high,
+                   "p_top": row.p_top, "judges": row.judges}
 
 
 def score_rows(season: Season, locale: str | None = None) -> Iterator[dict]:

@@ -170,8 +170,8 @@ def answer_columns(data: scoring.ScoringInput) -> dict:
     except InputError as error:
         return {**columns, "inputs_hash": None, "result_json": None,
                 "problems_json": json.dumps({"problems": error.problems, "problem_codes": error.codes})}
-    return {**columns, "inputs_hash": answer["inputs_hash"], "result_json": json.dumps(answer, sort_keys=True),
-            "problems_json": None}
+    return {**columns, "inputs_hash": answer.inputs_hash,
+            "result_json": json.dumps(scoring.codec.write_result(answer), sort_keys=True), "problems_json": None}
 
 
 def store(contest: Contest, method: str | None, columns: dict, generation: int | None) -> bool:

@@ -102,7 +102,7 @@ def show(entry_id: int):
     entry = _own_entry(entry_id)
     standing = entry_feedback.published_standing(entry)
     comments = entry_feedback.entry_comments(entry, standing[0].published_at) if standing else []
-    won = prizes.winnings(entry, current_user, standing[1]["rank"]) if standing else None
+    won = prizes.winnings(entry, current_user, standing[1].rank) if standing else None
     return render_template("submissions/show.html", entry=entry, upload_form=UploadForm(), action=ActionForm(),
                            missing=[say(problem) for problem in entries.completeness_problems(entry)],
                            standing=standing, comments=comments,

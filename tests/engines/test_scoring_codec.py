@@ -59,12 +59,17 @@ def test_a_typed_input_hashes_as_its_json_form(data, version):
 @pytest.mark.parametrize("data", CASES)
 def test_a_typed_input_ranks_as_its_json_form(data):
     written = json.loads(json.dumps(codec.write_instance(data)))
-    assert json.dumps(scoring.rank_input(data)) == json.dumps(scoring.rank(written))
-    assert json.dumps(scoring.rank_input(data, version=2)) == json.dumps(scoring.rank(written, version=2))
+    assert json.dumps(codec.write_result(scoring.rank_input(data))) == json.dumps(scoring.rank(written))
+    assert json.dumps(codec.write_result(scoring.rank_input(data, version=2))) == json.dumps(
+        scoring.rank(written, version=2))
 
 
 def test_ids_are_written_as_neutral_codes_and_ordered_by_them():
-    answer = scoring.rank_input(CASES[0])
+    typed = scoring.rank_input(CASES[0])
+    assert {row.entry for row in typed.rows} == {2, 3, 10, 11, 20, 100, 101}
+    assert typed.unranked == (500,)
+    assert [report.judge for report in typed.judges] == [1, 10, 12, 2, 9]
+    answer = codec.write_result(typed)
     assert {row["entry"] for row in answer["ranking"]} == {f"e{e}" for e in (2, 3, 10, 11, 20, 100, 101)}
     assert answer["unranked"] == ["e500"]
     assert [row["judge"] for row in answer["judges"]] == ["j1", "j10", "j12", "j2", "j9"]
@@ -73,7 +78,7 @@ def test_ids_are_written_as_neutral_codes_and_ordered_by_them():
 def test_the_json_form_reads_back_to_the_same_answer():
     data = CASES[3]
     again = codec.read_instance(codec.write_instance(data))
-    assert scoring.rank_input(again) == scoring.rank_input(data)
+    assert codec.write_result(scoring.rank_input(again)) == codec.write_result(scoring.rank_input(data))
 
 
 def test_a_typed_input_refuses_settings_out_of_range():

@@ -3,12 +3,14 @@
 Two faces, one engine. Services hand over a typed :class:`ScoringInput` (integer ids) to
 :func:`rank_input`; the command line and stored snapshots hand over the JSON instance of
 docs/scoring.md to :func:`rank`, which reads it once through :mod:`.codec` and hashes it as it
-was written. Both answer the JSON of docs/scoring.md.
+was written. :func:`rank_input` answers a typed :class:`Ranking` (:mod:`.result`, integer ids),
+:func:`rank` its JSON, written by :func:`codec.write_result` as docs/scoring.md describes it.
 
 The parts: :mod:`.inputs` (typed input), :mod:`.codec` (JSON in and out), :mod:`.digest` (inputs
 hash), :mod:`.sheets` (marks to sheet totals), :mod:`.model` and :mod:`.solver` (the statistics),
 :mod:`.uncertainty`, :mod:`.rounds` (the finalist round), :mod:`.ballots`, :mod:`.agreement`,
-:mod:`.report` (the answer's rows) and :mod:`.messages` (codes and their English).
+:mod:`.report` (the answer's rows), :mod:`.result` (the typed answer) and :mod:`.messages` (codes and
+their English).
 
 Run as ``python -m contest.engines.scoring IN.json``.
 """
@@ -43,12 +45,14 @@ from contest.engines.scoring.inputs import (
     ScoringInput,
 )
 from contest.engines.scoring.report import rounded
+from contest.engines.scoring.result import FinalRound, JudgeReport, RankedEntry, Ranking
 from contest.engines.scoring.rounds import MIN_PANEL
 from contest.engines.scoring.sheets import read_marks
 
 __all__ = [
     "DEFAULT_EXTRA_LOAD", "DEFAULT_METHOD", "DEFAULT_PRIZE_ZONE", "DRAWS", "INTERVAL", "JUDGE_DRAWS", "METHODS",
-    "MIN_PANEL", "ROUNDS", "VERSION", "VERSIONS", "Criterion", "Digests", "InputError", "MarkTable", "Names", "Place",
+    "MIN_PANEL", "ROUNDS", "VERSION", "VERSIONS", "Criterion", "Digests", "FinalRound", "InputError", "JudgeReport",
+    "MarkTable", "Names", "Place", "RankedEntry", "Ranking",
     "RoundOnePlans", "ScoringInput", "breakdown", "canonical_json", "codec", "inputs_hash", "plan_warning",
     "plans_of_input", "rank", "rank_input", "read_sheets", "review_budget", "round_one_plans", "solve",
 ]
@@ -67,7 +71,7 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     data = codec.read_instance(instance, columns)
     digests = Digests(inputs_hash(instance, version, columns),
                       lambda: inputs_hash(codec.round_one(instance), version))
-    return rank_input(data, version, digests)
+    return codec.write_result(rank_input(data, version, digests))
 
 
 solve = rank

@@ -6,19 +6,27 @@ value off its scale, a mark given twice, an incomplete sheet, a ballot that is n
 the engine checks on the typed input, whoever built it. :func:`write_instance` is the JSON form
 of a typed input (what services store), and :func:`input_hash` its inputs hash, computed from the
 typed columns without writing the marks out.
+
+The answer likewise: :func:`write_result` writes a typed :class:`Ranking` as the JSON of
+docs/scoring.md (the CLI's output and a stored snapshot, key for key), and :func:`read_result`
+reads a stored answer of any engine version back.
 """
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from contest.catalogue import Message
 from contest.engines.cli import InputError
 from contest.engines.ids import read_id
 from contest.engines.scoring import digest
 from contest.engines.scoring.digest import VERSION, MarkColumns, canonical_json, inputs_hash, mark_columns
 from contest.engines.scoring.inputs import METHODS, ROUNDS, Criterion, MarkTable, Names, Place, ScoringInput
+from contest.engines.scoring.result import FinalRound, JudgeReport, RankedEntry, Ranking
 
 
 def _is_number(value: Any) -> bool:
@@ -266,6 +274,127 @@ def raw_marks(instance: dict) -> dict:
 _DENSE_IDS = 1 << 21            # ids below this are counted in an array rather than sorted
 
 
+# --- the answer -----------------------------------------------------------------------------------
+
+def write_result(result: Ranking) -> dict:
+    """The JSON answer of docs/scoring.md (what the CLI prints and a snapshot stores), key for key."""
+    entry, judge = result.names.entry, result.names.judge
+    ballot = result.ballot_scores
+    rows = []
+    for row in result.rows:
+        out = {"entry": entry(row.entry), "rank": row.rank, "score": row.score, "score_low": row.score_low,
+               "score_high": row.score_high, "rank_low": row.rank_low, "rank_high": row.rank_high,
+               "p_top": row.p_top, "tie": row.tie, "raw_mean": row.raw_mean, "judges": row.judges,
+               "sheets": row.sheets, "finalist": row.finalist}
+        if ballot:
+            out["ballot_score"] = row.ballot_score
+        if row.component is not None:
+            out["component"] = row.component
+        rows.append(out)
+    final = result.final_round
+    answer: dict[str, Any] = {} if result.engine_version is None else {"engine_version": result.engine_version}
+    answer.update({
+        "method": result.method, "inputs_hash": result.inputs_hash, "prize_zone": result.prize_zone,
+        "ranking": rows, "unranked": [entry(e) for e in result.unranked],
+        "shortlist": [entry(e) for e in result.shortlist], "panel_size": result.panel_size,
+        "panel_suggestion": [judge(j) for j in result.panel_suggestion]})
+    if result.panel_candidates is not None:
+        answer["panel_candidates"] = [judge(j) for j in result.panel_candidates]
+    answer.update({
+        "review_budget": result.review_budget, "extra_reviews": result.extra_reviews,
+        "shortlist_expected_recall": result.shortlist_expected_recall,
+        "final_round": {"finalists": final.finalists, "round1_reviews": final.round1_reviews,
+                        "round2_reviews": final.round2_reviews, "extra_load": final.extra_load,
+                        **({} if final.ballots is None else {"ballots": final.ballots}),
+                        **({} if final.ballot_panel is None
+                           else {"ballot_panel": [judge(j) for j in final.ballot_panel]})},
+        "judges": [_judge_json(report, judge) for report in result.judges],
+        "calibration_centre": result.calibration_centre, "reliability": result.reliability,
+        "reliability_metric": result.reliability_metric, "components": result.components,
+        "problems": list(result.problem_texts), "warnings": list(result.warning_texts)})
+    if result.problems is not None:
+        answer["problem_codes"] = [m.as_json() for m in result.problems]
+    if result.warnings is not None:
+        answer["warning_codes"] = [m.as_json() for m in result.warnings]
+    return answer
+
+
+def _judge_json(report: JudgeReport, judge) -> dict:
+    out = {"judge": judge(report.judge), "leniency": report.leniency, "scale": report.scale, "noise": report.noise,
+           "weight": report.weight, "n": report.n, "agreement": report.agreement, "outlier": report.outlier,
+           "outlier_reasons": list(report.outlier_reasons)}
+    if report.outlier_codes is not None:
+        out["outlier_codes"] = [m.as_json() for m in report.outlier_codes]
+    return out
+
+
+_PREFIXED = {"entry": re.compile(r"e(0|[1-9][0-9]*)"), "judge": re.compile(r"j(0|[1-9][0-9]*)")}
+
+
+def result_names(entries: set[str], judges: set[str]) -> tuple[Names, Callable[[str], int], Callable[[str], int]]:
+    """How a stored answer's ids read as integers: a service's codes (``e42``) as their number, any
+    other spelling as its position among the answer's sorted names."""
+    spell, read = [], []
+    for kind, found in (("entry", entries), ("judge", judges)):
+        pattern = _PREFIXED[kind]
+        if all(pattern.fullmatch(name) for name in found):
+            spell.append(f"{kind[0]}{{}}".format)
+            read.append(lambda name: int(name[1:]))
+        else:
+            listed = sorted(found)
+            position = {name: k for k, name in enumerate(listed)}
+            spell.append(listed.__getitem__)
+            read.append(position.__getitem__)
+    return Names(spell[0], spell[1], str), read[0], read[1]
+
+
+def read_result(answer: dict, names: Names | None = None,
+                ids: tuple[Callable[[str], int], Callable[[str], int]] | None = None) -> Ranking:
+    """The typed form of a JSON answer, a stored snapshot of any engine version (1, 2, 3), with or
+    without the codes. ``names`` and ``ids``: how ids are written and read, when the caller knows
+    (the engine does); else :func:`result_names` decides from the answer itself.
+
+    A key the answer lacks reads as None (an id list as empty), so a partial answer stored by hand
+    still gives its rows; :func:`write_result` gives back exactly an answer the engine wrote.
+    """
+    get = answer.get
+    final = get("final_round") or {}
+    rows, judges = get("ranking") or [], get("judges") or []
+    if names is None or ids is None:
+        names, *read = result_names(
+            {row["entry"] for row in rows} | set(get("unranked") or ()) | set(get("shortlist") or ()),
+            {row["judge"] for row in judges} | set(get("panel_suggestion") or ())
+            | set(get("panel_candidates") or ()) | set(final.get("ballot_panel") or ()))
+        ids = (read[0], read[1])
+    entry_id, judge_id = ids
+    ballot_scores = bool(rows) and "ballot_score" in rows[0]
+    panel_candidates = get("panel_candidates")
+    ballot_panel = final.get("ballot_panel")
+    return Ranking(
+        names, get("engine_version"), get("method"), get("inputs_hash"), get("prize_zone"),
+        tuple(RankedEntry(entry_id(r["entry"]), r.get("rank"), r.get("score"), r.get("score_low"), r.get("score_high"),
+                          r.get("rank_low"), r.get("rank_high"), r.get("p_top"), r.get("tie"), r.get("raw_mean"),
+                          r.get("judges"), r.get("sheets"), r.get("finalist"), r.get("ballot_score"),
+                          r.get("component")) for r in rows),
+        ballot_scores, tuple(map(entry_id, get("unranked") or ())), tuple(map(entry_id, get("shortlist") or ())),
+        get("panel_size"), tuple(map(judge_id, get("panel_suggestion") or ())),
+        None if panel_candidates is None else tuple(map(judge_id, panel_candidates)),
+        get("review_budget"), get("extra_reviews"), get("shortlist_expected_recall"),
+        FinalRound(final.get("finalists"), final.get("round1_reviews"), final.get("round2_reviews"),
+                   final.get("extra_load"), final.get("ballots"),
+                   None if ballot_panel is None else tuple(map(judge_id, ballot_panel))),
+        tuple(JudgeReport(judge_id(j["judge"]), j.get("leniency"), j.get("scale"), j.get("noise"), j.get("weight"),
+                          j.get("n"), j.get("agreement"), j.get("outlier"), tuple(j.get("outlier_reasons") or ()),
+                          _messages(j.get("outlier_codes"))) for j in judges),
+        get("calibration_centre"), get("reliability"), get("reliability_metric"), get("components"),
+        tuple(get("problems") or ()), tuple(get("warnings") or ()), _messages(get("problem_codes")),
+        _messages(get("warning_codes")))
+
+
+def _messages(codes: list[dict] | None) -> tuple[Message, ...] | None:
+    return None if codes is None else tuple(Message.from_json(code) for code in codes)
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 def _written(value: float) -> float | int:
@@ -344,4 +473,5 @@ def input_hash(data: ScoringInput, version: int = VERSION) -> str:
     return inputs_hash(write_instance(data), version)
 
 
-__all__ = ["canonical_json", "input_hash", "inputs_hash", "raw_marks", "read_instance", "round_one", "write_instance"]
+__all__ = ["canonical_json", "input_hash", "inputs_hash", "raw_marks", "read_instance", "read_result", "round_one",
+           "write_instance", "write_result"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from contest.engines.scoring.digest import VERSION
 from contest.engines.scoring.inputs import ScoringInput
 from contest.engines.scoring.messages import explain, sorted_messages
 from contest.engines.scoring.model import Fit, Sheets, fit_mean, fit_zscore
+from contest.engines.scoring.result import Ranking
 from contest.engines.scoring.report import judge_rows, ranking_rows, rounded, with_silent_judges
 from contest.engines.scoring.rounds import MIN_PANEL, PLAN_TRUTHS, Plan, plan_final_round, promising_order
 from contest.engines.scoring.sheets import read_marks, scored_only
@@ -49,8 +50,9 @@ class Digests:
         return cls(codec.input_hash(data, version), lambda: codec.input_hash(data.round_one(), version))
 
 
-def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | None = None) -> dict:
-    """Rank the entries of one contest; see docs/scoring.md for every key of the answer.
+def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | None = None) -> Ranking:
+    """Rank the entries of one contest: the typed answer (:class:`Ranking`, ids as the input's);
+    :func:`codec.write_result` writes the JSON of docs/scoring.md, every key described there.
 
     Raises :class:`InputError` only when no sheet is usable; bad marks are dropped and named in
     ``problems`` while the rest is ranked. ``version`` 1 recomputes a ranking published before
@@ -86,7 +88,10 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
     diagnostic = fit if method == "calibrated" else _fit(
         "calibrated", all_sheets, np.random.default_rng([seed, 2]), version, 0)
     summary = _summary(fit, finalist, prize_zone, by_ballot, version, np.random.default_rng([seed, 3]))
-    ranking = ranking_rows(scored, all_sheets, fit, finalist, summary, by_ballot)
+    entry_id, judge_id = _id_readers(data)
+    labels = components(all_sheets)
+    ranking = ranking_rows(scored, all_sheets, fit, finalist, summary, by_ballot, list(map(entry_id, scored.entries)),
+                           (labels + 1).tolist())
     p_top = summary.p_top
     judges_out, panel_order, panel_noise = judge_rows(scored, all_sheets, diagnostic)
 
@@ -114,10 +119,7 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
     else:
         plan = _plan(plan_fit, plan_summary, order, prize_zone, budget, panel_noise, plan_rng)
 
-    labels = components(all_sheets)
     position = {name: e for e, name in enumerate(scored.entries)}
-    for row in ranking:
-        row["component"] = int(labels[position[row["entry"]]]) + 1
     n_components = int(labels.max()) + 1
     warnings: list[dict] = []
     if n_components > 1:
@@ -136,7 +138,7 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
         "method": method,
         "inputs_hash": digest,
         "prize_zone": prize_zone,
-        "ranking": ranking,
+        "ranking": [],
         "unranked": [e for e in marks.entries if e not in position],
         "shortlist": [scored.entries[e] for e in plan.shortlist],
         "panel_size": plan.panel_size,
@@ -161,9 +163,25 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
         "warnings": [explain(code) for code in warnings],
     }
     # The codes skip the rounding: they hold marks exactly as given, as their English does.
-    # The ranking's rows are rounded as they are built (ranking_rows): thousands of them at national size.
-    answer = rounded(answer | {"ranking": None}) | {"ranking": ranking}
-    return {**answer, "problem_codes": problem_codes, "warning_codes": warnings}
+    # The ranking's rows are typed and rounded as they are built (ranking_rows): thousands at national size.
+    answer = rounded(answer)
+    result = codec.read_result({**answer, "problem_codes": problem_codes, "warning_codes": warnings}, data.names,
+                               (entry_id, judge_id))
+    return replace(result, rows=tuple(ranking), ballot_scores=by_ballot is not None)
+
+
+def _id_readers(data: ScoringInput):
+    """How the answer's entry and judge names read back as the input's integer ids."""
+    names, marks = data.names, data.marks
+    entries = set(np.unique(marks.entry).tolist()) | set(data.entries or ()) | set(data.finalists or ())
+    judges = set(np.unique(marks.judge).tolist()) | set(data.judges or ())
+    for place in data.ballots or ():
+        entries.add(place.entry)
+        judges.add(place.judge)
+    for judge, chosen in (data.given or {}).items():
+        judges.add(judge)
+        entries.update(chosen)
+    return ({names.entry(e): e for e in entries}.__getitem__, {names.judge(j): j for j in judges}.__getitem__)
 
 
 def _read_ballots(data: ScoringInput) -> Ballots | None:

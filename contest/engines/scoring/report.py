@@ -10,6 +10,7 @@ import numpy as np
 from contest.engines.scoring.agreement import judge_agreement, outlier_codes
 from contest.engines.scoring.messages import explain
 from contest.engines.scoring.model import Fit, Judges, Sheets
+from contest.engines.scoring.result import RankedEntry
 from contest.engines.scoring.sheets import Marks
 from contest.engines.scoring.uncertainty import Uncertainty
 
@@ -17,7 +18,10 @@ DECIMALS = 6
 _PLAIN = (str, int, bool, type(None))     # output values rounded() passes through as they are
 
 
-def ranking_rows(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summary: Uncertainty, by_ballot=None):
+def ranking_rows(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, summary: Uncertainty, by_ballot,
+                 ids: list[int], component: list[int]) -> list[RankedEntry]:
+    """The ranking table's rows, best first: ``ids`` the entries' ids and ``component`` their piece of
+    the panel (1-based), both by entry index."""
     n = len(marks.entries)
     count = np.bincount(sheets.entry, minlength=n)
     raw_mean = np.bincount(sheets.entry, weights=sheets.total, minlength=n) / np.maximum(count, 1)
@@ -50,28 +54,9 @@ def ranking_rows(marks: Marks, sheets: Sheets, fit: Fit, finalist: np.ndarray, s
         point_rank.tolist(), shown_score, rounded_column(np.minimum(summary.score_low, fit.score)),
         rounded_column(np.maximum(summary.score_high, fit.score)), best.tolist(), worst.tolist(),
         rounded_column(summary.p_top), tied.tolist(), shown_raw_mean, judges_of.tolist(), count.tolist(),
-        finalist.tolist(), shown_ballot)
-    table = list(columns)     # by entry index
-    rows = []
-    for e in listing:
-        point, score, low, high, best, worst, p_top, tie, raw, judges, sheets_of, final, ballot = table[e]
-        rows.append({
-            "entry": marks.entries[e],
-            "rank": point,
-            "score": score,
-            "score_low": low,
-            "score_high": high,
-            "rank_low": best,
-            "rank_high": worst,
-            "p_top": p_top,
-            "tie": tie,
-            "raw_mean": raw,
-            "judges": judges,
-            "sheets": sheets_of,
-            "finalist": final,
-            **({"ballot_score": ballot} if by_ballot is not None else {}),
-        })
-    return rows
+        finalist.tolist(), shown_ballot if by_ballot is not None else [None] * n, component)
+    table = [RankedEntry(entry, *row) for entry, row in zip(ids, columns)]     # by entry index
+    return [table[e] for e in listing]
 
 
 def judge_rows(marks: Marks, sheets: Sheets, fit: Fit):
