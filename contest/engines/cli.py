@@ -9,16 +9,22 @@ import json
 import sys
 from typing import Any, Callable, Sequence
 
+from contest.catalogue import Message, english
+
 
 class InputError(ValueError):
-    """An engine's input is unusable; ``problems`` names every problem found.
+    """An engine's input is unusable; ``problems`` names every problem found, in English.
 
-    ``codes``, when the engine gives them, are the same problems as structured codes (one per
-    problem, in order) for callers that render them in the reader's language.
+    An engine gives each problem as a catalogue :class:`~contest.catalogue.Message` (``messages``);
+    ``codes`` are their JSON form, for callers that render them in the reader's language.
     """
 
-    def __init__(self, problems: Sequence[str] | str, codes: Sequence[dict] | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
+    def __init__(self, problems: Message | str | Sequence[Message | str], codes: Sequence[dict] | None = None):
+        listed = [problems] if isinstance(problems, (Message, str)) else list(problems)
+        self.messages = [problem for problem in listed if isinstance(problem, Message)]
+        self.problems = [english(problem) if isinstance(problem, Message) else problem for problem in listed]
+        if codes is None and self.messages and len(self.messages) == len(listed):
+            codes = [message.as_json() for message in self.messages]
         self.codes = list(codes) if codes is not None else None
         super().__init__("; ".join(self.problems))
 
