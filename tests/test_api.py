@@ -327,7 +327,7 @@ def test_an_unexpected_failure_is_a_json_500_and_pages_keep_their_html_errors(cl
     def broken(judge):
         raise RuntimeError("the queue query failed")
 
-    monkeypatch.setattr("contest.services.judging.queue", broken)
+    monkeypatch.setattr("contest.services.judge_queue.queue", broken)
     failed = client.get("/api/v1/assignments", headers=bearer(secret))
     assert failed.status_code == 500 and failed.get_json()["code"] == 500
     assert "RuntimeError" not in failed.get_data(as_text=True)
