@@ -9,7 +9,6 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from contest.config import Config
-from contest.edge import ContestFlask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +20,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
+    from contest.edge import ContestFlask  # here, not above: importing an engine (contest.engines) loads no database
+
     app = ContestFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
