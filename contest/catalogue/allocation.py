@@ -60,6 +60,29 @@ MESSAGES = {
                           "not funded: %(short)s short (placing you alongside the %(num)s higher-ranked funded winners "
                           "costs %(extra)s more, and %(left)s was left)", "funded"),
     "budget_below_fixed_prizes": N_("budget %(budget)s is smaller than the fixed prizes %(fixed)s"),
+    # why a JSON instance cannot be read (the codec's InputError): ids and given values as the JSON wrote
+    # them (their repr), negative sums grouped as the command line writes them
+    "key_missing": N_("%(key)s is missing"),
+    "key_not_list": N_("%(key)s must be a list"),
+    "item_not_object": N_("%(list)s[%(index)s] must be an object"),
+    "item_text_invalid": N_("%(list)s[%(index)s]: %(key)s must be a non-empty string, got %(given)s"),
+    "country_name_invalid": N_("countries[%(index)s]: 'name' must be a string, got %(given)s"),
+    "preferences_invalid": N_("winner %(id)s: 'preferences' must be a list of country ids"),
+    "budget_given_not_whole": N_("budget: the budget must be a whole number of soums, got %(given)s"),
+    "budget_given_negative": N_("budget: the budget must not be negative, got %(given)s"),
+    "fixed_prize_twice": N_("fixed prize %(id)s is listed twice"),
+    "fixed_cost_not_whole": N_("fixed prize %(id)s: cost must be a whole number of soums, got %(given)s"),
+    "fixed_cost_negative": N_("fixed prize %(id)s: cost must not be negative, got %(given)s"),
+    "country_twice": N_("country %(id)s is listed twice"),
+    "country_cost_not_whole": N_("country %(id)s: cost must be a whole number of soums, got %(given)s"),
+    "country_cost_negative": N_("country %(id)s: cost must not be negative, got %(given)s"),
+    "capacity_not_whole": N_("country %(id)s: capacity must be a whole number, got %(given)s"),
+    "capacity_negative": N_("country %(id)s: capacity must not be negative, got %(given)s"),
+    "winner_twice": N_("winner %(id)s is listed twice"),
+    "winner_rank_invalid": N_("winner %(id)s: rank must be a whole number, got %(given)s"),
+    "winners_share_rank": N_("winners %(first)s and %(second)s share rank %(rank)s"),
+    "preference_unknown": N_("winner %(id)s prefers unknown country %(preference)s"),
+    "preference_twice": N_("winner %(id)s lists country %(preference)s twice"),
 }
 
 
@@ -131,8 +154,8 @@ def presenter(country: Callable[[Any], str], space: str) -> Presenter:
             return ", ".join(country(item) for item in value)
         if name == "ranks":
             return ", ".join(rank_runs(value))
-        if name in MONEY:
-            return soums(value, space)
+        if name in MONEY:   # a sum the engine's command line already wrote (its InputError) stays as written
+            return value if isinstance(value, str) else soums(value, space)
         return plain(value)
     return present
 

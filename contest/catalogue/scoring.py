@@ -91,4 +91,29 @@ REFUSALS = {
     "engine_problem_text": N_("The scoring engine said: %(text)s"),
 }
 
-MESSAGES = {**ENGINE, **COUNTED, **REFUSALS}
+# Why an instance cannot be read at all (the InputError of the codec and of rank); the CLI prints them.
+INPUT = {
+    "instance_not_object": N_("the instance must be a JSON object"),
+    "version_unknown": N_("version: must be one of %(versions)s, got %(given)s"),
+    "entry_not_ranked": N_("entry %(entry)s is not ranked"),
+    "no_round_one_sheets": N_("there are no usable round-1 sheets to plan from"),
+    "criteria_not_list": N_("criteria: must be a non-empty list of {id, weight, min, max}"),
+    "criteria_item_not_object": N_("criteria[%(index)s]: must be an object"),
+    "criteria_item_without_id": N_("criteria[%(index)s]: id must be a non-empty string"),
+    "criterion_duplicate": N_("criterion %(criterion)s: duplicate id"),
+    "criterion_weight_invalid": N_("criterion %(criterion)s: weight must be a positive number, got %(given)s"),
+    "criterion_bounds_not_numbers": N_("criterion %(criterion)s: min and max must be numbers, got %(low)s and "
+                                       "%(high)s"),
+    "criterion_bounds_reversed": N_("criterion %(criterion)s: min (%(low)s) must be below max (%(high)s)"),
+    "scores_not_list": N_("scores: must be a list of {entry, judge, criterion, value, round}"),
+    "method_unknown": N_("method: must be one of %(methods)s, got %(given)s"),
+    "prize_zone_invalid": N_("prize_zone: must be a positive integer, got %(given)s"),
+    "final_round_not_object": N_('final_round: must be an object like {"extra_load": 0.1}'),
+    "extra_load_invalid": N_("final_round.extra_load: must be a number >= 0, got %(given)s"),
+    "ids_not_list": N_("%(list)s: must be a list of ids"),
+    "ballots_not_list": N_("ballots: must be a list of {judge, entry, position}"),
+    "finalists_invalid": N_("final_round.finalists: must be a list of entry ids"),
+    "given_invalid": N_("final_round.given: must map judge ids to lists of entry ids"),
+}
+
+MESSAGES = {**ENGINE, **COUNTED, **REFUSALS, **INPUT}

@@ -27,6 +27,22 @@ MESSAGES = {
                             "left for %(contest)s; a team is never split",
                             "not selected: the rank %(rank)s entry's team of %(team)s did not fit the %(num)s places "
                             "left for %(contest)s; a team is never split", "left"),
+    # why a JSON instance cannot be read (the codec's InputError): ids and given values as their repr
+    "places_invalid": N_("'places' must be a whole number, 0 or more, got %(given)s"),
+    "share_unknown": N_("'share' must be one of %(shares)s, got %(given)s"),
+    "contests_not_list": N_("'contests' must be a list"),
+    "contest_item_invalid": N_("contests[%(index)s] must be an object with a non-empty string 'id'"),
+    "contest_twice": N_("contest %(id)s is listed twice"),
+    "contest_entries_invalid": N_("contest %(id)s: 'entries' must be a whole number, 0 or more, got %(given)s"),
+    "ranking_row_not_object": N_("contest %(id)s, ranking[%(index)s] must be an object"),
+    "ranking_entry_invalid": N_("contest %(id)s, ranking[%(index)s]: 'entry' must be a non-empty string"),
+    "ranking_rank_invalid": N_("contest %(id)s, ranking[%(index)s]: 'rank' must be a whole number from 1, got "
+                               "%(given)s"),
+    "ranking_authors_invalid": N_("contest %(id)s, ranking[%(index)s]: 'authors' must be a non-empty list of "
+                                  "person ids"),
+    "author_listed_twice": N_("contest %(id)s, ranking[%(index)s]: an author is listed twice"),
+    "entry_ranked_twice": N_("contest %(id)s: entry %(entry)s is ranked twice"),
+    "rank_given_twice": N_("contest %(id)s: rank %(rank)s is given twice"),
 }
 
 

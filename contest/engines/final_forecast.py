@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from contest.catalogue import Message
 from contest.engines import scoring
 from contest.engines.cli import InputError, exit_with
 
@@ -81,11 +82,12 @@ def forecast(request: ForecastRequest) -> Forecast:
     """Every effort's round and forecast from one fit of round 1, and the proposal."""
     levels = sorted(set(request.levels))
     if not levels or any(not 0 < level <= 1 for level in levels):
-        raise InputError("levels: each effort must lie in (0, 1]")
+        raise InputError(Message("forecast_levels_range"))
     if request.own is not None and not OWN_LOW <= request.own <= OWN_HIGH:
-        raise InputError(f"own: must lie between {OWN_LOW} and {OWN_HIGH}, got {request.own!r}")
+        raise InputError(Message("forecast_own_range",
+                                 {"low": OWN_LOW, "high": OWN_HIGH, "given": repr(request.own)}))
     if not 0 < request.cap <= 1 or not 0 < request.target <= 1:
-        raise InputError("cap and target: each must lie in (0, 1]")
+        raise InputError(Message("forecast_cap_target_range"))
     cap = max((level for level in levels if level <= request.cap + 1e-12), default=levels[0])
     own_extra = request.own is not None and not any(math.isclose(request.own, level) for level in levels)
     loads = levels + ([request.own] if own_extra else [])
@@ -113,23 +115,23 @@ def forecast(request: ForecastRequest) -> Forecast:
 
 def read_request(data: Mapping) -> ForecastRequest:
     """The typed request from its JSON; every problem is named at once (InputError)."""
-    problems = []
+    problems: list[Message] = []
     instance = data.get("instance")
     if not isinstance(instance, dict):
-        problems.append("instance: must be a scoring instance (an object)")
+        problems.append(Message("forecast_instance_invalid"))
 
     def number(key, default):
         value = data.get(key, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not math.isfinite(value)):
-            problems.append(f"{key}: must be a number, got {value!r}")
+            problems.append(Message("forecast_not_number", {"key": key, "given": repr(value)}))
             return default
         return value
 
     own, target, cap = number("own", None), number("target", TARGET), number("cap", CAP)
     levels = data.get("levels", list(LEVELS))
     if not isinstance(levels, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in levels):
-        problems.append("levels: must be a list of numbers")
+        problems.append(Message("forecast_levels_invalid"))
         levels = list(LEVELS)
     if problems:
         raise InputError(problems)

@@ -47,65 +47,68 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _money_problem(where: str, what: str, value: Any) -> str | None:
+def _money_problem(subject: str, params: dict[str, Any], value: Any) -> Message | None:
+    """Why a sum is unusable: ``subject`` is budget_given, fixed_cost or country_cost (the code's first
+    word); the sum is given as written (its repr, or grouped soums when negative)."""
     if not _is_whole(value):
-        return f"{where}: {what} must be a whole number of soums, got {value!r}"
+        return Message(f"{subject}_not_whole", {**params, "given": repr(value)})
     if value < 0:
-        return f"{where}: {what} must not be negative, got {soums(value, ' ')}"
+        return Message(f"{subject}_negative", {**params, "given": soums(value, " ")})
     return None
 
 
-def _require_list(data: dict, key: str, problems: list[str]) -> list:
+def _require_list(data: dict, key: str, problems: list[Message]) -> list:
     value = data.get(key, [] if key == "fixed_costs" else None)
     if not isinstance(value, list):
-        problems.append(f"{key!r} must be a list" if key in data else f"{key!r} is missing")
+        problems.append(Message("key_not_list" if key in data else "key_missing", {"key": repr(key)}))
         return []
     return value
 
 
-def _text(item: dict, key: str, where: str, problems: list[str]) -> str:
+def _text(item: dict, key: str, where: str, n: int, problems: list[Message]) -> str:
     value = item.get(key)
     if not isinstance(value, str) or not value:
-        problems.append(f"{where}: {key!r} must be a non-empty string, got {value!r}")
-        return f"<{where}>"
+        problems.append(Message("item_text_invalid", {"list": where, "index": n, "key": repr(key),
+                                                      "given": repr(value)}))
+        return f"<{where}[{n}]>"
     return value
 
 
-def _items(data: dict, key: str, problems: list[str]):
+def _items(data: dict, key: str, problems: list[Message]):
     for n, item in enumerate(_require_list(data, key, problems)):
         if isinstance(item, dict):
             yield n, item
         else:
-            problems.append(f"{key}[{n}] must be an object")
+            problems.append(Message("item_not_object", {"list": key, "index": n}))
 
 
-def _read(data: dict, problems: list[str]) -> tuple[list[_Row], list[_Row], list[_Row]]:
+def _read(data: dict, problems: list[Message]) -> tuple[list[_Row], list[_Row], list[_Row]]:
     """The shape: fixed prizes (cost), countries (cost, capacity, name), winners (rank, preferences)."""
-    fixed = [_Row(_text(item, "id", f"fixed_costs[{n}]", problems), (item.get("cost"),))
+    fixed = [_Row(_text(item, "id", "fixed_costs", n, problems), (item.get("cost"),))
              for n, item in _items(data, "fixed_costs", problems)]
     countries = []
     for n, item in _items(data, "countries", problems):
         name = item.get("name", "")
         if not isinstance(name, str):
-            problems.append(f"countries[{n}]: 'name' must be a string, got {name!r}")
+            problems.append(Message("country_name_invalid", {"index": n, "given": repr(name)}))
             name = ""
-        countries.append(_Row(_text(item, "id", f"countries[{n}]", problems),
+        countries.append(_Row(_text(item, "id", "countries", n, problems),
                               (item.get("cost"), item.get("capacity"), name)))
     winners = []
     for n, item in _items(data, "winners", problems):
-        wid = _text(item, "id", f"winners[{n}]", problems)
+        wid = _text(item, "id", "winners", n, problems)
         prefs = item.get("preferences", [])
         if not isinstance(prefs, list) or not all(isinstance(p, str) for p in prefs):
-            problems.append(f"winner {wid!r}: 'preferences' must be a list of country ids")
+            problems.append(Message("preferences_invalid", {"id": repr(wid)}))
             prefs = []
         winners.append(_Row(wid, (item.get("rank"), tuple(prefs))))
     return fixed, countries, winners
 
 
-def _check(budget: Any, fixed: list[_Row], countries: list[_Row], winners: list[_Row]) -> list[str]:
+def _check(budget: Any, fixed: list[_Row], countries: list[_Row], winners: list[_Row]) -> list[Message]:
     """Every problem of the values, in the order found."""
-    problems: list[str] = []
-    budget_problem = _money_problem("budget", "the budget", budget)
+    problems: list[Message] = []
+    budget_problem = _money_problem("budget_given", {}, budget)
     if budget_problem:
         problems.append(budget_problem)
 
@@ -113,9 +116,9 @@ def _check(budget: Any, fixed: list[_Row], countries: list[_Row], winners: list[
     fixed_ok = True
     for row in fixed:
         if row.id in seen:
-            problems.append(f"fixed prize {row.id!r} is listed twice")
+            problems.append(Message("fixed_prize_twice", {"id": repr(row.id)}))
         seen.add(row.id)
-        problem = _money_problem(f"fixed prize {row.id!r}", "cost", row.values[0])
+        problem = _money_problem("fixed_cost", {"id": repr(row.id)}, row.values[0])
         if problem:
             problems.append(problem)
             fixed_ok = False
@@ -124,49 +127,52 @@ def _check(budget: Any, fixed: list[_Row], countries: list[_Row], winners: list[
     for row in countries:
         cost, capacity, _name = row.values
         if row.id in known:
-            problems.append(f"country {row.id!r} is listed twice")
+            problems.append(Message("country_twice", {"id": repr(row.id)}))
         known.add(row.id)
-        problem = _money_problem(f"country {row.id!r}", "cost", cost)
+        problem = _money_problem("country_cost", {"id": repr(row.id)}, cost)
         if problem:
             problems.append(problem)
         if not _is_whole(capacity):
-            problems.append(f"country {row.id!r}: capacity must be a whole number, got {capacity!r}")
+            problems.append(Message("capacity_not_whole", {"id": repr(row.id), "given": repr(capacity)}))
         elif capacity < 0:
-            problems.append(f"country {row.id!r}: capacity must not be negative, got {capacity}")
+            problems.append(Message("capacity_negative", {"id": repr(row.id), "given": capacity}))
 
     ids: set[str] = set()
     ranks: dict[int, str] = {}
     for row in winners:
         rank, prefs = row.values
         if row.id in ids:
-            problems.append(f"winner {row.id!r} is listed twice")
+            problems.append(Message("winner_twice", {"id": repr(row.id)}))
         ids.add(row.id)
         if not _is_whole(rank):
-            problems.append(f"winner {row.id!r}: rank must be a whole number, got {rank!r}")
+            problems.append(Message("winner_rank_invalid", {"id": repr(row.id), "given": repr(rank)}))
         elif rank in ranks:
-            problems.append(f"winners {ranks[rank]!r} and {row.id!r} share rank {rank}")
+            problems.append(Message("winners_share_rank", {"first": repr(ranks[rank]), "second": repr(row.id),
+                                                           "rank": rank}))
         else:
             ranks[rank] = row.id
         listed: set[str] = set()
         for pref in prefs:
             if pref not in known:
-                problems.append(f"winner {row.id!r} prefers unknown country {pref!r}")
+                problems.append(Message("preference_unknown", {"id": repr(row.id), "preference": repr(pref)}))
             if pref in listed:
-                problems.append(f"winner {row.id!r} lists country {pref!r} twice")
+                problems.append(Message("preference_twice", {"id": repr(row.id), "preference": repr(pref)}))
             listed.add(pref)
 
     if budget_problem is None and fixed_ok:
         fixed_total = sum(row.values[0] for row in fixed)
         if budget < fixed_total:
-            problems.append(english(Message("budget_below_fixed_prizes", {"budget": budget, "fixed": fixed_total})))
+            # the sums as the command line writes them (InputError renders plain English)
+            problems.append(Message("budget_below_fixed_prizes", {"budget": soums(budget, " "),
+                                                                  "fixed": soums(fixed_total, " ")}))
     return problems
 
 
 def parse(data: dict) -> tuple[Instance, Ids]:
     """The JSON instance as engine types; raises :class:`InputError` naming every problem."""
-    problems: list[str] = []
+    problems: list[Message] = []
     if "budget" not in data:
-        problems.append("'budget' is missing")
+        problems.append(Message("key_missing", {"key": repr("budget")}))
     budget = data.get("budget", 0)
     fixed, countries, winners = _read(data, problems)
     if problems:

@@ -16,6 +16,7 @@ Run as ``python -m contest.engines.scoring IN.json``.
 """
 from __future__ import annotations
 
+from contest.catalogue import Message
 from contest.engines.cli import InputError
 from contest.engines.scoring import codec
 from contest.engines.scoring.digest import VERSION, canonical_json, inputs_hash
@@ -64,9 +65,9 @@ def rank(instance: dict, version: int = VERSION) -> dict:
     ``version`` 1 (or 2) recomputes a ranking published by that engine version, digit for digit.
     """
     if not isinstance(instance, dict):
-        raise InputError("the instance must be a JSON object")
+        raise InputError(Message("instance_not_object"))
     if version not in VERSIONS:
-        raise InputError(f"version: must be one of {VERSIONS}, got {version!r}")
+        raise InputError(Message("version_unknown", {"versions": str(VERSIONS), "given": repr(version)}))
     columns = codec.mark_columns(instance.get("scores"))
     data = codec.read_instance(instance, columns)
     digests = Digests(inputs_hash(instance, version, columns),
@@ -101,7 +102,7 @@ def breakdown(instance: dict, entry: str, result: dict | None = None) -> dict:
     centre = result["calibration_centre"]
     rows = {row["entry"]: row for row in result["ranking"]}
     if entry not in rows:
-        raise InputError(f"entry {entry!r} is not ranked")
+        raise InputError(Message("entry_not_ranked", {"entry": repr(entry)}))
     raw_marks = codec.raw_marks(instance)
     e = marks.entries.index(entry)
     sheets = []

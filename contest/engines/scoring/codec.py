@@ -39,7 +39,7 @@ def read_instance(instance: Any, columns: MarkColumns | None = None) -> ScoringI
     """The typed input of a JSON instance; :class:`InputError` when its settings are unusable.
     ``columns``: its marks as :func:`mark_columns` read them, when the caller has."""
     if not isinstance(instance, dict):
-        raise InputError("the instance must be a JSON object")
+        raise InputError(Message("instance_not_object"))
     criteria, settings = _read_settings(instance)
     problems: list[dict] = []
     listed = {key: _listed_ids(instance, key, problems) for key in ("entries", "judges")}
@@ -84,58 +84,58 @@ def read_instance(instance: Any, columns: MarkColumns | None = None) -> ScoringI
 
 
 def _read_settings(instance: dict) -> tuple[list[dict], dict]:
-    problems: list[str] = []
+    problems: list[Message] = []
     raw = instance.get("criteria")
     criteria: list[dict] = []
     if not isinstance(raw, list) or not raw:
-        problems.append("criteria: must be a non-empty list of {id, weight, min, max}")
+        problems.append(Message("criteria_not_list"))
         raw = []
     seen: set[str] = set()
     for k, item in enumerate(raw):
-        where = f"criteria[{k}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
+            problems.append(Message("criteria_item_not_object", {"index": k}))
             continue
         cid = read_id(item.get("id"))
         if cid is None:
-            problems.append(f"{where}: id must be a non-empty string")
+            problems.append(Message("criteria_item_without_id", {"index": k}))
             continue
-        where = f"criterion {cid}"
         if cid in seen:
-            problems.append(f"{where}: duplicate id")
+            problems.append(Message("criterion_duplicate", {"criterion": cid}))
         seen.add(cid)
         weight, low, high = item.get("weight"), item.get("min"), item.get("max")
         if not _is_number(weight) or weight <= 0:
-            problems.append(f"{where}: weight must be a positive number, got {weight!r}")
+            problems.append(Message("criterion_weight_invalid", {"criterion": cid, "given": repr(weight)}))
         if not _is_number(low) or not _is_number(high):
-            problems.append(f"{where}: min and max must be numbers, got {low!r} and {high!r}")
+            problems.append(Message("criterion_bounds_not_numbers",
+                                    {"criterion": cid, "low": repr(low), "high": repr(high)}))
         elif low >= high:
-            problems.append(f"{where}: min ({low}) must be below max ({high})")
+            problems.append(Message("criterion_bounds_reversed",
+                                    {"criterion": cid, "low": str(low), "high": str(high)}))
         elif _is_number(weight) and weight > 0:
             criteria.append({"id": cid, "weight": float(weight), "low": float(low), "high": float(high)})
 
     if not isinstance(instance.get("scores"), list):
-        problems.append("scores: must be a list of {entry, judge, criterion, value, round}")
+        problems.append(Message("scores_not_list"))
     method = instance.get("method", METHODS[0])
     if method not in METHODS:
-        problems.append(f"method: must be one of {', '.join(METHODS)}, got {method!r}")
+        problems.append(Message("method_unknown", {"methods": list(METHODS), "given": repr(method)}))
     prize_zone = instance.get("prize_zone", 1)
     if not isinstance(prize_zone, int) or isinstance(prize_zone, bool) or prize_zone < 1:
-        problems.append(f"prize_zone: must be a positive integer, got {prize_zone!r}")
+        problems.append(Message("prize_zone_invalid", {"given": repr(prize_zone)}))
     final = instance.get("final_round", {})
     extra_load = None
     if final is None:
         final = {}
     if not isinstance(final, dict):
-        problems.append("final_round: must be an object like {\"extra_load\": 0.1}")
+        problems.append(Message("final_round_not_object"))
     elif "extra_load" in final:
         extra_load = final["extra_load"]
         if not _is_number(extra_load) or extra_load < 0:
-            problems.append(f"final_round.extra_load: must be a number >= 0, got {extra_load!r}")
+            problems.append(Message("extra_load_invalid", {"given": repr(extra_load)}))
     for key in ("judges", "entries"):
         listed = instance.get(key)
         if listed is not None and not isinstance(listed, list):
-            problems.append(f"{key}: must be a list of ids")
+            problems.append(Message("ids_not_list", {"list": key}))
     if problems:
         raise InputError(problems)
     return criteria, {"method": instance.get("method"), "prize_zone": instance.get("prize_zone"),
@@ -213,17 +213,17 @@ def _read_ballots(instance: dict) -> dict | None:
     if "ballots" not in instance:
         return None
     raw = instance["ballots"]
-    problems = []
+    problems: list[Message] = []
     if not isinstance(raw, list):
-        problems.append("ballots: must be a list of {judge, entry, position}")
+        problems.append(Message("ballots_not_list"))
     final = instance.get("final_round") or {}
     listed = final.get("finalists") if isinstance(final, dict) else None
     if listed is not None and (not isinstance(listed, list) or any(read_id(e) is None for e in listed)):
-        problems.append("final_round.finalists: must be a list of entry ids")
+        problems.append(Message("finalists_invalid"))
     given = final.get("given") if isinstance(final, dict) else None
     if given is not None and (not isinstance(given, dict) or any(
             not isinstance(v, list) or any(read_id(e) is None for e in v) for v in given.values())):
-        problems.append("final_round.given: must map judge ids to lists of entry ids")
+        problems.append(Message("given_invalid"))
     if problems:
         raise InputError(problems)
     dropped: list[dict] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from contest.catalogue import Message
 from contest.engines.cli import InputError
 from contest.engines.scoring import codec
 from contest.engines.scoring.agreement import components, krippendorff_alpha_interval
@@ -60,7 +61,7 @@ def rank_input(data: ScoringInput, version: int = VERSION, digests: Digests | No
     has them (the JSON face hashes the JSON as it was written).
     """
     if version not in VERSIONS:
-        raise InputError(f"version: must be one of {VERSIONS}, got {version!r}")
+        raise InputError(Message("version_unknown", {"versions": str(VERSIONS), "given": repr(version)}))
     method, prize_zone, extra_load = data.chosen_method, data.chosen_prize_zone, data.chosen_extra_load
     marks = read_marks(data)
     ballots = _read_ballots(data)
@@ -245,7 +246,7 @@ def round_one_plans(before: ScoringInput, extra_loads: list[float], digest: str 
     marks = scored_only(read_marks(before))
     first = marks.sheets(rounds=(1,))
     if not len(first.total):
-        raise InputError("there are no usable round-1 sheets to plan from")
+        raise InputError(Message("no_round_one_sheets"))
     seed = int((digest or codec.input_hash(before))[:16], 16)
     fit = _fit(method, first, np.random.default_rng([seed, 1]), VERSION)
     nobody = np.zeros(len(marks.entries), bool)

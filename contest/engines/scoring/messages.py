@@ -49,6 +49,9 @@ code                          parameters                                        
 ``low_agreement``, ``noisy``, ``lenient``, ``harsh``, ``compressed``, ``stretched``     O
 ``nothing_to_rank``           (none)                                                    E
 ============================  ========================================================  =====
+
+An instance that cannot be read at all (the codec's and :func:`~contest.engines.scoring.rank`'s
+``InputError``) is refused with the codes of ``INPUT`` in the catalogue, their parameters as given.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contest.catalogue import Message
 from contest.catalogue.winners import english
 from contest.engines.cli import InputError
 from contest.engines.winners.model import SHARES, ContestRanking, Instance, Outcome, RankedEntry
@@ -46,30 +47,30 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _ranking(cid: str, rows: Any, problems: list[str]) -> list[tuple[str, int, list[str]]]:
-    """A contest's ranked entries as (entry, rank, authors), every problem named."""
+def _ranking(cid: str, rows: Any, problems: list[Message]) -> list[tuple[str, int, list[str]]]:
+    """A contest's ranked entries as (entry, rank, authors), every problem named (ids as their repr)."""
     found, seen_entries, seen_ranks = [], set(), set()
     for m, row in enumerate(rows):
-        where = f"contest {cid!r}, ranking[{m}]"
+        where = {"id": repr(cid), "index": m}
         if not isinstance(row, dict):
-            problems.append(f"{where} must be an object")
+            problems.append(Message("ranking_row_not_object", where))
             continue
         entry, rank, authors = row.get("entry"), row.get("rank"), row.get("authors")
         if not isinstance(entry, str) or not entry:
-            problems.append(f"{where}: 'entry' must be a non-empty string")
+            problems.append(Message("ranking_entry_invalid", where))
             continue
         if not _is_int(rank) or rank < 1:
-            problems.append(f"{where}: 'rank' must be a whole number from 1, got {rank!r}")
+            problems.append(Message("ranking_rank_invalid", {**where, "given": repr(rank)}))
             continue
         if not isinstance(authors, list) or not authors or not all(isinstance(a, str) and a for a in authors):
-            problems.append(f"{where}: 'authors' must be a non-empty list of person ids")
+            problems.append(Message("ranking_authors_invalid", where))
             continue
         if len(set(authors)) != len(authors):
-            problems.append(f"{where}: an author is listed twice")
+            problems.append(Message("author_listed_twice", where))
         if entry in seen_entries:
-            problems.append(f"contest {cid!r}: entry {entry!r} is ranked twice")
+            problems.append(Message("entry_ranked_twice", {"id": repr(cid), "entry": repr(entry)}))
         if rank in seen_ranks:
-            problems.append(f"contest {cid!r}: rank {rank} is given twice")
+            problems.append(Message("rank_given_twice", {"id": repr(cid), "rank": rank}))
         seen_entries.add(entry)
         seen_ranks.add(rank)
         found.append((entry, rank, authors))
@@ -78,31 +79,31 @@ def _ranking(cid: str, rows: Any, problems: list[str]) -> list[tuple[str, int, l
 
 def parse(data: dict) -> tuple[Instance, Ids]:
     """The JSON instance as engine types; raises :class:`InputError` naming every problem."""
-    problems: list[str] = []
+    problems: list[Message] = []
     places = data.get("places")
     if not _is_int(places) or places < 0:
-        problems.append(f"'places' must be a whole number, 0 or more, got {places!r}")
+        problems.append(Message("places_invalid", {"given": repr(places)}))
         places = 0
     share = data.get("share", "proportional")
     if share not in SHARES:
-        problems.append(f"'share' must be one of {', '.join(SHARES)}, got {share!r}")
+        problems.append(Message("share_unknown", {"shares": list(SHARES), "given": repr(share)}))
     raw = data.get("contests")
     if not isinstance(raw, list):
-        problems.append("'contests' must be a list")
+        problems.append(Message("contests_not_list"))
         raw = []
     contests: list[tuple[str, int, list, str]] = []
     seen_contests: set[str] = set()
     for n, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item.get("id"):
-            problems.append(f"contests[{n}] must be an object with a non-empty string 'id'")
+            problems.append(Message("contest_item_invalid", {"index": n}))
             continue
         cid = item["id"]
         if cid in seen_contests:
-            problems.append(f"contest {cid!r} is listed twice")
+            problems.append(Message("contest_twice", {"id": repr(cid)}))
         seen_contests.add(cid)
         count = item.get("entries", 0)
         if not _is_int(count) or count < 0:
-            problems.append(f"contest {cid!r}: 'entries' must be a whole number, 0 or more, got {count!r}")
+            problems.append(Message("contest_entries_invalid", {"id": repr(cid), "given": repr(count)}))
             count = 0
         rows = _ranking(cid, item.get("ranking", []), problems)
         name = item.get("name", "")
