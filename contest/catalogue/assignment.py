@@ -111,6 +111,75 @@ REFUSALS = {
 }
 MESSAGES.update(REFUSALS)
 
+#: Why the assignment and refill engines refuse an instance (``InputError``; the command lines
+#: print the English). ``given`` is the offending value as the JSON gave it (its Python repr);
+#: ``key`` and ``list`` are the JSON's own key names; ``id`` is the entry's or judge's JSON id;
+#: ``what`` is what the input calls a pair ("conflict", "affinity", "locked pair").
+INPUT_PROBLEMS = {
+    "instance_not_object": N_("the instance must be an object"),
+    "instance_count_not_whole": N_("'%(key)s' must be a whole number, got %(given)s"),
+    "entry_count_not_whole": N_("entry %(id)s: '%(key)s' must be a whole number, got %(given)s"),
+    "judge_count_not_whole": N_("judge %(id)s: '%(key)s' must be a whole number, got %(given)s"),
+    "instance_count_negative": N_("'%(key)s' must not be negative, got %(given)s"),
+    "entry_count_negative": N_("entry %(id)s: '%(key)s' must not be negative, got %(given)s"),
+    "judge_count_negative": N_("judge %(id)s: '%(key)s' must not be negative, got %(given)s"),
+    "instance_loads_crossed": N_("'min_load' (%(min_load)s) is larger than 'max_load' (%(max_load)s)"),
+    "judge_loads_crossed": N_("judge %(id)s: min_load (%(min_load)s) is larger than max_load (%(max_load)s)"),
+    "connect_tolerance_invalid": N_("'connect_tolerance' must be a non-negative number, got %(given)s"),
+    "load_evening_invalid": N_("'load_evening' must be null or a number from 0 to 1, got %(given)s"),
+    "instance_key_missing": N_("'%(key)s' is missing"),
+    "instance_list_not_objects": N_("'%(key)s' must be a list of objects"),
+    "instance_item_not_object": N_("%(key)s[%(index)s] must be an object with an 'id'"),
+    "instance_item_without_id": N_("%(key)s[%(index)s] needs a non-empty string 'id', got %(given)s"),
+    "entry_id_duplicate": N_("duplicate entry id %(given)s"),
+    "judge_id_duplicate": N_("duplicate judge id %(given)s"),
+    "entry_field_invalid": N_("entry %(id)s: 'field' must be a non-empty string, got %(given)s"),
+    "entry_organization_invalid": N_("entry %(id)s: 'organization' must be a string or a list of strings"),
+    "judge_organization_invalid": N_("judge %(id)s: 'organization' must be a string or a list of strings"),
+    "judge_active_invalid": N_("judge %(id)s: 'active' must be true or false, got %(given)s"),
+    "judge_fields_invalid": N_("judge %(id)s: 'fields' must be a list or an object of field: level"),
+    "judge_field_name_invalid": N_("judge %(id)s: field names must be non-empty strings, got %(given)s"),
+    "judge_field_level_invalid": N_("judge %(id)s: level of field %(field)s must be a number in (0, %(most)s], got "
+                                    "%(given)s"),
+    "judge_field_twice": N_("judge %(id)s: field %(field)s is listed twice"),
+    "instance_pairs_not_list": N_("'%(key)s' must be a list of %(shape)s"),
+    "instance_pair_misshapen": N_("%(key)s[%(index)s] must be %(shape)s, got %(given)s"),
+    "pair_unknown_judge": N_("%(what)s [%(given_judge)s, %(given_entry)s]: unknown judge %(given_judge)s"),
+    "pair_unknown_entry": N_("%(what)s [%(given_judge)s, %(given_entry)s]: unknown entry %(given_entry)s"),
+    "pair_unknown_judge_and_entry": N_("%(what)s [%(given_judge)s, %(given_entry)s]: unknown judge %(given_judge)s "
+                                       "and unknown entry %(given_entry)s"),
+    "affinity_value_invalid": N_("affinity [%(judge_id)s, %(entry_id)s]: value must be a number in [-%(most)s, "
+                                 "%(most)s], got %(given)s"),
+    "affinity_listed_twice": N_("affinity [%(judge_id)s, %(entry_id)s] is listed twice"),
+    "affinity_given_twice": N_("give 'affinity' or 'affinity_matrix', not both"),
+    "locked_listed_twice": N_("locked pair [%(judge_id)s, %(entry_id)s] is listed twice"),
+    "matrix_not_object": N_("'affinity_matrix' must be an object with 'entries', 'judges' and values"),
+    "matrix_entries_not_ids": N_("'affinity_matrix.entries' must be a list of entry ids"),
+    "matrix_judges_not_ids": N_("'affinity_matrix.judges' must be a list of judge ids"),
+    "matrix_unknown_entries": N_("'affinity_matrix.entries' names unknown entries %(given)s"),
+    "matrix_unknown_judges": N_("'affinity_matrix.judges' names unknown judges %(given)s"),
+    "matrix_id_twice": N_("'affinity_matrix.%(key)s' lists an id twice"),
+    "matrix_misses_entries": NP_("'affinity_matrix.entries' misses %(missing)s of the instance's entries",
+                                 "'affinity_matrix.entries' misses %(missing)s of the instance's entries", "missing"),
+    "matrix_misses_judges": NP_("'affinity_matrix.judges' misses %(missing)s of the instance's judges",
+                                "'affinity_matrix.judges' misses %(missing)s of the instance's judges", "missing"),
+    "matrix_values_ambiguous": N_("'affinity_matrix' needs exactly one of 'values' and 'values_base64'"),
+    "matrix_values_unreadable": N_("'affinity_matrix.%(key)s' must hold %(rows)s x %(cols)s numbers"),
+    "matrix_values_misshapen": N_("'affinity_matrix.%(key)s' must hold %(rows)s x %(cols)s numbers (one row per "
+                                  "entry), got shape %(given)s"),
+    "matrix_values_out_of_range": N_("'affinity_matrix' values must be finite numbers in [-%(most)s, %(most)s]"),
+    "pair_outside_problem": N_("%(what)s [%(pair)s] names a judge or an entry the problem does not have"),
+    "matrix_ids_mismatch": N_("the affinity matrix must name every entry and judge of the problem once"),
+    "refill_too_many_seats": N_("too many seats to refill at once for the engine's affinity range"),
+    "refill_pairs_not_list": N_("%(list)s must be a list of [judge, entry] pairs"),
+    "refill_pair_invalid": N_("%(list)s[%(index)s] must be [judge id, entry id] (integers)"),
+    "refill_item_not_object": N_("%(list)s[%(index)s] must be an object"),
+    "refill_count_invalid": N_("%(list)s[%(index)s].%(key)s must be a whole number ≥ 0"),
+    "refill_levels_invalid": N_("judges[%(index)s].levels must map field names to integer levels"),
+    "refill_field_invalid": N_("vacancies[%(index)s].field must be a field name or null"),
+}
+MESSAGES.update(INPUT_PROBLEMS)
+
 
 def _listed(ids: list, total: int, kind: str) -> list | Message:
     """Ids as a sentence lists them: all of them, or the first ones "and N more"."""
@@ -186,3 +255,4 @@ def presenter(speak: Speak, judge: Callable[[Any], str], entry: Callable[[Any], 
             return plain(value)
         return ", ".join(label(item) for item in value) if isinstance(value, list) else label(value)
     return present
+

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+from contest.catalogue import Message
 from contest.engines.assignment import (
     MAX_AFFINITY, MISMATCH_AFFINITY, Answer, Entry, Judge, Problem, assign, problem_json,
 )
@@ -104,7 +105,7 @@ def problem(request: Refill) -> Problem:
     top = max([*candidates.values(), 1.0])
     empty_cost = top * sum(seats.values()) + 1
     if empty_cost > MAX_AFFINITY:
-        raise InputError("too many seats to refill at once for the engine's affinity range")
+        raise InputError(Message("refill_too_many_seats"))
     departed = sorted(set(load) - set(panel))  # judges who left keep their pairs, take nothing new
     entries = sorted(set(on_entry) | set(seats))
     return Problem(
@@ -153,10 +154,10 @@ def refill(request: Refill) -> RefillAnswer:
 
 # --- the JSON face: `python -m contest.engines.refill IN.json` ---------------------------------------------------
 
-def _ids(value, what: str, problems: list[str]) -> list[tuple[int, int]]:
+def _ids(value, what: str, problems: list[Message]) -> list[tuple[int, int]]:
     """[[judge, entry], ...] with integer ids; each malformed pair is named in ``problems``."""
     if not isinstance(value, list):
-        problems.append(f"{what} must be a list of [judge, entry] pairs")
+        problems.append(Message("refill_pairs_not_list", {"list": what}))
         return []
     pairs = []
     for n, pair in enumerate(value):
@@ -164,38 +165,38 @@ def _ids(value, what: str, problems: list[str]) -> list[tuple[int, int]]:
                 and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)):
             pairs.append((pair[0], pair[1]))
         else:
-            problems.append(f"{what}[{n}] must be [judge id, entry id] (integers)")
+            problems.append(Message("refill_pair_invalid", {"list": what, "index": n}))
     return pairs
 
 
 def read_request(data: Mapping) -> Refill:
     """The typed question from its JSON: judges [{id, max_load, levels}], vacancies [{entry, field, seats}],
     locked and conflicts as [judge, entry] pairs. Every problem is named at once (InputError)."""
-    problems: list[str] = []
+    problems: list[Message] = []
 
     def integer(item, key, n, what, default=None):
         value = item.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.append(f"{what}[{n}].{key} must be a whole number ≥ 0")
+            problems.append(Message("refill_count_invalid", {"list": what, "index": n, "key": key}))
             return 0
         return value
 
     judges, vacancies = [], []
     for n, item in enumerate(data.get("judges", [])):
         if not isinstance(item, dict):
-            problems.append(f"judges[{n}] must be an object")
+            problems.append(Message("refill_item_not_object", {"list": "judges", "index": n}))
             continue
         levels = item.get("levels", {})
         if not (isinstance(levels, dict) and all(isinstance(v, int) for v in levels.values())):
-            problems.append(f"judges[{n}].levels must map field names to integer levels")
+            problems.append(Message("refill_levels_invalid", {"index": n}))
             levels = {}
         judges.append(PanelJudge(integer(item, "id", n, "judges"), integer(item, "max_load", n, "judges"), levels))
     for n, item in enumerate(data.get("vacancies", [])):
         if not isinstance(item, dict):
-            problems.append(f"vacancies[{n}] must be an object")
+            problems.append(Message("refill_item_not_object", {"list": "vacancies", "index": n}))
             continue
         if item.get("field") is not None and not isinstance(item["field"], str):
-            problems.append(f"vacancies[{n}].field must be a field name or null")
+            problems.append(Message("refill_field_invalid", {"index": n}))
         vacancies.append(Vacancy(integer(item, "entry", n, "vacancies"), item.get("field"),
                                  integer(item, "seats", n, "vacancies", 1)))
     request = Refill(judges, vacancies, _ids(data.get("locked", []), "locked", problems),

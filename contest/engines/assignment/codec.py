@@ -25,6 +25,8 @@ from contest.engines.assignment.model import (
 from contest.engines.assignment.solver import assign
 from contest.engines.cli import InputError
 
+_MOST = f"{MAX_AFFINITY:g}"  # the largest |affinity|, as the problems write it ("1e+06")
+
 TOP_KEYS = {"k", "min_load", "max_load", "entries", "judges", "conflicts", "affinity", "affinity_matrix",
             "locked", "connect_tolerance", "load_evening"}
 
@@ -46,49 +48,59 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _count(value: Any, what: str, problems: list[str]) -> int | None:
-    """A non-negative whole number, or a problem naming ``what``."""
+#: Whose value a problem is about: ("instance", {}) for a top-level key, ("entry", {"id": name})
+#: or ("judge", {"id": name}) for one item; the kind begins the problem's code.
+Who = tuple[str, dict[str, str]]
+INSTANCE: Who = ("instance", {})
+
+
+def _count(value: Any, key: str, problems: list[Message], who: Who = INSTANCE) -> int | None:
+    """A non-negative whole number, or a problem naming ``key`` (of ``who``)."""
+    kind, about = who
     if not _is_number(value) or not math.isfinite(value) or value != int(value):
-        problems.append(f"{what} must be a whole number, got {value!r}")
+        problems.append(Message(f"{kind}_count_not_whole", {**about, "key": key, "given": repr(value)}))
         return None
     if value < 0:
-        problems.append(f"{what} must not be negative, got {value!r}")
+        problems.append(Message(f"{kind}_count_negative", {**about, "key": key, "given": repr(value)}))
         return None
     return int(value)
 
 
-def _read_ids(items: Any, what: str, problems: list[str]) -> list[dict]:
+_ONE = {"entries": "entry", "judges": "judge"}  # an item of each list
+
+
+def _read_ids(items: Any, what: str, problems: list[Message]) -> list[dict]:
     if not isinstance(items, list):
-        problems.append(f"'{what}' must be a list of objects")
+        problems.append(Message("instance_list_not_objects", {"key": what}))
         return []
     good, seen = [], set()
     for pos, item in enumerate(items):
         if not isinstance(item, dict):
-            problems.append(f"{what}[{pos}] must be an object with an 'id'")
+            problems.append(Message("instance_item_not_object", {"key": what, "index": pos}))
             continue
         ident = item.get("id")
         if not isinstance(ident, str) or not ident:
-            problems.append(f"{what}[{pos}] needs a non-empty string 'id', got {ident!r}")
+            problems.append(Message("instance_item_without_id", {"key": what, "index": pos, "given": repr(ident)}))
             continue
         if ident in seen:
-            problems.append(f"duplicate {what[:-1]} id {ident!r}")
+            problems.append(Message(f"{_ONE[what]}_id_duplicate", {"given": repr(ident)}))
             continue
         seen.add(ident)
         good.append(item)
     return good
 
 
-def _organizations(value: Any, who: str, problems: list[str]) -> list[str]:
+def _organizations(value: Any, who: Who, problems: list[Message]) -> list[str]:
     if value is None:
         return []
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        problems.append(f"{who}: 'organization' must be a string or a list of strings")
+        problems.append(Message(f"{who[0]}_organization_invalid", who[1]))
         return []
     return values
 
 
-def _judge_fields(value: Any, who: str, problems: list[str]) -> dict[str, float]:
+def _judge_fields(value: Any, judge: dict[str, str], problems: list[Message]) -> dict[str, float]:
     """Accept ["energy"], {"energy": 3} or [{"field": "energy", "level": 3}, "water"]."""
     if value is None:
         return {}
@@ -104,32 +116,33 @@ def _judge_fields(value: Any, who: str, problems: list[str]) -> dict[str, float]
             else:
                 items.append((item, 1))
     else:
-        problems.append(f"{who}: 'fields' must be a list or an object of field: level")
+        problems.append(Message("judge_fields_invalid", judge))
         return {}
     for name, lv in items:
         if not isinstance(name, str) or not name:
-            problems.append(f"{who}: field names must be non-empty strings, got {name!r}")
+            problems.append(Message("judge_field_name_invalid", {**judge, "given": repr(name)}))
         elif not _is_number(lv) or not math.isfinite(lv) or not 0 < lv <= MAX_AFFINITY:
-            problems.append(f"{who}: level of field {name!r} must be a number in (0, "
-                            f"{MAX_AFFINITY:g}], got {lv!r}")
+            problems.append(Message("judge_field_level_invalid", {**judge, "field": repr(name), "most": _MOST,
+                                                                  "given": repr(lv)}))
         elif name in levels:
-            problems.append(f"{who}: field {name!r} is listed twice")
+            problems.append(Message("judge_field_twice", {**judge, "field": repr(name)}))
         else:
             levels[name] = float(lv)
     return levels
 
 
-def _pairs(value: Any, what: str, width: int, problems: list[str]) -> list[list]:
+def _pairs(value: Any, what: str, width: int, problems: list[Message]) -> list[list]:
     if value is None:
         return []
+    shape = "[judge, entry, affinity]" if width == 3 else "[judge, entry]"  # the shape of one pair in the JSON
     if not isinstance(value, list):
-        problems.append(f"'{what}' must be a list of [judge, entry{', affinity' if width == 3 else ''}]")
+        problems.append(Message("instance_pairs_not_list", {"key": what, "shape": shape}))
         return []
     good = []
     for pos, item in enumerate(value):
         if not isinstance(item, (list, tuple)) or len(item) != width:
-            shape = "[judge, entry, affinity]" if width == 3 else "[judge, entry]"
-            problems.append(f"{what}[{pos}] must be {shape}, got {item!r}")
+            problems.append(Message("instance_pair_misshapen", {"key": what, "index": pos, "shape": shape,
+                                                                "given": repr(item)}))
         else:
             good.append(list(item))
     return good
@@ -159,24 +172,25 @@ class _Reader:
 
     def __init__(self, data: Mapping):
         self.data, self.problems = data, []
-        self.k = _count(data.get("k", DEFAULT_K), "'k'", self.problems)
-        self.min_load = _count(data.get("min_load", 0), "'min_load'", self.problems)
+        self.k = _count(data.get("k", DEFAULT_K), "k", self.problems)
+        self.min_load = _count(data.get("min_load", 0), "min_load", self.problems)
         raw = data.get("max_load")
-        self.max_load = None if raw is None else _count(raw, "'max_load'", self.problems)
+        self.max_load = None if raw is None else _count(raw, "max_load", self.problems)
         if self.min_load is not None and self.max_load is not None and self.min_load > self.max_load:
-            self.problems.append(f"'min_load' ({self.min_load}) is larger than 'max_load' ({self.max_load})")
+            self.problems.append(Message("instance_loads_crossed", {"min_load": self.min_load,
+                                                                    "max_load": self.max_load}))
         self.tolerance = data.get("connect_tolerance", 0.0)
         if not _is_number(self.tolerance) or not math.isfinite(self.tolerance) or self.tolerance < 0:
-            self.problems.append(f"'connect_tolerance' must be a non-negative number, got {self.tolerance!r}")
+            self.problems.append(Message("connect_tolerance_invalid", {"given": repr(self.tolerance)}))
             self.tolerance = 0.0
         self.evening = data.get("load_evening")
         if self.evening is not None and (not _is_number(self.evening) or not math.isfinite(self.evening)
                                          or not 0 <= self.evening <= 1):
-            self.problems.append(f"'load_evening' must be null or a number from 0 to 1, got {self.evening!r}")
+            self.problems.append(Message("load_evening_invalid", {"given": repr(self.evening)}))
             self.evening = None
         for key in ("entries", "judges"):
             if key not in data:
-                self.problems.append(f"'{key}' is missing")
+                self.problems.append(Message("instance_key_missing", {"key": key}))
         entries = sorted(_read_ids(data.get("entries", []), "entries", self.problems), key=lambda x: x["id"])
         judges = sorted(_read_ids(data.get("judges", []), "judges", self.problems), key=lambda x: x["id"])
         self.names = Listed([x["id"] for x in judges], [x["id"] for x in entries])
@@ -186,38 +200,37 @@ class _Reader:
         self.judges = [self._judge(i, item) for i, item in enumerate(judges)]
 
     def _entry(self, i: int, item: dict) -> Entry:
-        who = f"entry {item['id']}"
-        k = _count(item["k"], f"{who}: 'k'", self.problems) if "k" in item else None
+        who: Who = ("entry", {"id": item["id"]})
+        k = _count(item["k"], "k", self.problems, who) if "k" in item else None
         field = item.get("field")
         if field is not None and (not isinstance(field, str) or not field):
-            self.problems.append(f"{who}: 'field' must be a non-empty string, got {field!r}")
+            self.problems.append(Message("entry_field_invalid", {**who[1], "given": repr(field)}))
             field = None
         organizations = tuple(_organizations(item.get("organization"), who, self.problems))
         return Entry(i, field, (k or 0) if "k" in item else None, organizations)
 
     def _judge(self, i: int, item: dict) -> Judge:
-        who = f"judge {item['id']}"
-        lo = _count(item["min_load"], f"{who}: 'min_load'", self.problems) if "min_load" in item else self.min_load
-        hi = _count(item["max_load"], f"{who}: 'max_load'", self.problems) if "max_load" in item else self.max_load
+        who: Who = ("judge", {"id": item["id"]})
+        lo = _count(item["min_load"], "min_load", self.problems, who) if "min_load" in item else self.min_load
+        hi = _count(item["max_load"], "max_load", self.problems, who) if "max_load" in item else self.max_load
         if lo is not None and hi is not None and lo > hi:
-            self.problems.append(f"{who}: min_load ({lo}) is larger than max_load ({hi})")
+            self.problems.append(Message("judge_loads_crossed", {**who[1], "min_load": lo, "max_load": hi}))
         active = item.get("active", True)
         if not isinstance(active, bool):
-            self.problems.append(f"{who}: 'active' must be true or false, got {active!r}")
+            self.problems.append(Message("judge_active_invalid", {**who[1], "given": repr(active)}))
             active = True
-        levels = _judge_fields(item.get("fields"), who, self.problems)
+        levels = _judge_fields(item.get("fields"), who[1], self.problems)
         organizations = tuple(_organizations(item.get("organization"), who, self.problems))
         return Judge(i, levels, (lo or 0) if "min_load" in item else None,
                      (hi or 0) if "max_load" in item else None, organizations, active)
 
     def pair(self, j: Any, e: Any, what: str) -> tuple[int, int] | None:
-        bad = []
-        if not isinstance(j, str) or j not in self.j_index:
-            bad.append(f"unknown judge {j!r}")
-        if not isinstance(e, str) or e not in self.e_index:
-            bad.append(f"unknown entry {e!r}")
+        """The ids of a pair naming a known judge and entry; ``what`` is what the input calls the pair."""
+        bad = [kind for kind, name, index in (("judge", j, self.j_index), ("entry", e, self.e_index))
+               if not isinstance(name, str) or name not in index]
         if bad:
-            self.problems.append(f"{what} [{j!r}, {e!r}]: " + " and ".join(bad))
+            self.problems.append(Message(f"pair_unknown_{'_and_'.join(bad)}",
+                                         {"what": what, "given_judge": repr(j), "given_entry": repr(e)}))
             return None
         return self.j_index[j], self.e_index[e]
 
@@ -238,10 +251,10 @@ class _Reader:
             if not ids:
                 continue
             if not _is_number(w) or not math.isfinite(w) or abs(w) > MAX_AFFINITY:
-                self.problems.append(f"affinity [{j}, {e}]: value must be a number in "
-                                     f"[-{MAX_AFFINITY:g}, {MAX_AFFINITY:g}], got {w!r}")
+                self.problems.append(Message("affinity_value_invalid", {"judge_id": j, "entry_id": e, "most": _MOST,
+                                                                        "given": repr(w)}))
             elif ids in seen:
-                self.problems.append(f"affinity [{j}, {e}] is listed twice")
+                self.problems.append(Message("affinity_listed_twice", {"judge_id": j, "entry_id": e}))
             else:
                 seen.add(ids)
                 listed.append((*ids, float(w)))
@@ -251,7 +264,7 @@ class _Reader:
         if self.data.get("affinity_matrix") is None:
             return None
         if explicit:
-            self.problems.append("give 'affinity' or 'affinity_matrix', not both")
+            self.problems.append(Message("affinity_given_twice"))
         values = dense.read_matrix(self.data["affinity_matrix"], self.e_index, self.j_index, MAX_AFFINITY,
                                    self.problems)
         if values is None:
@@ -263,7 +276,7 @@ class _Reader:
         for j, e in _pairs(self.data.get("locked"), "locked", 2, self.problems):
             ids = self.pair(j, e, "locked pair")
             if ids in seen:
-                self.problems.append(f"locked pair [{j}, {e}] is listed twice")
+                self.problems.append(Message("locked_listed_twice", {"judge_id": j, "entry_id": e}))
             elif ids:
                 seen.add(ids)
                 locked.append(ids)
@@ -274,7 +287,7 @@ def read_problem(data: Any) -> tuple[Problem, list[Message]]:
     """A JSON instance as a typed problem, and its warnings (unknown keys); :class:`InputError`
     naming every problem found when it is malformed."""
     if not isinstance(data, dict):
-        raise InputError("the instance must be an object")
+        raise InputError(Message("instance_not_object"))
     warnings = [Message("unknown_key", {"key": key}) for key in sorted(set(data) - TOP_KEYS)]
     reader = _Reader(data)
     conflicts = reader.conflicts()

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from contest.catalogue import Message
+
 BLOCK_CELLS = 2_000_000
 """Matrix cells handled at once: bounds the temporaries (int64 blocks of 16 MB) at any size."""
 
@@ -29,39 +31,40 @@ def _blocks(n_rows: int, n_cols: int):
         yield start, min(start + step, n_rows)
 
 
-def _ids(value: Any, known: dict[str, int], what: str, problems: list[str]) -> np.ndarray | None:
-    """Positions (in id order) of the matrix's ``what`` list, which must name each id once."""
+def _ids(value: Any, known: dict[str, int], what: str, problems: list[Message]) -> np.ndarray | None:
+    """Positions (in id order) of the matrix's ``what`` list (``entries`` or ``judges``), which must
+    name each id once; the problems' codes name the list (``matrix_entries_not_ids``, ...)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"'affinity_matrix.{what}' must be a list of {what[:-1]} ids")
+        problems.append(Message(f"matrix_{what}_not_ids"))
         return None
     unknown = sorted({v for v in value if v not in known})
-    if unknown:
-        problems.append(f"'affinity_matrix.{what}' names unknown {what} {unknown[:8]}")
+    if unknown:  # the first few, written as the JSON list they are
+        problems.append(Message(f"matrix_unknown_{what}", {"given": repr(unknown[:8])}))
     if len(set(value)) != len(value):
-        problems.append(f"'affinity_matrix.{what}' lists an id twice")
+        problems.append(Message("matrix_id_twice", {"key": what}))
     missing = len(known) - len(set(value) & known.keys())
     if missing:
-        problems.append(f"'affinity_matrix.{what}' misses {missing} of the instance's {what}")
+        problems.append(Message(f"matrix_misses_{what}", {"missing": missing}))
     if unknown or missing or len(set(value)) != len(value):
         return None
     return np.array([known[v] for v in value], dtype=np.int64)
 
 
 def read_matrix(value: Any, e_index: dict[str, int], j_index: dict[str, int], max_abs: float,
-                problems: list[str]) -> np.ndarray | None:
+                problems: list[Message]) -> np.ndarray | None:
     """The ``affinity_matrix`` as float32 ``[entry, judge]`` in id order, or None with problems.
 
     ``{"entries": [ids], "judges": [ids], "values": rows}`` (rows: a list per entry, or a numpy
     array from Python callers) or ``"values_base64"``: float32 little-endian, row-major.
     """
     if not isinstance(value, dict):
-        problems.append("'affinity_matrix' must be an object with 'entries', 'judges' and values")
+        problems.append(Message("matrix_not_object"))
         return None
     rows = _ids(value.get("entries"), e_index, "entries", problems)
     cols = _ids(value.get("judges"), j_index, "judges", problems)
     given = [key for key in ("values", "values_base64") if key in value]
     if len(given) != 1:
-        problems.append("'affinity_matrix' needs exactly one of 'values' and 'values_base64'")
+        problems.append(Message("matrix_values_ambiguous"))
         return None
     if rows is None or cols is None:
         return None
@@ -74,17 +77,17 @@ def read_matrix(value: Any, e_index: dict[str, int], j_index: dict[str, int], ma
             matrix = np.frombuffer(raw, dtype="<f4").astype(np.float32, copy=False)
             matrix = matrix.reshape(shape) if matrix.size == shape[0] * shape[1] else matrix
     except (ValueError, TypeError, binascii.Error):
-        problems.append(f"'affinity_matrix.{given[0]}' must hold {shape[0]} x {shape[1]} numbers")
+        problems.append(Message("matrix_values_unreadable", {"key": given[0], "rows": shape[0], "cols": shape[1]}))
         return None
     if matrix.size == 0 and 0 in shape:  # "values": [] for no entries
         matrix = matrix.reshape(shape)
     if matrix.shape != shape:
-        problems.append(f"'affinity_matrix.{given[0]}' must hold {shape[0]} x {shape[1]} numbers "
-                        f"(one row per entry), got shape {matrix.shape}")
+        problems.append(Message("matrix_values_misshapen", {"key": given[0], "rows": shape[0], "cols": shape[1],
+                                                            "given": str(matrix.shape)}))
         return None
     top = largest(matrix)
     if not math.isfinite(top) or top > max_abs:
-        problems.append(f"'affinity_matrix' values must be finite numbers in [-{max_abs:g}, {max_abs:g}]")
+        problems.append(Message("matrix_values_out_of_range", {"most": f"{max_abs:g}"}))
         return None
     if not (np.array_equal(rows, np.arange(len(rows))) and np.array_equal(cols, np.arange(len(cols)))):
         ordered = np.empty(shape, dtype=np.float32)

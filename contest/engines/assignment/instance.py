@@ -95,7 +95,7 @@ def _pair_index(pairs, judges: _Index, entries: _Index, what: str) -> tuple[np.n
     j, e = judges(rows[:, 0]), entries(rows[:, 1])
     if (j < 0).any() or (e < 0).any():
         bad = int(np.flatnonzero((j < 0) | (e < 0))[0])
-        raise InputError(f"{what} {rows[bad].tolist()} names a judge or an entry the problem does not have")
+        raise InputError(Message("pair_outside_problem", {"what": what, "pair": rows[bad].tolist()}))
     return j, e
 
 
@@ -151,7 +151,7 @@ def prepare(problem: Problem) -> Instance:
         matrix = np.asarray(given.values, dtype=np.float32).reshape(len(rows), len(cols))
         if not (np.array_equal(rows, np.arange(n_e)) and np.array_equal(cols, np.arange(n_j))):
             if (rows < 0).any() or (cols < 0).any() or len(rows) != n_e or len(cols) != n_j:
-                raise InputError("the affinity matrix must name every entry and judge of the problem once")
+                raise InputError(Message("matrix_ids_mismatch"))
             ordered = np.empty((n_e, n_j), dtype=np.float32)
             ordered[np.ix_(rows, cols)] = matrix
             matrix = ordered
