@@ -116,7 +116,7 @@ MESSAGES.update(REFUSALS)
 #: ``key`` and ``list`` are the JSON's own key names; ``id`` is the entry's or judge's JSON id;
 #: ``what`` is what the input calls a pair ("conflict", "affinity", "locked pair").
 INPUT_PROBLEMS = {
-    "instance_not_object": N_("the instance must be an object"),
+    "assignment_instance_not_object": N_("the instance must be an object"),
     "instance_count_not_whole": N_("'%(key)s' must be a whole number, got %(given)s"),
     "entry_count_not_whole": N_("entry %(id)s: '%(key)s' must be a whole number, got %(given)s"),
     "judge_count_not_whole": N_("judge %(id)s: '%(key)s' must be a whole number, got %(given)s"),

@@ -33,7 +33,7 @@ def run(solve: Callable[[dict], dict], argv: Sequence[str] | None = None) -> int
     """Read the JSON instance named on the command line ('-' for stdin), print the answer."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        return _fail(["usage: python -m contest.engines.<name> IN.json (or - for stdin)"])
+        return _fail([Message("command_usage")])
     try:
         if args[0] == "-":
             data = json.load(sys.stdin)
@@ -41,11 +41,11 @@ def run(solve: Callable[[dict], dict], argv: Sequence[str] | None = None) -> int
             with open(args[0], encoding="utf-8") as handle:
                 data = json.load(handle)
     except OSError as exc:
-        return _fail([f"cannot read {args[0]}: {exc.strerror}"])
+        return _fail([Message("file_unreadable", {"path": args[0], "reason": exc.strerror})])
     except json.JSONDecodeError as exc:
-        return _fail([f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"])
+        return _fail([Message("json_invalid", {"reason": exc.msg, "line": exc.lineno, "column": exc.colno})])
     if not isinstance(data, dict):
-        return _fail(["the instance must be a JSON object"])
+        return _fail([Message("instance_not_object")])
     try:
         answer = solve(data)
     except InputError as exc:
@@ -55,7 +55,9 @@ def run(solve: Callable[[dict], dict], argv: Sequence[str] | None = None) -> int
     return 0
 
 
-def _fail(problems: list[str]) -> int:
+def _fail(problems: Sequence[Message | str]) -> int:
+    """The problems in English (from their catalogue codes), the first as ``error``."""
+    problems = [english(problem) if isinstance(problem, Message) else problem for problem in problems]
     json.dump({"error": problems[0], "problems": problems}, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 2

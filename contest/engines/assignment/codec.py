@@ -287,7 +287,7 @@ def read_problem(data: Any) -> tuple[Problem, list[Message]]:
     """A JSON instance as a typed problem, and its warnings (unknown keys); :class:`InputError`
     naming every problem found when it is malformed."""
     if not isinstance(data, dict):
-        raise InputError(Message("instance_not_object"))
+        raise InputError(Message("assignment_instance_not_object"))
     warnings = [Message("unknown_key", {"key": key}) for key in sorted(set(data) - TOP_KEYS)]
     reader = _Reader(data)
     conflicts = reader.conflicts()
