@@ -142,7 +142,3 @@ def MESSAGES() -> dict[str, str | Plural]:  # noqa: N802 - the catalogue, built 
                 raise RuntimeError(f"message code {code!r} is registered twice (again in {module})")
             merged[code] = wording
     return merged
-
-
-def known(code: str) -> bool:
-    return code in MESSAGES()

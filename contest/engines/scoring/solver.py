@@ -105,7 +105,7 @@ class _Marginal:
         # First derivatives of each sheet's S and P share by (a, log b, log s^2).
         ds = np.stack([-w * bi, sig, -sig])
         dp = np.stack([np.zeros_like(u), 2.0 * u, -u])
-        first, second = self._pairs
+        first, second = self.sheet_pairs
         g_ss, g_sp, g_pp = -ve[first], (me * ve)[first], -(me * me * ve + 0.5 * ve * ve)[first]
         ds_first, dp_first = ds[:, first], dp[:, first]
         by_s = g_ss * ds_first + g_sp * dp_first          # what multiplies the second sheet's dS
@@ -138,7 +138,7 @@ class _Marginal:
         """Flat Hessian positions of the pair blocks and the own blocks, in :meth:`hessian`'s order."""
         if self._index_cache is None:
             n = self.s.n_judges
-            first, second = self._pairs
+            first, second = self.sheet_pairs
             rows = np.arange(3)[:, None] * n + self.s.judge[None, :]
             size = 3 * n
             pairs = rows[:, None, first] * size + rows[None, :, second]
@@ -147,7 +147,7 @@ class _Marginal:
         return self._index_cache
 
     @property
-    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+    def sheet_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every ordered pair of sheets (i, k) of the same entry, i == k included."""
         if self._pair_cache is None:
             order = np.argsort(self.s.entry, kind="stable")
@@ -178,7 +178,7 @@ def _additive_start(objective: _Marginal, x: np.ndarray) -> np.ndarray:
     s = objective.s
     n_j = s.n_judges
     count = np.bincount(s.entry, minlength=s.n_entries).astype(float)
-    first, second = objective._pairs
+    first, second = objective.sheet_pairs
     link = np.bincount(s.judge[first] * n_j + s.judge[second], 1.0 / count[s.entry[first]], n_j * n_j)
     system = np.diag(np.bincount(s.judge, minlength=n_j) + DEFAULT_NOISE_VAR / LENIENCY_PRIOR_SD**2)
     system -= link.reshape(n_j, n_j)
