@@ -16,7 +16,7 @@ from contest.files.sanitize import SanitizeError, neutral_name
 from contest.i18n import decimal_text
 from contest.judging import bp
 from contest.judging.forms import ConflictForm, ScoreForm, ballot_form, conflict_input, score_form
-from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, utcnow
+from contest.models import FINAL_ROUND, Assignment, Contest, DeclarationKind, Entry, Role, SheetStatus, utcnow
 from contest.organizer.forms import DeclarationForm
 from contest.services import conflicts, judge_queue, judging, reassignment
 from contest.services.conflicts import ConflictError
@@ -118,7 +118,7 @@ def _scores_saved(assignment: Assignment, final: bool) -> str:
     code = Entry.code_of(assignment.entry_id)
     if final:
         return _("Your scores for %(code)s are submitted. You can revise them until the round closes.", code=code)
-    if assignment.open_revision is not None:
+    if assignment.status is SheetStatus.SUBMITTED:  # a save that is not a submission went to its revision
         return _("Revision saved for %(code)s. Your submitted scores still count until you submit it.", code=code)
     return _("Draft saved for %(code)s.", code=code)
 

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
@@ -151,8 +152,14 @@ def _head(session: Session) -> tuple[int, str]:
     """The chain's last (seq, hash), holding the append lock until this transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    row = session.execute(db.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    row = session.execute(_head_statement()).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
+
+
+@cache
+def _head_statement():
+    events = AuditEvent.__table__.c
+    return db.select(events.seq, events.hash).order_by(events.seq.desc()).limit(1)
 
 
 def _subject(subject) -> tuple[str, int | None]:
@@ -209,7 +216,10 @@ def _append_staged(session: Session) -> None:
         seq += 1
         event_row.seq, event_row.at, event_row.prev_hash = seq, at, prev_hash
         event_row.hash = prev_hash = event_row.computed_hash()
-    session.add_all(event_row for event_row, _subject, _entry in events)
+    # Core, not the unit of work: the events are only ever inserted, and this runs in every change's commit.
+    columns = AuditEvent.__table__.columns.keys()
+    session.execute(db.insert(AuditEvent.__table__),
+                    [{name: getattr(event_row, name) for name in columns} for event_row, _subject, _entry in events])
 
 
 # -- plain edits, recorded by mapper events during the flush -------------------------------------

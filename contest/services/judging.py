@@ -23,11 +23,10 @@ from contest.extensions import db
 from contest.files.sanitize import sanitize
 from contest.i18n import local_time, say
 from contest.models import (
-    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, Mark,
-    RevisionMark,
-    SheetRevision, SheetStatus, User, utcnow,
+    FINAL_ROUND, Assignment, Attachment, Conflict, ConflictSource, Contest, Criterion, Entry, SheetRevision,
+    SheetStatus, User, utcnow,
 )
-from contest.services import audit
+from contest.services import audit, sheet_store, stored_rankings
 from contest.services.attachments import path_of
 
 SHEET_STATE_LABELS = {  # in the order a judge's queue lists them: what is left to do first
@@ -165,49 +164,43 @@ def _rubric_statement(locale: str):
 
 @dataclass(frozen=True)
 class SheetRead:
-    """A sheet as its page shows it, read as rows: the marks as submitted or drafted, the judge's open
-    revision of a submitted sheet (its number, overall comment and marks) and the entry's documents."""
+    """A sheet as its page shows it, read as rows: the sheet as stored (:class:`sheet_store.StoredSheet`)
+    and the content types of the entry's documents."""
 
-    marks: list
-    revision_number: int | None
-    revision_comment: str
-    revision_marks: list
+    stored: sheet_store.StoredSheet
     content_types: list[str]
 
     @property
+    def marks(self) -> list[sheet_store.MarkRow]:
+        return list(self.stored.marks.values())
+
+    @property
     def revising(self) -> bool:
-        return self.revision_number is not None
+        return self.stored.revision is not None
+
+    @property
+    def revision_number(self) -> int | None:
+        return self.stored.revision.number if self.stored.revision else None
+
+    @property
+    def revision_comment(self) -> str:
+        return self.stored.revision.values.overall_comment if self.stored.revision else ""
+
+    @property
+    def revision_marks(self) -> list[sheet_store.MarkRow]:
+        return list(self.stored.revision.values.marks.values()) if self.stored.revision else []
 
 
 def read_sheet(assignment: Assignment) -> SheetRead:
     """What :class:`SheetRead` holds, in two statements whatever the rubric's length."""
-    marks_statement, documents_statement = _sheet_statements()
-    marks, revision, revised, comment = [], None, [], ""
-    for row in db.session.execute(marks_statement, {"assignment_id": assignment.id}):
-        if not row.revision:
-            marks.append(row)
-            continue
-        revision, comment = row.revision, row.overall or ""
-        if row.criterion_id is not None:
-            revised.append(row)
-    content_types = db.session.scalars(documents_statement, {"entry_id": assignment.entry_id}).all()
-    return SheetRead(marks, revision, comment, revised, list(content_types))
+    content_types = db.session.scalars(_documents_statement(), {"entry_id": assignment.entry_id}).all()
+    return SheetRead(sheet_store.read(assignment.id), list(content_types))
 
 
 @cache
-def _sheet_statements():
-    """:func:`read_sheet`'s statements, built once: the marks of the sheet and of its open revision, the documents."""
-    assignment_id = db.bindparam("assignment_id")
-    sheet_marks = db.select(db.literal(0).label("revision"), db.null().label("overall"), Mark.criterion_id,
-                            Mark.value, Mark.comment).where(Mark.assignment_id == assignment_id)
-    revision_marks = (
-        db.select(SheetRevision.number, SheetRevision.overall_comment, RevisionMark.criterion_id,
-                  RevisionMark.value, RevisionMark.comment)
-        .select_from(SheetRevision).outerjoin(RevisionMark, RevisionMark.revision_id == SheetRevision.id)
-        .where(SheetRevision.assignment_id == assignment_id, SheetRevision.submitted_at.is_(None)))
-    documents = (db.select(Attachment.content_type).where(Attachment.entry_id == db.bindparam("entry_id"))
-                 .order_by(Attachment.id))
-    return db.union_all(sheet_marks, revision_marks), documents
+def _documents_statement():
+    return (db.select(Attachment.content_type).where(Attachment.entry_id == db.bindparam("entry_id"))
+            .order_by(Attachment.id))
 
 
 def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None,
@@ -224,7 +217,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
     criteria = rubric(assignment.entry.contest_id) if criteria is None else criteria
     if final and not criteria:
         raise ScoreError("rubric_missing")
-    accepted: dict[int, tuple[Decimal, str]] = {}
+    accepted: dict[int, sheet_store.MarkRow] = {}
     problems: dict[int, Message] = {}
     for criterion in criteria:
         raw = (sheet.values.get(criterion.id) or "").strip()
@@ -240,82 +233,34 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         if problem:
             problems[criterion.id] = problem
             continue
-        accepted[criterion.id] = (parse_value(raw), comment)
+        accepted[criterion.id] = sheet_store.MarkRow(criterion.id, parse_value(raw), comment)
     if problems:
         incomplete = final and any(not (sheet.values.get(c.id) or "").strip() for c in criteria)
         raise ScoreError("criteria_unscored" if incomplete else "scores_to_correct", problems)
-
-    now = now or utcnow()
-    revising = assignment.status is SheetStatus.SUBMITTED
-    # What the judge's change is measured against: the draft typed so far, or the submitted sheet.
-    before = sheet_facts(assignment.open_revision if revising and not final and assignment.open_revision
-                         else assignment)
-    if assignment.status is SheetStatus.SUBMITTED:
-        revision = _open_revision(assignment, now)
-        _write_marks(revision.marks, RevisionMark, criteria, accepted)
-        revision.overall_comment = sheet.overall_comment.strip()
-        if final:
-            _submit_revision(assignment, revision, now, criteria)
-    else:
-        _write_marks(assignment.marks, Mark, criteria, accepted)
-        assignment.overall_comment = sheet.overall_comment.strip()
-        if final:
-            assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, now
-    db.session.flush()
-    after = sheet_facts(assignment.open_revision if revising and not final else assignment)
-    action = f"{'revision' if revising else 'sheet'}.{'submitted' if final else 'saved'}"
-    audit.record(action, assignment, before=before, after=after, entry=assignment.entry_id)
+    _save(assignment, "sheet", final=final, now=now, marks=accepted, overall_comment=sheet.overall_comment.strip())
     return assignment
+
+
+# What a save is recorded as in the audit log: of the sheet itself, or of its revision once submitted.
+AUDITED_AS = {"sheet": ("sheet", "revision"), "ballot": ("ballot", "ballot_revision")}
+
+
+def _save(assignment: Assignment, kind: str, *, final: bool, now: datetime | None, **typed) -> None:
+    """Write a sheet or a ballot place (``kind``) read under its lock, record it in the audit log, and
+    make the contest's stored rankings stale when what they count changed (a submission)."""
+    revising = assignment.status is SheetStatus.SUBMITTED
+    before, after = sheet_store.save(assignment, sheet_store.read(assignment.id), final=final, now=now or utcnow(),
+                                     **typed)
+    action = AUDITED_AS[kind][revising]
+    audit.record(f"{action}.{'submitted' if final else 'saved'}", assignment, before=before, after=after,
+                 entry=assignment.entry_id)
+    if final:
+        stored_rankings.inputs_changed(assignment.entry.contest_id)
 
 
 def sheet_facts(sheet: Assignment | SheetRevision) -> dict:
     """A sheet's or a revision's values as the audit log keeps them, one flat key per thing typed."""
-    facts: dict = {}
-    for mark in sheet.marks:
-        facts[f"criterion {mark.criterion_id}"] = format_value(mark.value)
-        if mark.comment:
-            facts[f"criterion {mark.criterion_id} comment"] = mark.comment
-    if sheet.overall_comment:
-        facts["overall_comment"] = sheet.overall_comment
-    if sheet.ballot_position is not None:
-        facts["place"] = sheet.ballot_position
-    return facts
-
-
-def _write_marks(marks: list, kind: type, criteria: list[RubricLine], accepted: dict[int, tuple[Decimal, str]]) -> None:
-    """Make ``marks`` (a sheet's or a revision's) hold exactly the accepted values, row by row."""
-    existing = {mark.criterion_id: mark for mark in marks}
-    for criterion in criteria:
-        mark = existing.get(criterion.id)
-        if criterion.id in accepted:
-            value, comment = accepted[criterion.id]
-            if mark is None:
-                marks.append(kind(criterion_id=criterion.id, value=value, comment=comment))
-            else:
-                mark.value, mark.comment = value, comment
-        elif mark is not None:  # cleared in a draft
-            marks.remove(mark)
-
-
-def _open_revision(assignment: Assignment, now: datetime) -> SheetRevision:
-    """The submitted sheet's open revision; a new one starts from the submitted comment and place."""
-    revision = assignment.open_revision
-    if revision is None:
-        revision = SheetRevision(number=max((r.number for r in assignment.revisions), default=0) + 1,
-                                 opened_at=now, replaces_submitted_at=assignment.submitted_at,
-                                 overall_comment=assignment.overall_comment, ballot_position=assignment.ballot_position)
-        assignment.revisions.append(revision)
-    return revision
-
-
-def _submit_revision(assignment: Assignment, revision: SheetRevision, now: datetime,
-                     criteria: list[RubricLine]) -> None:
-    """The revision's values become the sheet's, all in the same flush; the revision stays as its record."""
-    _write_marks(assignment.marks, Mark, criteria,
-                 {mark.criterion_id: (mark.value, mark.comment) for mark in revision.marks})
-    assignment.overall_comment = revision.overall_comment
-    assignment.ballot_position = revision.ballot_position
-    assignment.submitted_at = revision.submitted_at = now
+    return sheet_store.values_facts(sheet.marks, sheet.overall_comment, sheet.ballot_position)
 
 
 def discard_revisions(assignments: list[Assignment], now: datetime | None = None) -> int:
@@ -473,22 +418,7 @@ def record_ballot(assignments: list[Assignment], typed: dict[int, str], *, final
         raise BallotError("places_to_correct", problems)
     when = now or utcnow()
     for assignment in assignments:
-        revising = assignment.status is SheetStatus.SUBMITTED
-        before = sheet_facts(assignment.open_revision if revising and not final and assignment.open_revision
-                             else assignment)
-        if assignment.status is SheetStatus.SUBMITTED:
-            revision = _open_revision(assignment, when)
-            revision.ballot_position = places.get(assignment.id)
-            if final:
-                _submit_revision(assignment, revision, when, rubric(assignment.entry.contest_id))
-        else:
-            assignment.ballot_position = places.get(assignment.id)
-            if final:
-                assignment.status, assignment.submitted_at = SheetStatus.SUBMITTED, when
-        after = sheet_facts(assignment.open_revision if revising and not final else assignment)
-        action = f"{'ballot_revision' if revising else 'ballot'}.{'submitted' if final else 'saved'}"
-        audit.record(action, assignment, before=before, after=after, entry=assignment.entry_id)
-    db.session.flush()
+        _save(assignment, "ballot", final=final, now=when, place=places.get(assignment.id))
     return assignments
 
 

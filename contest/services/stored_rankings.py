@@ -46,6 +46,13 @@ class Touched:
         return bool(self.contests or self.entries or self.sheets)
 
 
+def inputs_changed(contest_id: int, session: Session | None = None) -> None:
+    """Note a change the flush cannot see (one written by a Core statement, such as a submitted sheet):
+    the contest's stored rankings become stale when the transaction commits."""
+    session = session or db.session()
+    session.info.setdefault(TOUCHED, Touched()).contests.add(contest_id)
+
+
 def _changed(obj, *names: str) -> bool:
     state = db.inspect(obj)
     return any(state.attrs[name].history.has_changes() for name in names)
@@ -117,11 +124,11 @@ def _mark_stale(session: Session) -> None:
         return
     # One statement; on PostgreSQL it holds the rows until this transaction commits, so a job that
     # reads the generation afterwards also reads this transaction's marks.
+    rankings = ContestRanking.__table__.c  # a Core statement: no ORM bookkeeping on the busiest POST
     queued = session.execute(
-        update(ContestRanking).where(ContestRanking.contest_id.in_(sorted(contests)))
-        .values(stale=True, generation=ContestRanking.generation + 1, changed_at=utcnow())
-        .returning(ContestRanking.contest_id, ContestRanking.recompute_queued)
-        .execution_options(synchronize_session=False)).all()
+        update(ContestRanking.__table__).where(rankings.contest_id.in_(sorted(contests)))
+        .values(stale=True, generation=rankings.generation + 1, changed_at=utcnow())
+        .returning(rankings.contest_id, rankings.recompute_queued)).all()
     waiting = {contest_id for contest_id, is_queued in queued if is_queued}
     for contest_id in sorted({contest_id for contest_id, _ in queued} - waiting):
         _queue_recompute(contest_id)
