@@ -23,10 +23,9 @@ from contest.services.conflicts import ConflictError
 from contest.services.judging import BallotError, ScoreError
 
 
-# What the judges' busiest requests read with the assignment, in its own statement. A score POST needs the
-# entry (its contest's round and rubric are read as rows; the sheet itself is read again under its lock);
-# the entry page also names the contest and the field, and reads the sheet as rows (judging.read_sheet).
-_ENTRY = (joinedload(Assignment.entry),)
+# What the entry page reads with the assignment, in its own statement: the entry, its contest and its field
+# (the sheet itself is read as rows, judging.read_sheet). A score POST reads no entry: the statement gives
+# it the contest's id, and its round and rubric are read as rows.
 _SHEET_PAGE = (joinedload(Assignment.entry).joinedload(Entry.contest),
                joinedload(Assignment.entry).joinedload(Entry.field))
 
@@ -41,7 +40,7 @@ def _assignment_or_404(assignment_id: int, load=()) -> Assignment:
 
 def _loaded_form(assignment: Assignment, read: judging.SheetRead) -> ScoreForm:
     """The rubric's inputs as stored: the open revision while the judge may still submit it, else the sheet."""
-    form = score_form(judging.rubric(assignment.entry.contest_id))
+    form = score_form(judging.rubric(assignment.entry_contest_id))
     if read.revising and _can_score(assignment):
         form.load(read.revision_marks, read.revision_comment)
     else:
@@ -89,11 +88,11 @@ def entry(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/scores")
 @login_required
 def save_scores(assignment_id: int):
-    assignment = _assignment_or_404(assignment_id, _ENTRY)
+    assignment = _assignment_or_404(assignment_id)
     if assignment.round == FINAL_ROUND:
         flash(_("The final round is judged on a ranking ballot, not on the rubric."), "info")
-        return redirect(url_for("judging.ballot", contest_id=assignment.entry.contest_id))
-    form = score_form(judging.rubric(assignment.entry.contest_id), request.form)
+        return redirect(url_for("judging.ballot", contest_id=assignment.entry_contest_id))
+    form = score_form(judging.rubric(assignment.entry_contest_id), request.form)
     if not _can_score(assignment):
         flash(judging.closed_message(assignment), "danger")
         return redirect(url_for("judging.entry", assignment_id=assignment.id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from functools import cache
 from datetime import datetime
 from decimal import Decimal
 
@@ -203,6 +204,8 @@ class Assignment(db.Model):
     # Whether a conflict bars the pair, when the statement that read the assignment also asked
     # (:meth:`conflict_fact`); None otherwise, and :attr:`in_conflict` asks the database once.
     conflicted: Mapped[bool | None] = query_expression()
+    # Its entry's contest, when the statement that read the assignment also read it (:meth:`with_facts`).
+    contest_id: Mapped[int | None] = query_expression()
 
     judge: Mapped[User] = relationship()
     entry: Mapped[Entry] = relationship()
@@ -235,25 +238,37 @@ class Assignment(db.Model):
     @classmethod
     def with_facts(cls, assignment_id: int, *options) -> "Assignment | None":
         """The assignment, with what every judge's request asks of it read in the same statement: whether
-        a conflict bars the pair, and its round's window (both asked again of the database otherwise)."""
-        row = db.session.execute(
-            db.select(cls, ScoringRound, Entry.contest_id)
-            .join(Entry, Entry.id == cls.entry_id)
-            .outerjoin(ScoringRound, (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == cls.round))
-            .where(cls.id == assignment_id)
-            .options(cls.conflict_fact(), *options)
-            .execution_options(populate_existing=True)
-        ).first()
+        a conflict bars the pair, its entry's contest and its round's window (asked again of the database
+        otherwise)."""
+        row = db.session.execute(cls._facts_statement(options), {"assignment_id": assignment_id}).first()
         if row is None:
             return None
-        assignment, scoring_round, contest_id = row
-        ScoringRound.remember(contest_id, assignment.round, scoring_round)
+        assignment, scoring_round = row
+        ScoringRound.remember(assignment.contest_id, assignment.round, scoring_round)
         return assignment
+
+    @classmethod
+    @cache
+    def _facts_statement(cls, options: tuple):
+        """:meth:`with_facts`'s statement, built once for each set of loader options (the judges' busiest
+        requests pass the same few): building and keying it costs more Python than running it."""
+        return (db.select(cls, ScoringRound)
+                .join(Entry, Entry.id == cls.entry_id)
+                .outerjoin(ScoringRound,
+                           (ScoringRound.contest_id == Entry.contest_id) & (ScoringRound.number == cls.round))
+                .where(cls.id == db.bindparam("assignment_id"))
+                .options(cls.conflict_fact(), with_expression(cls.contest_id, Entry.contest_id), *options)
+                .execution_options(populate_existing=True))
+
+    @property
+    def entry_contest_id(self) -> int:
+        """Its entry's contest: as :meth:`with_facts` read it, or from the entry."""
+        return self.contest_id if self.contest_id is not None else self.entry.contest_id
 
     @property
     def scoring_round(self) -> ScoringRound | None:
         """The contest's window for this assignment's round; none until the organizers set it."""
-        return ScoringRound.of(self.entry.contest_id, self.round)
+        return ScoringRound.of(self.entry_contest_id, self.round)
 
     def accepts_scores(self, now: datetime | None = None) -> bool:
         scoring_round = self.scoring_round

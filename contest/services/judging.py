@@ -214,7 +214,7 @@ def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime |
         raise ScoreError("final_round_is_a_ballot")
     lock_sheet(assignment)
     ensure_open(assignment, now)
-    criteria = rubric(assignment.entry.contest_id) if criteria is None else criteria
+    criteria = rubric(assignment.entry_contest_id) if criteria is None else criteria
     if final and not criteria:
         raise ScoreError("rubric_missing")
     accepted: dict[int, sheet_store.MarkRow] = {}
@@ -255,7 +255,7 @@ def _save(assignment: Assignment, kind: str, *, final: bool, now: datetime | Non
     audit.record(f"{action}.{'submitted' if final else 'saved'}", assignment, before=before, after=after,
                  entry=assignment.entry_id)
     if final:
-        stored_rankings.inputs_changed(assignment.entry.contest_id)
+        stored_rankings.inputs_changed(assignment.entry_contest_id)
 
 
 def sheet_facts(sheet: Assignment | SheetRevision) -> dict:
