@@ -101,10 +101,11 @@ def locale_now() -> str:
 def worded(model: type, attribute: str, locale: str):
     """A worded column (``name``, ``description``) in ``locale``, or its default wording where that
     language has none: ``Worded.in_language`` done by the statement that reads the rows."""
-    default = getattr(model, attribute)
+    columns = model.__table__.c  # Core columns: the judges' statements are read as plain rows
+    default = columns[attribute]
     if locale not in model.TRANSLATED_LANGUAGES:
         return default
-    return db.func.coalesce(db.func.nullif(getattr(model, f"{attribute}_{locale}"), ""), default)
+    return db.func.coalesce(db.func.nullif(columns[f"{attribute}_{locale}"], ""), default)
 
 
 # -- the score sheet ---------------------------------------------------------------------------
@@ -157,9 +158,10 @@ def rubric(contest_id: int) -> list[RubricLine]:
 
 @cache
 def _rubric_statement(locale: str):
-    return (db.select(Criterion.id, worded(Criterion, "name", locale), worded(Criterion, "description", locale),
-                      Criterion.weight, Criterion.scale_min, Criterion.scale_max)
-            .where(Criterion.contest_id == db.bindparam("contest_id")).order_by(Criterion.position, Criterion.id))
+    criteria = Criterion.__table__.c
+    return (db.select(criteria.id, worded(Criterion, "name", locale), worded(Criterion, "description", locale),
+                      criteria.weight, criteria.scale_min, criteria.scale_max)
+            .where(criteria.contest_id == db.bindparam("contest_id")).order_by(criteria.position, criteria.id))
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,9 @@ def read_sheet(assignment: Assignment) -> SheetRead:
 
 @cache
 def _documents_statement():
-    return (db.select(Attachment.content_type).where(Attachment.entry_id == db.bindparam("entry_id"))
-            .order_by(Attachment.id))
+    attachments = Attachment.__table__.c
+    return (db.select(attachments.content_type).where(attachments.entry_id == db.bindparam("entry_id"))
+            .order_by(attachments.id))
 
 
 def record(assignment: Assignment, sheet: Sheet, *, final: bool, now: datetime | None = None,
@@ -344,8 +347,9 @@ def lock_sheet(assignment: Assignment) -> None:
 
 @cache
 def _lock_statement():
-    return (db.select(*(getattr(Assignment, name) for name in SHEET_COLUMNS))
-            .where(Assignment.id == db.bindparam("assignment_id")).with_for_update())
+    assignments = Assignment.__table__.c
+    return (db.select(*(assignments[name] for name in SHEET_COLUMNS))
+            .where(assignments.id == db.bindparam("assignment_id")).with_for_update())
 
 
 # -- the final round's ranking ballot ----------------------------------------------------------------
