@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import DDL, JSON, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contest.extensions import db
@@ -51,3 +51,21 @@ class AuditEvent(db.Model):
     def computed_hash(self) -> str:
         canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# PostgreSQL: the chain's head, read once its append lock is held, in one statement. The lock must be
+# held before the head is read: a plain statement reads what was committed when it began, before it
+# waited for the lock, so it could miss the event the previous holder appended; a VOLATILE function
+# takes a fresh snapshot for each query it runs. (migrations/versions/a4f1c9e2d730 creates it too.)
+CHAIN_HEAD_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_chain_head(lock_key bigint) RETURNS TABLE (seq integer, hash varchar)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN QUERY SELECT e.seq, e.hash FROM audit_events AS e ORDER BY e.seq DESC LIMIT 1;
+END
+$$
+"""
+event.listen(AuditEvent.__table__, "after_create", DDL(CHAIN_HEAD_FUNCTION).execute_if(dialect="postgresql"))
+event.listen(AuditEvent.__table__, "before_drop",
+             DDL("DROP FUNCTION IF EXISTS audit_chain_head(bigint)").execute_if(dialect="postgresql"))

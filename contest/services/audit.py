@@ -22,7 +22,7 @@ from functools import cache
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Integer, String, event, inspect, text
 from sqlalchemy.orm import Session
 
 from contest.extensions import db
@@ -149,10 +149,12 @@ def _actor(explicit: User | str | None) -> tuple[int | None, str]:
 
 
 def _head(session: Session) -> tuple[int, str]:
-    """The chain's last (seq, hash), holding the append lock until this transaction ends."""
+    """The chain's last (seq, hash), holding the append lock until this transaction ends (on PostgreSQL
+    one statement, ``audit_chain_head``; SQLite lets one writer in at a time)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    row = session.execute(_head_statement()).first()
+        row = session.execute(_locked_head_statement(), {"key": CHAIN_LOCK}).first()
+    else:
+        row = session.execute(_head_statement()).first()
     return (row.seq, row.hash) if row else (0, GENESIS)
 
 
@@ -160,6 +162,11 @@ def _head(session: Session) -> tuple[int, str]:
 def _head_statement():
     events = AuditEvent.__table__.c
     return db.select(events.seq, events.hash).order_by(events.seq.desc()).limit(1)
+
+
+@cache
+def _locked_head_statement():
+    return text("SELECT seq, hash FROM audit_chain_head(:key)").columns(seq=Integer, hash=String)
 
 
 def _subject(subject) -> tuple[str, int | None]:
