@@ -152,7 +152,7 @@ def save(assignment: Assignment, stored: StoredSheet, *, final: bool, now: datet
         if final:
             columns.update(status=SheetStatus.SUBMITTED, submitted_at=now)
     if not revising or final:
-        _write_marks(MARKS, MARKS.c.assignment_id, assignment.id, current.marks, typed.marks)
+        _write_marks(MARKS, "assignment_id", assignment.id, current.marks, typed.marks)
         _write_sheet(assignment, columns)
     _forget_loaded(assignment)
     return before, typed.facts()
@@ -168,41 +168,60 @@ def _write_revision(assignment: Assignment, stored: StoredSheet, typed: SheetVal
                     now: datetime) -> None:
     submitted_at = now if final else None
     if stored.revision is None:
-        revision_id = db.session.execute(
-            insert(REVISIONS).returning(REVISIONS.c.id),
-            {"assignment_id": assignment.id, "number": stored.last_number + 1, "opened_at": now,
-             "replaces_submitted_at": assignment.submitted_at, "overall_comment": typed.overall_comment,
-             "ballot_position": typed.place, "submitted_at": submitted_at}).scalar_one()
-        _write_marks(REVISION_MARKS, REVISION_MARKS.c.revision_id, revision_id, {}, typed.marks)
+        revision_id = db.session.execute(_new_revision_statement(), {
+            "assignment_id": assignment.id, "number": stored.last_number + 1, "opened_at": now,
+            "replaces_submitted_at": assignment.submitted_at, "overall_comment": typed.overall_comment,
+            "ballot_position": typed.place, "submitted_at": submitted_at}).scalar_one()
+        _write_marks(REVISION_MARKS, "revision_id", revision_id, {}, typed.marks)
         return
     revision = stored.revision
-    _write_marks(REVISION_MARKS, REVISION_MARKS.c.revision_id, revision.id, revision.values.marks, typed.marks)
+    _write_marks(REVISION_MARKS, "revision_id", revision.id, revision.values.marks, typed.marks)
     changes = {"submitted_at": submitted_at} if final else {}
     if typed.overall_comment != revision.values.overall_comment:
         changes["overall_comment"] = typed.overall_comment
     if typed.place != revision.values.place:
         changes["ballot_position"] = typed.place
     if changes:
-        db.session.execute(update(REVISIONS).where(REVISIONS.c.id == revision.id).values(**changes))
+        db.session.execute(_update_row_statement(REVISIONS, tuple(changes)), {"row_id": revision.id, **changes})
 
 
-def _write_marks(table, owner, owner_id: int, stored: dict[int, MarkRow], wanted: dict[int, MarkRow]) -> None:
+def _write_marks(table, owner: str, owner_id: int, stored: dict[int, MarkRow], wanted: dict[int, MarkRow]) -> None:
     """Make the owner's rows in ``table`` hold exactly ``wanted``: one statement per kind of change, none if none."""
     gone = [criterion_id for criterion_id in stored if criterion_id not in wanted]
     added = [mark for criterion_id, mark in wanted.items() if criterion_id not in stored]
     moved = [mark for criterion_id, mark in wanted.items()
              if criterion_id in stored and stored[criterion_id][1:] != mark[1:]]
+    insert_marks, update_marks, delete_marks = _marks_statements(table, owner)
     if gone:
-        db.session.execute(delete(table).where(owner == owner_id, table.c.criterion_id.in_(gone)))
+        db.session.execute(delete_marks, {"owner_id": owner_id, "criteria": gone})
     if added:
-        db.session.execute(insert(table), [{owner.key: owner_id, "criterion_id": mark.criterion_id,
-                                            "value": mark.value, "comment": mark.comment} for mark in added])
+        db.session.execute(insert_marks, [{owner: owner_id, "criterion_id": mark.criterion_id, "value": mark.value,
+                                           "comment": mark.comment} for mark in added])
     if moved:
-        db.session.execute(
-            update(table).where(owner == bindparam("owner_id"), table.c.criterion_id == bindparam("criterion"))
+        db.session.execute(update_marks, [{"owner_id": owner_id, "criterion": mark.criterion_id,
+                                           "new_value": mark.value, "new_comment": mark.comment} for mark in moved])
+
+
+@cache
+def _marks_statements(table, owner: str):
+    """Insert, update and delete of a sheet's or a revision's marks, built once (the busiest POST writes them)."""
+    owner_column = table.c[owner]
+    return (insert(table),
+            update(table).where(owner_column == bindparam("owner_id"), table.c.criterion_id == bindparam("criterion"))
             .values(value=bindparam("new_value"), comment=bindparam("new_comment")),
-            [{"owner_id": owner_id, "criterion": mark.criterion_id, "new_value": mark.value,
-              "new_comment": mark.comment} for mark in moved])
+            delete(table).where(owner_column == bindparam("owner_id"),
+                                table.c.criterion_id.in_(bindparam("criteria", expanding=True))))
+
+
+@cache
+def _new_revision_statement():
+    return insert(REVISIONS).returning(REVISIONS.c.id)
+
+
+@cache
+def _update_row_statement(table, names: tuple[str, ...]):
+    """``UPDATE table SET <names> WHERE id = :row_id``, built once for each set of columns a save changes."""
+    return update(table).where(table.c.id == bindparam("row_id")).values({name: bindparam(name) for name in names})
 
 
 def _write_sheet(assignment: Assignment, columns: dict) -> None:
@@ -210,7 +229,7 @@ def _write_sheet(assignment: Assignment, columns: dict) -> None:
     changes = {name: value for name, value in columns.items() if getattr(assignment, name) != value}
     if not changes:
         return
-    db.session.execute(update(ASSIGNMENTS).where(ASSIGNMENTS.c.id == assignment.id).values(**changes))
+    db.session.execute(_update_row_statement(ASSIGNMENTS, tuple(changes)), {"row_id": assignment.id, **changes})
     for name, value in changes.items():
         set_committed_value(assignment, name, value)
 

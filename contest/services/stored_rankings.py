@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from itertools import chain
 
 from sqlalchemy import event, update
@@ -124,15 +125,20 @@ def _mark_stale(session: Session) -> None:
         return
     # One statement; on PostgreSQL it holds the rows until this transaction commits, so a job that
     # reads the generation afterwards also reads this transaction's marks.
-    rankings = ContestRanking.__table__.c  # a Core statement: no ORM bookkeeping on the busiest POST
-    queued = session.execute(
-        update(ContestRanking.__table__).where(rankings.contest_id.in_(sorted(contests)))
-        .values(stale=True, generation=rankings.generation + 1, changed_at=utcnow())
-        .returning(rankings.contest_id, rankings.recompute_queued)).all()
+    queued = session.execute(_stale_statement(), {"contests": sorted(contests), "now": utcnow()}).all()
     waiting = {contest_id for contest_id, is_queued in queued if is_queued}
     for contest_id in sorted({contest_id for contest_id, _ in queued} - waiting):
         _queue_recompute(contest_id)
     session.info.pop(TOUCHED, None)      # the job's own row is no ranking input
+
+
+@cache
+def _stale_statement():
+    """The contests' rankings made stale: a Core statement built once, run in the commit of every submission."""
+    rankings = ContestRanking.__table__.c
+    return (update(ContestRanking.__table__).where(rankings.contest_id.in_(db.bindparam("contests", expanding=True)))
+            .values(stale=True, generation=rankings.generation + 1, changed_at=db.bindparam("now"))
+            .returning(rankings.contest_id, rankings.recompute_queued))
 
 
 def _queue_recompute(contest_id: int) -> Job:
