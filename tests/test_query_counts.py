@@ -80,10 +80,10 @@ def test_the_judges_pages_run_as_many_statements_for_50_entries_as_for_5(client,
     # 8, 15, 23 at first; then 5, 12, 19; then 5, 8, 15 with the sheet loaded eagerly; then the conflict check
     # and the round came with the assignment, and the lock read the sheet; the score POST also marks the
     # contest's stored rankings stale, in its own transaction (one UPDATE). Now the queue's contests, fields and
-    # rounds come with its rows, and the entry page reads its sheet as rows.
-    assert len(many["queue"]) <= 2 and len(many["entry"]) <= 5 and len(many["score"]) <= 13
-    if POSTGRES:  # the marks in one INSERT; the audit chain's advisory lock
-        assert len(many["score"]) <= 11
+    # rounds come with its rows, and the entry page reads its sheet as rows. The score POST: the judge, the
+    # assignment with its facts, the rubric, the lock, the sheet as stored, the marks in one INSERT, the sheet's
+    # row, the stale rankings, the audit chain's head (with its lock, on PostgreSQL) and its event.
+    assert len(many["queue"]) <= 2 and len(many["entry"]) <= 5 and len(many["score"]) <= 10
     # The entry page: the judge, then the assignment with its conflict fact, its round and its entry in
     # one statement, then one statement per collection shown; no table is read twice.
     assert not any(map(read_alone(("conflicts", "scoring_rounds")), many["entry"]))

@@ -7,10 +7,13 @@ import pytest
 
 from contest.engines import scoring
 from contest.extensions import db
-from contest.models import Assignment, Role, ScoringRound, SheetRevision, SheetStatus, utcnow
+from contest.models import (
+    Assignment, ContestRanking, Entry, Mark, RevisionMark, Role, ScoringRound, SheetRevision, SheetStatus, utcnow,
+)
 from contest.services import judging, results
 from contest.services.judging import ScoreError, Sheet
 from tests.test_ballots import ballot_url, places
+from tests.test_query_counts import counted_statements
 
 
 @pytest.fixture
@@ -263,3 +266,79 @@ def test_a_draft_decides_on_the_sheet_as_it_is_once_locked_not_as_it_was_read(re
     sheet = fresh(sheet)
     assert sheet.status is SheetStatus.SUBMITTED and marks_of(sheet) == submitted
     assert marks_of(sheet.open_revision) == ["1", "1", "1", "1"]
+
+
+# -- written in Core (contest/services/sheet_store.py): only what changed, and the session reads what was written
+
+def values(contest, *typed_values: str) -> Sheet:
+    return Sheet(values={criterion.id: value for criterion, value in zip(contest.criteria, typed_values)})
+
+
+def test_a_save_reaches_the_objects_the_session_already_holds(revisable):
+    contest, _judges, sheet = revisable
+    held_marks = list(sheet.marks)                       # loaded before the save, and kept
+    assert sheet.status is SheetStatus.SUBMITTED and sheet.revisions == []
+    judging.record(sheet, values(contest, "1", "2", "3", "4"), final=False)     # a revision, in draft
+    assert sheet.open_revision is not None and marks_of(sheet.open_revision) == ["1", "2", "3", "4"]
+    assert marks_of(sheet) == [judging.format_value(mark.value) for mark in held_marks]   # still the submitted
+
+    judging.record(sheet, values(contest, "5", "6", "7", "8"), final=True)
+    assert marks_of(sheet) == ["5", "6", "7", "8"]
+    assert sorted(judging.format_value(mark.value) for mark in held_marks) == ["5", "6", "7", "8"]
+    assert sheet.open_revision is None and [r.number for r in sheet.revisions] == [1]
+    assert marks_of(sheet.revisions[0]) == ["5", "6", "7", "8"]
+    assert sheet.submitted_at == sheet.revisions[0].submitted_at
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(SheetRevision)) == 1
+
+
+def test_a_criterion_cleared_in_a_draft_leaves_it(revisable):
+    contest, judges, _sheet = revisable
+    assigned = db.select(Assignment.entry_id).where(Assignment.judge_id == judges[0].id)
+    entry = db.session.scalars(db.select(Entry).where(Entry.contest_id == contest.id, Entry.id.not_in(assigned))
+                               .order_by(Entry.id)).first()
+    sheet = Assignment(judge=judges[0], entry=entry, round=1)
+    db.session.add(sheet)
+    db.session.commit()
+    judging.record(sheet, values(contest, "3", "4", "5"), final=False)
+    assert marks_of(sheet) == ["3", "4", "5"] and sheet.status is SheetStatus.DRAFT
+    judging.record(sheet, values(contest, "3", "", "6"), final=False)
+    assert marks_of(sheet) == ["3", "6"]
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Mark).where(Mark.assignment_id == sheet.id)) == 2
+
+
+def test_only_a_submission_makes_the_stored_ranking_stale(revisable):
+    contest, _judges, sheet = revisable
+    db.session.add(ContestRanking(contest_id=contest.id, method="", stale=False, generation=0,
+                                  recompute_queued=True))   # a job is already queued: nothing more is
+    db.session.commit()
+
+    def generation() -> int:
+        db.session.expire_all()
+        return db.session.get(ContestRanking, (contest.id, "")).generation
+
+    judging.record(sheet, values(contest, "1", "2", "3", "4"), final=False)
+    db.session.commit()
+    assert generation() == 0                      # a revision in draft counts for nothing yet
+    judging.record(sheet, values(contest, "1", "2", "3", "4"), final=True)
+    db.session.commit()
+    assert generation() == 1
+
+
+def test_submitting_a_revision_runs_twelve_statements(client, login, revisable):
+    contest, judges, sheet = revisable
+    login(judges[0])
+    counts = []
+    for rubric_values in (["1", "2", "3", "4"], ["4", "3", "2", "1"]):
+        path, form = url(sheet, "/scores"), typed(contest, rubric_values, "submit_scores")
+        with counted_statements() as statements:
+            response = client.post(path, data=form)
+        assert response.status_code == 302
+        counts.append(len(statements))
+    # The judge, the assignment with its facts, the rubric, the lock, the sheet as stored; a new revision and its
+    # marks, the sheet's marks and row; the stale rankings; the audit chain's head and its event.
+    assert counts[0] == counts[1] and counts[0] <= 12
+    assert db.session.scalar(db.select(db.func.count()).select_from(RevisionMark)) == 2 * len(contest.criteria)
+    db.session.expire_all()
+    assert marks_of(db.session.get(Assignment, sheet.id)) == ["4", "3", "2", "1"]
