@@ -21,6 +21,7 @@ from contest.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY = "read_only_request"  # Session.info key: the safe method being served, while its view runs
+WROTE = "wrote"                   # Session.info key: the transaction flushed a change or ran a DML statement
 
 
 class ContestFlask(Flask):
@@ -37,7 +38,7 @@ class WriteOnSafeRequest(RuntimeError):
 def process(view: Callable[[], object]) -> Response:
     """Run the view; commit its changes if the method may change data and the answer is no error.
 
-    A safe method's transaction is left alone: it wrote nothing, and the app context's end closes it.
+    A safe method's transaction wrote nothing: it ends as :func:`_end_read` says.
     """
     if request.method in SAFE_METHODS:
         return _read_only(view)
@@ -54,13 +55,31 @@ def process(view: Callable[[], object]) -> Response:
 
 
 def _read_only(view: Callable[[], object]) -> Response:
-    if not current_app.config.get("SAFE_REQUESTS_WRITE_NOTHING"):
-        return current_app.make_response(view())
-    db.session.info[READ_ONLY] = request.method
+    guarded = current_app.config.get("SAFE_REQUESTS_WRITE_NOTHING")
+    if guarded:
+        db.session.info[READ_ONLY] = request.method
     try:
-        return current_app.make_response(view())
+        response = current_app.make_response(view())
+    except BaseException:
+        db.session.rollback()
+        raise
     finally:
-        db.session.info.pop(READ_ONLY, None)
+        if guarded:
+            db.session.info.pop(READ_ONLY, None)
+    _end_read(db.session)
+    return response
+
+
+def _end_read(session: Session) -> None:
+    """End a safe request's transaction with a COMMIT, which keeps the same data as a ROLLBACK since it wrote
+    nothing, and keeps the statements psycopg prepared on the connection: psycopg forgets them at every
+    ROLLBACK (one could have undone the DDL they name), so PostgreSQL would plan each page's statements
+    again on every request. A view that wrote after all (a bug, which the tests' guard fails loudly) is
+    rolled back."""
+    if session.info.pop(WROTE, False) or session.new or session.dirty or session.deleted:
+        session.rollback()
+    else:
+        session.commit()
 
 
 def abandon() -> None:
@@ -85,7 +104,19 @@ def _refuse_statement(state: ORMExecuteState) -> None:
         raise WriteOnSafeRequest(f"{method} {request.path} runs {state.statement}: a safe request changes nothing")
 
 
+def _note_flush(session: Session, _flush_context) -> None:
+    session.info[WROTE] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
 def init_app(app: Flask) -> None:
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
+        event.listen(Session, "do_orm_execute", _note_statement)
     if app.config.get("SAFE_REQUESTS_WRITE_NOTHING") and not event.contains(Session, "before_flush", _refuse_flush):
         event.listen(Session, "before_flush", _refuse_flush)
         event.listen(Session, "do_orm_execute", _refuse_statement)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import abort
+from sqlalchemy import event
 
 from contest.actions import attempt
 from contest.edge import WriteOnSafeRequest
@@ -15,6 +16,7 @@ from contest.models import AuditEvent, Criterion, Job, Role, Season, User
 from contest.services import audit, seasons
 from contest.services.seasons import SeasonError
 from tests import job_kinds  # noqa: F401 - the job kind "test_steps"
+from tests.conftest import POSTGRES
 
 CONTEST = Path(__file__).resolve().parent.parent / "contest"
 # The request's edge commits; the command line, the job runner and the mail sender are edges of their own.
@@ -109,6 +111,46 @@ def test_a_get_that_runs_an_update_fails_loudly_in_testing(client, app):
     app.add_url_rule("/_edge/updates", "updates", updates)
     with pytest.raises(WriteOnSafeRequest, match="runs UPDATE"):
         client.get("/_edge/updates")
+
+
+@pytest.fixture
+def transaction_ends(app):
+    """How the request's transactions ended at the database: "commit" or "rollback", in order."""
+    ends: list[str] = []
+    listeners = {"commit": lambda _connection: ends.append("commit"),
+                 "rollback": lambda _connection: ends.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    yield ends
+    for name, listener in listeners.items():
+        event.remove(db.engine, name, listener)
+
+
+def test_a_get_that_wrote_nothing_ends_with_a_commit(client, app, transaction_ends):
+    """A COMMIT of a transaction that wrote nothing keeps what a ROLLBACK would, and on PostgreSQL it keeps
+    the statements psycopg prepared on the connection, which it forgets at every ROLLBACK."""
+    app.add_url_rule("/_edge/reads", "reads", lambda: str(db.session.scalar(db.select(db.func.count(User.id)))))
+    app.add_url_rule("/_edge/prepared", "prepared",
+                     lambda: str(db.session.scalar(db.text("SELECT count(*) FROM pg_prepared_statements"))))
+    for _ in range(6):  # psycopg prepares a statement at its sixth run on a connection
+        assert client.get("/_edge/reads").status_code == 200
+    assert transaction_ends == ["commit"] * 6
+    if POSTGRES:
+        assert client.get("/_edge/prepared").get_data(as_text=True) == "1"
+
+
+def test_a_get_that_fails_or_writes_where_nothing_guards_it_is_rolled_back(client, app, routes, transaction_ends):
+    def reads_then_fails():
+        db.session.scalar(db.select(db.func.count(User.id)))
+        abort(404)
+
+    app.add_url_rule("/_edge/missing", "missing", reads_then_fails)
+    app.config["SAFE_REQUESTS_WRITE_NOTHING"] = False  # as in production, where a GET that writes is a bug
+    assert client.get("/_edge/writes/200").status_code == 200
+    assert transaction_ends == ["rollback"] and _people("s200@example.uz") == 0
+    transaction_ends.clear()
+    assert client.get("/_edge/missing").status_code == 404
+    assert transaction_ends == ["rollback"]
 
 
 def test_a_refused_change_leaves_nothing_and_the_page_keeps_what_was_typed(client, organizer, monkeypatch):
