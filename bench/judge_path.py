@@ -11,8 +11,8 @@ production), and counts per request what the app itself does (the test client's 
 for the judges' three requests (their queue, an entry, a score POST), the smallest signed-in page (the
 floor of bench/load.py, /judging/declarations) and /healthz. The last line is
 ``judge_path: queue_calls=... entry_calls=... score_calls=... floor_calls=... judge_to_floor=...``, where
-judge_to_floor is the judges' mean calls per request over the floor page's (bench/load.py's
-ratio_to_bare reaches its 0.30 target at about 1.4 times the floor).
+judge_to_floor is the judges' mean calls per request over the floor page's. It counts the app's half of
+bench/load.py's ratio_to_bare; the database's half (what PostgreSQL spends on the statements) is not in it.
 
 Run as ``python bench/judge_path.py`` with PostgreSQL and Redis on loopback (SERVED_POSTGRES_URL,
 SERVED_REDIS_URL); ``--rounds`` replays (default 60) after ``--warmup`` unmeasured ones.

@@ -363,11 +363,12 @@ def test_two_saves_from_the_same_read_race_and_only_one_goes_through(app, scene)
     url = f"/api/v1/assignments/{sheet.id}/sheet"
     seen = app.test_client().get(f"/api/v1/assignments/{sheet.id}", headers=bearer(secret)).get_json()
     statuses: list[int] = []
+    # Built before the threads start: this session's objects are not theirs to load.
+    bodies = {value: sheet_body(contest, [value], seen=seen["sheet_version"]) for value in ("3", "4")}
 
     def save(value: str) -> None:
         with app.app_context():
-            response = app.test_client().put(url, json=sheet_body(contest, [value], seen=seen["sheet_version"]),
-                                             headers=bearer(secret))
+            response = app.test_client().put(url, json=bodies[value], headers=bearer(secret))
             statuses.append(response.status_code)
             db.session.remove()
 
