@@ -15,7 +15,7 @@ import pytest
 from contest.engines import scoring
 from contest.extensions import db
 from contest.models import Assignment, Contest, ScoringRound, SheetStatus, utcnow
-from contest.services import judging, results
+from contest.services import judging, results, sheet_store
 from contest.services.judging import Sheet
 from tests.conftest import POSTGRES, RequestIsolatingClient, run_at_once, scored_contest
 
@@ -76,7 +76,7 @@ def test_judges_saving_drafts_at_once_leave_the_ranking_input_and_each_others_sh
                 continue
             assert [r.number for r in sheet.revisions] == [1]
             assert revision.overall_comment == f"Revised by {sheet.judge_id}"
-            assert {judging.format_value(m.value) for m in revision.marks} == {typed_by(sheet.judge_id)}
+            assert {sheet_store.format_value(m.value) for m in revision.marks} == {typed_by(sheet.judge_id)}
 
 
 def test_a_draft_saved_while_another_tab_submits_does_not_undo_the_submission(app, make_season, make_user):
@@ -115,8 +115,8 @@ def test_a_draft_saved_while_another_tab_submits_does_not_undo_the_submission(ap
     db.session.expire_all()
     sheet = db.session.get(Assignment, sheet_id)
     assert sheet.status is SheetStatus.SUBMITTED
-    assert {judging.format_value(m.value) for m in sheet.marks} == {"9"}
-    assert {judging.format_value(m.value) for m in sheet.open_revision.marks} == {"2"}
+    assert {sheet_store.format_value(m.value) for m in sheet.marks} == {"9"}
+    assert {sheet_store.format_value(m.value) for m in sheet.open_revision.marks} == {"2"}
 
 
 def test_one_judge_saving_the_same_sheet_from_many_tabs_at_once_opens_one_revision(app, make_season, make_user):

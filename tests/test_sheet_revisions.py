@@ -10,7 +10,7 @@ from contest.extensions import db
 from contest.models import (
     Assignment, ContestRanking, Entry, Mark, RevisionMark, Role, ScoringRound, SheetRevision, SheetStatus, utcnow,
 )
-from contest.services import judging, results
+from contest.services import judging, results, sheet_store
 from contest.services.judging import ScoreError, Sheet
 from tests.test_ballots import ballot_url, places
 from tests.test_query_counts import counted_statements
@@ -43,7 +43,7 @@ def typed(contest, values, action="save_draft", overall="", comments=()) -> dict
 
 
 def marks_of(sheet) -> list[str]:
-    return [judging.format_value(m.value) for m in sorted(sheet.marks, key=lambda m: m.criterion_id)]
+    return [sheet_store.format_value(m.value) for m in sorted(sheet.marks, key=lambda m: m.criterion_id)]
 
 
 def fresh(sheet: Assignment) -> Assignment:
@@ -280,11 +280,11 @@ def test_a_save_reaches_the_objects_the_session_already_holds(revisable):
     assert sheet.status is SheetStatus.SUBMITTED and sheet.revisions == []
     judging.record(sheet, values(contest, "1", "2", "3", "4"), final=False)     # a revision, in draft
     assert sheet.open_revision is not None and marks_of(sheet.open_revision) == ["1", "2", "3", "4"]
-    assert marks_of(sheet) == [judging.format_value(mark.value) for mark in held_marks]   # still the submitted
+    assert marks_of(sheet) == [sheet_store.format_value(mark.value) for mark in held_marks]   # still the submitted
 
     judging.record(sheet, values(contest, "5", "6", "7", "8"), final=True)
     assert marks_of(sheet) == ["5", "6", "7", "8"]
-    assert sorted(judging.format_value(mark.value) for mark in held_marks) == ["5", "6", "7", "8"]
+    assert sorted(sheet_store.format_value(mark.value) for mark in held_marks) == ["5", "6", "7", "8"]
     assert sheet.open_revision is None and [r.number for r in sheet.revisions] == [1]
     assert marks_of(sheet.revisions[0]) == ["5", "6", "7", "8"]
     assert sheet.submitted_at == sheet.revisions[0].submitted_at

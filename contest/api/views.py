@@ -22,7 +22,7 @@ from contest.models import (
     SheetRevision,
 )
 from contest.models.api_tokens import SCOPE_READ, SCOPE_SCORE
-from contest.services import judge_queue, judging, prizes, results
+from contest.services import judge_queue, judging, prizes, results, sheet_store
 from contest.services.judging import ScoreError, Sheet
 
 STAFF = (Role.ORGANIZER, Role.ADMIN)
@@ -248,7 +248,7 @@ def assignment_or_404(assignment_id: int) -> Assignment:
 
 
 def sheet_out(sheet: Assignment | SheetRevision) -> dict:
-    return {"marks": [{"criterion_id": m.criterion_id, "value": judging.format_value(m.value), "comment": m.comment}
+    return {"marks": [{"criterion_id": m.criterion_id, "value": sheet_store.format_value(m.value), "comment": m.comment}
                       for m in sorted(sheet.marks, key=lambda m: m.criterion_id)],
             "overall_comment": sheet.overall_comment}
 

@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, Length
 from contest.forms import BaseForm
 from contest.i18n import FORM_MESSAGES
 from contest.models import Assignment, Criterion
-from contest.services.judging import Sheet, format_value
+from contest.services.judging import Sheet
+from contest.services.sheet_store import format_value
 
 COMMENT_MAX = 5000
 VALUE_MAX = 20

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from contest.engines.scoring import RankedEntry
 from contest.extensions import db
 from contest.models import Assignment, Entry, ResultSnapshot, SheetStatus
-from contest.services.judging import format_value
+from contest.services.sheet_store import format_value
 from contest.services.results import read_ranking
 
 

@@ -130,13 +130,6 @@ def parse_value(raw: str) -> Decimal | None:
         return None
 
 
-def format_value(value: Decimal | None) -> str:
-    """7.00 -> '7', 7.50 -> '7.5': a stored mark as a judge would type it."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
-
-
 @dataclass(frozen=True)
 class RubricLine:
     """One criterion of a contest's rubric, in the reader's language: what a sheet is checked against

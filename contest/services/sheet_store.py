@@ -45,10 +45,15 @@ class SheetValues:
         return values_facts(self.marks.values(), self.overall_comment, self.place)
 
 
+def format_value(value: Decimal | None) -> str:
+    """7.00 -> '7', 7.50 -> '7.5': a stored mark as a judge would type it."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
 def values_facts(marks, overall_comment: str, place: int | None) -> dict:
     """A sheet's or a revision's values (``marks`` as rows or objects) as the audit log keeps them."""
-    from contest.services.judging import format_value
-
     facts: dict = {}
     for mark in sorted(marks, key=lambda mark: mark.criterion_id):
         facts[f"criterion {mark.criterion_id}"] = format_value(mark.value)
