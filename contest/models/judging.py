@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from functools import cache
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, false
@@ -248,10 +248,10 @@ class Assignment(db.Model):
         return assignment
 
     @classmethod
-    @cache
+    @lru_cache(maxsize=32)
     def _facts_statement(cls, options: tuple):
-        """:meth:`with_facts`'s statement, built once for each set of loader options (the judges' busiest
-        requests pass the same few): building and keying it costs more Python than running it."""
+        """:meth:`with_facts`'s statement, built once for each set of loader options (callers pass a few
+        module-level tuples): building and keying it costs more Python than running it."""
         return (db.select(cls, ScoringRound)
                 .join(Entry, Entry.id == cls.entry_id)
                 .outerjoin(ScoringRound,

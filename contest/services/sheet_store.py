@@ -147,16 +147,12 @@ def save(assignment: Assignment, stored: StoredSheet, *, final: bool, now: datet
         base = current
     typed = _typed(base, marks, overall_comment, place)
     before = (stored.revision.values if revising and not final and stored.revision else current).facts()
-    columns: dict = {}
     if revising:
         _write_revision(assignment, stored, typed, final=final, now=now)
-        if final:
-            columns = {"overall_comment": typed.overall_comment, "ballot_position": typed.place, "submitted_at": now}
-    else:
+    if final or not revising:  # the sheet itself takes the values: a draft before submission, or a submission
         columns = {"overall_comment": typed.overall_comment, "ballot_position": typed.place}
         if final:
             columns.update(status=SheetStatus.SUBMITTED, submitted_at=now)
-    if not revising or final:
         _write_marks(MARKS, "assignment_id", assignment.id, current.marks, typed.marks)
         _write_sheet(assignment, columns)
     _forget_loaded(assignment)
