@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, bindparam, cast, delete, func, insert, null, select, union_all, update
+from sqlalchemy import Integer, bindparam, cast, delete, func, insert, inspect, null, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.extensions import db
@@ -239,7 +239,7 @@ def _forget_loaded(assignment: Assignment) -> None:
     """The session's objects of this sheet (its marks, revisions and their marks) are read again when next used."""
     db.session.expire(assignment, ("marks", "revisions"))
     for loaded in list(db.session.identity_map.values()):
-        if isinstance(loaded, (Mark, SheetRevision)) and loaded.__dict__.get("assignment_id") == assignment.id:
+        if isinstance(loaded, (Mark, SheetRevision)) and inspect(loaded).dict.get("assignment_id") == assignment.id:
             db.session.expire(loaded)
         elif isinstance(loaded, RevisionMark):
             db.session.expire(loaded)
